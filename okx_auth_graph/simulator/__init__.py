@@ -1,0 +1,8 @@
+"""okx-sim: an offline stand-in for the `okx` CLI's auth surface.
+
+The graph, its tests, the notebooks and the demo all need an `okx` executable
+that behaves like the real one (same files, same output formats, same failure
+texts) without a network, an exchange account or a browser. Every invocation
+is a fresh Python process, so this package imports only the standard library
+and nothing else from `okx_auth_graph`.
+"""

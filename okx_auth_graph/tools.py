@@ -1,0 +1,122 @@
+"""The okx auth and config commands as LangChain tools an agent can bind.
+
+Each tool returns a JSON-ready dict: the parsed, redacted value with
+`"ok": true`, or `"ok": false` with the classified error kind, the skill's
+action and a redacted detail. A tool never raises for a CLI failure, so an
+agent sees the same error vocabulary the graph branches on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from langchain_core.tools import BaseTool, StructuredTool
+from pydantic import BaseModel, Field
+
+from okx_auth_graph.okx import (
+    OkxCommand,
+    OkxError,
+    OkxSettings,
+    Site,
+    auth_install,
+    auth_install_status,
+    auth_login_manual,
+    auth_logout,
+    auth_remove,
+    auth_status,
+    config_show,
+    execute,
+    redact_text,
+    run_okx_streaming,
+)
+from okx_auth_graph.okx.errors import FailedCall, classify
+
+BLOCKING_LOGIN_TIMEOUT_SECONDS = 660.0
+"""A device code lives 600 s; the blocking login gets that plus a margin."""
+
+
+class NoArgs(BaseModel):
+    """Tools that take no arguments."""
+
+
+class SiteArgs(BaseModel):
+    """The site to log in to; only the three ids are accepted."""
+
+    site: Site = Field(description="OKX site the user chose: global, eea or us")
+
+
+class RemoveArgs(BaseModel):
+    """Arguments of `okx auth remove`."""
+
+    force: bool = Field(
+        default=False, description="Skip the CLI's confirmation; only after the user said yes"
+    )
+
+
+def failure_payload(error: OkxError) -> dict[str, Any]:
+    """The dict a tool returns for a failed call."""
+    failure = error.failure
+    return {"ok": False, "error": failure.kind.value, "action": failure.action,
+            "message": failure.detail}
+
+
+def _run_model(command: OkxCommand[Any], settings: OkxSettings) -> dict[str, Any]:
+    try:
+        value = execute(command, settings)
+    except OkxError as error:
+        return failure_payload(error)
+    if isinstance(value, BaseModel):
+        return {"ok": True, **value.model_dump(mode="json")}
+    return {"ok": True, "value": value}
+
+
+def _login_blocking(site: Site, settings: OkxSettings) -> dict[str, Any]:
+    lines: list[str] = []
+    budget = OkxSettings(settings.okx_cli, settings.okx_home,
+                         max(settings.timeout, BLOCKING_LOGIN_TIMEOUT_SECONDS))
+    args = ("auth", "login", "--site", Site(site).value)
+    try:
+        result = run_okx_streaming(args, budget, lines.append)
+    except OkxError as error:
+        return failure_payload(error)
+    if result.returncode != 0:
+        return failure_payload(OkxError(classify(FailedCall(
+            result.command, result.returncode, result.stdout, result.stderr))))
+    return {"ok": True, "output": [redact_text(line) for line in lines]}
+
+
+def make_okx_tools(settings: OkxSettings | None = None) -> list[BaseTool]:
+    """Build the auth/config tools bound to one user's CLI settings."""
+    run = settings or OkxSettings()
+
+    def tool(
+        name: str, description: str, schema: type[BaseModel], func: Callable[..., dict[str, Any]]
+    ) -> BaseTool:
+        return StructuredTool.from_function(
+            func=func, name=name, description=description, args_schema=schema
+        )
+
+    return [
+        tool("okx_config_show", "Show okx CLI profiles (site, demo, masked API key).", NoArgs,
+             lambda: _run_model(config_show(), run)),
+        tool("okx_auth_status", "OKX OAuth login status: status, site and scopes.", NoArgs,
+             lambda: _run_model(auth_status(), run)),
+        tool("okx_auth_login_manual",
+             "Start an OKX device-code login on the site the user chose; returns link and code.",
+             SiteArgs, lambda site: _run_model(auth_login_manual(site), run)),
+        tool("okx_auth_login_blocking",
+             "Log in and wait until the user authorizes in the browser (terminal use).",
+             SiteArgs, lambda site: _login_blocking(site, run)),
+        tool("okx_auth_logout", "Log out of OKX (the client registration is kept).", NoArgs,
+             lambda: _run_model(auth_logout(), run)),
+        tool("okx_auth_install", "Install or update the okx-auth binary.", NoArgs,
+             lambda: _run_model(auth_install(), run)),
+        tool("okx_auth_install_status", "Whether the okx-auth binary is installed and current.",
+             NoArgs, lambda: _run_model(auth_install_status(), run)),
+        tool("okx_auth_remove", "Remove the okx-auth binary.", RemoveArgs,
+             lambda force=False: _run_model(auth_remove(force=force), run)),
+    ]
+
+
+__all__ = ["failure_payload", "make_okx_tools"]
