@@ -1,0 +1,108 @@
+"""A scripted conversation against `okx-sim`: the product in thirty seconds.
+
+It plays both sides of a first login (the user's replies and, through the
+simulator, the browser) and prints the transcript, so a reader sees every
+rule at work: the menu, a reply that is not a choice, the gate, the login
+template, a reply that is no signal, and one verification.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from langchain_core.messages import AnyMessage, HumanMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.types import Command
+
+from okx_auth_graph.context import AuthContext
+from okx_auth_graph.gate import text_of
+from okx_auth_graph.graph import build_auth_graph
+
+
+def simulator_path() -> str:
+    """The `okx-sim` executable installed beside this Python, else on PATH."""
+    beside = Path(sys.executable).with_name("okx-sim")
+    found = str(beside) if beside.exists() else shutil.which("okx-sim")
+    if not found:
+        raise SystemExit("okx-sim is not installed; install this package first (pip install -e .)")
+    return found
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A user reply, and what the browser does just before it."""
+
+    reply: str
+    browser: tuple[str, ...] = ()
+
+
+@contextmanager
+def private_home() -> Iterator[str]:
+    """A throwaway HOME so the demo never touches a real `~/.okx/`."""
+    with tempfile.TemporaryDirectory(prefix="okx-auth-demo-") as home:
+        yield home
+
+
+def play(
+    opening: str,
+    turns: list[Turn],
+    out: TextIO,
+    *,
+    prepare: Callable[[str, str], None] | None = None,
+) -> dict[str, Any]:
+    """Run one conversation to its end and print it; returns the final output."""
+    sim = simulator_path()
+    with private_home() as home:
+        if prepare is not None:
+            prepare(sim, home)
+        graph = build_auth_graph(InMemorySaver())
+        config: RunnableConfig = {"configurable": {"thread_id": "demo"}}
+        context = AuthContext(okx_cli=sim, okx_home=home)
+        shown = 0
+        request: Any = {"messages": [HumanMessage(content=opening)]}
+        script = iter(turns)
+        while True:
+            result = graph.invoke(request, config, context=context)
+            shown = _print_new(result["messages"], shown, out)
+            if not result.get("__interrupt__"):
+                print(f"\n[okx_auth] {result.get('okx_auth')}", file=out)
+                return dict(result)
+            turn = next(script)
+            for action in turn.browser:
+                subprocess.run(
+                    [sim, "browser", action], env={**os.environ, "HOME": home},
+                    check=True, capture_output=True,
+                )
+                print(f"\n    (browser: the user clicks {action!r})", file=out)
+            request = Command(resume=turn.reply)
+
+
+def _print_new(messages: list[AnyMessage], shown: int, out: TextIO) -> int:
+    for message in messages[shown:]:
+        who = "user" if isinstance(message, HumanMessage) else "assistant"
+        body = text_of(message).replace("\n", "\n    ")
+        print(f"\n{who}:\n    {body}", file=out)
+    return len(messages)
+
+
+def run_demo(out: TextIO = sys.stdout) -> int:
+    """The README's demo: a Chinese first login, then an English one."""
+    print("=== A first login, in Chinese ===", file=out)
+    play(
+        "帮我登录 OKX",
+        [Turn("Europe please"), Turn("2"), Turn("稍等"), Turn("好了", browser=("approve",))],
+        out,
+    )
+    print("\n=== The same in English, choosing by name ===", file=out)
+    play("Please log me in to OKX", [Turn("us"), Turn("done", browser=("approve",))], out)
+    return 0

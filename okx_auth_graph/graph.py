@@ -1,0 +1,81 @@
+"""The okx-cex-auth procedure as a LangGraph state graph.
+
+Each step of the skill is a node; what the skill asks an agent to remember is
+an edge that does not exist (no path from the menu to `login` except through
+the gate, no CLI call while waiting for "done"). The graph is assembled at
+the bottom, one comment per edge.
+"""
+
+from __future__ import annotations
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+
+from okx_auth_graph.context import AuthContext
+from okx_auth_graph.nodes.api_key import check_api_key, report_api_key
+from okx_auth_graph.nodes.authorization import ask_retry, await_authorization
+from okx_auth_graph.nodes.cli import CliSteps
+from okx_auth_graph.nodes.failure import report_failure
+from okx_auth_graph.nodes.intake import preflight, start
+from okx_auth_graph.nodes.oauth import check_oauth, post_pending, report_logged_in
+from okx_auth_graph.nodes.site import ask_site, check_site, post_menu
+from okx_auth_graph.okx import CliRunner, run_okx
+from okx_auth_graph.state import AuthInput, AuthOutput, AuthState
+
+AuthGraph = CompiledStateGraph[AuthState, AuthContext, AuthInput, AuthOutput]
+
+
+def build_auth_graph(
+    checkpointer: BaseCheckpointSaver[str] | None = None,
+    *,
+    runner: CliRunner = run_okx,
+    name: str = "okx_auth",
+) -> AuthGraph:
+    """Compile the auth graph.
+
+    Without a checkpointer it is ready to be a subgraph
+    (`parent.add_node("okx_auth", build_auth_graph())`) and inherits the
+    parent's. `runner` is the process boundary for the CLI; the default runs
+    the real executable.
+    """
+    cli = CliSteps(runner)
+    builder = StateGraph(
+        AuthState, context_schema=AuthContext, input_schema=AuthInput, output_schema=AuthOutput
+    )
+    builder.add_node("start", start)
+    builder.add_node("preflight", preflight)
+    builder.add_node("preflight_config", cli.preflight_config)
+    builder.add_node("preflight_status", cli.preflight_status)
+    builder.add_node("check_site", check_site)
+    builder.add_node("post_menu", post_menu)
+    builder.add_node("ask_site", ask_site)
+    builder.add_node("check_api_key", check_api_key)
+    builder.add_node("report_api_key", report_api_key)
+    builder.add_node("check_oauth", check_oauth)
+    builder.add_node("report_logged_in", report_logged_in)
+    builder.add_node("post_pending", post_pending)
+    builder.add_node("login", cli.login)
+    builder.add_node("await_authorization", await_authorization)
+    builder.add_node("verify", cli.verify)
+    builder.add_node("ask_retry", ask_retry)
+    builder.add_node("report_failure", report_failure)
+
+    # A request begins by fixing its language and clearing stale findings.
+    builder.add_edge(START, "start")
+    builder.add_edge("start", "preflight")
+    # Step 0: both commands run in parallel ...
+    builder.add_edge("preflight", "preflight_config")
+    builder.add_edge("preflight", "preflight_status")
+    # ... and Step 0.1 waits for both (it is the join).
+    builder.add_edge(["preflight_config", "preflight_status"], "check_site")
+    # A posted menu is always followed by the question; the answer routes itself.
+    builder.add_edge("post_menu", "ask_site")
+    # A pending login at entry: show what is known, then wait for "done".
+    builder.add_edge("post_pending", "await_authorization")
+    # Every other edge is a typed Command from the node that decides it.
+    return builder.compile(checkpointer=checkpointer, name=name)
+
+
+graph = build_auth_graph()
+"""The module-level graph `langgraph.json` serves as `okx_auth`."""

@@ -1,0 +1,1 @@
+"""The steps of the procedure, one module per step of the skill."""

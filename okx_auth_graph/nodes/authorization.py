@@ -1,0 +1,83 @@
+"""Waiting for the user's "done" (never polling), and the retry question."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from langgraph.types import Command, interrupt
+
+from okx_auth_graph.gate import NO_WORDS, YES_WORDS, is_cancel, is_done_signal, normalize_reply
+from okx_auth_graph.interrupts import AuthorizationDonePayload, RetryLoginPayload
+from okx_auth_graph.nodes.common import FINISH, language_of, open_prompt, reply_message, say
+from okx_auth_graph.prompts import render
+from okx_auth_graph.state import AuthState
+
+
+def _reminder(state: AuthState) -> str:
+    pending = state.get("pending_login")
+    if pending is None:
+        return render("pending_without_code", language_of(state))
+    return render(
+        "reminder",
+        language_of(state),
+        site=pending.site.value,
+        verificationUri=pending.device.verification_uri,
+        userCode=pending.device.user_code,
+    )
+
+
+def await_authorization(
+    state: AuthState,
+) -> Command[Literal["verify", "await_authorization", "__end__"]]:
+    """Wait for a done signal; no CLI call happens here, whatever the reply."""
+    pending = state.get("pending_login")
+    payload: AuthorizationDonePayload = {
+        "kind": "authorization_done",
+        "message": open_prompt(state["messages"]),
+        "site": pending.site.value if pending else None,
+        "verification_uri": pending.device.verification_uri if pending else None,
+        "user_code": pending.device.user_code if pending else None,
+        "expires_in": pending.device.expires_in if pending else None,
+    }
+    reply = interrupt(payload)
+    answer = reply_message(reply)
+    if is_done_signal(reply):
+        return Command(goto="verify", update={"messages": [answer]})
+    if is_cancel(reply):
+        status = state.get("auth")
+        site = pending.site.value if pending else (status.site if status else None)
+        return Command(
+            goto=FINISH,
+            update={
+                "messages": [answer, say(render("stopped_waiting", language_of(state)))],
+                "okx_auth": {"status": "pending", "site": site},
+            },
+        )
+    return Command(
+        goto="await_authorization", update={"messages": [answer, say(_reminder(state))]}
+    )
+
+
+def ask_retry(state: AuthState) -> Command[Literal["preflight", "ask_retry", "__end__"]]:
+    """Code expired or refused: yes → Step 0 again (and a fresh menu); no → end."""
+    payload: RetryLoginPayload = {
+        "kind": "retry_login",
+        "message": open_prompt(state["messages"]),
+    }
+    reply = interrupt(payload)
+    answer = reply_message(reply)
+    language = language_of(state)
+    word = normalize_reply(reply)
+    if word in YES_WORDS:
+        return Command(goto="preflight", update={"messages": [answer], "chosen_site": None})
+    if word in NO_WORDS or is_cancel(reply):
+        return Command(
+            goto=FINISH,
+            update={
+                "messages": [answer, say(render("retry_declined", language))],
+                "okx_auth": {"status": "not_logged_in"},
+            },
+        )
+    return Command(
+        goto="ask_retry", update={"messages": [answer, say(render("retry_unclear", language))]}
+    )

@@ -1,0 +1,50 @@
+"""Small helpers the step modules share: posting, replies, settings, outcomes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
+from langgraph.runtime import Runtime
+
+from okx_auth_graph.context import AuthContext
+from okx_auth_graph.gate import text_of
+from okx_auth_graph.prompts import Language
+from okx_auth_graph.state import AuthState
+
+Update = dict[str, Any]
+
+FINISH: Literal["__end__"] = "__end__"
+"""`langgraph.graph.END`, typed as the literal a `Command[Literal[...]]` needs."""
+
+
+def context_of(runtime: Runtime[AuthContext]) -> AuthContext:
+    """The run's context, or the defaults when a resume came without one."""
+    return runtime.context if isinstance(runtime.context, AuthContext) else AuthContext()
+
+
+def language_of(state: AuthState) -> Language:
+    """The language fixed at the start of this request."""
+    return state.get("language", "en")
+
+
+def say(text: str) -> AIMessage:
+    """A message for the user (the graph speaks only through these)."""
+    return AIMessage(content=text)
+
+
+def reply_message(reply: object) -> HumanMessage:
+    """The user's reply to an interrupt, as it will stand in the conversation."""
+    return HumanMessage(content=reply if isinstance(reply, str) else str(reply))
+
+
+def open_prompt(messages: Sequence[AnyMessage]) -> str:
+    """Everything posted since the user last spoke: the text an interrupt asks about."""
+    texts: list[str] = []
+    for message in reversed(messages):
+        if isinstance(message, HumanMessage):
+            break
+        if isinstance(message, AIMessage):
+            texts.append(text_of(message))
+    return "\n\n".join(reversed(texts))

@@ -1,0 +1,40 @@
+"""The end of a run that a CLI failure stopped: a clear message and a sane outcome."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from langgraph.types import Command
+
+from okx_auth_graph.nodes.common import FINISH, language_of, say
+from okx_auth_graph.okx import ErrorKind, OkxFailure
+from okx_auth_graph.prompts import render
+from okx_auth_graph.state import AuthState, OutcomeStatus
+
+#: Failures nobody but the user can fix; the rest are unexpected (`error`).
+_USER_ACTION = frozenset(ErrorKind) - {
+    ErrorKind.TIMEOUT, ErrorKind.MALFORMED_OUTPUT, ErrorKind.UNKNOWN
+}
+
+
+def outcome_status(failure: OkxFailure) -> OutcomeStatus:
+    """`needs_user_action` when the user can fix it, else `error`."""
+    return "needs_user_action" if failure.kind in _USER_ACTION else "error"
+
+
+def failure_text(failure: OkxFailure, state: AuthState) -> str:
+    """The failure in the user's language, with the next step."""
+    return render(f"failure_{failure.kind.value}", language_of(state), detail=failure.detail)
+
+
+def report_failure(state: AuthState) -> Command[Literal["__end__"]]:
+    """Post the failure and end; the thread can go on with a new request."""
+    failure = state.get("failure") or OkxFailure(kind=ErrorKind.UNKNOWN, detail="unknown failure")
+    text = failure_text(failure, state)
+    return Command(
+        goto=FINISH,
+        update={
+            "messages": [say(text)],
+            "okx_auth": {"status": outcome_status(failure), "message": text},
+        },
+    )

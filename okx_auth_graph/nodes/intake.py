@@ -1,0 +1,36 @@
+"""Request intake: fix the language, forget the previous request's findings."""
+
+from __future__ import annotations
+
+from langgraph.runtime import Runtime
+
+from okx_auth_graph.context import AuthContext
+from okx_auth_graph.gate import detect_language
+from okx_auth_graph.nodes.common import Update, context_of
+from okx_auth_graph.state import AuthState
+
+
+def start(state: AuthState, runtime: Runtime[AuthContext]) -> Update:
+    """Begin a request: language from the input's latest human message (or context).
+
+    Findings of an earlier request in the same thread are cleared so nothing
+    stale (a site, a status) can satisfy a check; the thread's pending device
+    code is kept so a reminder can repeat it.
+    """
+    forced = context_of(runtime).language
+    return {
+        "language": forced or detect_language(state["messages"]),
+        "okx_auth": None,
+        "config": None,
+        "config_failure": None,
+        "auth": None,
+        "status_failure": None,
+        "chosen_site": None,
+        "api_key_profile": None,
+        "failure": None,
+    }
+
+
+def preflight(state: AuthState) -> Update:
+    """Step 0: fan out to `config show` and `auth status`, which run in parallel."""
+    return {}

@@ -1,0 +1,61 @@
+"""Every text the graph posts, and the one function that renders them.
+
+The skill's templates (menu, login, success) are files copied character for
+character from the skill; `<field>` marks a substitution. The graph's own
+phrases, for the cases the skill leaves to the agent, live in `phrases.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from okx_auth_graph.prompts.phrases import PHRASES
+
+Language = Literal["zh", "en"]
+
+_PLACEHOLDER = re.compile(r"<([A-Za-z][A-Za-z/0-9]*)>")
+_TEMPLATE_FILES = ("site_menu", "login", "success")
+
+
+@cache
+def _template(name: str, language: Language) -> str:
+    folder = resources.files(__package__)
+    for lang in (language, "zh"):
+        source = folder / f"{name}.{lang}.txt"
+        if source.is_file():
+            return source.read_text(encoding="utf-8").removesuffix("\n")
+    raise KeyError(f"no template {name!r}")
+
+
+def render(template: str, language: Language, **fields: str) -> str:
+    """Fill a template or phrase; a missing field is a bug, so it raises KeyError.
+
+    Only the Chinese site menu exists (the skill posts it verbatim in every
+    conversation), so a template without an English file falls back to zh.
+    """
+    text = (
+        _template(template, language) if template in _TEMPLATE_FILES
+        else PHRASES[template][language]
+    )
+    return _PLACEHOLDER.sub(lambda m: fields[m.group(1)], text)
+
+
+def site_menu() -> str:
+    """The exact Chinese site menu of Step 0.1."""
+    return render("site_menu", "zh")
+
+
+def format_minutes(seconds: int) -> str:
+    """Minutes with at most one decimal and no trailing zero: 600 → 10, 90 → 1.5."""
+    return f"{seconds / 60:.1f}".rstrip("0").rstrip(".")
+
+
+def format_scopes(scopes: tuple[str, ...] | list[str]) -> str:
+    """Scopes as the success template shows them."""
+    return ", ".join(scopes)
+
+
+__all__ = ["Language", "format_minutes", "format_scopes", "render", "site_menu"]

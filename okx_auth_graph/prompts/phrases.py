@@ -1,0 +1,166 @@
+"""The graph's own wording, in both languages, for what the skill leaves open.
+
+Kept apart from the verbatim skill templates so nobody "fixes" those. Each
+phrase says what happened and what the user can do next.
+"""
+
+from __future__ import annotations
+
+from okx_auth_graph.okx.errors import INSTALL_COMMAND, UPGRADE_COMMAND
+
+PHRASES: dict[str, dict[str, str]] = {
+    "api_key_configured": {
+        "zh": "已配置 API key (profile: <name>)",
+        "en": "API key already configured (profile: <name>)",
+    },
+    "menu_not_a_choice": {
+        "zh": "请回复 1、2、3(或 global / eea / us)选择站点。",
+        "en": "Please reply 1, 2 or 3 (or global / eea / us) to choose a site.",
+    },
+    "login_cancelled": {
+        "zh": "已取消登录。",
+        "en": "Login cancelled.",
+    },
+    "pending_with_code": {
+        "zh": "已有一个登录在等待您的授权,无需重新登录:",
+        "en": "A login is already waiting for your authorization; no new login is needed:",
+    },
+    "pending_without_code": {
+        "zh": "已有一个登录在等待您在浏览器中授权。完成授权后请告诉我(回复“好了”),或回复“取消”。",
+        "en": (
+            "A login is already waiting for your authorization in the browser. "
+            'Tell me when you are done (reply "done"), or reply "cancel".'
+        ),
+    },
+    "reminder": {
+        "zh": (
+            "仍在等待您的授权。\n站点:<site>\n链接:<verificationUri>\n验证码:<userCode>\n"
+            "完成授权后请告诉我(回复“好了”),或回复“取消”。"
+        ),
+        "en": (
+            "Still waiting for your authorization.\nSite: <site>\nURL: <verificationUri>\n"
+            'Code: <userCode>\nTell me when you are done (reply "done"), or reply "cancel".'
+        ),
+    },
+    "not_yet": {
+        "zh": "授权尚未完成。请在浏览器中完成授权,然后告诉我。",
+        "en": "The authorization is not complete yet. Finish it in the browser, then tell me.",
+    },
+    "expired_ask_retry": {
+        "zh": "验证码已过期或授权被拒绝。要重新登录吗?(是 / 否)",
+        "en": "The code expired or the authorization was refused. Try again? (yes / no)",
+    },
+    "retry_unclear": {
+        "zh": "请回复“是”重新登录,或回复“否”结束。",
+        "en": 'Please reply "yes" to try again or "no" to stop.',
+    },
+    "retry_declined": {
+        "zh": "好的,暂不登录。",
+        "en": "OK, not logging in for now.",
+    },
+    "stopped_waiting": {
+        "zh": "好的,不再等待。该登录仍在等待授权;您之后完成授权再告诉我即可。",
+        "en": (
+            "OK, I stopped waiting. The login is still pending; "
+            "authorize later and tell me when you are done."
+        ),
+    },
+    "binary_reinstalled": {
+        "zh": "okx-auth 组件缺失或已损坏,已运行 okx auth install 重新安装。",
+        "en": "The okx-auth binary was missing or broken; I reinstalled it with okx auth install.",
+    },
+    # Failures, one per error kind (see okx_auth_graph.okx.errors.ErrorKind).
+    "failure_cli_not_found": {
+        "zh": f"本机没有找到 okx 命令行工具。请先安装:\n{INSTALL_COMMAND}\n安装后告诉我重试。",
+        "en": (
+            f"The okx CLI is not installed here. Install it with:\n{INSTALL_COMMAND}\n"
+            "then tell me to try again."
+        ),
+    },
+    "failure_cli_too_old": {
+        "zh": (
+            f"当前的 okx 命令行工具版本太旧,没有 okx auth 登录命令。请升级:\n{UPGRADE_COMMAND}\n"
+            "升级后告诉我重试。"
+        ),
+        "en": (
+            "This okx CLI is too old for OAuth login (it has no `okx auth` commands). "
+            f"Upgrade it with:\n{UPGRADE_COMMAND}\nthen tell me to try again."
+        ),
+    },
+    "failure_spawn_failed": {
+        "zh": (
+            "okx-auth 组件缺失或已损坏,重新安装也没有解决(<detail>)。"
+            "请运行 okx auth install,完成后告诉我。"
+        ),
+        "en": (
+            "The okx-auth binary is missing or broken and reinstalling it did not help "
+            "(<detail>). Run okx auth install and tell me when it is done."
+        ),
+    },
+    "failure_install_cdn_failed": {
+        "zh": "安装 okx-auth 组件失败:所有 CDN 源都不可用。请检查网络后重试 okx auth install。",
+        "en": (
+            "Installing the okx-auth binary failed: all CDN sources failed. "
+            "Check your network, then retry okx auth install."
+        ),
+    },
+    "failure_network_error": {
+        "zh": "连接 OKX 时网络出错。请检查网络后重试。",
+        "en": "A network error stopped the request to OKX. Check your network and try again.",
+    },
+    "failure_no_config": {
+        "zh": (
+            "没有找到 okx 配置。如需使用 API key,请自行运行 okx config init;"
+            "也可以改用 OAuth 登录。"
+        ),
+        "en": (
+            "No okx config was found. To use an API key, run okx config init yourself; "
+            "or log in with OAuth instead."
+        ),
+    },
+    "failure_session_expired": {
+        "zh": "OKX 会话已过期,需要重新登录。",
+        "en": "Your OKX session has expired; you need to log in again.",
+    },
+    "failure_not_authenticated": {
+        "zh": "尚未登录 OKX,需要先登录。",
+        "en": "You are not logged in to OKX yet; you need to log in first.",
+    },
+    "failure_authorization_timed_out": {
+        "zh": "授权超时。需要重新运行登录。",
+        "en": "The authorization timed out. The login needs to be started again.",
+    },
+    "failure_access_denied": {
+        "zh": "授权在浏览器中被拒绝。需要重新登录,并在浏览器中点击同意。",
+        "en": "The authorization was denied in the browser. Log in again and approve it.",
+    },
+    "failure_region_restricted": {
+        "zh": "该产品在当前站点不可用(地区限制)。",
+        "en": "This instrument is not available on your current site (region restriction).",
+    },
+    "failure_api_key_rejected": {
+        "zh": "OKX 拒绝了当前的 API key。",
+        "en": "OKX rejected the configured API key.",
+    },
+    "failure_timeout": {
+        "zh": "okx 命令行工具没有及时响应(<detail>)。请重试;如果一直这样,请检查网络。",
+        "en": (
+            "The okx CLI did not answer in time (<detail>). Try again; "
+            "if it keeps happening, check the network."
+        ),
+    },
+    "failure_malformed_output": {
+        "zh": (
+            "okx 命令行工具输出了无法识别的内容(<detail>)。请重试;如果一直这样,请升级:\n"
+            f"{UPGRADE_COMMAND}"
+        ),
+        "en": (
+            "The okx CLI printed something unexpected (<detail>). Try again; "
+            f"if it keeps happening, upgrade it:\n{UPGRADE_COMMAND}"
+        ),
+    },
+    "failure_unknown": {
+        "zh": "okx 命令行工具出错:<detail>",
+        "en": "The okx CLI failed: <detail>",
+    },
+}

@@ -1,0 +1,116 @@
+"""The auth graph's state: what a parent sees, and what the steps learned.
+
+A parent graph exchanges only `messages`, `okx_auth_request` (in) and
+`okx_auth` (out); the rest is private to the procedure. Every persisted value
+is a plain type or a pydantic model declared here, so strict checkpoint
+deserialization can load it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, NotRequired
+
+from langchain_core.messages import AnyMessage
+from langgraph.graph.message import add_messages
+from pydantic import BaseModel, ConfigDict
+from typing_extensions import TypedDict
+
+from okx_auth_graph.okx import AuthStatus, ConfigView, DeviceCode, OkxFailure, Site
+
+Language = Literal["zh", "en"]
+OutcomeStatus = Literal[
+    "logged_in",
+    "api_key_configured",
+    "pending",
+    "not_logged_in",
+    "cancelled",
+    "needs_user_action",
+    "error",
+]
+RequestAction = Literal[
+    "login", "status", "logout", "install", "install_status", "remove", "recover"
+]
+
+
+class OkxAuthRequest(TypedDict, total=False):
+    """Which entry of the procedure to run; absent means `login`."""
+
+    action: RequestAction
+    """The entry: login, status, logout, install, install_status, remove or recover."""
+    error: str | None
+    """For `recover`: the text of the failed okx command's error."""
+    command: list[str] | None
+    """For `recover`: the failed command's arguments, so it can be retried."""
+
+
+class OkxAuthOutcome(TypedDict, total=False):
+    """The result a parent reads. Never a secret, never `expiresAt`/`ttl`."""
+
+    status: OutcomeStatus
+    """How the procedure ended."""
+    site: str | None
+    """The site id, when known."""
+    scopes: list[str]
+    """Granted scopes, when logged in."""
+    profile: str | None
+    """The API-key profile, on the API-key path."""
+    message: str | None
+    """What went wrong, for `needs_user_action` and `error`."""
+
+
+class PendingLogin(BaseModel):
+    """A device code this thread showed, so reminders repeat the same link and code."""
+
+    model_config = ConfigDict(frozen=True)
+
+    site: Site
+    """The site the login runs on."""
+    device: DeviceCode
+    """Link, code and lifetime from `okx auth login --manual`."""
+
+
+class AuthInput(TypedDict):
+    """What a caller passes in."""
+
+    messages: Annotated[list[AnyMessage], add_messages]
+    """The conversation; the latest human message sets the language."""
+    okx_auth_request: NotRequired[OkxAuthRequest | None]
+    """Optional entry selection (see OkxAuthRequest)."""
+
+
+class AuthOutput(TypedDict):
+    """What a caller gets back."""
+
+    messages: Annotated[list[AnyMessage], add_messages]
+    """The conversation with every text the procedure posted."""
+    okx_auth: NotRequired[OkxAuthOutcome | None]
+    """The outcome."""
+
+
+class AuthState(TypedDict):
+    """The whole state the steps share."""
+
+    messages: Annotated[list[AnyMessage], add_messages]
+    """The conversation."""
+    okx_auth_request: NotRequired[OkxAuthRequest | None]
+    """Entry selection from the input."""
+    okx_auth: NotRequired[OkxAuthOutcome | None]
+    """The outcome, set by the step that ends the run."""
+    language: NotRequired[Language]
+    """Reply language, fixed when the request starts."""
+    config: NotRequired[ConfigView | None]
+    """Redacted `config show --json` from this request's preflight."""
+    config_failure: NotRequired[OkxFailure | None]
+    """Why `config show` failed, if it did."""
+    auth: NotRequired[AuthStatus | None]
+    """`auth status --json` from this request's preflight."""
+    status_failure: NotRequired[OkxFailure | None]
+    """Why `auth status` failed, if it did."""
+    api_key_profile: NotRequired[str | None]
+    """The credentials the CLI prefers over OAuth, when any (Step 0.2)."""
+    chosen_site: NotRequired[Site | None]
+    """The site parsed from the reply to the most recent menu."""
+    pending_login: NotRequired[PendingLogin | None]
+    """The device code shown in this thread, kept across requests."""
+    failure: NotRequired[OkxFailure | None]
+    """The failure that ends the run, for the report step."""
