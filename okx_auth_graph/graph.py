@@ -19,6 +19,7 @@ from okx_auth_graph.nodes.cli import CliSteps
 from okx_auth_graph.nodes.failure import report_failure
 from okx_auth_graph.nodes.intake import preflight, start
 from okx_auth_graph.nodes.oauth import check_oauth, post_pending, report_logged_in
+from okx_auth_graph.nodes.requests import confirm_remove, post_remove_question, triage
 from okx_auth_graph.nodes.site import ask_site, check_site, post_menu
 from okx_auth_graph.okx import CliRunner, run_okx
 from okx_auth_graph.state import AuthInput, AuthOutput, AuthState
@@ -47,6 +48,7 @@ def build_auth_graph(
     builder.add_node("preflight", preflight)
     builder.add_node("preflight_config", cli.preflight_config)
     builder.add_node("preflight_status", cli.preflight_status)
+    builder.add_node("triage", triage)
     builder.add_node("check_site", check_site)
     builder.add_node("post_menu", post_menu)
     builder.add_node("ask_site", ask_site)
@@ -59,20 +61,30 @@ def build_auth_graph(
     builder.add_node("await_authorization", await_authorization)
     builder.add_node("verify", cli.verify)
     builder.add_node("ask_retry", ask_retry)
+    builder.add_node("report_status", cli.report_status)
+    builder.add_node("logout", cli.logout)
+    builder.add_node("install_binary", cli.install_binary)
+    builder.add_node("report_install_status", cli.report_install_status)
+    builder.add_node("post_remove_question", post_remove_question)
+    builder.add_node("confirm_remove", confirm_remove)
+    builder.add_node("remove_binary", cli.remove_binary)
+    builder.add_node("repair_binary", cli.repair_binary)
     builder.add_node("report_failure", report_failure)
 
-    # A request begins by fixing its language and clearing stale findings.
+    # A request begins by fixing its language, clearing stale findings and
+    # picking its entry (login and recover go to the preflight).
     builder.add_edge(START, "start")
-    builder.add_edge("start", "preflight")
     # Step 0: both commands run in parallel ...
     builder.add_edge("preflight", "preflight_config")
     builder.add_edge("preflight", "preflight_status")
-    # ... and Step 0.1 waits for both (it is the join).
-    builder.add_edge(["preflight_config", "preflight_status"], "check_site")
+    # ... and the triage waits for both (it is the join), then Step 0.1.
+    builder.add_edge(["preflight_config", "preflight_status"], "triage")
     # A posted menu is always followed by the question; the answer routes itself.
     builder.add_edge("post_menu", "ask_site")
     # A pending login at entry: show what is known, then wait for "done".
     builder.add_edge("post_pending", "await_authorization")
+    # Removing the binary is always asked first.
+    builder.add_edge("post_remove_question", "confirm_remove")
     # Every other edge is a typed Command from the node that decides it.
     return builder.compile(checkpointer=checkpointer, name=name)
 

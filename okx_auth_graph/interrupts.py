@@ -46,3 +46,14 @@ class RetryLoginPayload(TypedDict):
     """Always `retry_login`."""
     message: str
     """The question."""
+
+
+class ConfirmRemovePayload(TypedDict):
+    """Something is about to be removed; only an explicit yes goes ahead."""
+
+    kind: Literal["confirm_remove"]
+    """Always `confirm_remove`."""
+    message: str
+    """The question, naming what would be removed."""
+    target: str
+    """What would be removed: `okx-auth` (the binary) or a profile name."""

@@ -17,23 +17,29 @@ from langgraph.types import Command
 
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import gate_allows_login
-from okx_auth_graph.nodes.common import Update, context_of, language_of, say
+from okx_auth_graph.nodes.common import FINISH, Update, context_of, language_of, say
+from okx_auth_graph.nodes.requests import asks_session_longevity
 from okx_auth_graph.okx import (
     CliRunner,
     ErrorKind,
+    FailedCall,
     LoginSkipped,
     OkxCommand,
     OkxError,
     auth_install,
     auth_install_status,
     auth_login_manual,
+    auth_logout,
+    auth_remove,
     auth_status,
+    classify,
     config_show,
     execute,
     run_okx,
 )
-from okx_auth_graph.prompts import format_minutes, render
-from okx_auth_graph.state import AuthState, PendingLogin
+from okx_auth_graph.okx.runner import redact_argv
+from okx_auth_graph.prompts import format_minutes, format_scopes, render
+from okx_auth_graph.state import AuthState, OkxAuthOutcome, PendingLogin
 
 T = TypeVar("T")
 
@@ -146,4 +152,113 @@ class CliSteps:
                 "pending_login": None,
                 "messages": [*notes, say(render("expired_ask_retry", language))],
             },
+        )
+
+    def report_status(
+        self, state: AuthState, runtime: Runtime[AuthContext]
+    ) -> Command[Literal["__end__", "report_failure"]]:
+        """The `status` entry: one `auth status --json`; status, site and scopes only."""
+        language = language_of(state)
+        try:
+            status, notes = self._run_auth(auth_status(), state, runtime)
+        except OkxError as error:
+            return Command(goto="report_failure", update={"failure": error.failure})
+        site = status.chosen_site.value if status.chosen_site else "-"
+        texts = [render("status_report", language, status=status.status, site=site,
+                        scopes=format_scopes(status.scopes) or "-")]
+        if asks_session_longevity(state):
+            texts.append(render("session_longevity", language))
+        outcome: OkxAuthOutcome = {
+            "status": status.status,
+            "site": status.chosen_site.value if status.chosen_site else None,
+            "scopes": list(status.scopes),
+        }
+        return Command(
+            goto=FINISH,
+            update={"messages": [*notes, *(say(t) for t in texts)], "okx_auth": outcome},
+        )
+
+    def logout(
+        self, state: AuthState, runtime: Runtime[AuthContext]
+    ) -> Command[Literal["__end__", "report_failure"]]:
+        """The `logout` entry: `okx auth logout`; the client registration is kept."""
+        try:
+            _, notes = self._run_auth(auth_logout(), state, runtime)
+        except OkxError as error:
+            return Command(goto="report_failure", update={"failure": error.failure})
+        return Command(
+            goto=FINISH,
+            update={
+                "messages": [*notes, say(render("logged_out", language_of(state)))],
+                "okx_auth": {"status": "not_logged_in"},
+                "pending_login": None,
+            },
+        )
+
+    def install_binary(
+        self, state: AuthState, runtime: Runtime[AuthContext]
+    ) -> Command[Literal["__end__", "report_failure"]]:
+        """The `install` entry: `okx auth install --json`, reported in plain words."""
+        try:
+            result = self._run(auth_install(), runtime)
+        except OkxError as error:
+            return Command(goto="report_failure", update={"failure": error.failure})
+        phrase = "binary_up_to_date" if result.status == "up_to_date" else "binary_installed"
+        text = render(phrase, language_of(state), version=result.version or "?")
+        return Command(goto=FINISH, update={"messages": [say(text)], "okx_auth": None})
+
+    def report_install_status(
+        self, state: AuthState, runtime: Runtime[AuthContext]
+    ) -> Command[Literal["__end__", "report_failure"]]:
+        """The `install_status` entry: `okx auth install-status --json`, in plain words."""
+        try:
+            info = self._run(auth_install_status(), runtime)
+        except OkxError as error:
+            return Command(goto="report_failure", update={"failure": error.failure})
+        language = language_of(state)
+        version, latest = info.version or "?", info.latest or "?"
+        if not info.installed:
+            text = render("binary_status_missing", language)
+        elif info.up_to_date is False:
+            text = render("binary_status_outdated", language, version=version, latest=latest)
+        else:
+            text = render("binary_status_ok", language, version=version)
+        return Command(goto=FINISH, update={"messages": [say(text)], "okx_auth": None})
+
+    def remove_binary(
+        self, state: AuthState, runtime: Runtime[AuthContext]
+    ) -> Command[Literal["__end__", "report_failure"]]:
+        """After an explicit yes: `okx auth remove --force`."""
+        try:
+            self._run(auth_remove(force=True), runtime)
+        except OkxError as error:
+            return Command(goto="report_failure", update={"failure": error.failure})
+        return Command(
+            goto=FINISH,
+            update={"messages": [say(render("removed", language_of(state)))], "okx_auth": None},
+        )
+
+    def repair_binary(
+        self, state: AuthState, runtime: Runtime[AuthContext]
+    ) -> Command[Literal["__end__", "report_failure"]]:
+        """Recovery from "Failed to spawn okx-auth": install, check, retry the command once."""
+        request = state.get("okx_auth_request") or {}
+        command = tuple(request.get("command") or ("auth", "status", "--json"))
+        try:
+            self._run(auth_install(), runtime)
+            self._run(auth_install_status(), runtime)
+            retried = self._runner(command, context_of(runtime).okx_settings())
+        except OkxError as error:
+            return Command(goto="report_failure", update={"failure": error.failure})
+        if retried.returncode != 0:
+            failure = classify(FailedCall(command, retried.returncode, retried.stdout,
+                                          retried.stderr))
+            return Command(goto="report_failure", update={"failure": failure})
+        language = language_of(state)
+        status = state.get("auth")
+        texts = [render("binary_reinstalled", language),
+                 render("retried_command", language, command=" ".join(redact_argv(command)))]
+        outcome: OkxAuthOutcome = {"status": status.status if status else "not_logged_in"}
+        return Command(
+            goto=FINISH, update={"messages": [say(t) for t in texts], "okx_auth": outcome}
         )

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from langgraph.runtime import Runtime
+from langgraph.types import Command
 
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import detect_language
 from okx_auth_graph.nodes.common import Update, context_of
+from okx_auth_graph.nodes.requests import EntryNode, entry_for
 from okx_auth_graph.state import AuthState
 
 
-def start(state: AuthState, runtime: Runtime[AuthContext]) -> Update:
+def start(state: AuthState, runtime: Runtime[AuthContext]) -> Command[EntryNode]:
     """Begin a request: language from the input's latest human message (or context).
 
     Findings of an earlier request in the same thread are cleared so nothing
     stale (a site, a status) can satisfy a check; the thread's pending device
-    code is kept so a reminder can repeat it.
+    code is kept so a reminder can repeat it. `okx_auth_request` picks the entry.
     """
     forced = context_of(runtime).language
-    return {
+    update = {
         "language": forced or detect_language(state["messages"]),
         "okx_auth": None,
         "config": None,
@@ -29,6 +31,7 @@ def start(state: AuthState, runtime: Runtime[AuthContext]) -> Update:
         "api_key_profile": None,
         "failure": None,
     }
+    return Command(goto=entry_for(state), update=update)
 
 
 def preflight(state: AuthState) -> Update:

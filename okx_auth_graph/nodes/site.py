@@ -38,13 +38,8 @@ def site_already_chosen(state: AuthState) -> bool:
     return from_config or from_status
 
 
-def check_site(
-    state: AuthState,
-) -> Command[Literal["post_menu", "check_api_key", "report_failure"]]:
-    """Join of the preflight, then Step 0.1 (a `not_logged_in` site is a placeholder)."""
-    blocker = preflight_blocker(state)
-    if blocker is not None:
-        return Command(goto="report_failure", update={"failure": blocker})
+def check_site(state: AuthState) -> Command[Literal["post_menu", "check_api_key"]]:
+    """Step 0.1: a chosen site skips the menu (a `not_logged_in` site is a placeholder)."""
     return Command(goto="check_api_key" if site_already_chosen(state) else "post_menu")
 
 

@@ -69,6 +69,103 @@ PHRASES: dict[str, dict[str, str]] = {
         "zh": "okx-auth 组件缺失或已损坏,已运行 okx auth install 重新安装。",
         "en": "The okx-auth binary was missing or broken; I reinstalled it with okx auth install.",
     },
+    "status_report": {
+        "zh": "登录状态:<status>\n站点:<site>\n权限:<scopes>",
+        "en": "Login status: <status>\nSite: <site>\nScopes: <scopes>",
+    },
+    "session_longevity": {
+        "zh": "只要定期使用 CLI,会话就会一直保持有效。",
+        "en": "Session stays active as long as you use the CLI periodically.",
+    },
+    "logged_out": {
+        "zh": "已退出登录。客户端注册信息会保留,下次登录会更快。",
+        "en": "Logged out. The client registration is kept, so the next login is faster.",
+    },
+    "binary_installed": {
+        "zh": "okx-auth 组件已安装或更新(<version>)。",
+        "en": "The okx-auth binary is installed or updated (<version>).",
+    },
+    "binary_up_to_date": {
+        "zh": "okx-auth 组件已是最新版本(<version>)。",
+        "en": "The okx-auth binary is up to date (<version>).",
+    },
+    "binary_status_ok": {
+        "zh": "okx-auth 组件已安装(<version>),是最新版本。",
+        "en": "The okx-auth binary is installed (<version>) and up to date.",
+    },
+    "binary_status_outdated": {
+        "zh": (
+            "okx-auth 组件已安装(<version>),但有新版本(<latest>)。"
+            "可以运行 okx auth install 更新。"
+        ),
+        "en": (
+            "The okx-auth binary is installed (<version>) but a newer one exists (<latest>). "
+            "Run okx auth install to update it."
+        ),
+    },
+    "binary_status_missing": {
+        "zh": "okx-auth 组件尚未安装。可以运行 okx auth install 安装。",
+        "en": "The okx-auth binary is not installed. Run okx auth install to install it.",
+    },
+    "remove_question": {
+        "zh": (
+            "确定要卸载 okx-auth 组件吗?卸载后 okx auth 登录、退出和状态命令将无法使用,"
+            "直到重新安装。(是 / 否)"
+        ),
+        "en": (
+            "Remove the okx-auth binary? okx auth login, logout and status will not work "
+            "until it is installed again. (yes / no)"
+        ),
+    },
+    "removed": {
+        "zh": "okx-auth 组件已卸载。需要时可运行 okx auth install 重新安装。",
+        "en": "The okx-auth binary was removed. Run okx auth install to bring it back.",
+    },
+    "remove_declined": {
+        "zh": "好的,保留 okx-auth 组件。",
+        "en": "OK, the okx-auth binary stays installed.",
+    },
+    "yes_or_no": {
+        "zh": "请回复“是”或“否”。",
+        "en": 'Please reply "yes" or "no".',
+    },
+    "current_site": {
+        "zh": (
+            "您当前的站点:<site>。如需改用其他站点,请先运行 okx auth logout,"
+            "然后重新登录并选择站点。"
+        ),
+        "en": (
+            "Your current site: <site>. To use another site, log out (okx auth logout), "
+            "then log in again and choose the site."
+        ),
+    },
+    "retried_command": {
+        "zh": "已重新运行失败的命令 okx <command>,这次成功了。",
+        "en": "I ran the failed command again (okx <command>) and it worked this time.",
+    },
+    "api_key_remedy": {
+        "zh": (
+            "OKX 拒绝了 API key(profile: <name>)。有两种做法,请选择:\n\n"
+            "  1. 更换 API key:在 OKX 网页(https://<host>/account/my-api)创建新的 key,"
+            "然后自己运行 okx config init 填写。请不要把 key、密钥或密码发到聊天里:"
+            "它们会留在对话记录和存档中。\n"
+            "  2. 完全改用 OAuth:先移除这个 API key profile(okx config use <其他 profile>,"
+            "或删除 ~/.okx/config.toml 中该 profile 的配置),再进行 OAuth 登录。\n\n"
+            "请告诉我您的选择;由您决定。"
+        ),
+        "en": (
+            "OKX rejected the API key (profile: <name>). There are two ways on; please choose:"
+            "\n\n"
+            "  1. Replace the API key: create a new key on the OKX web console "
+            "(https://<host>/account/my-api), then run okx config init yourself. Please do not "
+            "send keys, secrets or passphrases in this chat: they would stay in the conversation "
+            "and its saved history.\n"
+            "  2. Switch entirely to OAuth: first remove this API-key profile (okx config use "
+            "<other profile>, or delete its block in ~/.okx/config.toml), then log in with "
+            "OAuth.\n\n"
+            "Tell me which you prefer; the choice is yours."
+        ),
+    },
     # Failures, one per error kind (see okx_auth_graph.okx.errors.ErrorKind).
     "failure_cli_not_found": {
         "zh": f"本机没有找到 okx 命令行工具。请先安装:\n{INSTALL_COMMAND}\n安装后告诉我重试。",

@@ -28,10 +28,10 @@ def render_value(value: Any) -> str:
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, str):
-        # A JSON string is a valid TOML basic string once the escapes TOML
-        # lacks (\/ is never emitted by json.dumps) are ruled out; non-ASCII
-        # stays literal so keys written by hand survive a rewrite unchanged.
-        return json.dumps(value, ensure_ascii=False)
+        # JSON's escapes are a subset of TOML's basic-string escapes; only DEL,
+        # which JSON leaves raw and TOML forbids, needs one more. Non-ASCII
+        # stays literal so hand-written values survive a rewrite unchanged.
+        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
     if isinstance(value, list):
         return "[" + ", ".join(render_value(item) for item in value) + "]"
     raise TypeError(f"cannot write a {type(value).__name__} to the okx config")

@@ -1,0 +1,90 @@
+"""What every command handler receives, and how it reports failure.
+
+Handlers write through a `Console` rather than to `sys.stdout` directly so
+the `truncated` fault can capture the normal output and cut it, and they
+raise `CommandError` with the real CLI's exact message instead of printing
+and returning codes, so the exit status and stderr text stay in one place.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from okx_auth_graph.simulator.faults import Fault
+from okx_auth_graph.simulator.paths import SimPaths
+from okx_auth_graph.simulator.state import SimState
+
+
+class CommandError(Exception):
+    """A failure the CLI reports on stderr with exit status 1."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Console:
+    """The streams of one invocation; every line is flushed at once.
+
+    Flushing matters for the blocking login: a caller reads the link and code
+    while the process is still waiting for the browser.
+    """
+
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    stdin: TextIO = field(default_factory=lambda: sys.stdin)
+
+    def out(self, line: str) -> None:
+        """Print one line on stdout."""
+        print(line, file=self.stdout, flush=True)
+
+    def err(self, line: str) -> None:
+        """Print one line on stderr."""
+        print(line, file=self.stderr, flush=True)
+
+    def json(self, payload: Mapping[str, Any]) -> None:
+        """Print a payload as one compact JSON line, as the real CLI does.
+
+        `default=str` covers TOML dates a hand-edited config may contain.
+        """
+        self.out(json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=str))
+
+    def ask(self, prompt: str) -> str | None:
+        """Show a prompt without a newline and read one line; None at end of input."""
+        self.stdout.write(prompt)
+        self.stdout.flush()
+        line = self.stdin.readline()
+        return line.rstrip("\r\n") if line else None
+
+
+@dataclass
+class CommandContext:
+    """One parsed invocation: its arguments, the user's files and any fault."""
+
+    paths: SimPaths
+    environ: Mapping[str, str]
+    console: Console
+    positionals: list[str]
+    options: dict[str, str]
+    """Flags that take a value, e.g. `{"--site": "eea"}`."""
+    switches: frozenset[str]
+    """Flags without a value, e.g. `--json`, `--manual`."""
+    fault: Fault | None = None
+
+    @property
+    def wants_json(self) -> bool:
+        """Whether the caller asked for machine-readable output."""
+        return "--json" in self.switches
+
+    def faulted(self, kind: str) -> bool:
+        """Whether the active fault is `kind`."""
+        return self.fault is not None and self.fault.kind == kind
+
+    def auth_binary_present(self, state: SimState) -> bool:
+        """Whether okx-auth exists, as the state says unless a fault hides it."""
+        return state.binary_installed and not self.faulted("binary_missing")
