@@ -40,6 +40,7 @@ OLD_CLI_VERSION = "1.2.4"
 """The last CLI without `auth`, which the `old_cli` fault imitates."""
 
 _NUMBER = re.compile(r"-\d+(\.\d+)?")
+"""A negative number is a word (`clock advance -10`), not a flag."""
 
 
 @dataclass(frozen=True)
@@ -273,9 +274,14 @@ def _help_text() -> str:
 
 
 def _exit_cleanly_on_sigterm() -> None:
-    """Turn SIGTERM into SystemExit so the call log still gets its line."""
+    """Turn SIGTERM into SystemExit so the call log still gets its line.
+
+    Only the main thread may install handlers; `main` called from another
+    thread (in-process use) keeps the host's handler.
+    """
 
     def raise_system_exit(signum: int, _frame: FrameType | None) -> None:
         raise SystemExit(128 + signum)
 
-    signal.signal(signal.SIGTERM, raise_system_exit)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, raise_system_exit)

@@ -20,11 +20,7 @@ from okx_auth_graph.simulator.state import SimState
 
 
 class CommandError(Exception):
-    """A failure the CLI reports on stderr with exit status 1."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    """A failure the CLI reports on stderr with exit status 1; the text is printed as is."""
 
 
 @dataclass
