@@ -18,7 +18,10 @@ from okx_auth_graph.prompts import Language, site_menu
 
 _CHOICES = {"1": Site.GLOBAL, "2": Site.EEA, "3": Site.US,
             "global": Site.GLOBAL, "eea": Site.EEA, "us": Site.US}
-_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_CJK = re.compile(
+    r"[\u2e80-\u2fdf\u3000-\u303f\u3100-\u312f\u31a0-\u31ef\u3400-\u4dbf\u4e00-\u9fff"
+    r"\uf900-\ufaff\uff00-\uffef\U00020000-\U000323af]"
+)
 _TRAILING_PUNCTUATION = ".!?。！？~～,，…"
 
 DONE_SIGNALS = frozenset({
