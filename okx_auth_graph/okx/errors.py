@@ -154,11 +154,14 @@ def classify_text(text: str) -> ErrorKind:
 def classify(call: FailedCall) -> OkxFailure:
     """Classify a non-zero exit (or an error printed on stdout) of an okx command.
 
-    stderr is searched first and stdout only when stderr is empty (some CLI
-    errors land there); either way the kept detail is redacted and shortened.
+    stderr is searched first, then stdout (some CLI errors land there, behind
+    a warning on stderr); whitespace is normalized so wrapped messages match.
+    The kept detail is redacted and shortened.
     """
-    searchable = call.stderr if call.stderr.strip() else call.stdout
-    kind = classify_text(searchable)
-    detail = redact_text(" ".join(searchable.split()))[:_DETAIL_LIMIT]
+    stderr, stdout = " ".join(call.stderr.split()), " ".join(call.stdout.split())
+    kind = classify_text(stderr)
+    if kind is ErrorKind.UNKNOWN and stdout:
+        kind = classify_text(stdout)
+    detail = redact_text(stderr or stdout)[:_DETAIL_LIMIT]
     return OkxFailure(kind=kind, detail=detail or f"exit code {call.returncode}",
                       command=call.command)

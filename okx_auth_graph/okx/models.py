@@ -191,7 +191,7 @@ def load_json_object(text: str, what: str) -> dict[str, Any]:
     """Decode one JSON object or raise MalformedOutput (without echoing the text)."""
     try:
         value = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # JSONDecodeError, and over-long integers
         raise MalformedOutput(what, len(text.encode())) from None
     if not isinstance(value, dict):
         raise MalformedOutput(what, len(text.encode()))

@@ -20,9 +20,17 @@ SECRET_ENV_VARS = ("OKX_API_KEY", "OKX_SECRET_KEY", "OKX_PASSPHRASE")
 _SECRET_FIELD = re.compile(
     r"""(?P<name>["']?(?:api[_-]?key|secret[_-]?key|pass[_-]?phrase|apiKey|secretKey|
     OK-ACCESS-KEY|OK-ACCESS-SIGN|OK-ACCESS-PASSPHRASE|access[_-]?token|refresh[_-]?token)["']?
-    \s*[:=]\s*)["']?(?P<value>[^"'\s,;}]+)["']?""",
+    \s*[:=]\s*)(?:"(?P<double>[^"]*)"|'(?P<single>[^']*)'|(?P<bare>[^"'\s,;}]+))""",
     re.IGNORECASE | re.VERBOSE,
 )
+
+
+def _mask_field(match: re.Match[str]) -> str:
+    """Keys keep their last four characters (the agreed masked form); others nothing."""
+    value = match.group("double") or match.group("single") or match.group("bare") or ""
+    name = match.group("name")
+    is_key = re.search(r"api[_-]?key|OK-ACCESS-KEY", name, re.IGNORECASE) is not None
+    return name + (mask_key(value) if is_key else MASK_PREFIX)
 
 
 def mask_key(value: str) -> str:
@@ -38,9 +46,7 @@ def env_secrets(env: Mapping[str, str] | None = None) -> list[str]:
 
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
     """Mask credential-looking `name: value` pairs and every known secret value."""
-    scrubbed = _SECRET_FIELD.sub(
-        lambda m: m.group("name") + mask_key(m.group("value")), text
-    )
+    scrubbed = _SECRET_FIELD.sub(_mask_field, text)
     for secret in sorted({*secrets, *env_secrets()}, key=len, reverse=True):
         if len(secret) >= 4:
             scrubbed = scrubbed.replace(secret, mask_key(secret))

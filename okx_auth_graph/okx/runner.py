@@ -88,8 +88,7 @@ def resolve_executable(okx_cli: str | None = None) -> str:
             OkxFailure(
                 kind=ErrorKind.CLI_NOT_FOUND,
                 detail=(
-                    f"the okx CLI was not found ({candidate!r}). "
-                    f"Install it with: {INSTALL_COMMAND}"
+                    f"the okx CLI was not found ({candidate!r}). Install it with: {INSTALL_COMMAND}"
                 ),
             )
         )
@@ -109,7 +108,13 @@ def redact_argv(args: Sequence[str]) -> list[str]:
     shown: list[str] = []
     hide_next = False
     for arg in args:
-        shown.append("***" if hide_next else arg)
+        flag, equals, _ = arg.partition("=")
+        if hide_next:
+            shown.append("***")
+        elif equals and flag in _SECRET_FLAGS:
+            shown.append(f"{flag}=***")
+        else:
+            shown.append(arg)
         hide_next = arg in _SECRET_FLAGS
     return shown
 
@@ -128,6 +133,34 @@ def _timeout_error(args: Sequence[str], timeout: float) -> OkxError:
     )
 
 
+def _unstartable(candidate: str, error: OSError) -> OkxError:
+    return OkxError(
+        OkxFailure(
+            kind=ErrorKind.CLI_NOT_FOUND,
+            detail=(
+                f"the okx CLI could not be started ({candidate!r}: {error.strerror}). "
+                f"Install it with: {INSTALL_COMMAND}"
+            ),
+        )
+    )
+
+
+def _spawn(
+    argv: list[str], settings: OkxSettings, env: Mapping[str, str] | None
+) -> subprocess.Popen[bytes]:
+    try:
+        return subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=dict(env) if env is not None else child_environment(settings.okx_home),
+            start_new_session=True,
+        )
+    except OSError as error:  # e.g. a script whose interpreter is missing
+        raise _unstartable(argv[0], error) from None
+
+
 def _kill_group(pid: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
@@ -141,9 +174,7 @@ def _finish(args: Sequence[str], code: int, out: bytes, err: bytes, start: float
         stderr=_decode(err),
         duration=time.monotonic() - start,
     )
-    logger.debug(
-        "okx %s exited %d in %.3fs", " ".join(redact_argv(args)), code, result.duration
-    )
+    logger.debug("okx %s exited %d in %.3fs", " ".join(redact_argv(args)), code, result.duration)
     return result
 
 
@@ -153,14 +184,7 @@ def run_okx(
     """Run `okx <args>` and wait, killing the process group on timeout."""
     argv = [resolve_executable(settings.okx_cli), *args]
     start = time.monotonic()
-    proc = subprocess.Popen(
-        argv,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=dict(env) if env is not None else child_environment(settings.okx_home),
-        start_new_session=True,
-    )
+    proc = _spawn(argv, settings, env)
     try:
         out, err = proc.communicate(timeout=settings.timeout)
     except subprocess.TimeoutExpired:
@@ -180,14 +204,17 @@ async def arun_okx(
     """Async twin of `run_okx`; cancelling the task also kills the process group."""
     argv = [resolve_executable(settings.okx_cli), *args]
     start = time.monotonic()
-    proc = await asyncio.create_subprocess_exec(
-        *argv,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=dict(env) if env is not None else child_environment(settings.okx_home),
-        start_new_session=True,
-    )
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            *argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=dict(env) if env is not None else child_environment(settings.okx_home),
+            start_new_session=True,
+        )
+    except OSError as error:
+        raise _unstartable(argv[0], error) from None
     try:
         out, err = await asyncio.wait_for(proc.communicate(), settings.timeout)
     except TimeoutError:
@@ -220,14 +247,7 @@ def run_okx_streaming(
     """
     argv = [resolve_executable(settings.okx_cli), *args]
     start = time.monotonic()
-    proc = subprocess.Popen(
-        argv,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=child_environment(settings.okx_home),
-        start_new_session=True,
-    )
+    proc = _spawn(argv, settings, None)
     out_stream, err_stream = cast(IO[bytes], proc.stdout), cast(IO[bytes], proc.stderr)
     lines: queue.Queue[bytes | None] = queue.Queue()
     stderr_chunks: list[bytes] = []
@@ -253,7 +273,10 @@ def run_okx_streaming(
                 break
             seen.append(line)
             on_line(_decode(line).rstrip("\r\n"))
-        proc.wait()
+        try:  # stdout closed; the process still gets only what is left of its budget
+            proc.wait(timeout=max(0.0, start + settings.timeout - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            raise _timeout_error(args, settings.timeout) from None
     except BaseException:
         _kill_group(proc.pid)
         proc.wait()

@@ -1,0 +1,363 @@
+"""Commands: their argv, how a finished process is interpreted, and `execute`'s seam."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+
+from okx_auth_graph.okx import (
+    ENV_KEY_PROFILE,
+    AuthStatus,
+    CliResult,
+    CommandOutput,
+    ConfigView,
+    DeviceCode,
+    ErrorKind,
+    InstallResult,
+    InstallStatus,
+    LoginSkipped,
+    OkxCommand,
+    OkxError,
+    OkxSettings,
+    ProfileView,
+    Site,
+    aexecute,
+    auth_install,
+    auth_install_status,
+    auth_login_manual,
+    auth_logout,
+    auth_remove,
+    auth_status,
+    config_show,
+    config_use,
+    execute,
+)
+from okx_auth_graph.okx.commands import interpret
+from okx_auth_graph.okx.runner import DEFAULT_TIMEOUT_SECONDS, INSTALL_TIMEOUT_SECONDS
+
+from .helpers import PLANTED_API_KEY, PLANTED_PASSPHRASE, PLANTED_SECRET_KEY, PLANTED_SECRETS
+from .test_models import CONFIG_JSON, STATUS_JSON
+
+
+def _result(
+    command: OkxCommand[Any], returncode: int = 0, stdout: str = "", stderr: str = ""
+) -> CliResult:
+    return CliResult(command.args, returncode, stdout, stderr, 0.01)
+
+
+@dataclass
+class FakeRunner:
+    """An in-process runner (the supported seam): canned output, recorded calls."""
+
+    stdout: str = ""
+    stderr: str = ""
+    returncode: int = 0
+    calls: list[tuple[tuple[str, ...], OkxSettings]] = field(default_factory=list)
+
+    def __call__(self, args: Sequence[str], settings: OkxSettings, /) -> CliResult:
+        self.calls.append((tuple(args), settings))
+        return CliResult(tuple(args), self.returncode, self.stdout, self.stderr, 0.001)
+
+
+# ---------------------------------------------------------------- argv
+
+
+@pytest.mark.parametrize(
+    ("command", "args"),
+    [
+        (config_show(), ("config", "show", "--json")),
+        (auth_status(), ("auth", "status", "--json")),
+        (auth_login_manual(Site.GLOBAL), ("auth", "login", "--manual", "--site", "global")),
+        (auth_login_manual(Site.EEA), ("auth", "login", "--manual", "--site", "eea")),
+        (auth_login_manual(Site.US), ("auth", "login", "--manual", "--site", "us")),
+        (auth_logout(), ("auth", "logout")),
+        (auth_install(), ("auth", "install", "--json")),
+        (auth_install_status(), ("auth", "install-status", "--json")),
+        (auth_remove(force=True), ("auth", "remove", "--force")),
+        (auth_remove(force=False), ("auth", "remove")),
+        (config_use("demo"), ("config", "use", "demo")),
+    ],
+)
+def test_command_arguments(command: OkxCommand[Any], args: tuple[str, ...]) -> None:
+    assert command.args == args
+
+
+def test_login_site_must_be_a_site() -> None:
+    with pytest.raises(ValueError, match="mars"):
+        auth_login_manual(cast(Site, "mars"))
+    assert auth_login_manual(cast(Site, "eea")).args[-1] == "eea"
+
+
+def test_only_install_has_a_longer_budget() -> None:
+    assert auth_install().timeout == INSTALL_TIMEOUT_SECONDS
+    assert INSTALL_TIMEOUT_SECONDS > DEFAULT_TIMEOUT_SECONDS
+    for command in (config_show(), auth_status(), auth_login_manual(Site.US), auth_logout()):
+        assert command.timeout is None
+
+
+# ---------------------------------------------------------------- interpret
+
+
+@pytest.mark.parametrize(
+    ("stderr", "kind"),
+    [
+        ("Session expired — run okx auth login again\n", ErrorKind.SESSION_EXPIRED),
+        (
+            "Error: Failed to spawn okx-auth: spawn /h/.okx/bin/okx-auth ENOENT",
+            ErrorKind.SPAWN_FAILED,
+        ),
+        ("Unknown command: auth status", ErrorKind.CLI_TOO_OLD),
+        ("segfault in the matrix", ErrorKind.UNKNOWN),
+    ],
+)
+def test_nonzero_exit_is_classified(stderr: str, kind: ErrorKind) -> None:
+    command = auth_status()
+    with pytest.raises(OkxError) as caught:
+        interpret(command, _result(command, 1, stdout=STATUS_JSON, stderr=stderr))
+    assert caught.value.kind is kind
+    assert caught.value.failure.command == ("auth", "status", "--json")
+
+
+def test_nonzero_exit_even_with_valid_json() -> None:
+    command = auth_status()
+    with pytest.raises(OkxError) as caught:
+        interpret(command, _result(command, 2, stdout='{"status": "logged_in"}'))
+    assert caught.value.kind is ErrorKind.UNKNOWN
+
+
+def test_error_on_stdout_only_is_classified() -> None:
+    command = auth_status()
+    with pytest.raises(OkxError) as caught:
+        interpret(
+            command,
+            _result(command, 1, stdout="Error: Not authenticated. Run okx auth login first.\n"),
+        )
+    assert caught.value.kind is ErrorKind.NOT_AUTHENTICATED
+    assert caught.value.kind.needs_login
+
+
+@pytest.mark.parametrize("stdout", ["%%% not json <<<", "", '{"status": "nope"}', "[]"])
+def test_clean_exit_with_garbage_is_malformed(stdout: str) -> None:
+    command = auth_status()
+    with pytest.raises(OkxError) as caught:
+        interpret(command, _result(command, 0, stdout=stdout))
+    assert caught.value.kind is ErrorKind.MALFORMED_OUTPUT
+    assert caught.value.failure.command == command.args
+    assert "auth status --json" in caught.value.failure.detail
+    if stdout:
+        assert stdout not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("stderr", "kind"),
+    [
+        ("Error: Failed to spawn okx-auth: spawn /x/okx-auth ENOENT", ErrorKind.SPAWN_FAILED),
+        ("Network error during login", ErrorKind.NETWORK_ERROR),
+    ],
+)
+def test_clean_exit_with_garbage_and_known_stderr(stderr: str, kind: ErrorKind) -> None:
+    command = auth_status()
+    with pytest.raises(OkxError) as caught:
+        interpret(command, _result(command, 0, stdout="%%% garbage", stderr=stderr))
+    assert caught.value.kind is kind
+    assert "garbage" not in caught.value.failure.detail
+
+
+def test_clean_exit_with_garbage_and_unknown_stderr_is_malformed() -> None:
+    command = auth_status()
+    with pytest.raises(OkxError) as caught:
+        interpret(command, _result(command, 0, stdout="%%%", stderr="(node) DeprecationWarning"))
+    assert caught.value.kind is ErrorKind.MALFORMED_OUTPUT
+
+
+def test_clean_exit_with_valid_output_ignores_stderr_noise() -> None:
+    command = auth_status()
+    value = interpret(command, _result(command, 0, stdout=STATUS_JSON, stderr="Invalid Sign"))
+    assert value.status == "logged_in"
+
+
+SECRET_DUMPS = [
+    pytest.param(CONFIG_JSON, id="full"),
+    pytest.param(CONFIG_JSON[:-3], id="truncated"),
+    pytest.param(CONFIG_JSON.replace("\n", " "), id="one-line"),
+    pytest.param("Error: could not sign request\n" + CONFIG_JSON, id="error-and-dump"),
+    pytest.param(CONFIG_JSON.replace('": "', '":"'), id="compact"),
+]
+
+
+def _assert_no_secret(error: OkxError) -> None:
+    texts = [str(error), repr(error), error.failure.detail, error.failure.model_dump_json()]
+    for text in texts:
+        for secret in PLANTED_SECRETS:
+            assert secret not in text
+
+
+@pytest.mark.parametrize("stdout", SECRET_DUMPS)
+def test_failed_exit_error_never_holds_stdout_secrets(stdout: str) -> None:
+    command = config_show()
+    with pytest.raises(OkxError) as caught:
+        interpret(command, _result(command, 1, stdout=stdout))
+    _assert_no_secret(caught.value)
+
+
+@pytest.mark.parametrize(
+    "stdout",
+    [
+        pytest.param(CONFIG_JSON[:-3], id="truncated"),
+        pytest.param("Error: could not sign request\n" + CONFIG_JSON, id="error-and-dump"),
+        pytest.param(CONFIG_JSON.replace('"other": {', '"other": ["x"], "x": {'), id="bad-shape"),
+    ],
+)
+def test_malformed_error_never_holds_stdout_secrets(stdout: str) -> None:
+    command = config_show()
+    with pytest.raises(OkxError) as caught:
+        interpret(command, _result(command, 0, stdout=stdout))
+    assert caught.value.kind is ErrorKind.MALFORMED_OUTPUT
+    _assert_no_secret(caught.value)
+
+
+# ---------------------------------------------------------------- execute with a runner
+
+
+def test_execute_config_show_with_runner() -> None:
+    runner = FakeRunner(stdout=CONFIG_JSON)
+    settings = OkxSettings(okx_cli="/unused/okx", okx_home="/home/u1")
+    view = execute(config_show(), settings, runner)
+    assert isinstance(view, ConfigView)
+    assert view.api_key_profile == "main"
+    assert view.profile("main") == ProfileView(
+        name="main", site=Site.EEA, demo=True, api_key_masked="***" + PLANTED_API_KEY[-4:]
+    )
+    assert runner.calls == [(("config", "show", "--json"), settings)]
+    for secret in (PLANTED_SECRET_KEY, PLANTED_PASSPHRASE, PLANTED_API_KEY):
+        assert secret not in view.model_dump_json()
+
+
+def test_execute_config_show_notes_env_api_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OKX_API_KEY", "ENV-API-KEY-abcd9999")
+    view = execute(config_show(), OkxSettings(), FakeRunner(stdout='{"profiles": {}}'))
+    assert view.env_api_key_masked == "***9999"
+    assert view.api_key_profile == ENV_KEY_PROFILE
+
+
+def test_execute_config_show_ignores_empty_env_api_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OKX_API_KEY", "")
+    view = execute(config_show(), OkxSettings(), FakeRunner(stdout='{"profiles": {}}'))
+    assert view.api_key_profile is None
+
+
+def test_execute_parses_every_command() -> None:
+    settings = OkxSettings()
+    assert execute(auth_status(), settings, FakeRunner(stdout=STATUS_JSON)) == AuthStatus(
+        status="logged_in", site=Site.GLOBAL, scopes=("live:read", "live:trade")
+    )
+    code = execute(
+        auth_login_manual(Site.US),
+        settings,
+        FakeRunner(
+            stdout='{"verificationUri":"https://app.okx.com/d","userCode":"AB-12","expiresIn":600}'
+        ),
+    )
+    assert code == DeviceCode(
+        verificationUri="https://app.okx.com/d", userCode="AB-12", expiresIn=600
+    )
+    skipped = execute(
+        auth_login_manual(Site.US),
+        settings,
+        FakeRunner(stdout='{"status":"skipped","reason":"api_key_configured","profile":"main"}'),
+    )
+    assert skipped == LoginSkipped(status="skipped", reason="api_key_configured", profile="main")
+    assert execute(
+        auth_install_status(),
+        settings,
+        FakeRunner(stdout='{"installed": true, "upToDate": true}'),
+    ) == InstallStatus(installed=True, upToDate=True)
+    assert execute(
+        auth_install(), settings, FakeRunner(stdout='{"status": "up_to_date"}')
+    ) == InstallResult(status="up_to_date")
+
+
+def test_text_commands_are_redacted_and_normalized() -> None:
+    out = execute(
+        auth_logout(),
+        OkxSettings(),
+        FakeRunner(stdout="Logged out.\n  access_token=TOKENVALUE12345678 revoked\n"),
+    )
+    assert out == CommandOutput(message="Logged out. access_token=***5678 revoked")
+    removed = execute(auth_remove(force=True), OkxSettings(), FakeRunner(stdout="Removed.\n"))
+    assert removed.message == "Removed."
+    assert execute(config_use("demo"), OkxSettings(), FakeRunner()).message == ""
+
+
+def test_execute_raises_classified_errors() -> None:
+    runner = FakeRunner(returncode=1, stderr="Login failed: Access denied")
+    with pytest.raises(OkxError) as caught:
+        execute(auth_status(), OkxSettings(), runner)
+    assert caught.value.kind is ErrorKind.ACCESS_DENIED
+
+
+@pytest.mark.parametrize(
+    ("configured", "expected"),
+    [
+        (DEFAULT_TIMEOUT_SECONDS, INSTALL_TIMEOUT_SECONDS),
+        (5.0, INSTALL_TIMEOUT_SECONDS),
+        (600.0, 600.0),
+    ],
+)
+def test_install_gets_the_longer_timeout(configured: float, expected: float) -> None:
+    runner = FakeRunner(stdout="{}")
+    settings = OkxSettings(okx_cli="okx-x", okx_home="/h", timeout=configured)
+    execute(auth_install(), settings, runner)
+    ((args, used),) = runner.calls
+    assert args == ("auth", "install", "--json")
+    assert used.timeout == expected
+    assert (used.okx_cli, used.okx_home) == ("okx-x", "/h")
+
+
+def test_other_commands_keep_the_configured_timeout() -> None:
+    runner = FakeRunner(stdout=STATUS_JSON)
+    settings = OkxSettings(timeout=2.5)
+    execute(auth_status(), settings, runner)
+    assert runner.calls[0][1] is settings
+
+
+# ---------------------------------------------------------------- against a real process
+
+
+def test_execute_default_runner_runs_the_executable(tmp_path: Path) -> None:
+    cli = tmp_path / "okx"
+    cli.write_text(f"#!/bin/sh\ncat <<'EOF'\n{STATUS_JSON}\nEOF\n", encoding="utf-8")
+    cli.chmod(0o755)
+    status = execute(auth_status(), OkxSettings(okx_cli=str(cli)))
+    assert status.scopes == ("live:read", "live:trade")
+
+
+async def test_aexecute(tmp_path: Path) -> None:
+    args_file = tmp_path / "argv.json"
+    cli = tmp_path / "okx"
+    cli.write_text(
+        "#!/usr/bin/env python3\nimport json, sys\n"
+        f"open({str(args_file)!r}, 'w').write(json.dumps(sys.argv[1:]))\n"
+        "print(json.dumps({'verificationUri': 'https://my.okx.com/d', 'userCode': 'EE-77',"
+        " 'expiresIn': 90}))\n",
+        encoding="utf-8",
+    )
+    cli.chmod(0o755)
+    code = await aexecute(auth_login_manual(Site.EEA), OkxSettings(okx_cli=str(cli)))
+    assert isinstance(code, DeviceCode)
+    assert code.user_code == "EE-77"
+    assert json.loads(args_file.read_text()) == ["auth", "login", "--manual", "--site", "eea"]
+
+
+async def test_aexecute_classifies(tmp_path: Path) -> None:
+    cli = tmp_path / "okx"
+    cli.write_text("#!/bin/sh\necho 'Unknown command: auth status' >&2\nexit 1\n", encoding="utf-8")
+    cli.chmod(0o755)
+    with pytest.raises(OkxError) as caught:
+        await aexecute(auth_status(), OkxSettings(okx_cli=str(cli)))
+    assert caught.value.kind is ErrorKind.CLI_TOO_OLD
