@@ -288,7 +288,7 @@ def test_text_commands_are_redacted_and_normalized() -> None:
         OkxSettings(),
         FakeRunner(stdout="Logged out.\n  access_token=TOKENVALUE12345678 revoked\n"),
     )
-    assert out == CommandOutput(message="Logged out. access_token=***5678 revoked")
+    assert out == CommandOutput(message="Logged out. access_token=*** revoked")
     removed = execute(auth_remove(force=True), OkxSettings(), FakeRunner(stdout="Removed.\n"))
     assert removed.message == "Removed."
     assert execute(config_use("demo"), OkxSettings(), FakeRunner()).message == ""
