@@ -307,7 +307,7 @@ def test_blocking_login_collects_lines(scripts: ScriptWriter, tmp_path: Path) ->
         "ok": True,
         "output": [
             "Open https://app.okx.com/device and enter WXYZ-0001",
-            "access_token=***77aa stored",
+            "access_token=*** stored",
             "Logged in successfully!",
         ],
     }
