@@ -19,7 +19,12 @@ from okx_auth_graph.nodes.cli import CliSteps
 from okx_auth_graph.nodes.failure import report_failure
 from okx_auth_graph.nodes.intake import preflight, start
 from okx_auth_graph.nodes.oauth import check_oauth, post_pending, report_logged_in
-from okx_auth_graph.nodes.requests import confirm_remove, post_remove_question, triage
+from okx_auth_graph.nodes.requests import (
+    ask_api_key_remedy,
+    confirm_remove,
+    post_remove_question,
+    triage,
+)
 from okx_auth_graph.nodes.site import ask_site, check_site, post_menu
 from okx_auth_graph.okx import CliRunner, run_okx
 from okx_auth_graph.state import AuthInput, AuthOutput, AuthState
@@ -69,6 +74,7 @@ def build_auth_graph(
     builder.add_node("confirm_remove", confirm_remove)
     builder.add_node("remove_binary", cli.remove_binary)
     builder.add_node("repair_binary", cli.repair_binary)
+    builder.add_node("ask_api_key_remedy", ask_api_key_remedy)
     builder.add_node("report_failure", report_failure)
 
     # A request begins by fixing its language, clearing stale findings and

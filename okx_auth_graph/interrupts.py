@@ -57,3 +57,16 @@ class ConfirmRemovePayload(TypedDict):
     """The question, naming what would be removed."""
     target: str
     """What would be removed: `okx-auth` (the binary) or a profile name."""
+
+
+class ApiKeyRemedyPayload(TypedDict):
+    """Step 0.2.a: the API key was rejected; the user picks one of two remedies."""
+
+    kind: Literal["api_key_remedy"]
+    """Always `api_key_remedy`."""
+    message: str
+    """The two options, neutrally, in the skill's order."""
+    profile: str
+    """The profile whose key was rejected."""
+    options: list[str]
+    """`replace_api_key` (reply 1) and `switch_to_oauth` (reply 2)."""

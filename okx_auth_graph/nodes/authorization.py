@@ -70,7 +70,15 @@ def ask_retry(state: AuthState) -> Command[Literal["preflight", "ask_retry", "__
     word = normalize_reply(reply)
     if word in YES_WORDS:
         return Command(goto="preflight", update={"messages": [answer], "chosen_site": None})
-    if word in NO_WORDS or is_cancel(reply):
+    if is_cancel(reply):
+        return Command(
+            goto=FINISH,
+            update={
+                "messages": [answer, say(render("login_cancelled", language))],
+                "okx_auth": {"status": "cancelled"},
+            },
+        )
+    if word in NO_WORDS:
         return Command(
             goto=FINISH,
             update={

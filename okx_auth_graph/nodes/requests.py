@@ -13,7 +13,7 @@ from typing import Literal
 from langgraph.types import Command, interrupt
 
 from okx_auth_graph.gate import NO_WORDS, YES_WORDS, is_cancel, normalize_reply, text_of
-from okx_auth_graph.interrupts import ConfirmRemovePayload
+from okx_auth_graph.interrupts import ApiKeyRemedyPayload, ConfirmRemovePayload
 from okx_auth_graph.nodes.common import (
     FINISH,
     Update,
@@ -24,7 +24,7 @@ from okx_auth_graph.nodes.common import (
 )
 from okx_auth_graph.nodes.failure import failure_text
 from okx_auth_graph.nodes.site import preflight_blocker
-from okx_auth_graph.okx import ErrorKind, OkxFailure, Site, classify_text
+from okx_auth_graph.okx import ErrorKind, OkxFailure, Site, classify_text, redact_text
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthState, RequestAction
 
@@ -70,7 +70,7 @@ def recovery_failure(state: AuthState) -> OkxFailure | None:
     error = request.get("error") or ""
     return OkxFailure(
         kind=classify_text(error),
-        detail=" ".join(error.split())[:500],
+        detail=redact_text(" ".join(error.split()))[:500],
         command=tuple(request.get("command") or ()),
     )
 
@@ -118,7 +118,9 @@ def confirm_remove(
 
 def triage(
     state: AuthState,
-) -> Command[Literal["check_site", "report_failure", "repair_binary", "__end__"]]:
+) -> Command[
+    Literal["check_site", "report_failure", "repair_binary", "ask_api_key_remedy", "__end__"]
+]:
     """Join of the preflight: stop on a blocking failure, else route a recovery.
 
     A login request goes on to Step 0.1. A `recover` request routes on its
@@ -146,12 +148,8 @@ def triage(
         host = (profile.site if profile and profile.site else Site.GLOBAL).web_host
         text = render("api_key_remedy", language, name=key_profile, host=host)
         return Command(
-            goto=FINISH,
-            update={
-                "messages": [say(text)],
-                "okx_auth": {"status": "needs_user_action", "profile": key_profile,
-                             "message": text},
-            },
+            goto="ask_api_key_remedy",
+            update={"messages": [say(text)], "api_key_profile": key_profile},
         )
     if kind is ErrorKind.REGION_RESTRICTED:
         status = state.get("auth")
@@ -165,3 +163,54 @@ def triage(
             },
         )
     return Command(goto="report_failure", update={"failure": recovery})
+
+
+_REMEDIES = {"1": "replace_api_key", "2": "switch_to_oauth"}
+
+
+def ask_api_key_remedy(
+    state: AuthState,
+) -> Command[Literal["ask_api_key_remedy", "__end__"]]:
+    """Step 0.2.a: wait for 1 (replace the key) or 2 (switch to OAuth); never pick.
+
+    Either way the next move is the user's own, outside the chat: keys are
+    typed into `okx config init`, never sent here (they would stay in the
+    conversation and its checkpoints), and the keyed profile must go before an
+    OAuth login can mean anything.
+    """
+    profile = state.get("api_key_profile") or "?"
+    payload: ApiKeyRemedyPayload = {
+        "kind": "api_key_remedy",
+        "message": open_prompt(state["messages"]),
+        "profile": profile,
+        "options": list(_REMEDIES.values()),
+    }
+    reply = interrupt(payload)
+    answer = reply_message(reply)
+    language = language_of(state)
+    choice = normalize_reply(reply)
+    if is_cancel(reply):
+        return Command(
+            goto=FINISH,
+            update={
+                "messages": [answer, say(render("login_cancelled", language))],
+                "okx_auth": {"status": "cancelled", "profile": profile},
+            },
+        )
+    if choice not in _REMEDIES:
+        return Command(
+            goto="ask_api_key_remedy",
+            update={"messages": [answer, say(render("one_or_two", language))]},
+        )
+    config = state.get("config")
+    keyed = config.profile(profile) if config else None
+    host = (keyed.site if keyed and keyed.site else Site.GLOBAL).web_host
+    phrase = "remedy_replace" if choice == "1" else "remedy_oauth"
+    text = render(phrase, language, name=profile, host=host)
+    return Command(
+        goto=FINISH,
+        update={
+            "messages": [answer, say(text)],
+            "okx_auth": {"status": "needs_user_action", "profile": profile, "message": text},
+        },
+    )

@@ -125,6 +125,33 @@ PHRASES: dict[str, dict[str, str]] = {
         "zh": "好的,保留 okx-auth 组件。",
         "en": "OK, the okx-auth binary stays installed.",
     },
+    "remedy_replace": {
+        "zh": (
+            "好的。请在 https://<host>/account/my-api 创建新的 API key,然后自己在终端运行 "
+            "okx config init 填写(不要发到聊天里)。完成后告诉我,我会重新检查。"
+        ),
+        "en": (
+            "OK. Create a new API key at https://<host>/account/my-api, then run okx config init "
+            "yourself in a terminal (do not paste it here). Tell me when it is done and I will "
+            "check again."
+        ),
+    },
+    "remedy_oauth": {
+        "zh": (
+            "好的。请先移除 API key profile <name>:运行 okx config use <其他 profile>,"
+            "或删除 ~/.okx/config.toml 中 [profiles.<name>] 这一段。完成后请让我登录,"
+            "我会从站点选择开始 OAuth 登录。"
+        ),
+        "en": (
+            "OK. First remove the API-key profile <name>: run okx config use <other profile>, "
+            "or delete its [profiles.<name>] block in ~/.okx/config.toml. Then ask me to log in "
+            "and I will start the OAuth login from the site choice."
+        ),
+    },
+    "one_or_two": {
+        "zh": "请回复 1 或 2。",
+        "en": "Please reply 1 or 2.",
+    },
     "yes_or_no": {
         "zh": "请回复“是”或“否”。",
         "en": 'Please reply "yes" or "no".',
