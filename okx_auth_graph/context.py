@@ -26,8 +26,6 @@ class AuthContext:
     """Force the reply language; None → from the latest human message."""
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
     """Budget for each quick CLI call before it is killed."""
-    login_mode: Literal["manual", "interactive"] = "manual"
-    """`manual`: device code in chat (agents). `interactive`: blocking login (terminals)."""
 
     def okx_settings(self) -> OkxSettings:
         """The CLI settings these fields describe."""
