@@ -8,7 +8,7 @@ from langgraph.types import Command, interrupt
 
 from okx_auth_graph.gate import NO_WORDS, YES_WORDS, is_cancel, is_done_signal, normalize_reply
 from okx_auth_graph.interrupts import AuthorizationDonePayload, RetryLoginPayload
-from okx_auth_graph.nodes.common import FINISH, language_of, open_prompt, reply_message, say
+from okx_auth_graph.nodes.common import finish, language_of, open_prompt, reply_message, say
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthState
 
@@ -46,13 +46,8 @@ def await_authorization(
     if is_cancel(reply):
         status = state.get("auth")
         site = pending.site.value if pending else (status.site if status else None)
-        return Command(
-            goto=FINISH,
-            update={
-                "messages": [answer, say(render("stopped_waiting", language_of(state)))],
-                "okx_auth": {"status": "pending", "site": site},
-            },
-        )
+        stopped = render("stopped_waiting", language_of(state))
+        return finish(answer, stopped, {"status": "pending", "site": site})
     return Command(
         goto="await_authorization", update={"messages": [answer, say(_reminder(state))]}
     )
@@ -71,21 +66,9 @@ def ask_retry(state: AuthState) -> Command[Literal["preflight", "ask_retry", "__
     if word in YES_WORDS:
         return Command(goto="preflight", update={"messages": [answer], "chosen_site": None})
     if is_cancel(reply):
-        return Command(
-            goto=FINISH,
-            update={
-                "messages": [answer, say(render("login_cancelled", language))],
-                "okx_auth": {"status": "cancelled"},
-            },
-        )
+        return finish(answer, render("login_cancelled", language), {"status": "cancelled"})
     if word in NO_WORDS:
-        return Command(
-            goto=FINISH,
-            update={
-                "messages": [answer, say(render("retry_declined", language))],
-                "okx_auth": {"status": "not_logged_in"},
-            },
-        )
+        return finish(answer, render("retry_declined", language), {"status": "not_logged_in"})
     return Command(
         goto="ask_retry", update={"messages": [answer, say(render("retry_unclear", language))]}
     )

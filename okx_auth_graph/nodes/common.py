@@ -7,11 +7,12 @@ from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langgraph.runtime import Runtime
+from langgraph.types import Command
 
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import text_of
 from okx_auth_graph.prompts import Language
-from okx_auth_graph.state import AuthState
+from okx_auth_graph.state import AuthState, OkxAuthOutcome
 
 Update = dict[str, Any]
 
@@ -48,3 +49,8 @@ def open_prompt(messages: Sequence[AnyMessage]) -> str:
         if isinstance(message, AIMessage):
             texts.append(text_of(message))
     return "\n\n".join(reversed(texts))
+
+
+def finish(answer: HumanMessage, text: str, outcome: OkxAuthOutcome) -> Command[Any]:
+    """End the run after a reply: keep the reply, post the closing text, set the outcome."""
+    return Command(goto=FINISH, update={"messages": [answer, say(text)], "okx_auth": outcome})

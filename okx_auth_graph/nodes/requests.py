@@ -17,6 +17,7 @@ from okx_auth_graph.interrupts import ApiKeyRemedyPayload, ConfirmRemovePayload
 from okx_auth_graph.nodes.common import (
     FINISH,
     Update,
+    finish,
     language_of,
     open_prompt,
     reply_message,
@@ -26,7 +27,7 @@ from okx_auth_graph.nodes.failure import failure_text
 from okx_auth_graph.nodes.site import preflight_blocker
 from okx_auth_graph.okx import ErrorKind, OkxFailure, Site, classify_text, redact_text
 from okx_auth_graph.prompts import render
-from okx_auth_graph.state import AuthState, RequestAction
+from okx_auth_graph.state import AuthState, OkxAuthOutcome, RequestAction
 
 _LONGEVITY_QUESTION = re.compile(
     r"how long|session (last|expir)|expire|stay (logged|signed) in|多久|多长时间|有效期|过期",
@@ -103,13 +104,7 @@ def confirm_remove(
     if word in YES_WORDS:
         return Command(goto="remove_binary", update={"messages": [answer]})
     if word in NO_WORDS or is_cancel(reply):
-        return Command(
-            goto=FINISH,
-            update={
-                "messages": [answer, say(render("remove_declined", language))],
-                "okx_auth": {"status": "cancelled"},
-            },
-        )
+        return finish(answer, render("remove_declined", language), {"status": "cancelled"})
     return Command(
         goto="confirm_remove",
         update={"messages": [answer, say(render("yes_or_no", language))]},
@@ -190,13 +185,8 @@ def ask_api_key_remedy(
     language = language_of(state)
     choice = normalize_reply(reply)
     if is_cancel(reply):
-        return Command(
-            goto=FINISH,
-            update={
-                "messages": [answer, say(render("login_cancelled", language))],
-                "okx_auth": {"status": "cancelled", "profile": profile},
-            },
-        )
+        cancelled = render("login_cancelled", language)
+        return finish(answer, cancelled, {"status": "cancelled", "profile": profile})
     if choice not in _REMEDIES:
         return Command(
             goto="ask_api_key_remedy",
@@ -207,10 +197,5 @@ def ask_api_key_remedy(
     host = (keyed.site if keyed and keyed.site else Site.GLOBAL).web_host
     phrase = "remedy_replace" if choice == "1" else "remedy_oauth"
     text = render(phrase, language, name=profile, host=host)
-    return Command(
-        goto=FINISH,
-        update={
-            "messages": [answer, say(text)],
-            "okx_auth": {"status": "needs_user_action", "profile": profile, "message": text},
-        },
-    )
+    outcome: OkxAuthOutcome = {"status": "needs_user_action", "profile": profile, "message": text}
+    return finish(answer, text, outcome)

@@ -8,7 +8,7 @@ from langgraph.types import Command, interrupt
 
 from okx_auth_graph.gate import is_cancel, parse_site_choice
 from okx_auth_graph.interrupts import SiteChoicePayload
-from okx_auth_graph.nodes.common import FINISH, Update, language_of, open_prompt, reply_message, say
+from okx_auth_graph.nodes.common import Update, finish, language_of, open_prompt, reply_message, say
 from okx_auth_graph.okx import ErrorKind, OkxFailure, Site
 from okx_auth_graph.prompts import render, site_menu
 from okx_auth_graph.state import AuthState
@@ -62,13 +62,7 @@ def ask_site(state: AuthState) -> Command[Literal["ask_site", "check_api_key", "
     if site is not None:
         return Command(goto="check_api_key", update={"messages": [answer], "chosen_site": site})
     if is_cancel(reply):
-        return Command(
-            goto=FINISH,
-            update={
-                "messages": [answer, say(render("login_cancelled", language))],
-                "okx_auth": {"status": "cancelled"},
-            },
-        )
+        return finish(answer, render("login_cancelled", language), {"status": "cancelled"})
     return Command(
         goto="ask_site",
         update={
