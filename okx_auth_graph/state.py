@@ -112,5 +112,7 @@ class AuthState(TypedDict):
     """The site parsed from the reply to the most recent menu."""
     pending_login: NotRequired[PendingLogin | None]
     """The device code shown in this thread, kept across requests."""
+    binary_repaired: NotRequired[bool]
+    """Whether this request already reinstalled the okx-auth binary (repair runs once)."""
     failure: NotRequired[OkxFailure | None]
     """The failure that ends the run, for the report step."""

@@ -16,6 +16,23 @@ import pytest
 
 from tests.support import CallLog, Simulator, simulator_executable
 
+_INHERITED_ENV = (
+    "OKX_API_KEY",
+    "OKX_SECRET_KEY",
+    "OKX_PASSPHRASE",
+    "OKX_CLI",
+    "OKX_SIM_FAULT",
+    "OKX_SIM_FAULT_ON",
+    "OKX_SIM_EXPIRES_IN",
+)
+
+
+@pytest.fixture(autouse=True)
+def _clean_okx_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test inherits credentials, an OKX_CLI or a simulator fault from the shell."""
+    for name in _INHERITED_ENV:
+        monkeypatch.delenv(name, raising=False)
+
 
 @pytest.fixture(scope="session")
 def sim_path() -> str:

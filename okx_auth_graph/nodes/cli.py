@@ -91,7 +91,12 @@ class CliSteps:
             status, notes = self._run_auth(auth_status(), state, runtime)
         except OkxError as error:
             return {"auth": None, "status_failure": error.failure}
-        return {"auth": status, "status_failure": None, "messages": notes}
+        return {
+            "auth": status,
+            "status_failure": None,
+            "messages": notes,
+            "binary_repaired": bool(notes),
+        }
 
     def login(
         self, state: AuthState, runtime: Runtime[AuthContext]
@@ -240,13 +245,26 @@ class CliSteps:
 
     def repair_binary(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[Literal["__end__", "report_failure"]]:
-        """Recovery from "Failed to spawn okx-auth": install, check, retry the command once."""
+    ) -> Command[Literal["__end__", "report_failure", "check_site", "post_remove_question"]]:
+        """Recovery from "Failed to spawn okx-auth": install, check, retry the command once.
+
+        The repair runs once per request (the preflight may have done it). A
+        failed login or remove is not replayed: a login goes through the menu
+        and the gate like any other, a removal is asked first.
+        """
         request = state.get("okx_auth_request") or {}
         command = tuple(request.get("command") or ("auth", "status", "--json"))
+        language = language_of(state)
+        repaired = [] if state.get("binary_repaired") else [render("binary_reinstalled", language)]
         try:
-            self._run(auth_install(), runtime)
-            self._run(auth_install_status(), runtime)
+            if repaired:
+                self._run(auth_install(), runtime)
+                self._run(auth_install_status(), runtime)
+            if command[:2] in (("auth", "login"), ("auth", "remove")):
+                goto: Literal["check_site", "post_remove_question"] = (
+                    "check_site" if command[1] == "login" else "post_remove_question"
+                )
+                return Command(goto=goto, update={"messages": [say(t) for t in repaired]})
             retried = self._runner(command, context_of(runtime).okx_settings())
         except OkxError as error:
             return Command(goto="report_failure", update={"failure": error.failure})
@@ -254,9 +272,8 @@ class CliSteps:
             failure = classify(FailedCall(command, retried.returncode, retried.stdout,
                                           retried.stderr))
             return Command(goto="report_failure", update={"failure": failure})
-        language = language_of(state)
         status = state.get("auth")
-        texts = [render("binary_reinstalled", language),
+        texts = [*repaired,
                  render("retried_command", language, command=" ".join(redact_argv(command)))]
         outcome: OkxAuthOutcome = {"status": status.status if status else "not_logged_in"}
         return Command(

@@ -30,6 +30,7 @@ def start(state: AuthState, runtime: Runtime[AuthContext]) -> Command[EntryNode]
         "chosen_site": None,
         "api_key_profile": None,
         "failure": None,
+        "binary_repaired": False,
     }
     return Command(goto=entry_for(state), update=update)
 

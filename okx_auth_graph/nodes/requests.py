@@ -148,8 +148,12 @@ def triage(
         )
     if kind is ErrorKind.REGION_RESTRICTED:
         status = state.get("auth")
-        site = status.chosen_site.value if status and status.chosen_site else "?"
-        text = failure_text(recovery, state) + "\n" + render("current_site", language, site=site)
+        keyed = config.profile(key_profile) if config and key_profile else None
+        known = (status.chosen_site if status else None) or (keyed.site if keyed else None)
+        site = known.value if known else None
+        where = (render("current_site", language, site=site) if site
+                 else render("current_site_unknown", language))
+        text = failure_text(recovery, state) + "\n" + where
         return Command(
             goto=FINISH,
             update={

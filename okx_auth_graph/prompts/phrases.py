@@ -166,6 +166,10 @@ PHRASES: dict[str, dict[str, str]] = {
             "then log in again and choose the site."
         ),
     },
+    "current_site_unknown": {
+        "zh": "尚未选择站点。登录时请选择该产品可用的站点。",
+        "en": "No site has been chosen yet. When you log in, choose a site where it is available.",
+    },
     "retried_command": {
         "zh": "已重新运行失败的命令 okx <command>,这次成功了。",
         "en": "I ran the failed command again (okx <command>) and it worked this time.",

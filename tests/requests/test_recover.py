@@ -1,0 +1,713 @@
+"""The `recover` entry: one scenario per row of the skill's Error Reference table.
+
+A recover request carries the text a failed okx command printed (and its argv).
+The graph must run the Step 0 preflight first (`config show` ∥ `auth status`),
+then route on the classified error: a new login for session errors (the menu
+and the gate, never a defaulted site), the skill's two neutral options for a
+rejected API key, the binary repair for "Failed to spawn okx-auth", and the
+skill's action for the rest. Each test checks the texts posted, the interrupt,
+the `okx_auth` outcome and the exact okx argv sequence.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+
+from okx_auth_graph.okx import UPGRADE_COMMAND
+from okx_auth_graph.prompts import Language, format_minutes, format_scopes, render, site_menu
+from tests.support import CallLog, Conversation, Simulator
+
+Argv = list[str]
+
+CONFIG_SHOW: Argv = ["config", "show", "--json"]
+STATUS: Argv = ["auth", "status", "--json"]
+INSTALL: Argv = ["auth", "install", "--json"]
+INSTALL_STATUS: Argv = ["auth", "install-status", "--json"]
+REMOVE_FORCE: Argv = ["auth", "remove", "--force"]
+BALANCE: Argv = ["account", "balance"]
+
+SITES = ["global", "eea", "us"]
+URIS = {
+    "global": "https://www.okx.com/account/oauth/device",
+    "eea": "https://my.okx.com/account/oauth/device",
+    "us": "https://app.okx.com/account/oauth/device",
+}
+SCOPES = ["live:read", "live:trade"]
+
+SEED_MENU = (
+    "您需要选择要连接的 OKX 站点:\n"
+    "\n"
+    "  1. Global (www.okx.com)\n"
+    "  2. EEA (my.okx.com)\n"
+    "  3. US (app.okx.com)"
+)
+
+KEYED_EEA_CONFIG = """default_profile = "main"
+
+[profiles.main]
+api_key = "ak-recover-0001-wxyz"
+secret_key = "sk-recover-0002"
+passphrase = "pp-recover-0003"
+site = "eea"
+demo = false
+"""
+KEY_SECRETS = ("ak-recover-0001-wxyz", "sk-recover-0002", "pp-recover-0003")
+
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def recover(error: str, command: Sequence[str] = BALANCE) -> dict[str, Any]:
+    """An `okx_auth_request` to recover from a failed command."""
+    return {"action": "recover", "error": error, "command": list(command)}
+
+
+def assert_calls(
+    actual: Sequence[Argv], *after: Argv, status_branch: Sequence[Argv] = (STATUS,)
+) -> None:
+    """The exact okx argv sequence: the preflight first, then `after`.
+
+    The preflight's two halves run in parallel, so `config show` may land
+    anywhere among the status half's calls (`auth status`, plus the binary
+    repair when `auth status` cannot spawn okx-auth); it must run exactly once.
+    """
+    size = len(status_branch) + 1
+    head = list(actual[:size])
+    assert head.count(CONFIG_SHOW) == 1, actual
+    head.remove(CONFIG_SHOW)
+    assert (head, list(actual[size:])) == (list(status_branch), list(after)), actual
+
+
+def menu_payload(message: str) -> dict[str, object]:
+    """The `site_choice` interrupt."""
+    return {"kind": "site_choice", "message": message, "choices": SITES}
+
+
+def login_argv(site: str) -> Argv:
+    """`okx auth login --manual --site <site>`."""
+    return ["auth", "login", "--manual", "--site", site]
+
+
+def login_text(language: Language, site: str, code: str) -> str:
+    """The skill's login template for a 600-second code."""
+    return render(
+        "login",
+        language,
+        site=site,
+        verificationUri=URIS[site],
+        userCode=code,
+        **{"expiresIn/60": format_minutes(600)},
+    )
+
+
+def sim_user_code(sim: Simulator) -> str:
+    """The device code the simulated okx-auth binary is waiting on."""
+    state = json.loads((sim.home / ".okx" / "okx-sim-state.json").read_text())
+    return str(state["pending"]["user_code"])
+
+
+def spawn_error(sim: Simulator) -> str:
+    """What the CLI prints when it cannot spawn the okx-auth binary."""
+    return f"Error: Failed to spawn okx-auth: spawn {sim.home / '.okx' / 'bin' / 'okx-auth'} ENOENT"
+
+
+def remove_binary_for_real(sim: Simulator) -> None:
+    """`okx auth remove --force` outside the graph: the auth commands then cannot spawn."""
+    done = sim.run(*REMOVE_FORCE)
+    assert done.returncode == 0, done.stderr
+
+
+def everything_shown(conv: Conversation) -> str:
+    """All the user or a parent graph can read: messages, interrupt and outcome."""
+    texts = [str(m.content) for m in conv.messages]
+    return "\n".join([*texts, json.dumps(conv.interrupt), json.dumps(conv.outcome)])
+
+
+def complete_login(
+    conv: Conversation,
+    sim: Simulator,
+    call_log: CallLog,
+    language: Language,
+    choice: str,
+    site: str,
+    done: str,
+) -> None:
+    """From the open menu: choose, see the code, approve in the browser, say done."""
+    posted = conv.reply(choice)
+    code = sim_user_code(sim)
+    expected = login_text(language, site, code)
+    assert posted == [expected]
+    assert conv.interrupt == {
+        "kind": "authorization_done",
+        "message": expected,
+        "site": site,
+        "verification_uri": URIS[site],
+        "user_code": code,
+        "expires_in": 600,
+    }
+    assert_calls(call_log.argvs(), login_argv(site))
+
+    sim.browser("approve")
+    posted = conv.reply(done)
+    assert posted == [render("success", language, site=site, scopes=format_scopes(SCOPES))]
+    assert conv.interrupt is None
+    assert conv.outcome == {"status": "logged_in", "site": site, "scopes": SCOPES}
+    assert_calls(call_log.argvs(), login_argv(site), STATUS)
+
+
+# ---------------------------------------------------------------- errors a new login fixes
+
+
+@pytest.mark.parametrize(
+    ("error", "kind", "text", "language", "choice", "site", "done"),
+    [
+        (
+            "Session expired — run okx auth login again",
+            "session_expired", "my balance failed", "en", "1", "global", "done",
+        ),
+        (
+            "Error: Not authenticated. Run okx auth login first.",
+            "not_authenticated", "查一下余额", "zh", "2", "eea", "好了",
+        ),
+        ("requires_auth", "not_authenticated", "check my balance", "en", "us", "us", "done"),
+        ("token expired", "not_authenticated", "查余额失败了", "zh", "3", "us", "完成"),
+        (
+            "Login failed: Authorization timed out",
+            "authorization_timed_out", "the login timed out", "en", "eea", "eea", "ok",
+        ),
+        (
+            "Login failed: Access denied",
+            "access_denied", "登录被拒绝了", "zh", "1", "global", "好了",
+        ),
+    ],
+)
+def test_session_errors_explain_then_post_the_menu_and_log_in(
+    sim: Simulator,
+    call_log: CallLog,
+    error: str,
+    kind: str,
+    text: str,
+    language: Language,
+    choice: str,
+    site: str,
+    done: str,
+) -> None:
+    conv = Conversation(sim)
+    posted = conv.start(text, okx_auth_request=recover(error))
+
+    explanation = render(f"failure_{kind}", language)
+    assert site_menu() == SEED_MENU
+    assert posted == [explanation, SEED_MENU]
+    assert conv.interrupt == menu_payload(f"{explanation}\n\n{SEED_MENU}")
+    assert conv.outcome is None
+    assert_calls(call_log.argvs())
+
+    complete_login(conv, sim, call_log, language, choice, site, done)
+
+
+def test_real_session_expiry_is_recovered_and_the_command_works_again(
+    sim: Simulator, call_log: CallLog
+) -> None:
+    sim.log_in("global")
+    assert sim.run("session", "expire").returncode == 0
+    failed = sim.run(*BALANCE)
+    assert failed.returncode == 1
+    assert failed.stderr.strip() == "Error: Session expired — run okx auth login again"
+    since = len(call_log.argvs())
+
+    conv = Conversation(sim)
+    posted = conv.start("show my balance", okx_auth_request=recover(failed.stderr))
+    explanation = render("failure_session_expired", "en")
+    assert posted == [explanation, SEED_MENU]
+    assert conv.interrupt == menu_payload(f"{explanation}\n\n{SEED_MENU}")
+    assert_calls(call_log.argvs()[since:])
+
+    posted = conv.reply("3")
+    code = sim_user_code(sim)
+    assert posted == [login_text("en", "us", code)]
+    sim.browser("approve")
+    success = render("success", "en", site="us", scopes="live:read, live:trade")
+    assert conv.reply("done") == [success]
+    assert conv.outcome == {"status": "logged_in", "site": "us", "scopes": SCOPES}
+    assert_calls(call_log.argvs()[since:], login_argv("us"), STATUS)
+    assert sim.run(*BALANCE).returncode == 0
+
+
+def test_relogin_menu_rejects_a_non_choice(sim: Simulator, call_log: CallLog) -> None:
+    conv = Conversation(sim)
+    error = "Session expired — run okx auth login again"
+    conv.start("balance failed", okx_auth_request=recover(error))
+    posted = conv.reply("the same as before")
+    note = render("menu_not_a_choice", "en")
+    assert posted == [note, SEED_MENU]
+    assert conv.interrupt == menu_payload(f"{note}\n\n{SEED_MENU}")
+    assert conv.outcome is None
+    assert_calls(call_log.argvs())
+
+
+# ---------------------------------------------------------------- Step 0.2.a: a rejected API key
+
+
+API_KEY_ERRORS = [
+    "401 Unauthorized",
+    "Invalid Sign",
+    "50111",
+    "50113",
+    '{"code":"50113","msg":"Invalid Sign"}',
+]
+
+
+def remedy_payload(message: str) -> dict[str, object]:
+    """The `api_key_remedy` interrupt for the keyed profile `main`."""
+    return {
+        "kind": "api_key_remedy",
+        "message": message,
+        "profile": "main",
+        "options": ["replace_api_key", "switch_to_oauth"],
+    }
+
+
+def assert_neutral_options(remedy: str) -> None:
+    """Both options, "1." before "2.", neither labelled as recommended."""
+    assert "https://my.okx.com/account/my-api" in remedy
+    one, two = remedy.index("  1. "), remedy.index("  2. ")
+    assert one < two
+    option_one = remedy[one:two]
+    option_two = remedy[two:].split("\n\n")[0]
+    for option in (option_one, option_two):
+        assert "recommended" not in option.lower()
+        assert "推荐" not in option
+    assert "recommended" not in remedy.lower()
+    assert "推荐" not in remedy
+    assert "okx config init" in option_one
+    assert "okx config use" in option_two
+
+
+def start_api_key_remedy(
+    conv: Conversation, call_log: CallLog, error: str, text: str, language: Language
+) -> str:
+    """A rejected key with a keyed EEA profile: the two options and the question."""
+    posted = conv.start(text, okx_auth_request=recover(error))
+    remedy = render("api_key_remedy", language, name="main", host="my.okx.com")
+    assert posted == [remedy]
+    assert_neutral_options(remedy)
+    assert conv.interrupt == remedy_payload(remedy)
+    assert conv.outcome is None
+    assert_calls(call_log.argvs())
+    return remedy
+
+
+def assert_no_login_and_no_secret(conv: Conversation, call_log: CallLog) -> None:
+    """Step 0.2.a never logs in, and the profile's secrets never surface."""
+    shown = everything_shown(conv)
+    for secret in KEY_SECRETS:
+        assert secret not in shown
+    assert not any(argv[:2] == ["auth", "login"] for argv in call_log.argvs())
+
+
+@pytest.mark.parametrize(
+    ("error", "text", "language", "choice", "phrase"),
+    [
+        ("401 Unauthorized", "balance failed", "en", "1", "remedy_replace"),
+        ("Invalid Sign", "查余额失败", "zh", "2", "remedy_oauth"),
+        ("50111", "balance failed", "en", "2", "remedy_oauth"),
+        ("50113", "查余额失败", "zh", "1", "remedy_replace"),
+        ('{"code":"50113","msg":"Invalid Sign"}', "balance failed", "en", " 2. ", "remedy_oauth"),
+        ("Error: 401 Unauthorized", "查余额失败", "zh", "2", "remedy_oauth"),
+    ],
+)
+def test_rejected_api_key_with_a_keyed_profile_offers_two_neutral_options(
+    sim: Simulator,
+    call_log: CallLog,
+    error: str,
+    text: str,
+    language: Language,
+    choice: str,
+    phrase: str,
+) -> None:
+    sim.write_config(KEYED_EEA_CONFIG)
+    conv = Conversation(sim)
+    start_api_key_remedy(conv, call_log, error, text, language)
+
+    posted = conv.reply(choice)
+    answer = render(phrase, language, name="main", host="my.okx.com")
+    assert posted == [answer]
+    assert "recommended" not in answer.lower()
+    assert "推荐" not in answer
+    assert conv.interrupt is None
+    assert conv.outcome == {"status": "needs_user_action", "profile": "main", "message": answer}
+    assert conv.human_texts() == [text, choice]
+    assert_calls(call_log.argvs())
+    assert_no_login_and_no_secret(conv, call_log)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "unclear"),
+    [("balance failed", "en", "which one do you recommend?"), ("查余额失败", "zh", "你选吧")],
+)
+def test_api_key_remedy_never_picks_for_the_user(
+    sim: Simulator, call_log: CallLog, text: str, language: Language, unclear: str
+) -> None:
+    sim.write_config(KEYED_EEA_CONFIG)
+    conv = Conversation(sim)
+    start_api_key_remedy(conv, call_log, "Invalid Sign", text, language)
+
+    posted = conv.reply(unclear)
+    again = render("one_or_two", language)
+    assert posted == [again]
+    assert conv.interrupt == remedy_payload(again)
+    assert conv.outcome is None
+
+    posted = conv.reply("1")
+    answer = render("remedy_replace", language, name="main", host="my.okx.com")
+    assert posted == [answer]
+    assert conv.outcome == {"status": "needs_user_action", "profile": "main", "message": answer}
+    assert_calls(call_log.argvs())
+    assert_no_login_and_no_secret(conv, call_log)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "reply"),
+    [("balance failed", "en", "cancel"), ("查余额失败", "zh", "取消")],
+)
+def test_api_key_remedy_cancelled(
+    sim: Simulator, call_log: CallLog, text: str, language: Language, reply: str
+) -> None:
+    sim.write_config(KEYED_EEA_CONFIG)
+    conv = Conversation(sim)
+    start_api_key_remedy(conv, call_log, "50113", text, language)
+
+    posted = conv.reply(reply)
+    assert posted == [render("login_cancelled", language)]
+    assert conv.interrupt is None
+    assert conv.outcome == {"status": "cancelled", "profile": "main"}
+    assert_calls(call_log.argvs())
+    assert_no_login_and_no_secret(conv, call_log)
+
+
+@pytest.mark.parametrize("error", API_KEY_ERRORS)
+def test_rejected_api_key_without_a_keyed_profile_is_the_login_flow(
+    sim: Simulator, call_log: CallLog, error: str
+) -> None:
+    conv = Conversation(sim)
+    posted = conv.start("balance failed", okx_auth_request=recover(error))
+
+    explanation = render("failure_api_key_rejected", "en")
+    assert posted == [explanation, SEED_MENU]
+    assert conv.interrupt == menu_payload(f"{explanation}\n\n{SEED_MENU}")
+    assert conv.outcome is None
+    assert_calls(call_log.argvs())
+
+    complete_login(conv, sim, call_log, "en", "2", "eea", "done")
+
+
+# ---------------------------------------------------------------- Failed to spawn okx-auth
+
+
+@pytest.mark.parametrize(("text", "language"), [("auth status failed", "en"), ("认证失败", "zh")])
+def test_spawn_failure_with_the_binary_present_repairs_and_retries(
+    sim: Simulator, call_log: CallLog, text: str, language: Language
+) -> None:
+    conv = Conversation(sim)
+    posted = conv.start(text, okx_auth_request=recover(spawn_error(sim), STATUS))
+
+    assert posted == [
+        render("binary_reinstalled", language),
+        render("retried_command", language, command="auth status --json"),
+    ]
+    assert conv.interrupt is None
+    assert conv.outcome == {"status": "not_logged_in"}
+    assert_calls(call_log.argvs(), INSTALL, INSTALL_STATUS, STATUS)
+
+
+def test_spawn_failure_with_the_binary_removed_repairs_once(
+    sim: Simulator, call_log: CallLog
+) -> None:
+    """The preflight's own `auth status` meets the missing binary and repairs it.
+
+    That is the one automatic repair the skill prescribes: the binary is
+    installed once and the user is told once; afterwards only the failed
+    command is run again.
+    """
+    remove_binary_for_real(sim)
+    since = len(call_log.argvs())
+
+    conv = Conversation(sim)
+    posted = conv.start("auth status failed", okx_auth_request=recover(spawn_error(sim), STATUS))
+
+    assert posted == [
+        render("binary_reinstalled", "en"),
+        render("retried_command", "en", command="auth status --json"),
+    ]
+    assert conv.interrupt is None
+    assert conv.outcome == {"status": "not_logged_in"}
+    calls = call_log.argvs()[since:]
+    assert calls.count(INSTALL) == 1
+    assert_calls(calls, STATUS, status_branch=(STATUS, INSTALL, INSTALL_STATUS, STATUS))
+
+
+def test_spawn_failure_of_a_login_repairs_but_logs_in_only_through_the_gate(
+    sim: Simulator, call_log: CallLog
+) -> None:
+    """The failed command was a login: retrying it would skip the menu and the gate.
+
+    After the repair the login must go through Step 0.1 (the menu, the user's
+    choice) like every other login; `auth login` runs only with the chosen site.
+    """
+    command = login_argv("global")
+    conv = Conversation(sim)
+    posted = conv.start("log me in", okx_auth_request=recover(spawn_error(sim), command))
+
+    calls = call_log.argvs()
+    assert not any(argv[:2] == ["auth", "login"] for argv in calls), calls
+    assert posted[-1] == SEED_MENU
+    assert render("binary_reinstalled", "en") in posted
+    assert conv.interrupt is not None
+    assert conv.interrupt["kind"] == "site_choice"
+    assert conv.outcome is None
+    assert_calls(calls, INSTALL, INSTALL_STATUS)
+
+    posted = conv.reply("2")
+    code = sim_user_code(sim)
+    assert posted == [login_text("en", "eea", code)]
+    assert_calls(call_log.argvs(), INSTALL, INSTALL_STATUS, login_argv("eea"))
+
+
+def test_spawn_failure_never_removes_the_binary_unasked(
+    sim: Simulator, call_log: CallLog
+) -> None:
+    """Removing the binary is always asked first (`confirm_remove`), even on a retry."""
+    conv = Conversation(sim)
+    conv.start("fix it", okx_auth_request=recover(spawn_error(sim), REMOVE_FORCE))
+    calls = call_log.argvs()
+    assert REMOVE_FORCE not in calls, calls
+    done = sim.run(*INSTALL_STATUS)
+    assert json.loads(done.stdout)["installed"] is True
+
+
+@pytest.mark.parametrize(("text", "language"), [("auth status failed", "en"), ("认证失败", "zh")])
+def test_spawn_failure_when_the_install_fails_needs_user_action(
+    sim: Simulator,
+    call_log: CallLog,
+    monkeypatch: pytest.MonkeyPatch,
+    text: str,
+    language: Language,
+) -> None:
+    monkeypatch.setenv("OKX_SIM_FAULT", "cdn_fail")
+    conv = Conversation(sim)
+    posted = conv.start(text, okx_auth_request=recover(spawn_error(sim), STATUS))
+
+    expected = render("failure_install_cdn_failed", language)
+    assert posted == [expected]
+    assert conv.interrupt is None
+    assert conv.outcome == {"status": "needs_user_action", "message": expected}
+    assert_calls(call_log.argvs(), INSTALL)
+
+
+def test_spawn_failure_with_the_binary_removed_and_the_install_failing(
+    sim: Simulator, call_log: CallLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    remove_binary_for_real(sim)
+    since = len(call_log.argvs())
+    monkeypatch.setenv("OKX_SIM_FAULT", "cdn_fail")
+
+    conv = Conversation(sim)
+    posted = conv.start("auth status failed", okx_auth_request=recover(spawn_error(sim), STATUS))
+
+    expected = render("failure_install_cdn_failed", "en")
+    assert posted == [expected]
+    assert conv.interrupt is None
+    assert conv.outcome == {"status": "needs_user_action", "message": expected}
+    assert_calls(call_log.argvs()[since:], status_branch=(STATUS, INSTALL))
+
+
+def test_spawn_failure_that_reinstalling_does_not_fix(
+    sim: Simulator, call_log: CallLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OKX_SIM_FAULT", "binary_missing")
+    conv = Conversation(sim)
+    posted = conv.start("auth status failed", okx_auth_request=recover(spawn_error(sim), STATUS))
+
+    expected = render("failure_spawn_failed", "en", detail=spawn_error(sim))
+    assert posted == [expected]
+    assert conv.interrupt is None
+    assert conv.outcome == {"status": "needs_user_action", "message": expected}
+    assert_calls(call_log.argvs(), status_branch=(STATUS, INSTALL, INSTALL_STATUS, STATUS))
+
+
+# ---------------------------------------------------------------- the skill's action for the rest
+
+
+@pytest.mark.parametrize(("text", "language"), [("install failed", "en"), ("安装失败", "zh")])
+def test_cdn_failure_text(
+    sim: Simulator, call_log: CallLog, text: str, language: Language
+) -> None:
+    conv = Conversation(sim)
+    posted = conv.start(
+        text,
+        okx_auth_request=recover(
+            "Installation failed: All CDN sources failed", ["auth", "install"]
+        ),
+    )
+    expected = render("failure_install_cdn_failed", language)
+    assert posted == [expected]
+    assert conv.interrupt is None
+    assert conv.outcome == {"status": "needs_user_action", "message": expected}
+    assert_calls(call_log.argvs())
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        "Error 51155: This instrument is not available in your region",
+        "Error 51734: region restriction",
+    ],
+)
+@pytest.mark.parametrize(("text", "language"), [("order failed", "en"), ("下单失败", "zh")])
+def test_region_restriction_names_the_current_site(
+    sim: Simulator, call_log: CallLog, error: str, text: str, language: Language
+) -> None:
+    sim.log_in("eea")
+    since = len(call_log.argvs())
+
+    conv = Conversation(sim)
+    posted = conv.start(text, okx_auth_request=recover(error, ["spot", "place"]))
+
+    expected = (
+        render("failure_region_restricted", language)
+        + "\n"
+        + render("current_site", language, site="eea")
+    )
+    assert posted == [expected]
+    assert conv.interrupt is None
+    assert conv.outcome == {"status": "needs_user_action", "site": "eea", "message": expected}
+    calls = call_log.argvs()[since:]
+    assert_calls(calls)
+    assert not any(argv[:2] in (["auth", "login"], ["auth", "logout"]) for argv in calls)
+
+
+def test_region_restriction_for_an_api_key_user_names_the_profile_site(
+    sim: Simulator, call_log: CallLog
+) -> None:
+    """API-key users keep their site in the profile (`profile.site`), not in okx-auth."""
+    sim.write_config(KEYED_EEA_CONFIG)
+    conv = Conversation(sim)
+    posted = conv.start(
+        "order failed", okx_auth_request=recover("Error 51155: region", ["spot", "place"])
+    )
+
+    expected = (
+        render("failure_region_restricted", "en")
+        + "\n"
+        + render("current_site", "en", site="eea")
+    )
+    assert posted == [expected]
+    assert conv.interrupt is None
+    assert conv.outcome == {"status": "needs_user_action", "site": "eea", "message": expected}
+    assert_calls(call_log.argvs())
+
+
+def test_region_restriction_without_any_known_site_reports_no_fake_site(
+    sim: Simulator, call_log: CallLog
+) -> None:
+    """Nobody logged in and no profile site: the outcome's `site` is a site id or None."""
+    conv = Conversation(sim)
+    posted = conv.start(
+        "order failed", okx_auth_request=recover("Error 51734: region", ["spot", "place"])
+    )
+    assert len(posted) == 1
+    assert posted[0].startswith(render("failure_region_restricted", "en"))
+    assert "current site: ?" not in posted[0]
+    assert conv.interrupt is None
+    outcome = conv.outcome
+    assert outcome is not None
+    assert outcome["status"] == "needs_user_action"
+    assert outcome.get("site") in (None, *SITES)
+    assert_calls(call_log.argvs())
+
+
+@pytest.mark.parametrize(
+    ("error", "phrase", "command"),
+    [
+        ("Network error during login", "failure_network_error", ["auth", "login"]),
+        ("No config found. Run okx config init first.", "failure_no_config", BALANCE),
+    ],
+)
+@pytest.mark.parametrize(("text", "language"), [("it failed", "en"), ("失败了", "zh")])
+def test_action_only_errors(
+    sim: Simulator,
+    call_log: CallLog,
+    error: str,
+    phrase: str,
+    command: Argv,
+    text: str,
+    language: Language,
+) -> None:
+    conv = Conversation(sim)
+    posted = conv.start(text, okx_auth_request=recover(error, command))
+    expected = render(phrase, language)
+    assert posted == [expected]
+    assert conv.interrupt is None
+    assert conv.outcome == {"status": "needs_user_action", "message": expected}
+    assert_calls(call_log.argvs())
+
+
+def test_unknown_error_is_shown_as_is(sim: Simulator, call_log: CallLog) -> None:
+    error = "Error: something odd happened (code 7)"
+    conv = Conversation(sim)
+    posted = conv.start("it failed", okx_auth_request=recover(error))
+    expected = render("failure_unknown", "en", detail=error)
+    assert posted == [expected]
+    assert conv.interrupt is None
+    assert conv.outcome == {"status": "error", "message": expected}
+    assert_calls(call_log.argvs())
+
+
+@pytest.mark.parametrize(("text", "language"), [("it failed", "en"), ("失败了", "zh")])
+def test_unknown_error_masks_a_secret_in_its_text(
+    sim: Simulator, call_log: CallLog, text: str, language: Language
+) -> None:
+    error = "Error: request rejected api_key=ABCDEFGH1234 while signing"
+    conv = Conversation(sim)
+    posted = conv.start(text, okx_auth_request=recover(error))
+
+    expected = render(
+        "failure_unknown", language, detail="Error: request rejected api_key=***1234 while signing"
+    )
+    assert posted == [expected]
+    assert conv.outcome == {"status": "error", "message": expected}
+    assert "ABCDEFGH1234" not in "\n".join(posted)
+    assert "ABCDEFGH" not in json.dumps(conv.outcome)
+    failure = conv.graph.get_state(conv.config).values.get("failure")
+    assert "ABCDEFGH1234" not in repr(failure)
+    assert_calls(call_log.argvs())
+
+
+@pytest.mark.parametrize(("text", "language"), [("balance failed", "en"), ("查余额失败", "zh")])
+def test_old_cli_needs_an_upgrade(
+    sim: Simulator,
+    call_log: CallLog,
+    monkeypatch: pytest.MonkeyPatch,
+    text: str,
+    language: Language,
+) -> None:
+    monkeypatch.setenv("OKX_SIM_FAULT", "old_cli")
+    conv = Conversation(sim)
+    posted = conv.start(
+        text, okx_auth_request=recover("Session expired — run okx auth login again")
+    )
+    expected = render("failure_cli_too_old", language)
+    assert UPGRADE_COMMAND == "npm install -g @okx_ai/okx-trade-cli@latest"
+    assert posted == [expected]
+    assert UPGRADE_COMMAND in expected
+    assert conv.interrupt is None
+    assert conv.outcome == {"status": "needs_user_action", "message": expected}
+    calls = call_log.argvs()
+    assert_calls(calls)
+    assert not re.search(r"\bauth login\b", " ".join(" ".join(argv) for argv in calls))
