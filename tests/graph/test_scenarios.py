@@ -18,34 +18,25 @@ import pytest
 
 from okx_auth_graph.okx import INSTALL_COMMAND, UPGRADE_COMMAND
 from okx_auth_graph.prompts import Language, format_minutes, format_scopes, render, site_menu
+from tests.expected import (
+    CONFIG_SHOW,
+    INSTALL,
+    INSTALL_STATUS,
+    SCOPES,
+    SEED_MENU,
+    SITES,
+    STATUS,
+    URIS,
+    Argv,
+)
 from tests.support import CallLog, Conversation, Simulator
 
-Argv = list[str]
-
-CONFIG_SHOW: Argv = ["config", "show", "--json"]
-STATUS: Argv = ["auth", "status", "--json"]
-INSTALL: Argv = ["auth", "install", "--json"]
-INSTALL_STATUS: Argv = ["auth", "install-status", "--json"]
 PREFLIGHT = "<config show ∥ auth status>"
 """Stands for Step 0's two commands, which run in parallel (either order)."""
 
-SITES = ["global", "eea", "us"]
-URIS = {
-    "global": "https://www.okx.com/account/oauth/device",
-    "eea": "https://my.okx.com/account/oauth/device",
-    "us": "https://app.okx.com/account/oauth/device",
-}
-SCOPES = ["live:read", "live:trade"]
 
 # The skill's verbatim templates, copied from the seed, so an edit of a
 # template file (or of the renderer) is caught even if both sides agree.
-SEED_MENU = (
-    "您需要选择要连接的 OKX 站点:\n"
-    "\n"
-    "  1. Global (www.okx.com)\n"
-    "  2. EEA (my.okx.com)\n"
-    "  3. US (app.okx.com)"
-)
 SEED_LOGIN_ZH = (
     "请在浏览器中打开下面的链接并输入验证码完成授权:\n"
     "\n"

@@ -16,17 +16,12 @@ import pytest
 
 from okx_auth_graph.prompts import Language, render
 from okx_auth_graph.simulator.binary import AUTH_BINARY_VERSION
+from tests.expected import INSTALL, INSTALL_STATUS, SCOPES, STATUS, Argv
 from tests.support import CallLog, Conversation, Simulator
 
-Argv = list[str]
-
-STATUS: Argv = ["auth", "status", "--json"]
 LOGOUT: Argv = ["auth", "logout"]
-INSTALL: Argv = ["auth", "install", "--json"]
-INSTALL_STATUS: Argv = ["auth", "install-status", "--json"]
 REMOVE_FORCE: Argv = ["auth", "remove", "--force"]
 
-SCOPES = ["live:read", "live:trade"]
 SCOPES_TEXT = "live:read, live:trade"
 
 # A quoted session length or token lifetime, in either language.

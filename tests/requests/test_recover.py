@@ -20,32 +20,23 @@ import pytest
 
 from okx_auth_graph.okx import UPGRADE_COMMAND
 from okx_auth_graph.prompts import Language, format_minutes, format_scopes, render, site_menu
+from tests.expected import (
+    CONFIG_SHOW,
+    INSTALL,
+    INSTALL_STATUS,
+    SCOPES,
+    SEED_MENU,
+    SITES,
+    STATUS,
+    URIS,
+    Argv,
+)
 from tests.support import CallLog, Conversation, Simulator
 
-Argv = list[str]
-
-CONFIG_SHOW: Argv = ["config", "show", "--json"]
-STATUS: Argv = ["auth", "status", "--json"]
-INSTALL: Argv = ["auth", "install", "--json"]
-INSTALL_STATUS: Argv = ["auth", "install-status", "--json"]
 REMOVE_FORCE: Argv = ["auth", "remove", "--force"]
 BALANCE: Argv = ["account", "balance"]
 
-SITES = ["global", "eea", "us"]
-URIS = {
-    "global": "https://www.okx.com/account/oauth/device",
-    "eea": "https://my.okx.com/account/oauth/device",
-    "us": "https://app.okx.com/account/oauth/device",
-}
-SCOPES = ["live:read", "live:trade"]
 
-SEED_MENU = (
-    "您需要选择要连接的 OKX 站点:\n"
-    "\n"
-    "  1. Global (www.okx.com)\n"
-    "  2. EEA (my.okx.com)\n"
-    "  3. US (app.okx.com)"
-)
 
 KEYED_EEA_CONFIG = """default_profile = "main"
 
