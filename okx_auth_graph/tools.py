@@ -30,7 +30,7 @@ from okx_auth_graph.okx import (
     redact_text,
     run_okx_streaming,
 )
-from okx_auth_graph.okx.errors import FailedCall, classify
+from okx_auth_graph.okx.commands import failure_of
 
 BLOCKING_LOGIN_TIMEOUT_SECONDS = 660.0
 """A device code lives 600 s; the blocking login gets that plus a margin."""
@@ -81,8 +81,7 @@ def _login_blocking(site: Site, settings: OkxSettings) -> dict[str, Any]:
     except OkxError as error:
         return failure_payload(error)
     if result.returncode != 0:
-        return failure_payload(OkxError(classify(FailedCall(
-            result.command, result.returncode, result.stdout, result.stderr))))
+        return failure_payload(OkxError(failure_of(result)))
     return {"ok": True, "output": [redact_text(line) for line in lines]}
 
 

@@ -22,7 +22,6 @@ from okx_auth_graph.nodes.requests import asks_session_longevity
 from okx_auth_graph.okx import (
     CliRunner,
     ErrorKind,
-    FailedCall,
     LoginSkipped,
     OkxCommand,
     OkxError,
@@ -32,9 +31,9 @@ from okx_auth_graph.okx import (
     auth_logout,
     auth_remove,
     auth_status,
-    classify,
     config_show,
     execute,
+    failure_of,
     run_okx,
 )
 from okx_auth_graph.okx.runner import redact_argv
@@ -269,8 +268,7 @@ class CliSteps:
         except OkxError as error:
             return Command(goto="report_failure", update={"failure": error.failure})
         if retried.returncode != 0:
-            failure = classify(FailedCall(command, retried.returncode, retried.stdout,
-                                          retried.stderr))
+            failure = failure_of(retried)
             return Command(goto="report_failure", update={"failure": failure})
         status = state.get("auth")
         texts = [*repaired,

@@ -13,6 +13,7 @@ from okx_auth_graph.okx.commands import (
     config_show,
     config_use,
     execute,
+    failure_of,
 )
 from okx_auth_graph.okx.errors import (
     INSTALL_COMMAND,
@@ -80,6 +81,7 @@ __all__ = [
     "config_show",
     "config_use",
     "execute",
+    "failure_of",
     "mask_key",
     "redact_text",
     "resolve_executable",

@@ -118,11 +118,15 @@ def _settings_for(command: OkxCommand[T], settings: OkxSettings) -> OkxSettings:
     return replace(settings, timeout=command.timeout)
 
 
+def failure_of(result: CliResult) -> OkxFailure:
+    """Classify a finished process that exited non-zero."""
+    return classify(FailedCall(result.command, result.returncode, result.stdout, result.stderr))
+
+
 def interpret(command: OkxCommand[T], result: CliResult) -> T:
     """Turn a finished process into the command's value, or raise a classified error."""
-    call = FailedCall(result.command, result.returncode, result.stdout, result.stderr)
     if result.returncode != 0:
-        raise OkxError(classify(call))
+        raise OkxError(failure_of(result))
     try:
         return command.parse(result.stdout)
     except MalformedOutput as exc:
