@@ -26,6 +26,9 @@ class AuthContext:
     """Force the reply language; None → from the latest human message."""
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
     """Budget for each quick CLI call before it is killed."""
+    login_mode: Literal["manual", "interactive"] = "manual"
+    """`manual`: the device flow in the chat (the skill's default, for agents);
+    `interactive`: a person at a terminal, the CLI waits for the browser itself."""
 
     def okx_settings(self) -> OkxSettings:
         """The CLI settings these fields describe."""
