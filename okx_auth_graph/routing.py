@@ -7,8 +7,10 @@ tickers, candles) is public, so a request that is only about the market needs
 no login: `is_market_only` lets an agent skip the auth graph for it.
 
 Matching is on whole words for English and on substrings for Chinese (which
-has no spaces); ties go to the first table in `SKILL_ORDER`, most specific
-first, so "grid bot for BTC" is a bot request, not a trade.
+has no spaces). Longer keywords are matched first and consume their text, so
+"order book" is market data even though "order" alone is a trade. When a
+request names several skills, the first in `SKILL_ORDER` (most specific)
+wins, so "grid bot for BTC" is a bot request, not a trade.
 """
 
 from __future__ import annotations
@@ -36,9 +38,10 @@ KEYWORDS: dict[NextSkill, dict[str, frozenset[str]]] = {
                          "双币", "借贷", "出借"}),
     },
     "trade": {
-        "en": frozenset({"buy", "sell", "order", "orders", "trade", "trading", "long",
-                         "short", "leverage", "margin", "futures", "perpetual", "swap",
-                         "limit", "stop loss", "take profit", "close position", "cancel order"}),
+        "en": frozenset({"buy", "sell", "order", "orders", "trade", "trading", "go long",
+                         "go short", "leverage", "margin", "futures", "perpetual",
+                         "limit order", "market order", "stop loss", "take profit",
+                         "close position", "cancel order"}),
         "zh": frozenset({"买", "卖", "下单", "订单", "交易", "做多", "做空", "杠杆", "合约",
                          "永续", "限价", "市价", "止损", "止盈", "平仓", "开仓", "撤单"}),
     },
@@ -59,23 +62,30 @@ KEYWORDS: dict[NextSkill, dict[str, frozenset[str]]] = {
 }
 
 
-def _normalized(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
+def _pattern(keyword: str) -> re.Pattern[str]:
+    escaped = re.escape(keyword)
+    return re.compile(rf"(?<![a-z0-9]){escaped}(?![a-z0-9])" if keyword.isascii() else escaped)
 
 
-def _mentions(text: str, keyword: str) -> bool:
-    if keyword.isascii():
-        return re.search(rf"(?<![a-z0-9]){re.escape(keyword)}(?![a-z0-9])", text) is not None
-    return keyword in text
+_LONGEST_FIRST: tuple[tuple[re.Pattern[str], NextSkill], ...] = tuple(
+    (_pattern(word), skill)
+    for word, skill in sorted(
+        ((word, skill) for skill, tables in KEYWORDS.items()
+         for words in tables.values() for word in words),
+        key=lambda pair: (-len(pair[0]), pair[0]),
+    )
+)
 
 
 def skills_named(text: str) -> list[NextSkill]:
     """Every skill whose keywords the text mentions, in precedence order."""
-    normalized = _normalized(text)
-    return [
-        skill for skill in SKILL_ORDER
-        if any(_mentions(normalized, word) for words in KEYWORDS[skill].values() for word in words)
-    ]
+    remaining = unicodedata.normalize("NFKC", text).lower()
+    found: set[NextSkill] = set()
+    for pattern, skill in _LONGEST_FIRST:
+        remaining, count = pattern.subn(" ", remaining)
+        if count:
+            found.add(skill)
+    return [skill for skill in SKILL_ORDER if skill in found]
 
 
 def route_request(text: str) -> NextSkill | None:
