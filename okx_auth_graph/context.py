@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from okx_auth_graph.okx import OkxSettings
+from okx_auth_graph.okx.interactive import BLOCKING_LOGIN_TIMEOUT_SECONDS
 from okx_auth_graph.okx.runner import DEFAULT_TIMEOUT_SECONDS
 
 
@@ -29,6 +30,8 @@ class AuthContext:
     login_mode: Literal["manual", "interactive"] = "manual"
     """`manual`: the device flow in the chat (the skill's default, for agents);
     `interactive`: a person at a terminal, the CLI waits for the browser itself."""
+    login_timeout_seconds: float = BLOCKING_LOGIN_TIMEOUT_SECONDS
+    """Budget of the interactive login: the device code's lifetime plus a margin."""
 
     def okx_settings(self) -> OkxSettings:
         """The CLI settings these fields describe."""

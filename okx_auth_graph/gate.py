@@ -65,12 +65,18 @@ def is_cancel(reply: object) -> bool:
     return normalize_reply(reply) in CANCEL_WORDS
 
 
-def detect_language(messages: Sequence[AnyMessage]) -> Language:
-    """Zh when the latest human message has any CJK character, else en."""
+def latest_human_text(messages: Sequence[AnyMessage]) -> str | None:
+    """What the user said last, or None before they said anything."""
     for message in reversed(messages):
         if isinstance(message, HumanMessage):
-            return "zh" if _CJK.search(text_of(message)) else "en"
-    return "en"
+            return text_of(message)
+    return None
+
+
+def detect_language(messages: Sequence[AnyMessage]) -> Language:
+    """Zh when the latest human message has any CJK character, else en."""
+    text = latest_human_text(messages)
+    return "zh" if text is not None and _CJK.search(text) else "en"
 
 
 def is_site_menu(message: AnyMessage) -> bool:

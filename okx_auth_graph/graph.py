@@ -18,7 +18,12 @@ from okx_auth_graph.nodes.authorization import ask_retry, await_authorization
 from okx_auth_graph.nodes.cli import CliSteps
 from okx_auth_graph.nodes.failure import report_failure
 from okx_auth_graph.nodes.intake import preflight, start
-from okx_auth_graph.nodes.oauth import check_oauth, post_pending, report_logged_in
+from okx_auth_graph.nodes.oauth import (
+    announce_login,
+    check_oauth,
+    post_pending,
+    report_logged_in,
+)
 from okx_auth_graph.nodes.requests import (
     ask_api_key_remedy,
     confirm_remove,
@@ -26,7 +31,8 @@ from okx_auth_graph.nodes.requests import (
     triage,
 )
 from okx_auth_graph.nodes.site import ask_site, check_site, post_menu
-from okx_auth_graph.okx import CliRunner, run_okx
+from okx_auth_graph.okx import CliRunner, run_okx, run_okx_streaming
+from okx_auth_graph.okx.interactive import StreamingRunner
 from okx_auth_graph.state import AuthInput, AuthOutput, AuthState
 
 AuthGraph = CompiledStateGraph[AuthState, AuthContext, AuthInput, AuthOutput]
@@ -36,16 +42,18 @@ def build_auth_graph(
     checkpointer: BaseCheckpointSaver[str] | None = None,
     *,
     runner: CliRunner = run_okx,
+    streaming_runner: StreamingRunner = run_okx_streaming,
     name: str = "okx_auth",
 ) -> AuthGraph:
     """Compile the auth graph.
 
     Without a checkpointer it is ready to be a subgraph
     (`parent.add_node("okx_auth", build_auth_graph())`) and inherits the
-    parent's. `runner` is the process boundary for the CLI; the default runs
-    the real executable.
+    parent's. `runner` is the process boundary for the CLI (and
+    `streaming_runner` for the blocking login); the defaults run the real
+    executable.
     """
-    cli = CliSteps(runner)
+    cli = CliSteps(runner, streaming_runner)
     builder = StateGraph(
         AuthState, context_schema=AuthContext, input_schema=AuthInput, output_schema=AuthOutput
     )
@@ -63,6 +71,8 @@ def build_auth_graph(
     builder.add_node("report_logged_in", report_logged_in)
     builder.add_node("post_pending", post_pending)
     builder.add_node("login", cli.login)
+    builder.add_node("announce_login", announce_login)
+    builder.add_node("login_interactive", cli.login_interactive)
     builder.add_node("await_authorization", await_authorization)
     builder.add_node("verify", cli.verify)
     builder.add_node("ask_retry", ask_retry)
@@ -75,6 +85,7 @@ def build_auth_graph(
     builder.add_node("remove_binary", cli.remove_binary)
     builder.add_node("repair_binary", cli.repair_binary)
     builder.add_node("ask_api_key_remedy", ask_api_key_remedy)
+    builder.add_node("drop_api_key_profile", cli.drop_api_key_profile)
     builder.add_node("report_failure", report_failure)
 
     # A request begins by fixing its language, clearing stale findings and
@@ -87,6 +98,8 @@ def build_auth_graph(
     builder.add_edge(["preflight_config", "preflight_status"], "triage")
     # A posted menu is always followed by the question; the answer routes itself.
     builder.add_edge("post_menu", "ask_site")
+    # The blocking login is announced before the CLI takes over the wait.
+    builder.add_edge("announce_login", "login_interactive")
     # A pending login at entry: show what is known, then wait for "done".
     builder.add_edge("post_pending", "await_authorization")
     # Removing the binary is always asked first.

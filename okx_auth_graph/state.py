@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from typing_extensions import TypedDict
 
 from okx_auth_graph.okx import AuthStatus, ConfigView, DeviceCode, OkxFailure, Site
+from okx_auth_graph.routing import NextSkill
 
 Language = Literal["zh", "en"]
 OutcomeStatus = Literal[
@@ -56,6 +57,8 @@ class OkxAuthOutcome(TypedDict, total=False):
     """The API-key profile, on the API-key path."""
     message: str | None
     """What went wrong, for `needs_user_action` and `error`."""
+    next_skill: NextSkill | None
+    """Where the user's request goes next (after `logged_in` or `api_key_configured`)."""
 
 
 class PendingLogin(BaseModel):
@@ -112,6 +115,15 @@ class AuthState(TypedDict):
     """The site parsed from the reply to the most recent menu."""
     pending_login: NotRequired[PendingLogin | None]
     """The device code shown in this thread, kept across requests."""
+    next_skill: NotRequired[NextSkill | None]
+    """The skill the request that started this run continues in, if it names one."""
+    recovery_handled: NotRequired[bool]
+    """Whether this request's `recover` error was already routed (a retry must not redo it)."""
+    switch_site: NotRequired[bool]
+    """After a region restriction, the user agreed to log in on another site: a live
+    session does not end the flow."""
+    profile_to_drop: NotRequired[str | None]
+    """The API-key profile the user may agree to remove (Step 0.2.a, option 2)."""
     binary_repaired: NotRequired[bool]
     """Whether this request already reinstalled the okx-auth binary (repair runs once)."""
     failure: NotRequired[OkxFailure | None]

@@ -27,13 +27,8 @@ from okx_auth_graph.okx import (
     auth_status,
     config_show,
     execute,
-    redact_text,
-    run_okx_streaming,
 )
-from okx_auth_graph.okx.commands import failure_of
-
-BLOCKING_LOGIN_TIMEOUT_SECONDS = 660.0
-"""A device code lives 600 s; the blocking login gets that plus a margin."""
+from okx_auth_graph.okx.interactive import login_interactive
 
 
 class NoArgs(BaseModel):
@@ -73,16 +68,11 @@ def _run_model(command: OkxCommand[Any], settings: OkxSettings) -> dict[str, Any
 
 def _login_blocking(site: Site, settings: OkxSettings) -> dict[str, Any]:
     lines: list[str] = []
-    budget = OkxSettings(settings.okx_cli, settings.okx_home,
-                         max(settings.timeout, BLOCKING_LOGIN_TIMEOUT_SECONDS))
-    args = ("auth", "login", "--site", Site(site).value)
     try:
-        result = run_okx_streaming(args, budget, lines.append)
+        login = login_interactive(site, settings, lines.append)
     except OkxError as error:
         return failure_payload(error)
-    if result.returncode != 0:
-        return failure_payload(OkxError(failure_of(result)))
-    return {"ok": True, "output": [redact_text(line) for line in lines]}
+    return {"ok": True, "outcome": login.outcome, "profile": login.profile, "output": lines}
 
 
 def make_okx_tools(settings: OkxSettings | None = None) -> list[BaseTool]:

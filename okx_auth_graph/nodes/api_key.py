@@ -6,7 +6,7 @@ from typing import Literal
 
 from langgraph.types import Command
 
-from okx_auth_graph.nodes.common import FINISH, language_of, say
+from okx_auth_graph.nodes.common import FINISH, language_of, say, with_next_skill
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthState
 
@@ -30,6 +30,8 @@ def report_api_key(state: AuthState) -> Command[Literal["__end__"]]:
         goto=FINISH,
         update={
             "messages": [say(render("api_key_configured", language_of(state), name=name))],
-            "okx_auth": {"status": "api_key_configured", "profile": name, "site": site},
+            "okx_auth": with_next_skill(
+                state, {"status": "api_key_configured", "profile": name, "site": site}
+            ),
         },
     )

@@ -10,7 +10,7 @@ from okx_auth_graph.gate import NO_WORDS, YES_WORDS, is_cancel, is_done_signal, 
 from okx_auth_graph.interrupts import AuthorizationDonePayload, RetryLoginPayload
 from okx_auth_graph.nodes.common import finish, language_of, open_prompt, reply_message, say
 from okx_auth_graph.prompts import render
-from okx_auth_graph.state import AuthState
+from okx_auth_graph.state import AuthState, OkxAuthOutcome
 
 
 def _reminder(state: AuthState) -> str:
@@ -53,8 +53,15 @@ def await_authorization(
     )
 
 
-def ask_retry(state: AuthState) -> Command[Literal["preflight", "ask_retry", "__end__"]]:
-    """Code expired or refused: yes → Step 0 again (and a fresh menu); no → end."""
+def ask_retry(
+    state: AuthState,
+) -> Command[Literal["preflight", "post_menu", "ask_retry", "__end__"]]:
+    """Log in again? yes → a fresh menu (never an earlier site); no → end.
+
+    Asked when a code expired or was refused (yes → Step 0 again), when the
+    blocking login failed, and after a region restriction (yes → the menu
+    straight away, since the live session is what the user wants to replace).
+    """
     payload: RetryLoginPayload = {
         "kind": "retry_login",
         "message": open_prompt(state["messages"]),
@@ -63,10 +70,19 @@ def ask_retry(state: AuthState) -> Command[Literal["preflight", "ask_retry", "__
     answer = reply_message(reply)
     language = language_of(state)
     word = normalize_reply(reply)
+    switching = bool(state.get("switch_site"))
     if word in YES_WORDS:
-        return Command(goto="preflight", update={"messages": [answer], "chosen_site": None})
+        goto: Literal["preflight", "post_menu"] = "post_menu" if switching else "preflight"
+        return Command(goto=goto, update={"messages": [answer], "chosen_site": None})
     if is_cancel(reply):
         return finish(answer, render("login_cancelled", language), {"status": "cancelled"})
+    if word in NO_WORDS and switching:
+        status = state.get("auth")
+        site = status.chosen_site.value if status and status.chosen_site else None
+        outcome: OkxAuthOutcome = {
+            "status": status.status if status else "not_logged_in", "site": site,
+        }
+        return finish(answer, render("site_unchanged", language), outcome)
     if word in NO_WORDS:
         return finish(answer, render("retry_declined", language), {"status": "not_logged_in"})
     return Command(

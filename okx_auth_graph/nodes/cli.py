@@ -9,6 +9,8 @@ auth command is repaired once, as the skill prescribes: `auth install`, then
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Literal, TypeVar
 
 from langchain_core.messages import AIMessage
@@ -16,8 +18,10 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from okx_auth_graph.context import AuthContext
+from okx_auth_graph.events import CliDoneEvent, CliLineEvent, CliProgressEvent
 from okx_auth_graph.gate import gate_allows_login
 from okx_auth_graph.nodes.common import FINISH, Update, context_of, language_of, say
+from okx_auth_graph.nodes.failure import failure_text
 from okx_auth_graph.nodes.requests import asks_session_longevity
 from okx_auth_graph.okx import (
     CliRunner,
@@ -32,9 +36,18 @@ from okx_auth_graph.okx import (
     auth_remove,
     auth_status,
     config_show,
+    config_use,
     execute,
     failure_of,
     run_okx,
+    run_okx_streaming,
+)
+from okx_auth_graph.okx.config_file import ProfileEditError, remove_profile
+from okx_auth_graph.okx.interactive import (
+    InteractiveLogin,
+    StreamingRunner,
+    auth_login_interactive_args,
+    login_interactive,
 )
 from okx_auth_graph.okx.runner import redact_argv
 from okx_auth_graph.prompts import format_minutes, format_scopes, render
@@ -58,24 +71,33 @@ def login_template(state: AuthState, pending: PendingLogin) -> str:
 class CliSteps:
     """The tool nodes, sharing one process boundary (`runner`)."""
 
-    def __init__(self, runner: CliRunner = run_okx) -> None:
+    def __init__(
+        self, runner: CliRunner = run_okx, streaming_runner: StreamingRunner = run_okx_streaming
+    ) -> None:
         self._runner = runner
+        self._streaming_runner = streaming_runner
 
     def _run(self, command: OkxCommand[T], runtime: Runtime[AuthContext]) -> T:
         return execute(command, context_of(runtime).okx_settings(), self._runner)
 
-    def _run_auth(
-        self, command: OkxCommand[T], state: AuthState, runtime: Runtime[AuthContext]
+    def _repairing(
+        self, call: Callable[[], T], state: AuthState, runtime: Runtime[AuthContext]
     ) -> tuple[T, list[AIMessage]]:
-        """Run an auth command, repairing a missing okx-auth binary once."""
+        """Make an auth call, repairing a missing okx-auth binary once and calling again."""
         try:
-            return self._run(command, runtime), []
+            return call(), []
         except OkxError as error:
             if error.kind is not ErrorKind.SPAWN_FAILED:
                 raise
         self._run(auth_install(), runtime)
         self._run(auth_install_status(), runtime)
-        return self._run(command, runtime), [say(render("binary_reinstalled", language_of(state)))]
+        return call(), [say(render("binary_reinstalled", language_of(state)))]
+
+    def _run_auth(
+        self, command: OkxCommand[T], state: AuthState, runtime: Runtime[AuthContext]
+    ) -> tuple[T, list[AIMessage]]:
+        """Run an auth command, repairing a missing okx-auth binary once."""
+        return self._repairing(lambda: self._run(command, runtime), state, runtime)
 
     def preflight_config(self, state: AuthState, runtime: Runtime[AuthContext]) -> Update:
         """Step 0, first half: `okx config show --json`, redacted as it is parsed."""
@@ -277,3 +299,109 @@ class CliSteps:
         return Command(
             goto=FINISH, update={"messages": [say(t) for t in texts], "okx_auth": outcome}
         )
+
+    def login_interactive(
+        self, state: AuthState, runtime: Runtime[AuthContext]
+    ) -> Command[
+        Literal["post_menu", "verify", "report_api_key", "ask_retry", "report_failure"]
+    ]:
+        """`okx auth login --site S`, waiting for the browser, behind the same gate.
+
+        The CLI's lines and a heartbeat go out as custom stream events while it
+        waits; the budget is the code's lifetime plus a margin, after which the
+        CLI is killed. Success is verified once with `auth status`; the CLI's
+        API-key guard means Step 0.2 was stale; a failed login offers a retry.
+        """
+        site = state.get("chosen_site")
+        if site is None or not gate_allows_login(state["messages"], site):
+            return Command(goto="post_menu")
+        context = context_of(runtime)
+        command = "okx " + " ".join(auth_login_interactive_args(site))
+        started = time.monotonic()
+        write = runtime.stream_writer
+
+        def on_line(line: str) -> None:
+            write(CliLineEvent(kind="okx_cli_line", command=command, line=line))
+
+        def on_tick(elapsed: float) -> None:
+            write(CliProgressEvent(kind="okx_cli_progress", command=command,
+                                   elapsed_seconds=round(elapsed, 1),
+                                   timeout_seconds=context.login_timeout_seconds))
+
+        def attempt() -> InteractiveLogin:
+            return login_interactive(site, context.okx_settings(), on_line, on_tick,
+                                     timeout=context.login_timeout_seconds,
+                                     runner=self._streaming_runner)
+
+        language = language_of(state)
+        timed_out = False
+        try:
+            login, notes = self._repairing(attempt, state, runtime)
+            if login.outcome == "api_key_configured":
+                config = self._run(config_show(), runtime)
+                return Command(goto="report_api_key", update={
+                    "config": config,
+                    "api_key_profile": config.api_key_profile or login.profile,
+                    "messages": notes,
+                })
+        except OkxError as error:
+            timed_out = error.kind is ErrorKind.TIMEOUT
+            if timed_out:
+                minutes = format_minutes(int(context.login_timeout_seconds))
+                text = render("login_wait_timeout", language, minutes=minutes)
+            elif error.kind in _LOGIN_ENDED:
+                text = failure_text(error.failure, state)
+            else:
+                return Command(goto="report_failure", update={"failure": error.failure})
+            retry = render("retry_question", language)
+            return Command(goto="ask_retry", update={"messages": [say(f"{text}\n{retry}")]})
+        finally:
+            write(CliDoneEvent(kind="okx_cli_done", command=command,
+                               elapsed_seconds=round(time.monotonic() - started, 1),
+                               timed_out=timed_out))
+        return Command(goto="verify", update={"messages": notes})
+
+    def drop_api_key_profile(
+        self, state: AuthState, runtime: Runtime[AuthContext]
+    ) -> Command[Literal["check_site", "report_failure", "__end__"]]:
+        """Step 0.2.a option 2, after a yes: remove the keyed profile, then OAuth from Step 0.
+
+        The block is cut out of `~/.okx/config.toml` with a timestamped backup
+        beside it. If it was the default and other profiles remain, the CLI's
+        own `okx config use <other>` names a new default. The config is read
+        again, so any other key still stops at Step 0.2.
+        """
+        name = state.get("profile_to_drop") or ""
+        language = language_of(state)
+        settings = context_of(runtime).okx_settings()
+        try:
+            removal = remove_profile(settings, name)
+        except ProfileEditError as error:
+            text = render("profile_edit_failed", language, detail=str(error), name=name)
+            outcome: OkxAuthOutcome = {
+                "status": "needs_user_action", "profile": name, "message": text,
+            }
+            return Command(goto=FINISH, update={"messages": [say(text)], "okx_auth": outcome})
+        texts = [render("profile_removed", language, name=name, backup=str(removal.backup))]
+        try:
+            if removal.was_default and removal.remaining:
+                other = removal.remaining[0]
+                self._run(config_use(other), runtime)
+                texts.append(render("default_switched", language, other=other))
+            config = self._run(config_show(), runtime)
+        except OkxError as error:
+            return Command(goto="report_failure", update={
+                "failure": error.failure, "messages": [say(t) for t in texts],
+            })
+        return Command(goto="check_site", update={
+            "messages": [say(t) for t in texts],
+            "config": config,
+            "api_key_profile": None,
+            "profile_to_drop": None,
+        })
+
+
+#: Ways a blocking login ends that a new attempt can fix, so a retry is offered.
+_LOGIN_ENDED = frozenset({
+    ErrorKind.AUTHORIZATION_TIMED_OUT, ErrorKind.ACCESS_DENIED, ErrorKind.NETWORK_ERROR,
+})

@@ -54,3 +54,9 @@ def open_prompt(messages: Sequence[AnyMessage]) -> str:
 def finish(answer: HumanMessage, text: str, outcome: OkxAuthOutcome) -> Command[Any]:
     """End the run after a reply: keep the reply, post the closing text, set the outcome."""
     return Command(goto=FINISH, update={"messages": [answer, say(text)], "okx_auth": outcome})
+
+
+def with_next_skill(state: AuthState, outcome: OkxAuthOutcome) -> OkxAuthOutcome:
+    """The outcome plus where the user's request goes next, when the request named a skill."""
+    skill = state.get("next_skill")
+    return {**outcome, "next_skill": skill} if skill else outcome

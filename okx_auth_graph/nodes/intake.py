@@ -6,9 +6,10 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.gate import detect_language
+from okx_auth_graph.gate import detect_language, latest_human_text
 from okx_auth_graph.nodes.common import Update, context_of
 from okx_auth_graph.nodes.requests import EntryNode, entry_for
+from okx_auth_graph.routing import route_request
 from okx_auth_graph.state import AuthState
 
 
@@ -18,8 +19,10 @@ def start(state: AuthState, runtime: Runtime[AuthContext]) -> Command[EntryNode]
     Findings of an earlier request in the same thread are cleared so nothing
     stale (a site, a status) can satisfy a check; the thread's pending device
     code is kept so a reminder can repeat it. `okx_auth_request` picks the entry.
+    The request's text also names where it goes after sign-in (`next_skill`).
     """
     forced = context_of(runtime).language
+    said = latest_human_text(state["messages"])
     update = {
         "language": forced or detect_language(state["messages"]),
         "okx_auth": None,
@@ -31,6 +34,10 @@ def start(state: AuthState, runtime: Runtime[AuthContext]) -> Command[EntryNode]
         "api_key_profile": None,
         "failure": None,
         "binary_repaired": False,
+        "next_skill": route_request(said) if said else None,
+        "recovery_handled": False,
+        "switch_site": False,
+        "profile_to_drop": None,
     }
     return Command(goto=entry_for(state), update=update)
 

@@ -4,31 +4,51 @@ from __future__ import annotations
 
 from typing import Literal
 
+from langgraph.runtime import Runtime
 from langgraph.types import Command
 
+from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import gate_allows_login
 from okx_auth_graph.nodes.cli import login_template
-from okx_auth_graph.nodes.common import FINISH, Update, language_of, say
+from okx_auth_graph.nodes.common import (
+    FINISH,
+    Update,
+    context_of,
+    language_of,
+    say,
+    with_next_skill,
+)
 from okx_auth_graph.okx import ErrorKind, OkxFailure
-from okx_auth_graph.prompts import format_scopes, render
+from okx_auth_graph.prompts import format_minutes, format_scopes, render
 from okx_auth_graph.state import AuthState
 
 
 def check_oauth(
-    state: AuthState,
-) -> Command[Literal["report_logged_in", "post_pending", "login", "post_menu", "report_failure"]]:
-    """logged_in → success; pending → wait, no new login; not_logged_in → the gate."""
+    state: AuthState, runtime: Runtime[AuthContext]
+) -> Command[
+    Literal[
+        "report_logged_in", "post_pending", "login", "announce_login", "post_menu",
+        "report_failure",
+    ]
+]:
+    """logged_in → success; pending → wait, no new login; not_logged_in → the gate.
+
+    A user who agreed to move to another site (after a region restriction)
+    goes to the gate even with a live session: the new login replaces it.
+    """
     status = state.get("auth")
     if status is None:
         failure = OkxFailure(kind=ErrorKind.UNKNOWN, detail="no auth status to check")
         return Command(goto="report_failure", update={"failure": failure})
-    if status.status == "logged_in":
+    switching = bool(state.get("switch_site"))
+    if status.status == "logged_in" and not switching:
         return Command(goto="report_logged_in")
-    if status.status == "pending":
+    if status.status == "pending" and not switching:
         return Command(goto="post_pending")
-    # The only edge into `login`: the pre-login gate must hold right now.
+    # The only edges into a login: the pre-login gate must hold right now.
     if gate_allows_login(state["messages"], state.get("chosen_site")):
-        return Command(goto="login")
+        interactive = context_of(runtime).login_mode == "interactive"
+        return Command(goto="announce_login" if interactive else "login")
     return Command(goto="post_menu")
 
 
@@ -42,8 +62,11 @@ def report_logged_in(state: AuthState) -> Command[Literal["__end__"]]:
         goto=FINISH,
         update={
             "messages": [say(text)],
-            "okx_auth": {"status": "logged_in", "site": site or None, "scopes": scopes},
+            "okx_auth": with_next_skill(
+                state, {"status": "logged_in", "site": site or None, "scopes": scopes}
+            ),
             "pending_login": None,
+            "switch_site": False,
         },
     )
 
@@ -58,3 +81,16 @@ def post_pending(state: AuthState) -> Update:
     else:
         texts = [render("pending_without_code", language)]
     return {"messages": [say(text) for text in texts]}
+
+
+def announce_login(state: AuthState, runtime: Runtime[AuthContext]) -> Update:
+    """Interactive mode: say first that the browser comes next, and how long we wait.
+
+    The blocking login node cannot post while the CLI runs, so this is its own
+    step; the lines the CLI prints then arrive as custom stream events.
+    """
+    site = state.get("chosen_site")
+    minutes = format_minutes(int(context_of(runtime).login_timeout_seconds))
+    text = render("browser_login_notice", language_of(state),
+                  site=site.value if site else "", minutes=minutes)
+    return {"messages": [say(text)]}

@@ -12,7 +12,13 @@ from typing import Literal
 
 from langgraph.types import Command, interrupt
 
-from okx_auth_graph.gate import NO_WORDS, YES_WORDS, is_cancel, normalize_reply, text_of
+from okx_auth_graph.gate import (
+    NO_WORDS,
+    YES_WORDS,
+    is_cancel,
+    latest_human_text,
+    normalize_reply,
+)
 from okx_auth_graph.interrupts import ApiKeyRemedyPayload, ConfirmRemovePayload
 from okx_auth_graph.nodes.common import (
     FINISH,
@@ -25,7 +31,14 @@ from okx_auth_graph.nodes.common import (
 )
 from okx_auth_graph.nodes.failure import failure_text
 from okx_auth_graph.nodes.site import preflight_blocker
-from okx_auth_graph.okx import ErrorKind, OkxFailure, Site, classify_text, redact_text
+from okx_auth_graph.okx import (
+    ENV_KEY_PROFILE,
+    ErrorKind,
+    OkxFailure,
+    Site,
+    classify_text,
+    redact_text,
+)
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthState, OkxAuthOutcome, RequestAction
 
@@ -57,16 +70,14 @@ def entry_for(state: AuthState) -> EntryNode:
 
 def asks_session_longevity(state: AuthState) -> bool:
     """Whether the user's message asks how long a session lasts."""
-    for message in reversed(state["messages"]):
-        if message.type == "human":
-            return bool(_LONGEVITY_QUESTION.search(text_of(message)))
-    return False
+    text = latest_human_text(state["messages"])
+    return text is not None and _LONGEVITY_QUESTION.search(text) is not None
 
 
 def recovery_failure(state: AuthState) -> OkxFailure | None:
     """For a `recover` request: the classified error that brought the user here."""
     request = state.get("okx_auth_request") or {}
-    if request.get("action") != "recover":
+    if request.get("action") != "recover" or state.get("recovery_handled"):
         return None
     error = request.get("error") or ""
     return OkxFailure(
@@ -90,20 +101,31 @@ def post_remove_question(state: AuthState) -> Update:
 
 def confirm_remove(
     state: AuthState,
-) -> Command[Literal["remove_binary", "confirm_remove", "__end__"]]:
-    """Only an explicit yes removes; no (or cancel) leaves the binary alone."""
+) -> Command[Literal["remove_binary", "drop_api_key_profile", "confirm_remove", "__end__"]]:
+    """Only an explicit yes removes; no (or cancel) changes nothing.
+
+    Two things are ever removed, and both are asked first: the okx-auth binary
+    (the `remove` entry) and an API-key profile (Step 0.2.a, option 2).
+    """
+    profile = state.get("profile_to_drop")
     payload: ConfirmRemovePayload = {
         "kind": "confirm_remove",
         "message": open_prompt(state["messages"]),
-        "target": "okx-auth",
+        "target": profile or "okx-auth",
     }
     reply = interrupt(payload)
     answer = reply_message(reply)
     language = language_of(state)
     word = normalize_reply(reply)
     if word in YES_WORDS:
-        return Command(goto="remove_binary", update={"messages": [answer]})
+        goto: Literal["remove_binary", "drop_api_key_profile"] = (
+            "drop_api_key_profile" if profile else "remove_binary"
+        )
+        return Command(goto=goto, update={"messages": [answer]})
     if word in NO_WORDS or is_cancel(reply):
+        if profile:
+            kept = render("profile_kept", language, name=profile)
+            return finish(answer, kept, {"status": "cancelled", "profile": profile})
         return finish(answer, render("remove_declined", language), {"status": "cancelled"})
     return Command(
         goto="confirm_remove",
@@ -111,18 +133,21 @@ def confirm_remove(
     )
 
 
-def triage(
-    state: AuthState,
-) -> Command[
-    Literal["check_site", "report_failure", "repair_binary", "ask_api_key_remedy", "__end__"]
-]:
+TriageNext = Literal[
+    "check_site", "report_failure", "repair_binary", "ask_api_key_remedy", "ask_retry", "__end__"
+]
+
+
+def triage(state: AuthState) -> Command[TriageNext]:
     """Join of the preflight: stop on a blocking failure, else route a recovery.
 
     A login request goes on to Step 0.1. A `recover` request routes on its
     classified error: errors a new login fixes go through the normal flow
     (menu and gate included); a rejected API key gets the skill's two options
-    (Step 0.2.a); a missing okx-auth binary is repaired; the rest are reported
-    with the skill's action.
+    (Step 0.2.a); a missing okx-auth binary is repaired; a region restriction
+    names the current site and offers a login on another; the rest are
+    reported with the skill's action. A recovery is routed once per request,
+    so a retry later in the same request goes through the plain login flow.
     """
     blocker = preflight_blocker(state)
     if blocker is not None:
@@ -134,34 +159,54 @@ def triage(
     config = state.get("config")
     key_profile = config.api_key_profile if config else None
     kind = recovery.kind
+    handled: Update = {"recovery_handled": True}
     if kind in RELOGIN_KINDS or (kind is ErrorKind.API_KEY_REJECTED and key_profile is None):
-        return Command(goto="check_site", update={"messages": [say(failure_text(recovery, state))]})
+        return Command(
+            goto="check_site",
+            update={**handled, "messages": [say(failure_text(recovery, state))]},
+        )
     if kind is ErrorKind.SPAWN_FAILED:
-        return Command(goto="repair_binary")
+        return Command(goto="repair_binary", update=handled)
     if kind is ErrorKind.API_KEY_REJECTED and key_profile is not None:
         profile = config.profile(key_profile) if config else None
         host = (profile.site if profile and profile.site else Site.GLOBAL).web_host
         text = render("api_key_remedy", language, name=key_profile, host=host)
         return Command(
             goto="ask_api_key_remedy",
-            update={"messages": [say(text)], "api_key_profile": key_profile},
+            update={**handled, "messages": [say(text)], "api_key_profile": key_profile},
         )
     if kind is ErrorKind.REGION_RESTRICTED:
-        status = state.get("auth")
-        keyed = config.profile(key_profile) if config and key_profile else None
-        known = (status.chosen_site if status else None) or (keyed.site if keyed else None)
-        site = known.value if known else None
-        where = (render("current_site", language, site=site) if site
-                 else render("current_site_unknown", language))
-        text = failure_text(recovery, state) + "\n" + where
+        return _region_restricted(state, recovery, key_profile)
+    return Command(goto="report_failure", update={**handled, "failure": recovery})
+
+
+def _region_restricted(
+    state: AuthState, recovery: OkxFailure, key_profile: str | None
+) -> Command[TriageNext]:
+    """Name the current site; an OAuth user may log in on another, a key user is told how."""
+    language = language_of(state)
+    status, config = state.get("auth"), state.get("config")
+    keyed = config.profile(key_profile) if config and key_profile else None
+    known = (keyed.site if keyed else None) or (status.chosen_site if status else None)
+    site = known.value if known else None
+    where = (render("current_site", language, site=site) if site
+             else render("current_site_unknown", language))
+    if key_profile is None:
+        offer = render("offer_other_site", language)
+        text = "\n".join((failure_text(recovery, state), where, offer))
         return Command(
-            goto=FINISH,
-            update={
-                "messages": [say(text)],
-                "okx_auth": {"status": "needs_user_action", "site": site, "message": text},
-            },
+            goto="ask_retry",
+            update={"messages": [say(text)], "recovery_handled": True, "switch_site": True},
         )
-    return Command(goto="report_failure", update={"failure": recovery})
+    text = "\n".join((failure_text(recovery, state), where, render("key_site_hint", language)))
+    return Command(
+        goto=FINISH,
+        update={
+            "messages": [say(text)],
+            "recovery_handled": True,
+            "okx_auth": {"status": "needs_user_action", "site": site, "message": text},
+        },
+    )
 
 
 _REMEDIES = {"1": "replace_api_key", "2": "switch_to_oauth"}
@@ -169,13 +214,15 @@ _REMEDIES = {"1": "replace_api_key", "2": "switch_to_oauth"}
 
 def ask_api_key_remedy(
     state: AuthState,
-) -> Command[Literal["ask_api_key_remedy", "__end__"]]:
+) -> Command[Literal["ask_api_key_remedy", "confirm_remove", "__end__"]]:
     """Step 0.2.a: wait for 1 (replace the key) or 2 (switch to OAuth); never pick.
 
-    Either way the next move is the user's own, outside the chat: keys are
-    typed into `okx config init`, never sent here (they would stay in the
-    conversation and its checkpoints), and the keyed profile must go before an
-    OAuth login can mean anything.
+    Option 1 is the user's own move: keys are typed into `okx config init`,
+    never sent here (they would stay in the conversation and its
+    checkpoints). Option 2 removes the keyed profile first (asked, with a
+    backup), since the CLI refuses OAuth while any profile holds a key; a
+    key from the environment cannot be removed from here, so that user is
+    told how.
     """
     profile = state.get("api_key_profile") or "?"
     payload: ApiKeyRemedyPayload = {
@@ -196,10 +243,16 @@ def ask_api_key_remedy(
             goto="ask_api_key_remedy",
             update={"messages": [answer, say(render("one_or_two", language))]},
         )
+    if choice == "2" and profile != ENV_KEY_PROFILE:
+        question = render("remove_profile_question", language, name=profile)
+        return Command(
+            goto="confirm_remove",
+            update={"messages": [answer, say(question)], "profile_to_drop": profile},
+        )
     config = state.get("config")
     keyed = config.profile(profile) if config else None
     host = (keyed.site if keyed and keyed.site else Site.GLOBAL).web_host
-    phrase = "remedy_replace" if choice == "1" else "remedy_oauth"
+    phrase = "remedy_replace" if choice == "1" else "remedy_oauth_env"
     text = render(phrase, language, name=profile, host=host)
     outcome: OkxAuthOutcome = {"status": "needs_user_action", "profile": profile, "message": text}
     return finish(answer, text, outcome)

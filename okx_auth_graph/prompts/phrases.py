@@ -136,17 +136,89 @@ PHRASES: dict[str, dict[str, str]] = {
             "check again."
         ),
     },
-    "remedy_oauth": {
+    "remedy_oauth_env": {
         "zh": (
-            "好的。请先移除 API key profile <name>:运行 okx config use <其他 profile>,"
-            "或删除 ~/.okx/config.toml 中 [profiles.<name>] 这一段。完成后请让我登录,"
+            "这个 API key 来自环境变量 OKX_API_KEY,我无法替您移除。请在运行 okx 的环境中"
+            "取消设置 OKX_API_KEY、OKX_SECRET_KEY 和 OKX_PASSPHRASE,然后让我登录,"
             "我会从站点选择开始 OAuth 登录。"
         ),
         "en": (
-            "OK. First remove the API-key profile <name>: run okx config use <other profile>, "
-            "or delete its [profiles.<name>] block in ~/.okx/config.toml. Then ask me to log in "
-            "and I will start the OAuth login from the site choice."
+            "This API key comes from the OKX_API_KEY environment variable, which I cannot "
+            "remove for you. Unset OKX_API_KEY, OKX_SECRET_KEY and OKX_PASSPHRASE where okx "
+            "runs, then ask me to log in and I will start the OAuth login from the site choice."
         ),
+    },
+    "remove_profile_question": {
+        "zh": (
+            "改用 OAuth 之前,需要先移除 API key profile <name>。我会从 ~/.okx/config.toml "
+            "中删除这一段,其余内容保持不变,并在旁边保留一份带时间戳的备份。确定删除吗?(是 / 否)"
+        ),
+        "en": (
+            "Before switching to OAuth, the API-key profile <name> must go. I will remove its "
+            "block from ~/.okx/config.toml, leave everything else as it is, and keep a "
+            "timestamped backup beside it. Remove it? (yes / no)"
+        ),
+    },
+    "profile_kept": {
+        "zh": "好的,没有做任何更改,profile <name> 保持不变。",
+        "en": "OK, nothing changed; the profile <name> stays as it is.",
+    },
+    "profile_removed": {
+        "zh": "已从 ~/.okx/config.toml 删除 profile <name>;原文件备份在 <backup>。",
+        "en": "Removed the profile <name> from ~/.okx/config.toml; the old file is kept at "
+              "<backup>.",
+    },
+    "default_switched": {
+        "zh": "默认 profile 已切换为 <other>(okx config use <other>)。",
+        "en": "The default profile is now <other> (okx config use <other>).",
+    },
+    "profile_edit_failed": {
+        "zh": (
+            "无法安全地修改配置文件(<detail>),文件没有改动。请自己删除 ~/.okx/config.toml "
+            "中 [profiles.<name>] 这一段,然后让我登录。"
+        ),
+        "en": (
+            "I could not edit the config file safely (<detail>); it is unchanged. Please "
+            "delete the [profiles.<name>] block in ~/.okx/config.toml yourself, then ask me "
+            "to log in."
+        ),
+    },
+    "offer_other_site": {
+        "zh": "要在其他站点重新登录吗?(是 / 否)",
+        "en": "Would you like to log in again on another site? (yes / no)",
+    },
+    "key_site_hint": {
+        "zh": (
+            "API key 只属于一个站点;如需使用其他站点,请在该站点创建 key,"
+            "并自己运行 okx config init。"
+        ),
+        "en": (
+            "An API key belongs to one site; to use another site, create a key there and run "
+            "okx config init yourself."
+        ),
+    },
+    "site_unchanged": {
+        "zh": "好的,不做更改。",
+        "en": "OK, nothing changed.",
+    },
+    "browser_login_notice": {
+        "zh": (
+            "接下来请在浏览器中授权:我会在站点 <site> 启动登录,okx 会给出一个链接和授权码。"
+            "请打开链接,输入授权码并点击同意。我会在这里等待,最长 <minutes> 分钟。"
+        ),
+        "en": (
+            "Next you will authorize in your browser: I am starting the login on <site>, and "
+            "okx will show a link and a code. Open the link, enter the code and approve. I will "
+            "wait here for up to <minutes> minutes."
+        ),
+    },
+    "login_wait_timeout": {
+        "zh": "<minutes> 分钟内没有完成授权,我已停止这次登录。",
+        "en": "The authorization did not finish within <minutes> minutes, so I stopped this login.",
+    },
+    "retry_question": {
+        "zh": "要重新登录吗?(是 / 否)",
+        "en": "Try again? (yes / no)",
     },
     "one_or_two": {
         "zh": "请回复 1 或 2。",
@@ -157,14 +229,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": 'Please reply "yes" or "no".',
     },
     "current_site": {
-        "zh": (
-            "您当前的站点:<site>。如需改用其他站点,请先运行 okx auth logout,"
-            "然后重新登录并选择站点。"
-        ),
-        "en": (
-            "Your current site: <site>. To use another site, log out (okx auth logout), "
-            "then log in again and choose the site."
-        ),
+        "zh": "您当前的站点:<site>。",
+        "en": "Your current site: <site>.",
     },
     "current_site_unknown": {
         "zh": "尚未选择站点。登录时请选择该产品可用的站点。",
@@ -180,8 +246,8 @@ PHRASES: dict[str, dict[str, str]] = {
             "  1. 更换 API key:在 OKX 网页(https://<host>/account/my-api)创建新的 key,"
             "然后自己运行 okx config init 填写。请不要把 key、密钥或密码发到聊天里:"
             "它们会留在对话记录和存档中。\n"
-            "  2. 完全改用 OAuth:先移除这个 API key profile(okx config use <其他 profile>,"
-            "或删除 ~/.okx/config.toml 中该 profile 的配置),再进行 OAuth 登录。\n\n"
+            "  2. 完全改用 OAuth:先移除这个 API key profile(删除前我会先征求您的同意,"
+            "并保留配置文件的备份),再进行 OAuth 登录。\n\n"
             "请告诉我您的选择;由您决定。"
         ),
         "en": (
@@ -191,9 +257,8 @@ PHRASES: dict[str, dict[str, str]] = {
             "(https://<host>/account/my-api), then run okx config init yourself. Please do not "
             "send keys, secrets or passphrases in this chat: they would stay in the conversation "
             "and its saved history.\n"
-            "  2. Switch entirely to OAuth: first remove this API-key profile (okx config use "
-            "<other profile>, or delete its block in ~/.okx/config.toml), then log in with "
-            "OAuth.\n\n"
+            "  2. Switch entirely to OAuth: first remove this API-key profile (I will ask before "
+            "removing it, and keep a backup of the config file), then log in with OAuth.\n\n"
             "Tell me which you prefer; the choice is yours."
         ),
     },

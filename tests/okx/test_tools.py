@@ -305,6 +305,8 @@ def test_blocking_login_collects_lines(scripts: ScriptWriter, tmp_path: Path) ->
     result = _invoke(_tools(cli)["okx_auth_login_blocking"], {"site": "us"})
     assert result == {
         "ok": True,
+        "outcome": "logged_in",
+        "profile": None,
         "output": [
             "Open https://app.okx.com/device and enter WXYZ-0001",
             "access_token=*** stored",

@@ -128,8 +128,14 @@ def complete_login(
     choice: str,
     site: str,
     done: str,
+    next_skill: str | None = None,
+    before: Sequence[Argv] = (),
 ) -> None:
-    """From the open menu: choose, see the code, approve in the browser, say done."""
+    """From the open menu: choose, see the code, approve in the browser, say done.
+
+    `next_skill` is where the request that started it goes once signed in;
+    `before` are the okx calls made between the preflight and the menu.
+    """
     posted = conv.reply(choice)
     code = sim_user_code(sim)
     expected = login_text(language, site, code)
@@ -142,39 +148,43 @@ def complete_login(
         "user_code": code,
         "expires_in": 600,
     }
-    assert_calls(call_log.argvs(), login_argv(site))
+    assert_calls(call_log.argvs(), *before, login_argv(site))
 
     sim.browser("approve")
     posted = conv.reply(done)
     assert posted == [render("success", language, site=site, scopes=format_scopes(SCOPES))]
     assert conv.interrupt is None
-    assert conv.outcome == {"status": "logged_in", "site": site, "scopes": SCOPES}
-    assert_calls(call_log.argvs(), login_argv(site), STATUS)
+    routed = {"next_skill": next_skill} if next_skill else {}
+    assert conv.outcome == {"status": "logged_in", "site": site, "scopes": SCOPES, **routed}
+    assert_calls(call_log.argvs(), *before, login_argv(site), STATUS)
 
 
 # ---------------------------------------------------------------- errors a new login fixes
 
 
 @pytest.mark.parametrize(
-    ("error", "kind", "text", "language", "choice", "site", "done"),
+    ("error", "kind", "text", "language", "choice", "site", "done", "next_skill"),
     [
         (
             "Session expired — run okx auth login again",
-            "session_expired", "my balance failed", "en", "1", "global", "done",
+            "session_expired", "my balance failed", "en", "1", "global", "done", "portfolio",
         ),
         (
             "Error: Not authenticated. Run okx auth login first.",
-            "not_authenticated", "查一下余额", "zh", "2", "eea", "好了",
+            "not_authenticated", "查一下余额", "zh", "2", "eea", "好了", "portfolio",
         ),
-        ("requires_auth", "not_authenticated", "check my balance", "en", "us", "us", "done"),
-        ("token expired", "not_authenticated", "查余额失败了", "zh", "3", "us", "完成"),
+        (
+            "requires_auth",
+            "not_authenticated", "buy 0.1 BTC", "en", "us", "us", "done", "trade",
+        ),
+        ("token expired", "not_authenticated", "网格机器人失败了", "zh", "3", "us", "完成", "bot"),
         (
             "Login failed: Authorization timed out",
-            "authorization_timed_out", "the login timed out", "en", "eea", "eea", "ok",
+            "authorization_timed_out", "the login timed out", "en", "eea", "eea", "ok", None,
         ),
         (
             "Login failed: Access denied",
-            "access_denied", "登录被拒绝了", "zh", "1", "global", "好了",
+            "access_denied", "登录被拒绝了", "zh", "1", "global", "好了", None,
         ),
     ],
 )
@@ -188,6 +198,7 @@ def test_session_errors_explain_then_post_the_menu_and_log_in(
     choice: str,
     site: str,
     done: str,
+    next_skill: str | None,
 ) -> None:
     conv = Conversation(sim)
     posted = conv.start(text, okx_auth_request=recover(error))
@@ -199,7 +210,7 @@ def test_session_errors_explain_then_post_the_menu_and_log_in(
     assert conv.outcome is None
     assert_calls(call_log.argvs())
 
-    complete_login(conv, sim, call_log, language, choice, site, done)
+    complete_login(conv, sim, call_log, language, choice, site, done, next_skill)
 
 
 def test_real_session_expiry_is_recovered_and_the_command_works_again(
@@ -225,7 +236,9 @@ def test_real_session_expiry_is_recovered_and_the_command_works_again(
     sim.browser("approve")
     success = render("success", "en", site="us", scopes="live:read, live:trade")
     assert conv.reply("done") == [success]
-    assert conv.outcome == {"status": "logged_in", "site": "us", "scopes": SCOPES}
+    assert conv.outcome == {
+        "status": "logged_in", "site": "us", "scopes": SCOPES, "next_skill": "portfolio",
+    }
     assert_calls(call_log.argvs()[since:], login_argv("us"), STATUS)
     assert sim.run(*BALANCE).returncode == 0
 
@@ -277,7 +290,7 @@ def assert_neutral_options(remedy: str) -> None:
     assert "recommended" not in remedy.lower()
     assert "推荐" not in remedy
     assert "okx config init" in option_one
-    assert "okx config use" in option_two
+    assert "OAuth" in option_two
 
 
 def start_api_key_remedy(
@@ -303,31 +316,27 @@ def assert_no_login_and_no_secret(conv: Conversation, call_log: CallLog) -> None
 
 
 @pytest.mark.parametrize(
-    ("error", "text", "language", "choice", "phrase"),
+    ("error", "text", "language", "choice"),
     [
-        ("401 Unauthorized", "balance failed", "en", "1", "remedy_replace"),
-        ("Invalid Sign", "查余额失败", "zh", "2", "remedy_oauth"),
-        ("50111", "balance failed", "en", "2", "remedy_oauth"),
-        ("50113", "查余额失败", "zh", "1", "remedy_replace"),
-        ('{"code":"50113","msg":"Invalid Sign"}', "balance failed", "en", " 2. ", "remedy_oauth"),
-        ("Error: 401 Unauthorized", "查余额失败", "zh", "2", "remedy_oauth"),
+        ("401 Unauthorized", "balance failed", "en", "1"),
+        ("50113", "查余额失败", "zh", "1"),
+        ('{"code":"50113","msg":"Invalid Sign"}', "balance failed", "en", " 1. "),
     ],
 )
-def test_rejected_api_key_with_a_keyed_profile_offers_two_neutral_options(
+def test_rejected_api_key_option_one_sends_the_user_to_okx_config_init(
     sim: Simulator,
     call_log: CallLog,
     error: str,
     text: str,
     language: Language,
     choice: str,
-    phrase: str,
 ) -> None:
     sim.write_config(KEYED_EEA_CONFIG)
     conv = Conversation(sim)
     start_api_key_remedy(conv, call_log, error, text, language)
 
     posted = conv.reply(choice)
-    answer = render(phrase, language, name="main", host="my.okx.com")
+    answer = render("remedy_replace", language, name="main", host="my.okx.com")
     assert posted == [answer]
     assert "recommended" not in answer.lower()
     assert "推荐" not in answer
@@ -395,7 +404,7 @@ def test_rejected_api_key_without_a_keyed_profile_is_the_login_flow(
     assert conv.outcome is None
     assert_calls(call_log.argvs())
 
-    complete_login(conv, sim, call_log, "en", "2", "eea", "done")
+    complete_login(conv, sim, call_log, "en", "2", "eea", "done", "portfolio")
 
 
 # ---------------------------------------------------------------- Failed to spawn okx-auth
@@ -561,7 +570,7 @@ def test_cdn_failure_text(
     ],
 )
 @pytest.mark.parametrize(("text", "language"), [("order failed", "en"), ("下单失败", "zh")])
-def test_region_restriction_names_the_current_site(
+def test_region_restriction_names_the_site_and_offers_another(
     sim: Simulator, call_log: CallLog, error: str, text: str, language: Language
 ) -> None:
     sim.log_in("eea")
@@ -570,34 +579,70 @@ def test_region_restriction_names_the_current_site(
     conv = Conversation(sim)
     posted = conv.start(text, okx_auth_request=recover(error, ["spot", "place"]))
 
-    expected = (
-        render("failure_region_restricted", language)
-        + "\n"
-        + render("current_site", language, site="eea")
-    )
+    expected = "\n".join((
+        render("failure_region_restricted", language),
+        render("current_site", language, site="eea"),
+        render("offer_other_site", language),
+    ))
     assert posted == [expected]
-    assert conv.interrupt is None
-    assert conv.outcome == {"status": "needs_user_action", "site": "eea", "message": expected}
+    assert conv.interrupt == {"kind": "retry_login", "message": expected}
+    assert conv.outcome is None
     calls = call_log.argvs()[since:]
     assert_calls(calls)
     assert not any(argv[:2] in (["auth", "login"], ["auth", "logout"]) for argv in calls)
 
 
+def test_region_restriction_yes_logs_in_on_the_site_the_user_picks(
+    sim: Simulator, call_log: CallLog
+) -> None:
+    """A live session does not end the flow: the menu, the gate, then a new login."""
+    sim.log_in("eea")
+    since = len(call_log.argvs())
+    conv = Conversation(sim)
+    conv.start("order failed", okx_auth_request=recover("Error 51155: region", ["spot", "place"]))
+
+    assert conv.reply("yes") == [SEED_MENU]
+    assert conv.interrupt == menu_payload(SEED_MENU)
+    assert_calls(call_log.argvs()[since:])
+
+    posted = conv.reply("1")
+    code = sim_user_code(sim)
+    assert posted == [login_text("en", "global", code)]
+    sim.browser("approve")
+    assert conv.reply("done") == [render("success", "en", site="global", scopes="live:read, live:trade")]
+    assert conv.outcome == {
+        "status": "logged_in", "site": "global", "scopes": SCOPES, "next_skill": "trade",
+    }
+    assert_calls(call_log.argvs()[since:], login_argv("global"), STATUS)
+
+
+def test_region_restriction_no_keeps_the_session(sim: Simulator, call_log: CallLog) -> None:
+    sim.log_in("eea")
+    since = len(call_log.argvs())
+    conv = Conversation(sim)
+    conv.start("下单失败", okx_auth_request=recover("Error 51734: region", ["spot", "place"]))
+
+    assert conv.reply("不") == [render("site_unchanged", "zh")]
+    assert conv.interrupt is None
+    assert conv.outcome == {"status": "logged_in", "site": "eea"}
+    assert_calls(call_log.argvs()[since:])
+
+
 def test_region_restriction_for_an_api_key_user_names_the_profile_site(
     sim: Simulator, call_log: CallLog
 ) -> None:
-    """API-key users keep their site in the profile (`profile.site`), not in okx-auth."""
+    """API-key users keep their site in the profile; an OAuth login would not be used."""
     sim.write_config(KEYED_EEA_CONFIG)
     conv = Conversation(sim)
     posted = conv.start(
         "order failed", okx_auth_request=recover("Error 51155: region", ["spot", "place"])
     )
 
-    expected = (
-        render("failure_region_restricted", "en")
-        + "\n"
-        + render("current_site", "en", site="eea")
-    )
+    expected = "\n".join((
+        render("failure_region_restricted", "en"),
+        render("current_site", "en", site="eea"),
+        render("key_site_hint", "en"),
+    ))
     assert posted == [expected]
     assert conv.interrupt is None
     assert conv.outcome == {"status": "needs_user_action", "site": "eea", "message": expected}
@@ -607,19 +652,20 @@ def test_region_restriction_for_an_api_key_user_names_the_profile_site(
 def test_region_restriction_without_any_known_site_reports_no_fake_site(
     sim: Simulator, call_log: CallLog
 ) -> None:
-    """Nobody logged in and no profile site: the outcome's `site` is a site id or None."""
+    """Nobody logged in and no profile site: no placeholder site is named."""
     conv = Conversation(sim)
     posted = conv.start(
         "order failed", okx_auth_request=recover("Error 51734: region", ["spot", "place"])
     )
-    assert len(posted) == 1
-    assert posted[0].startswith(render("failure_region_restricted", "en"))
-    assert "current site: ?" not in posted[0]
-    assert conv.interrupt is None
-    outcome = conv.outcome
-    assert outcome is not None
-    assert outcome["status"] == "needs_user_action"
-    assert outcome.get("site") in (None, *SITES)
+    expected = "\n".join((
+        render("failure_region_restricted", "en"),
+        render("current_site_unknown", "en"),
+        render("offer_other_site", "en"),
+    ))
+    assert posted == [expected]
+    assert conv.interrupt == {"kind": "retry_login", "message": expected}
+    assert conv.reply("no") == [render("site_unchanged", "en")]
+    assert conv.outcome == {"status": "not_logged_in", "site": None}
     assert_calls(call_log.argvs())
 
 
