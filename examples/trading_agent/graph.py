@@ -1,0 +1,239 @@
+"""An agent app with the auth graph as a subgraph in front of its okx tools.
+
+The app answers "what is my balance?" (an account tool) and "BTC-USDT
+price?" (market data). A request that needs the account goes through the
+`okx_auth` node first, unless this thread is already signed in; when an okx
+tool still fails with an auth error (a session that lapsed since), the app
+routes into `okx_auth` again with the `recover` entry and retries the tool
+once. Market data skips sign-in entirely.
+
+`plan` stands in for a model: it picks the tool from keywords, so the app
+runs offline (Studio, tests, notebooks). A real app would let its model emit
+the tool call there; the wiring around it stays the same.
+
+State contract with the subgraph: the parent shares `messages` (the auth
+graph reads the conversation and appends what it posts), passes
+`okx_auth_request` (None → login; `recover` with the error text) and reads
+`okx_auth` (the outcome). It clears `okx_auth_request` after each run.
+
+This module imports only the installed package, so `langgraph.json` can
+serve it by path.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from typing import Annotated, Any, Literal, NotRequired
+
+from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
+from langchain_core.tools import BaseTool, tool
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import START, StateGraph
+from langgraph.graph.message import add_messages
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.prebuilt import ToolNode, ToolRuntime
+from langgraph.types import Command
+from typing_extensions import TypedDict
+
+from okx_auth_graph import build_auth_graph
+from okx_auth_graph.context import AuthContext
+from okx_auth_graph.gate import detect_language, latest_human_text, text_of
+from okx_auth_graph.middleware.policy import (
+    auth_error_kind,
+    clean_okx_output,
+    default_needs_account,
+    is_signed_in,
+)
+from okx_auth_graph.okx import OkxCommand, OkxError, execute
+from okx_auth_graph.okx.models import load_json_object
+from okx_auth_graph.routing import is_market_only, route_request
+from okx_auth_graph.state import Language, OkxAuthOutcome, OkxAuthRequest
+from okx_auth_graph.tools import failure_payload
+
+DEFAULT_INSTRUMENT = "BTC-USDT"
+"""The instrument a price question gets when it names none."""
+
+_INSTRUMENT = re.compile(r"\b[A-Z0-9]{2,12}(?:-[A-Z0-9]{2,12}){1,3}\b")
+
+
+def _context(runtime: ToolRuntime[AuthContext]) -> AuthContext:
+    """The run's CLI settings; a run without context falls back to `$OKX_CLI` and HOME."""
+    return runtime.context if isinstance(runtime.context, AuthContext) else AuthContext()
+
+
+def _okx_json(args: tuple[str, ...], runtime: ToolRuntime[AuthContext]) -> dict[str, Any]:
+    """Run an okx command that prints JSON; failures come back classified, never raised."""
+    command = OkxCommand(args, lambda out: load_json_object(out, " ".join(args)))
+    try:
+        value = execute(command, _context(runtime).okx_settings())
+    except OkxError as error:
+        return failure_payload(error)
+    return {"ok": True, **value}
+
+
+@tool
+def okx_account_balance(runtime: ToolRuntime[AuthContext]) -> dict[str, Any]:
+    """The user's OKX trading-account balance. Needs the user signed in."""
+    return _okx_json(("account", "balance", "--json"), runtime)
+
+
+@tool
+def okx_market_ticker(inst_id: str, runtime: ToolRuntime[AuthContext]) -> dict[str, Any]:
+    """The last price of an OKX instrument such as BTC-USDT. Public market data."""
+    if not _INSTRUMENT.fullmatch(inst_id):
+        return {"ok": False, "error": "invalid_instrument",
+                "message": f"not an instrument id: {inst_id!r} (e.g. BTC-USDT)"}
+    return _okx_json(("market", "ticker", inst_id, "--json"), runtime)
+
+
+TOOLS: list[BaseTool] = [okx_account_balance, okx_market_ticker]
+"""The okx tools the app uses."""
+
+
+class PlannedCall(TypedDict):
+    """The okx tool a request needs, chosen when the request arrives."""
+
+    name: str
+    """Tool name."""
+    args: dict[str, str]
+    """Tool arguments."""
+
+
+class TradingState(TypedDict):
+    """The app's state; the first three keys are the auth subgraph's contract."""
+
+    messages: Annotated[list[AnyMessage], add_messages]
+    """The conversation, shared with the auth subgraph."""
+    okx_auth_request: NotRequired[OkxAuthRequest | None]
+    """What the next auth run does: None → login, or `recover` from a tool's error."""
+    okx_auth: NotRequired[OkxAuthOutcome | None]
+    """How the latest auth run ended."""
+    planned_call: NotRequired[PlannedCall | None]
+    """The okx tool this request needs, if any."""
+    recovered: NotRequired[bool]
+    """Whether this request already went through `recover` (the retry happens once)."""
+    language: NotRequired[Language]
+    """The request's language, for the app's own answer."""
+
+
+def plan_for(text: str) -> PlannedCall | None:
+    """The tool for a request: market data, the balance, or none (a plain sign-in)."""
+    if is_market_only(text):
+        found = _INSTRUMENT.search(text.upper())
+        return {"name": okx_market_ticker.name,
+                "args": {"inst_id": found.group(0) if found else DEFAULT_INSTRUMENT}}
+    if route_request(text) == "portfolio":
+        return {"name": okx_account_balance.name, "args": {}}
+    return None
+
+
+def plan(state: TradingState) -> Command[Literal["okx_auth", "call_tool"]]:
+    """Pick the tool, and sign in first unless it is market data or the thread is signed in."""
+    planned = plan_for(latest_human_text(state["messages"]) or "")
+    update: dict[str, Any] = {
+        "planned_call": planned,
+        "recovered": False,
+        "okx_auth_request": None,
+        "language": detect_language(state["messages"]),
+    }
+    public = planned is not None and not default_needs_account(planned["name"])
+    if public or (planned is not None and is_signed_in(state.get("okx_auth"))):
+        return Command(goto="call_tool", update=update)
+    return Command(goto="okx_auth", update=update)
+
+
+def after_auth(state: TradingState) -> Command[Literal["call_tool", "__end__"]]:
+    """Clear the request; go on to the tool only when signed in (else the graph has said why)."""
+    update: dict[str, Any] = {"okx_auth_request": None}
+    if is_signed_in(state.get("okx_auth")) and state.get("planned_call"):
+        return Command(goto="call_tool", update=update)
+    return Command(goto="__end__", update=update)
+
+
+def call_tool(state: TradingState) -> dict[str, Any]:
+    """Ask for the planned tool the way a model would: an AIMessage with a tool call."""
+    planned = state.get("planned_call")
+    calls = [{"name": planned["name"], "args": planned["args"],
+              "id": f"call_{uuid.uuid4().hex[:12]}"}] if planned else []
+    return {"messages": [AIMessage(content="", tool_calls=calls)]}
+
+
+def _last_tool_message(messages: list[AnyMessage]) -> ToolMessage | None:
+    for message in reversed(messages):
+        if isinstance(message, ToolMessage):
+            return message
+    return None
+
+
+def check_result(state: TradingState) -> Command[Literal["okx_auth", "answer"]]:
+    """An auth error the first time → the auth graph's `recover` entry, then the tool again."""
+    result = _last_tool_message(state["messages"])
+    error = result.text if result is not None else ""
+    if not state.get("recovered") and auth_error_kind(error) is not None:
+        request: OkxAuthRequest = {"action": "recover", "error": error}
+        return Command(goto="okx_auth", update={"okx_auth_request": request, "recovered": True})
+    return Command(goto="answer")
+
+
+_ANSWERS: dict[str, dict[Language, str]] = {
+    "balance": {"en": "Your OKX balance: {availBal} {ccy} available.",
+                "zh": "您的 OKX 余额:可用 {availBal} {ccy}。"},
+    "ticker": {"en": "{instId} last price: {last}", "zh": "{instId} 最新价:{last}"},
+    "failed": {"en": "The okx command failed: {message} ({action})",
+               "zh": "okx 命令失败:{message}({action})"},
+}
+
+
+def answer_text(tool_name: str, output: dict[str, Any], language: Language) -> str:
+    """The app's reply for a tool's output (what a model would write from it)."""
+    if not output.get("ok"):
+        fields = {"message": output.get("message", ""), "action": output.get("action", "")}
+        return _ANSWERS["failed"][language].format(**fields)
+    row = output["data"][0]
+    key = "balance" if tool_name == okx_account_balance.name else "ticker"
+    return _ANSWERS[key][language].format(**row)
+
+
+def answer(state: TradingState) -> dict[str, Any]:
+    """Reply from the tool's output, cleaned of what the user must never see."""
+    result = _last_tool_message(state["messages"])
+    output = json.loads(clean_okx_output(text_of(result))) if result is not None else {}
+    name = result.name if result is not None and result.name else ""
+    text = answer_text(name, output, state.get("language", "en"))
+    return {"messages": [AIMessage(content=text)], "planned_call": None}
+
+
+TradingGraph = CompiledStateGraph[TradingState, AuthContext, TradingState, TradingState]
+
+
+def build_trading_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> TradingGraph:
+    """Assemble the app.
+
+    A checkpointer is needed to resume the sign-in's interrupts; the server
+    (`langgraph.json`) brings its own, so the module-level graph has none.
+    """
+    builder = StateGraph(TradingState, context_schema=AuthContext)
+    builder.add_node("plan", plan)
+    builder.add_node("okx_auth", build_auth_graph())
+    builder.add_node("after_auth", after_auth)
+    builder.add_node("call_tool", call_tool)
+    builder.add_node("tools", ToolNode(TOOLS))
+    builder.add_node("check_result", check_result)
+    builder.add_node("answer", answer)
+
+    # Every request is planned first; `plan` routes around sign-in when it can.
+    builder.add_edge(START, "plan")
+    # The auth subgraph's outcome decides whether the tool runs.
+    builder.add_edge("okx_auth", "after_auth")
+    # The tool call is executed ...
+    builder.add_edge("call_tool", "tools")
+    # ... and its result checked for an auth error (recover once) before the answer.
+    builder.add_edge("tools", "check_result")
+    builder.add_edge("answer", "__end__")
+    return builder.compile(checkpointer=checkpointer)
+
+
+graph = build_trading_graph()
+"""The module-level graph `langgraph.json` serves as `trading_agent`."""

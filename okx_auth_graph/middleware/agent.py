@@ -1,0 +1,343 @@
+"""LangChain agent middleware: the auth graph in front of an agent's okx account tools.
+
+An agent built with `langchain.agents.create_agent` decides on its own when to
+call an okx tool; this middleware makes sure the sign-in procedure runs first,
+exactly as the graph encodes it, whatever the model believes about the login:
+
+- after the model asks for an okx tool that needs an account (market data
+  does not), the compiled auth graph runs once for that turn, unless this
+  thread already ended signed in. Its interrupts (site menu, link and code)
+  reach the agent's caller and resume through it, because a graph run inside
+  an agent node is that node's subgraph;
+- when such a tool answers with an auth error (the package's classifier), the
+  graph's `recover` entry runs, then the tool is retried once;
+- an okx tool's output loses `expiresAt`, `ttl`, `profile` and every secret
+  before it is stored or shown to the model;
+- the system prompt gains the skill's rules on what never to say.
+
+Install with the `agents` extra (it brings `langchain`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from typing import Annotated, Any, NotRequired
+
+from langchain.agents.middleware import (
+    AgentMiddleware,
+    AgentState,
+    ModelRequest,
+    ModelResponse,
+    ToolCallRequest,
+)
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
+from langgraph.func import task
+from langgraph.runtime import Runtime
+from langgraph.types import Command
+
+from okx_auth_graph.context import AuthContext
+from okx_auth_graph.gate import text_of
+from okx_auth_graph.graph import AuthGraph, build_auth_graph
+from okx_auth_graph.middleware.policy import (
+    auth_error_kind,
+    clean_okx_output,
+    default_needs_account,
+    is_signed_in,
+)
+from okx_auth_graph.okx import ErrorKind
+from okx_auth_graph.prompts import render
+from okx_auth_graph.state import AuthInput, OkxAuthOutcome, OkxAuthRequest
+
+ToolResult = ToolMessage | Command[Any]
+ToolHandler = Callable[[ToolCallRequest], ToolResult]
+AsyncToolHandler = Callable[[ToolCallRequest], Awaitable[ToolResult]]
+
+RULES = (
+    "OKX sign-in rules:\n"
+    "- Sign-in runs by itself before OKX account tools; never pick an OKX site for the user "
+    "and never ask for API keys, secrets or passphrases in the chat.\n"
+    "- Never quote when an OKX token or session expires (no expiresAt, ttl or durations).\n"
+    "- If asked how long a session lasts, say exactly: "
+    f'"{render("session_longevity", "en")}"'
+)
+"""The fragment added to the agent's system prompt."""
+
+def _latest(_current: OkxAuthOutcome | None, new: OkxAuthOutcome | None) -> OkxAuthOutcome | None:
+    """Reducer: parallel tool calls may each report an outcome; the last one stands."""
+    return new
+
+
+class OkxAuthState(AgentState[Any]):
+    """The agent state this middleware adds to: the latest auth outcome."""
+
+    okx_auth: NotRequired[Annotated[OkxAuthOutcome | None, _latest]]
+    """How the most recent sign-in or recovery in this thread ended."""
+
+
+def _clean_content(content: str | list[str | dict[str, Any]]) -> str | list[str | dict[str, Any]]:
+    if isinstance(content, str):
+        return clean_okx_output(content)
+    blocks: list[str | dict[str, Any]] = []
+    for block in content:
+        if isinstance(block, str):
+            blocks.append(clean_okx_output(block))
+        elif isinstance(block.get("text"), str):
+            blocks.append({**block, "text": clean_okx_output(block["text"])})
+        else:
+            blocks.append(block)
+    return blocks
+
+
+def clean_tool_message(message: ToolMessage) -> ToolMessage:
+    """A copy of an okx tool's message whose content is safe to store and show."""
+    return message.model_copy(update={"content": _clean_content(message.content)})
+
+
+def _clean_result(result: ToolResult) -> ToolResult:
+    return clean_tool_message(result) if isinstance(result, ToolMessage) else result
+
+
+def auth_error_of(result: ToolResult) -> ErrorKind | None:
+    """The auth error a tool's result carries, if any."""
+    return auth_error_kind(result.text) if isinstance(result, ToolMessage) else None
+
+
+def _latest_human(messages: Sequence[AnyMessage]) -> list[AnyMessage]:
+    """The auth graph's input: the user's latest message (it sets the language)."""
+    for message in reversed(messages):
+        if isinstance(message, HumanMessage):
+            return [message]
+    return []
+
+
+def _outcome_of(result: dict[str, Any]) -> OkxAuthOutcome:
+    """The run's outcome, with the last text it posted when it did not sign in."""
+    found: OkxAuthOutcome | None = result.get("okx_auth")
+    outcome: OkxAuthOutcome = found or {"status": "error"}
+    if is_signed_in(outcome) or outcome.get("message"):
+        return outcome
+    posted = [text_of(m) for m in result.get("messages", []) if isinstance(m, AIMessage)]
+    return {**outcome, "message": posted[-1]} if posted else outcome
+
+
+def _not_signed_in(request: ToolCallRequest, outcome: OkxAuthOutcome | None) -> ToolMessage:
+    """What the model reads instead of the tool's output when sign-in did not finish."""
+    status = outcome.get("status", "error") if outcome else "not_logged_in"
+    payload = {
+        "ok": False,
+        "error": "okx_sign_in_required",
+        "okx_auth_status": status,
+        "message": (outcome.get("message") if outcome else None)
+        or f"The user is not signed in to OKX ({status}); the tool did not run.",
+    }
+    return ToolMessage(
+        content=clean_okx_output(json.dumps(payload, ensure_ascii=False)),
+        tool_call_id=request.tool_call["id"] or "",
+        name=request.tool_call["name"],
+        status="error",
+    )
+
+
+def _with_outcome(result: ToolResult, outcome: OkxAuthOutcome) -> ToolResult:
+    """Report the recovery's outcome to the agent state beside the tool's message."""
+    if isinstance(result, ToolMessage):
+        return Command(update={"messages": [result], "okx_auth": outcome})
+    return result
+
+
+@task
+def okx_tool_first_attempt(handler: ToolHandler, request: ToolCallRequest) -> ToolResult:
+    """Run the tool as a LangGraph task, so its result is checkpointed.
+
+    A recovery that interrupts makes the whole tool node run again on resume;
+    the task's saved result stands in for the first call then, so the tool
+    runs once before the recovery and once after, never in between.
+    """
+    return handler(request)
+
+
+@task
+async def aokx_tool_first_attempt(
+    handler: AsyncToolHandler, request: ToolCallRequest
+) -> ToolResult:
+    """Async twin of `okx_tool_first_attempt`."""
+    return await handler(request)
+
+
+def _with_rules(system: SystemMessage | None) -> SystemMessage:
+    if system is None:
+        return SystemMessage(content=RULES)
+    if isinstance(system.content, str):
+        return SystemMessage(content=f"{system.content}\n\n{RULES}")
+    return SystemMessage(content=[*system.content, {"type": "text", "text": RULES}])
+
+
+class OkxAuthMiddleware(AgentMiddleware[OkxAuthState, Any, Any]):
+    """Sign the user in before okx account tools run, and again when a session lapses.
+
+    Needs a checkpointer on the agent: sign-in waits for the user through
+    interrupts. Resume with `Command(resume="<the user's reply>")`. The agent's
+    context is used for the CLI when it is an `AuthContext`; otherwise
+    `context` is.
+    """
+
+    state_schema = OkxAuthState
+
+    def __init__(
+        self,
+        *,
+        auth_graph: AuthGraph | None = None,
+        account_tools: Collection[str] | Callable[[str], bool] | None = None,
+        context: AuthContext | None = None,
+    ) -> None:
+        """Configure which tools need an account and how to reach the CLI.
+
+        Args:
+            auth_graph: The compiled auth graph to run; built without a
+                checkpointer by default, so it uses the agent's.
+            account_tools: Names of the tools that need a signed-in account,
+                or a predicate on the name. Default: `okx_` tools other than
+                the auth tools and market data (`default_needs_account`).
+            context: CLI settings when the agent's context is not an
+                `AuthContext`.
+        """
+        super().__init__()
+        self.auth_graph = auth_graph or build_auth_graph()
+        if account_tools is None:
+            self._needs_account: Callable[[str], bool] = default_needs_account
+        elif callable(account_tools):
+            self._needs_account = account_tools
+        else:
+            self._needs_account = frozenset(account_tools).__contains__
+        self._context = context or AuthContext()
+
+    def needs_account(self, name: str) -> bool:
+        """Whether the tool with this name needs the user signed in."""
+        return self._needs_account(name)
+
+    def is_okx_tool(self, name: str) -> bool:
+        """Whether the tool's output comes from okx and must be cleaned."""
+        return name.startswith("okx_") or self._needs_account(name)
+
+    def _context_for(self, agent_context: object) -> AuthContext:
+        return agent_context if isinstance(agent_context, AuthContext) else self._context
+
+    def _sign_in_due(self, state: OkxAuthState) -> bool:
+        """Whether the model just asked for an account tool while not signed in."""
+        last = state["messages"][-1] if state["messages"] else None
+        if not isinstance(last, AIMessage) or is_signed_in(state.get("okx_auth")):
+            return False
+        return any(self._needs_account(call["name"]) for call in last.tool_calls)
+
+    @staticmethod
+    def _auth_input(
+        messages: Sequence[AnyMessage], request: OkxAuthRequest | None
+    ) -> AuthInput:
+        return {"messages": _latest_human(messages), "okx_auth_request": request}
+
+    @staticmethod
+    def _recover_request(error: str) -> OkxAuthRequest:
+        # No `command`: the middleware retries the tool itself, so the graph's
+        # binary repair re-checks `auth status` instead of running the tool twice.
+        return {"action": "recover", "error": error}
+
+    def after_model(
+        self, state: OkxAuthState, runtime: Runtime[Any]
+    ) -> dict[str, Any] | None:
+        """Run the sign-in once for a turn whose tool calls need an account."""
+        if not self._sign_in_due(state):
+            return None
+        result = self.auth_graph.invoke(
+            self._auth_input(state["messages"], None), context=self._context_for(runtime.context)
+        )
+        return {"okx_auth": _outcome_of(result)}
+
+    async def aafter_model(
+        self, state: OkxAuthState, runtime: Runtime[Any]
+    ) -> dict[str, Any] | None:
+        """Async twin of `after_model`."""
+        if not self._sign_in_due(state):
+            return None
+        result = await self.auth_graph.ainvoke(
+            self._auth_input(state["messages"], None), context=self._context_for(runtime.context)
+        )
+        return {"okx_auth": _outcome_of(result)}
+
+    def wrap_tool_call(self, request: ToolCallRequest, handler: ToolHandler) -> ToolResult:
+        """Clean okx output; for account tools, recover from an auth error and retry once."""
+        name = request.tool_call["name"]
+        if not self._needs_account(name):
+            result = handler(request)
+            return _clean_result(result) if self.is_okx_tool(name) else result
+        if not is_signed_in(request.state.get("okx_auth")):
+            return _not_signed_in(request, request.state.get("okx_auth"))
+        first: ToolResult = okx_tool_first_attempt(handler, request).result()
+        if not isinstance(first, ToolMessage) or auth_error_of(first) is None:
+            return _clean_result(first)
+        recovery = self.auth_graph.invoke(
+            self._auth_input(request.state["messages"], self._recover_request(first.text)),
+            context=self._context_for(request.runtime.context),
+        )
+        outcome = _outcome_of(recovery)
+        if not is_signed_in(outcome):
+            return _with_outcome(_not_signed_in(request, outcome), outcome)
+        return _with_outcome(_clean_result(handler(request)), outcome)
+
+    async def awrap_tool_call(
+        self, request: ToolCallRequest, handler: AsyncToolHandler
+    ) -> ToolResult:
+        """Async twin of `wrap_tool_call`."""
+        name = request.tool_call["name"]
+        if not self._needs_account(name):
+            result = await handler(request)
+            return _clean_result(result) if self.is_okx_tool(name) else result
+        if not is_signed_in(request.state.get("okx_auth")):
+            return _not_signed_in(request, request.state.get("okx_auth"))
+        first: ToolResult = await aokx_tool_first_attempt(handler, request)
+        if not isinstance(first, ToolMessage) or auth_error_of(first) is None:
+            return _clean_result(first)
+        recovery = await self.auth_graph.ainvoke(
+            self._auth_input(request.state["messages"], self._recover_request(first.text)),
+            context=self._context_for(request.runtime.context),
+        )
+        outcome = _outcome_of(recovery)
+        if not is_signed_in(outcome):
+            return _with_outcome(_not_signed_in(request, outcome), outcome)
+        return _with_outcome(_clean_result(await handler(request)), outcome)
+
+    def _model_request(self, request: ModelRequest[Any]) -> ModelRequest[Any]:
+        """The request with the rules added and every okx tool output cleaned.
+
+        Tool results are cleaned when they are stored; this catches the ones
+        that never passed through here (history from before the middleware,
+        a tool that returns a `Command`).
+        """
+        messages: list[AnyMessage] = [
+            clean_tool_message(m)
+            if isinstance(m, ToolMessage) and m.name and self.is_okx_tool(m.name)
+            else m
+            for m in request.messages
+        ]
+        return request.override(
+            system_message=_with_rules(request.system_message), messages=messages
+        )
+
+    def wrap_model_call(
+        self,
+        request: ModelRequest[Any],
+        handler: Callable[[ModelRequest[Any]], ModelResponse[Any]],
+    ) -> ModelResponse[Any]:
+        """Show the model the rules and only cleaned okx output."""
+        return handler(self._model_request(request))
+
+    async def awrap_model_call(
+        self,
+        request: ModelRequest[Any],
+        handler: Callable[[ModelRequest[Any]], Awaitable[ModelResponse[Any]]],
+    ) -> ModelResponse[Any]:
+        """Async twin of `wrap_model_call`."""
+        return await handler(self._model_request(request))
+
+
+__all__ = ["RULES", "OkxAuthMiddleware", "OkxAuthState", "auth_error_of", "clean_tool_message"]

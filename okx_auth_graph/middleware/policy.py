@@ -1,0 +1,105 @@
+"""What an agent may see of an okx tool's output, and which failures mean "sign in again".
+
+Shared by the LangChain middleware and by apps that wire the auth graph into
+their own graph (`examples/trading_agent`), so both recover from the same
+errors and hide the same fields. Needs neither LangChain nor a model.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from okx_auth_graph.nodes.requests import RELOGIN_KINDS
+from okx_auth_graph.okx import ErrorKind, classify_text, redact_text
+from okx_auth_graph.routing import is_market_only
+from okx_auth_graph.state import OkxAuthOutcome
+from okx_auth_graph.tools import make_okx_tools
+
+SIGNED_IN = frozenset({"logged_in", "api_key_configured"})
+"""Outcomes after which the CLI holds credentials an account tool can use."""
+
+AUTH_ERROR_KINDS = RELOGIN_KINDS | {
+    ErrorKind.API_KEY_REJECTED,
+    ErrorKind.SPAWN_FAILED,
+    ErrorKind.REGION_RESTRICTED,
+}
+"""Tool failures the auth graph's `recover` entry answers (the skill's auth error table)."""
+
+HIDDEN_FIELDS = frozenset({"expiresAt", "expires_at", "ttl", "profile"})
+"""Fields the skill forbids showing: token lifetimes mislead, `profile` is internal."""
+
+SECRET_FIELDS = frozenset({
+    "secret_key", "secretKey", "passphrase", "access_token", "accessToken",
+    "refresh_token", "refreshToken",
+})
+"""Credentials dropped whole; an `api_key` is masked to its last four by `redact_text`."""
+
+AUTH_TOOL_NAMES = frozenset(tool.name for tool in make_okx_tools())
+"""The package's own auth tools: they are the procedure's steps, not account tools."""
+
+_HIDDEN_PAIR = re.compile(
+    r"""["']?\b(?:expiresAt|expires_at|ttl|profile)\b["']?\s*[:=]\s*"""
+    r"""(?:"[^"]*"|'[^']*'|[^\s,;)}]+)[,;]?[ \t]*""",
+)
+
+
+def is_signed_in(outcome: OkxAuthOutcome | None) -> bool:
+    """Whether an auth outcome leaves the CLI with usable credentials."""
+    return outcome is not None and outcome.get("status") in SIGNED_IN
+
+
+def auth_error_kind(text: str) -> ErrorKind | None:
+    """The auth error an okx tool's output reports, or None for anything else."""
+    kind = classify_text(text)
+    return kind if kind in AUTH_ERROR_KINDS else None
+
+
+def default_needs_account(name: str) -> bool:
+    """Whether a tool is an okx account tool, judged by its name.
+
+    An `okx_` tool needs an account unless it is one of the auth tools or its
+    name speaks only of market data (`okx_market_ticker`), which is public.
+    """
+    if not name.startswith("okx_") or name in AUTH_TOOL_NAMES:
+        return False
+    return not is_market_only(name.replace("_", " "))
+
+
+def _drop_fields(value: object) -> object:
+    if isinstance(value, dict):
+        return {
+            key: _drop_fields(item)
+            for key, item in value.items()
+            if key not in HIDDEN_FIELDS and key not in SECRET_FIELDS
+        }
+    if isinstance(value, list):
+        return [_drop_fields(item) for item in value]
+    return value
+
+
+def clean_okx_output(text: str) -> str:
+    """An okx tool's output without token lifetimes, `profile` or secrets.
+
+    JSON loses the fields outright; other text loses `name: value` pairs of
+    the hidden fields. Both then pass the package's redaction, which masks
+    any credential left in free text.
+    """
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return redact_text(_HIDDEN_PAIR.sub("", text))
+    return redact_text(json.dumps(_drop_fields(value), ensure_ascii=False))
+
+
+__all__ = [
+    "AUTH_ERROR_KINDS",
+    "AUTH_TOOL_NAMES",
+    "HIDDEN_FIELDS",
+    "SECRET_FIELDS",
+    "SIGNED_IN",
+    "auth_error_kind",
+    "clean_okx_output",
+    "default_needs_account",
+    "is_signed_in",
+]
