@@ -1,22 +1,109 @@
-"""`okx-auth-graph`: the command line of the package (`demo`)."""
+"""`okx-auth-graph`: the command line of the package (`chat`, `demo`).
+
+Nothing heavy is imported until a subcommand runs, and before it does,
+checkpoints are set to load strictly (`LANGGRAPH_STRICT_MSGPACK`, unless the
+environment already says otherwise): the chat reads them back from a file on
+disk, and strict loading accepts only the types the graph declares.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from okx_auth_graph.demo import run_demo
+from okx_auth_graph.chat.options import DEFAULT_DB, ChatOptions, new_thread_id, thread_id
+
+EXIT_INTERRUPTED = 130
+"""The shell's code for "stopped by Ctrl-C"."""
+
+_CHAT_DESCRIPTION = """\
+Talk to the OKX sign-in graph in the terminal. Each conversation (thread) is
+checkpointed in a SQLite file, so quitting and starting again with the same
+--thread continues where it stopped. While a CLI call or a blocking login
+runs, a spinner shows the elapsed time (on a terminal only)."""
+
+_SIMULATE_HELP = """\
+run against the offline simulator okx-sim instead of the okx CLI, in a HOME of
+the thread's own beside the database (DB.sim/THREAD/, kept so --thread can
+continue a simulated login); adds /approve, /deny and /expire to play the
+browser"""
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Dispatch a subcommand."""
+def _thread(text: str) -> str:
+    try:
+        return thread_id(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="okx-auth-graph", description="OKX sign-in as a LangGraph graph."
     )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("demo", help="play a scripted login against the offline simulator")
-    args = parser.parse_args(argv)
-    if args.command == "demo":
-        return run_demo()
-    parser.error(f"unknown command {args.command}")
-    return 2
+    chat = commands.add_parser(
+        "chat", help="talk to the graph in the terminal", description=_CHAT_DESCRIPTION
+    )
+    chat.add_argument("--simulate", action="store_true", help=_SIMULATE_HELP)
+    chat.add_argument(
+        "--lang", choices=("zh", "en"), help="reply in this language (default: the request's)"
+    )
+    chat.add_argument(
+        "--thread", type=_thread, metavar="ID",
+        help="the conversation to continue or start (default: a new one, named at start)",
+    )
+    chat.add_argument(
+        "--db", type=Path, default=DEFAULT_DB, metavar="PATH",
+        help=f"the SQLite file of all conversations (default: {DEFAULT_DB})",
+    )
+    chat.add_argument(
+        "--login", choices=("manual", "interactive"), default="manual",
+        help="manual: link and code in the chat, then reply done (default); "
+        "interactive: the CLI waits for the browser itself, with a spinner",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Dispatch a subcommand; returns the process's exit code.
+
+    Leaving early is not an error worth a traceback: Ctrl-C exits with 130,
+    and a reader that stops reading (`okx-auth-graph demo | head`) just ends
+    the output.
+    """
+    args = _parser().parse_args(argv)
+    os.environ.setdefault("LANGGRAPH_STRICT_MSGPACK", "true")
+    try:
+        return _chat(args) if args.command == "chat" else _demo()
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return 1
+
+
+def _demo() -> int:
+    from okx_auth_graph.demo import run_demo
+
+    return run_demo()
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from okx_auth_graph.chat.session import ChatError, run_chat
+
+    options = ChatOptions(
+        db=args.db.expanduser().absolute(),
+        thread=args.thread or new_thread_id(),
+        simulate=args.simulate,
+        language=args.lang,
+        login_mode=args.login,
+    )
+    try:
+        return run_chat(options, stdin=sys.stdin.buffer, out=sys.stdout, err=sys.stderr)
+    except ChatError as error:
+        print(f"okx-auth-graph chat: {error}", file=sys.stderr)
+        return 1

@@ -87,11 +87,16 @@ def play(
             request = Command(resume=turn.reply)
 
 
+def transcript_entry(speaker: str, text: str) -> str:
+    """`speaker:` and the text indented below it: how every transcript here reads."""
+    body = text.replace("\n", "\n    ")
+    return f"{speaker}:\n    {body}"
+
+
 def _print_new(messages: list[AnyMessage], shown: int, out: TextIO) -> int:
     for message in messages[shown:]:
         who = "user" if isinstance(message, HumanMessage) else "assistant"
-        body = text_of(message).replace("\n", "\n    ")
-        print(f"\n{who}:\n    {body}", file=out)
+        print(f"\n{transcript_entry(who, text_of(message))}", file=out)
     return len(messages)
 
 

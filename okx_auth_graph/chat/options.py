@@ -1,0 +1,74 @@
+"""What the command line chose, and where a conversation keeps its files."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+DEFAULT_DB = Path("~/.okx-auth-graph/chat.sqlite")
+"""Where conversations are checkpointed unless `--db` says otherwise."""
+
+_THREAD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+def thread_id(text: str) -> str:
+    """Check a `--thread` value; it names a directory in simulator mode, so it stays plain.
+
+    Raises:
+        ValueError: when the id has characters a file name could misread.
+    """
+    if not _THREAD_ID.fullmatch(text):
+        raise ValueError(
+            f"{text!r} is not a thread id: use 1-64 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit"
+        )
+    return text
+
+
+def new_thread_id() -> str:
+    """A fresh id, short enough to type back with `--thread`."""
+    return f"chat-{secrets.token_hex(4)}"
+
+
+@dataclass(frozen=True)
+class ChatOptions:
+    """One `okx-auth-graph chat` invocation."""
+
+    db: Path
+    """The SQLite file holding every conversation's checkpoints."""
+    thread: str
+    """The conversation to start or continue."""
+    simulate: bool = False
+    """Run against `okx-sim` in a HOME of this conversation's own."""
+    language: Literal["zh", "en"] | None = None
+    """Force the reply language; None lets the graph pick from the request."""
+    login_mode: Literal["manual", "interactive"] = "manual"
+    """`manual`: link and code in the chat, then "done"; `interactive`: the CLI waits."""
+
+    @property
+    def simulator_home(self) -> Path:
+        """The simulated user's HOME: beside the database, one per thread.
+
+        It must outlive the process (a simulated login pending at quit is
+        still pending on `--thread`), so it is derived, not temporary:
+        `<db dir>/<db name>.sim/<thread>/`.
+        """
+        return self.db.with_name(f"{self.db.name}.sim") / self.thread
+
+    def resume_command(self) -> str:
+        """The command line that continues this conversation."""
+        words = ["okx-auth-graph", "chat"]
+        if self.simulate:
+            words.append("--simulate")
+        if self.language is not None:
+            words += ["--lang", self.language]
+        if self.login_mode != "manual":
+            words += ["--login", self.login_mode]
+        if self.db != DEFAULT_DB.expanduser():
+            words += ["--db", str(self.db)]
+        words += ["--thread", self.thread]
+        return shlex.join(words)
