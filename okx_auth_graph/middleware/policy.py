@@ -11,7 +11,7 @@ import json
 import re
 
 from okx_auth_graph.nodes.requests import RELOGIN_KINDS
-from okx_auth_graph.okx import ErrorKind, classify_text, redact_text
+from okx_auth_graph.okx import ErrorKind, classify_text, mask_key, redact_text
 from okx_auth_graph.routing import is_market_only
 from okx_auth_graph.state import OkxAuthOutcome
 from okx_auth_graph.tools import make_okx_tools
@@ -33,7 +33,10 @@ SECRET_FIELDS = frozenset({
     "secret_key", "secretKey", "passphrase", "access_token", "accessToken",
     "refresh_token", "refreshToken",
 })
-"""Credentials dropped whole; an `api_key` is masked to its last four by `redact_text`."""
+"""Credentials dropped whole."""
+
+KEY_FIELDS = frozenset({"api_key", "apiKey"})
+"""API keys, kept only in their masked form (`***` and the last four characters)."""
 
 AUTH_TOOL_NAMES = frozenset(tool.name for tool in make_okx_tools())
 """The package's own auth tools: they are the procedure's steps, not account tools."""
@@ -66,36 +69,38 @@ def default_needs_account(name: str) -> bool:
     return not is_market_only(name.replace("_", " "))
 
 
-def _drop_fields(value: object) -> object:
+def _scrub(value: object) -> object:
+    """Drop hidden and secret fields, mask keys, redact free text; JSON stays JSON."""
     if isinstance(value, dict):
         return {
-            key: _drop_fields(item)
+            key: mask_key(item) if key in KEY_FIELDS and isinstance(item, str) else _scrub(item)
             for key, item in value.items()
             if key not in HIDDEN_FIELDS and key not in SECRET_FIELDS
         }
     if isinstance(value, list):
-        return [_drop_fields(item) for item in value]
-    return value
+        return [_scrub(item) for item in value]
+    return redact_text(value) if isinstance(value, str) else value
 
 
 def clean_okx_output(text: str) -> str:
     """An okx tool's output without token lifetimes, `profile` or secrets.
 
-    JSON loses the fields outright; other text loses `name: value` pairs of
-    the hidden fields. Both then pass the package's redaction, which masks
-    any credential left in free text.
+    JSON loses the fields outright (and stays valid JSON); other text loses
+    `name: value` pairs of the hidden fields. Every string then passes the
+    package's redaction, which masks any credential left in free text.
     """
     try:
         value = json.loads(text)
     except ValueError:
         return redact_text(_HIDDEN_PAIR.sub("", text))
-    return redact_text(json.dumps(_drop_fields(value), ensure_ascii=False))
+    return json.dumps(_scrub(value), ensure_ascii=False)
 
 
 __all__ = [
     "AUTH_ERROR_KINDS",
     "AUTH_TOOL_NAMES",
     "HIDDEN_FIELDS",
+    "KEY_FIELDS",
     "SECRET_FIELDS",
     "SIGNED_IN",
     "auth_error_kind",

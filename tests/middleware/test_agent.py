@@ -1,0 +1,314 @@
+"""`OkxAuthMiddleware` in a real `create_agent` agent, with tools that call `okx-sim`.
+
+The model is scripted; everything else is real: the agent graph, its
+checkpointer, the auth graph run inside the agent's nodes, the CLI calls.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from langchain_core.messages import SystemMessage, ToolMessage
+from langchain_core.tools import tool
+from langgraph.prebuilt import ToolRuntime
+
+from examples.trading_agent.graph import okx_account_balance, okx_market_ticker
+from okx_auth_graph.context import AuthContext
+from okx_auth_graph.gate import text_of
+from okx_auth_graph.middleware import RULES, OkxAuthMiddleware
+from okx_auth_graph.okx import run_okx
+from tests.expected import CONFIG_SHOW, SCOPES, SEED_MENU, STATUS, URIS
+from tests.middleware.helpers import AgentThread, calls
+from tests.support import CallLog, Simulator
+
+BALANCE = ["account", "balance", "--json"]
+TICKER = ["market", "ticker", "BTC-USDT", "--json"]
+BALANCE_OUTPUT = {"ok": True, "data": [{"ccy": "USDT", "availBal": "1000"}]}
+EXPIRED = "Error: Session expired — run okx auth login again"
+KEYED_CONFIG = (
+    'default_profile = "main"\n\n[profiles.main]\napi_key = "ak-middleware-5678"\n'
+    'secret_key = "sk-middleware-secret"\npassphrase = "pp-middleware-secret"\nsite = "us"\n'
+)
+
+
+def _settings(runtime: ToolRuntime[AuthContext]) -> Any:
+    assert isinstance(runtime.context, AuthContext)
+    return runtime.context.okx_settings()
+
+
+@tool
+def okx_session_info(runtime: ToolRuntime[AuthContext]) -> str:
+    """`okx auth status --json` exactly as the CLI prints it (token lifetimes included)."""
+    return run_okx(("auth", "status", "--json"), _settings(runtime)).stdout
+
+
+@tool
+def okx_profiles_raw(runtime: ToolRuntime[AuthContext]) -> str:
+    """`okx config show --json` exactly as the CLI prints it (secrets included)."""
+    return run_okx(("config", "show", "--json"), _settings(runtime)).stdout
+
+
+def tool_messages(result: dict[str, Any]) -> list[ToolMessage]:
+    return [m for m in result["messages"] if isinstance(m, ToolMessage)]
+
+
+def sign_in_fields(outcome: dict[str, Any]) -> dict[str, Any]:
+    return {key: outcome.get(key) for key in ("status", "site", "scopes")}
+
+
+def test_auth_runs_before_the_first_private_tool_not_before_market_data(
+    sim: Simulator, call_log: CallLog
+) -> None:
+    thread = AgentThread(sim, [
+        calls("okx_market_ticker", inst_id="BTC-USDT"),
+        calls("okx_account_balance"),
+        "You have 1000 USDT.",
+    ], [okx_account_balance, okx_market_ticker])
+
+    thread.say("BTC price, then my balance")
+    # The ticker ran with no sign-in; the balance call stopped at the menu
+    # before the tool ran.
+    assert thread.interrupts == [
+        {"kind": "site_choice", "message": SEED_MENU, "choices": ["global", "eea", "us"]}
+    ]
+    argvs = call_log.argvs()
+    assert argvs[0] == TICKER
+    assert sorted(argvs[1:]) == sorted([CONFIG_SHOW, STATUS])
+    assert thread.agent.get_state(thread.config).interrupts[0].value["kind"] == "site_choice"
+
+    thread.reply("2")
+    assert thread.interrupt_kinds == ["authorization_done"]
+    code = thread.interrupts[0]["user_code"]
+    assert thread.interrupts[0]["verification_uri"] == URIS["eea"]
+    assert code in thread.interrupts[0]["message"]
+    assert BALANCE not in call_log.argvs()
+
+    sim.browser("approve")
+    result = thread.reply("done")
+    assert thread.interrupt_kinds == []
+    assert sign_in_fields(result["okx_auth"]) == {
+        "status": "logged_in", "site": "eea", "scopes": SCOPES,
+    }
+    assert [json.loads(text_of(m)) for m in tool_messages(result)][1] == BALANCE_OUTPUT
+    assert text_of(result["messages"][-1]) == "You have 1000 USDT."
+    assert call_log.argvs()[3:] == [
+        ["auth", "login", "--manual", "--site", "eea"], STATUS, BALANCE,
+    ]
+
+
+def test_a_signed_in_thread_does_not_sign_in_again(sim: Simulator, call_log: CallLog) -> None:
+    sim.log_in("us")
+    thread = AgentThread(sim, [
+        calls("okx_account_balance"), "1000 USDT.",
+        calls("okx_account_balance"), "Still 1000 USDT.",
+    ], [okx_account_balance])
+    before = len(call_log.argvs())
+
+    thread.say("my balance?")
+    assert thread.interrupt_kinds == []
+    argvs = call_log.argvs()[before:]
+    assert sorted(argvs[:2]) == sorted([CONFIG_SHOW, STATUS])
+    assert argvs[2:] == [BALANCE]
+
+    thread.say("and again?")
+    assert call_log.argvs()[before + 3:] == [BALANCE]
+    assert text_of(thread.result["messages"][-1]) == "Still 1000 USDT."
+
+
+def test_session_expired_recovers_then_retries_once(sim: Simulator, call_log: CallLog) -> None:
+    sim.log_in("global")
+    thread = AgentThread(sim, [
+        calls("okx_account_balance"), "1000 USDT.",
+        calls("okx_account_balance"), "Back in: 1000 USDT.",
+    ], [okx_account_balance])
+    thread.say("my balance?")
+    assert sim.run("session", "expire").returncode == 0
+    before = len(call_log.argvs())
+
+    thread.say("my balance now?")
+    # The tool ran once, failed with "Session expired", and the recover entry
+    # asked for the site (it never reuses the old one).
+    assert thread.interrupt_kinds == ["site_choice"]
+    assert call_log.argvs()[before] == BALANCE
+    assert call_log.argvs()[before:].count(BALANCE) == 1
+
+    thread.reply("1")
+    assert thread.interrupt_kinds == ["authorization_done"]
+    # Resuming re-ran the tool node, but not the tool: its first result is saved.
+    assert call_log.argvs()[before:].count(BALANCE) == 1
+
+    sim.browser("approve")
+    result = thread.reply("done")
+    assert thread.interrupt_kinds == []
+    argvs = call_log.argvs()[before:]
+    assert argvs[0] == BALANCE
+    assert sorted(argvs[1:3]) == sorted([CONFIG_SHOW, STATUS])
+    assert argvs[3:] == [["auth", "login", "--manual", "--site", "global"], STATUS, BALANCE]
+    assert json.loads(text_of(tool_messages(result)[-1])) == BALANCE_OUTPUT
+    assert sign_in_fields(result["okx_auth"]) == {
+        "status": "logged_in", "site": "global", "scopes": SCOPES,
+    }
+    # The model saw only the retried, successful result of this call.
+    assert "Session expired" not in thread.model.seen_conversation()
+
+
+def test_the_retry_happens_once(
+    sim: Simulator, call_log: CallLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sim.log_in("global")
+    monkeypatch.setenv("OKX_SIM_FAULT", f"exit1:{EXPIRED}")
+    monkeypatch.setenv("OKX_SIM_FAULT_ON", "account balance")
+    thread = AgentThread(sim, [calls("okx_account_balance"), "Sorry."], [okx_account_balance])
+
+    result = thread.say("my balance?")
+    # `auth status` still says logged_in, so the recovery asks nothing; the
+    # retry fails the same way and its failure is what the model gets.
+    assert thread.interrupt_kinds == []
+    assert call_log.argvs().count(BALANCE) == 2
+    assert call_log.argvs()[-1] == BALANCE
+    failure = json.loads(text_of(tool_messages(result)[-1]))
+    assert failure["ok"] is False
+    assert failure["error"] == "session_expired"
+
+
+def test_recovery_that_ends_signed_out_does_not_retry(
+    sim: Simulator, call_log: CallLog
+) -> None:
+    sim.log_in("global")
+    thread = AgentThread(sim, [
+        calls("okx_account_balance"), "ok",
+        calls("okx_account_balance"), "You are not signed in.",
+    ], [okx_account_balance])
+    thread.say("balance?")
+    assert sim.run("session", "expire").returncode == 0
+    before = len(call_log.argvs())
+
+    thread.say("balance?")
+    assert thread.interrupt_kinds == ["site_choice"]
+    result = thread.reply("cancel")
+    assert thread.interrupt_kinds == []
+    assert call_log.argvs()[before:].count(BALANCE) == 1
+    answer = tool_messages(result)[-1]
+    assert answer.status == "error"
+    assert json.loads(text_of(answer))["okx_auth_status"] == "cancelled"
+    assert result["okx_auth"]["status"] == "cancelled"
+
+
+def test_declined_sign_in_keeps_the_tool_from_running(
+    sim: Simulator, call_log: CallLog
+) -> None:
+    thread = AgentThread(sim, [calls("okx_account_balance"), "Maybe later."],
+                         [okx_account_balance])
+    thread.say("what's my balance")
+    assert thread.interrupt_kinds == ["site_choice"]
+    result = thread.reply("取消")
+
+    assert BALANCE not in call_log.argvs()
+    answer = json.loads(text_of(tool_messages(result)[-1]))
+    assert answer["error"] == "okx_sign_in_required"
+    assert answer["okx_auth_status"] == "cancelled"
+    assert answer["message"]
+    assert text_of(result["messages"][-1]) == "Maybe later."
+
+
+def test_an_api_key_counts_as_signed_in(sim: Simulator, call_log: CallLog) -> None:
+    sim.write_config(KEYED_CONFIG)
+    thread = AgentThread(sim, [calls("okx_profiles_raw"), "Configured."], [okx_profiles_raw])
+
+    result = thread.say("show my okx profiles")
+    assert thread.interrupt_kinds == []
+    assert result["okx_auth"]["status"] == "api_key_configured"
+    assert call_log.argvs()[-1] == CONFIG_SHOW
+    # Secrets never reach the state or the model; the key is masked to its last four.
+    stored = text_of(tool_messages(result)[-1])
+    assert json.loads(stored) == {
+        "default_profile": "main", "profiles": {"main": {"api_key": "***5678", "site": "us"}},
+    }
+    seen = thread.model.seen_conversation()
+    for secret in ("ak-middleware-5678", "sk-middleware-secret", "pp-middleware-secret"):
+        assert secret not in stored
+        assert secret not in seen
+
+
+def test_the_model_never_receives_token_lifetimes(sim: Simulator) -> None:
+    sim.log_in("eea")
+    thread = AgentThread(sim, [calls("okx_session_info"), "Signed in on eea."],
+                         [okx_session_info])
+    raw = sim.run("auth", "status", "--json").stdout
+    assert {"expiresAt", "ttl", "profile"} <= set(json.loads(raw))
+
+    result = thread.say("am I signed in to okx?")
+    stored = json.loads(text_of(tool_messages(result)[-1]))
+    assert stored == {"site": "eea", "status": "logged_in", "scopes": SCOPES}
+    seen = thread.model.seen_conversation()
+    for field in ("expiresAt", "ttl", "profile"):
+        assert field not in seen
+
+
+def test_history_from_before_the_middleware_is_cleaned_for_the_model(sim: Simulator) -> None:
+    raw = json.dumps({"status": "logged_in", "site": "us", "profile": "oauth",
+                      "expiresAt": "2026-04-11T20:30:00+00:00", "ttl": 3600})
+    call = calls("okx_session_info")
+    history = [
+        {"role": "user", "content": "am I signed in?"},
+        call,
+        ToolMessage(content=raw, tool_call_id=call.tool_calls[0]["id"] or "",
+                    name="okx_session_info"),
+        {"role": "user", "content": "thanks"},
+    ]
+    thread = AgentThread(sim, ["You're welcome."], [okx_session_info])
+    thread.send({"messages": history})
+
+    (prompt,) = thread.model.received
+    shown = [m for m in prompt if isinstance(m, ToolMessage)]
+    assert [json.loads(text_of(m)) for m in shown] == [{"status": "logged_in", "site": "us"}]
+
+
+def test_the_system_prompt_gets_the_rules(sim: Simulator) -> None:
+    thread = AgentThread(sim, ["Hi."], [okx_market_ticker], system_prompt="You trade on OKX.")
+    thread.say("hello")
+
+    (prompt,) = thread.model.received
+    assert isinstance(prompt[0], SystemMessage)
+    assert text_of(prompt[0]) == f"You trade on OKX.\n\n{RULES}"
+    assert "Session stays active as long as you use the CLI periodically." in RULES
+    assert "expiresAt" in RULES
+
+
+def test_account_tools_can_be_named(sim: Simulator, call_log: CallLog) -> None:
+    middleware = OkxAuthMiddleware(account_tools={"okx_market_ticker"})
+    thread = AgentThread(sim, [calls("okx_market_ticker", inst_id="BTC-USDT"), "n/a"],
+                         [okx_market_ticker], middleware=middleware)
+    thread.say("BTC price")
+    assert thread.interrupt_kinds == ["site_choice"]
+    assert TICKER not in call_log.argvs()
+
+
+async def test_async_agent_signs_in_and_recovers(sim: Simulator, call_log: CallLog) -> None:
+    thread = AgentThread(sim, [
+        calls("okx_account_balance"), "1000 USDT.",
+        calls("okx_account_balance"), "Still 1000 USDT.",
+    ], [okx_account_balance])
+
+    await thread.asay("余额?")
+    assert thread.interrupt_kinds == ["site_choice"]
+    await thread.areply("3")
+    assert thread.interrupt_kinds == ["authorization_done"]
+    assert thread.interrupts[0]["site"] == "us"
+    sim.browser("approve")
+    result = await thread.areply("好了")
+    assert sign_in_fields(result["okx_auth"])["site"] == "us"
+    assert call_log.argvs()[-1] == BALANCE
+
+    assert sim.run("session", "expire").returncode == 0
+    before = len(call_log.argvs())
+    await thread.asay("再看一次余额")
+    assert thread.interrupt_kinds == ["site_choice"]
+    await thread.areply("3")
+    sim.browser("approve")
+    await thread.areply("好了")
+    result = thread.result
+    assert call_log.argvs()[before:].count(BALANCE) == 2
+    assert json.loads(text_of(tool_messages(result)[-1])) == BALANCE_OUTPUT

@@ -1,0 +1,89 @@
+"""The tool-output policy: which tools need an account, what is hidden, what is an auth error."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from okx_auth_graph.middleware.policy import (
+    auth_error_kind,
+    clean_okx_output,
+    default_needs_account,
+    is_signed_in,
+)
+from okx_auth_graph.okx import ErrorKind
+from okx_auth_graph.state import OkxAuthOutcome
+
+
+@pytest.mark.parametrize(
+    ("name", "needs"),
+    [
+        ("okx_account_balance", True),
+        ("okx_place_order", True),
+        ("okx_positions", True),
+        ("okx_earn_subscribe", True),
+        ("okx_market_ticker", False),
+        ("okx_market_orderbook", False),
+        ("okx_candles", False),
+        ("okx_auth_status", False),
+        ("okx_config_show", False),
+        ("okx_auth_login_manual", False),
+        ("get_weather", False),
+    ],
+)
+def test_default_needs_account_by_name(name: str, needs: bool) -> None:
+    assert default_needs_account(name) is needs
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Error: Session expired — run okx auth login again", ErrorKind.SESSION_EXPIRED),
+        ("Error: Not authenticated. Run okx auth login first.", ErrorKind.NOT_AUTHENTICATED),
+        ('{"ok": false, "message": "token expired"}', ErrorKind.NOT_AUTHENTICATED),
+        ("Failed to spawn okx-auth: ENOENT", ErrorKind.SPAWN_FAILED),
+        ("code 50113: Invalid Sign", ErrorKind.API_KEY_REJECTED),
+        ("51155: region restricted", ErrorKind.REGION_RESTRICTED),
+        ("network error: ECONNREFUSED", None),
+        ('{"data": [{"ccy": "USDT", "availBal": "1000"}]}', None),
+    ],
+)
+def test_auth_errors_are_the_recoverable_ones(text: str, kind: ErrorKind | None) -> None:
+    assert auth_error_kind(text) is kind
+
+
+def test_json_output_loses_lifetimes_profile_and_secrets_and_stays_json() -> None:
+    raw = json.dumps({
+        "status": "logged_in", "site": "eea", "profile": "oauth", "ttl": 3600,
+        "expiresAt": "2026-04-11T20:30:00+00:00", "scopes": ["live:read"],
+        "profiles": [{"api_key": "ak-abcdefgh-1234", "secret_key": "sk-x", "passphrase": "pp",
+                      "note": "secret_key=sk-inline-value"}],
+    })
+    assert json.loads(clean_okx_output(raw)) == {
+        "status": "logged_in", "site": "eea", "scopes": ["live:read"],
+        "profiles": [{"api_key": "***1234", "note": "secret_key=***"}],
+    }
+
+
+def test_text_output_loses_lifetime_pairs() -> None:
+    text = "Logged in (site: eea) expiresAt: 2026-04-11T20:30:00Z, ttl=3600 profile: oauth done"
+    assert clean_okx_output(text) == "Logged in (site: eea) done"
+
+
+def test_text_output_masks_credentials() -> None:
+    assert clean_okx_output("passphrase: hunter22 ok") == "passphrase: *** ok"
+
+
+@pytest.mark.parametrize(
+    ("outcome", "signed_in"),
+    [
+        ({"status": "logged_in"}, True),
+        ({"status": "api_key_configured", "profile": "main"}, True),
+        ({"status": "pending"}, False),
+        ({"status": "cancelled"}, False),
+        (None, False),
+    ],
+)
+def test_signed_in_outcomes(outcome: OkxAuthOutcome | None, signed_in: bool) -> None:
+    assert is_signed_in(outcome) is signed_in
