@@ -50,7 +50,7 @@ from okx_auth_graph.okx.interactive import (
     login_interactive,
 )
 from okx_auth_graph.okx.runner import redact_argv
-from okx_auth_graph.prompts import format_minutes, format_scopes, render
+from okx_auth_graph.prompts import format_duration, format_minutes, format_scopes, render
 from okx_auth_graph.state import AuthState, OkxAuthOutcome, PendingLogin
 
 T = TypeVar("T")
@@ -347,8 +347,8 @@ class CliSteps:
         except OkxError as error:
             timed_out = error.kind is ErrorKind.TIMEOUT
             if timed_out:
-                minutes = format_minutes(int(context.login_timeout_seconds))
-                text = render("login_wait_timeout", language, minutes=minutes)
+                wait = format_duration(context.login_timeout_seconds, language)
+                text = render("login_wait_timeout", language, duration=wait)
             elif error.kind in _LOGIN_ENDED:
                 text = failure_text(error.failure, state)
             else:

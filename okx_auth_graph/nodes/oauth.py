@@ -19,7 +19,7 @@ from okx_auth_graph.nodes.common import (
     with_next_skill,
 )
 from okx_auth_graph.okx import ErrorKind, OkxFailure
-from okx_auth_graph.prompts import format_minutes, format_scopes, render
+from okx_auth_graph.prompts import format_duration, format_scopes, render
 from okx_auth_graph.state import AuthState
 
 
@@ -90,7 +90,7 @@ def announce_login(state: AuthState, runtime: Runtime[AuthContext]) -> Update:
     step; the lines the CLI prints then arrive as custom stream events.
     """
     site = state.get("chosen_site")
-    minutes = format_minutes(int(context_of(runtime).login_timeout_seconds))
-    text = render("browser_login_notice", language_of(state),
-                  site=site.value if site else "", minutes=minutes)
+    language = language_of(state)
+    wait = format_duration(context_of(runtime).login_timeout_seconds, language)
+    text = render("browser_login_notice", language, site=site.value if site else "", duration=wait)
     return {"messages": [say(text)]}

@@ -161,9 +161,22 @@ def _spawn(
         raise _unstartable(argv[0], error) from None
 
 
-def _kill_group(pid: int) -> None:
+def _kill_group(pid: int, sig: signal.Signals = signal.SIGKILL) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
+        os.killpg(pid, sig)
+
+
+STOP_GRACE_SECONDS = 2.0
+"""How long a long-running CLI gets to exit after SIGTERM before SIGKILL."""
+
+
+def _stop_group(proc: subprocess.Popen[bytes]) -> None:
+    """Ask the group to exit (so the CLI can tidy up), then make sure nothing is left."""
+    _kill_group(proc.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=STOP_GRACE_SECONDS)
+    _kill_group(proc.pid)
+    proc.wait()
 
 
 def _finish(args: Sequence[str], code: int, out: bytes, err: bytes, start: float) -> CliResult:
@@ -278,8 +291,7 @@ def run_okx_streaming(
         except subprocess.TimeoutExpired:
             raise _timeout_error(args, settings.timeout) from None
     except BaseException:
-        _kill_group(proc.pid)
-        proc.wait()
+        _stop_group(proc)
         raise
     finally:
         for reader in readers:

@@ -53,6 +53,15 @@ def format_minutes(seconds: int) -> str:
     return f"{seconds / 60:.1f}".rstrip("0").rstrip(".")
 
 
+def format_duration(seconds: float, language: Language) -> str:
+    """A wait in words: minutes from a minute up (`11 minutes`), seconds below (`2.5 秒`)."""
+    if seconds >= 60:
+        amount, unit = format_minutes(int(seconds)), {"zh": " 分钟", "en": " minutes"}
+    else:
+        amount, unit = f"{seconds:.1f}".rstrip("0").rstrip("."), {"zh": " 秒", "en": " seconds"}
+    return f"{amount}{unit[language]}"
+
+
 def format_scopes(scopes: tuple[str, ...] | list[str]) -> str:
     """Scopes as the success template shows them."""
     return ", ".join(scopes)

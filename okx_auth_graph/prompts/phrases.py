@@ -204,17 +204,17 @@ PHRASES: dict[str, dict[str, str]] = {
     "browser_login_notice": {
         "zh": (
             "接下来请在浏览器中授权:我会在站点 <site> 启动登录,okx 会给出一个链接和授权码。"
-            "请打开链接,输入授权码并点击同意。我会在这里等待,最长 <minutes> 分钟。"
+            "请打开链接,输入授权码并点击同意。我会在这里等待,最长 <duration>。"
         ),
         "en": (
             "Next you will authorize in your browser: I am starting the login on <site>, and "
             "okx will show a link and a code. Open the link, enter the code and approve. I will "
-            "wait here for up to <minutes> minutes."
+            "wait here for up to <duration>."
         ),
     },
     "login_wait_timeout": {
-        "zh": "<minutes> 分钟内没有完成授权,我已停止这次登录。",
-        "en": "The authorization did not finish within <minutes> minutes, so I stopped this login.",
+        "zh": "<duration>内没有完成授权,我已停止这次登录。",
+        "en": "The authorization did not finish within <duration>, so I stopped this login.",
     },
     "retry_question": {
         "zh": "要重新登录吗?(是 / 否)",
