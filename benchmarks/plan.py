@@ -1,0 +1,59 @@
+"""How much each benchmark repeats: a full run for the report, a smoke run for the tests.
+
+The smoke plan runs every code path once or twice, so the test suite knows
+each benchmark still works; its numbers mean nothing and nobody reads them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Repetition counts of one benchmark run."""
+
+    smoke: bool
+    """Whether this is the quick run of the test suite."""
+    warm_up: int
+    """Unmeasured rounds before each timed series (cold caches, first spawns, lazy imports)."""
+    logins_in_process: int
+    """Item 1a: full logins per durability mode against the in-process simulator."""
+    logins_subprocess: int
+    """Item 1b: full logins per durability mode against `okx-sim` subprocesses."""
+    preflight_rounds: int
+    """Item 2: parallel/serial pairs per CLI."""
+    conversations: int
+    """Item 5: concurrent conversations per checkpointer and durability mode."""
+    scale_workers: int
+    """Item 5: threads driving the conversations."""
+    import_rounds: int
+    """Item 6: fresh interpreters per import statement."""
+
+    @classmethod
+    def full(cls) -> Plan:
+        """Enough repetitions for stable medians in a few minutes on two cores."""
+        return cls(
+            smoke=False,
+            warm_up=1,
+            logins_in_process=100,
+            logins_subprocess=20,
+            preflight_rounds=20,
+            conversations=1000,
+            scale_workers=4,
+            import_rounds=12,
+        )
+
+    @classmethod
+    def quick(cls) -> Plan:
+        """Every code path, as fast as possible."""
+        return cls(
+            smoke=True,
+            warm_up=0,
+            logins_in_process=2,
+            logins_subprocess=1,
+            preflight_rounds=1,
+            conversations=6,
+            scale_workers=2,
+            import_rounds=1,
+        )

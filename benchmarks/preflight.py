@@ -1,0 +1,105 @@
+"""Item 2: Step 0's two commands in parallel (as the graph runs them) against in series.
+
+The parallel side is the graph's own first turn: the time from the first
+call's spawn to the last call's exit. The serial side runs the same two
+commands one after the other through the same runner. Rounds alternate which
+side goes first, and each ratio is taken within a round, so both sides meet
+the same load on this shared machine.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from langgraph.checkpoint.memory import InMemorySaver
+
+from benchmarks import real_cli
+from benchmarks.clis import BenchmarkError, OkxCli, RealCli, SimProcesses, new_home
+from benchmarks.conversation import Conversation, auth_graph
+from benchmarks.plan import Plan
+from benchmarks.stats import Summary, ratios
+from okx_auth_graph.okx import OkxSettings
+
+PREFLIGHT_GOAL = 0.6
+"""Parallel wall time at most 0.6 of the serial one."""
+PREFLIGHT_ARGV = (("config", "show", "--json"), ("auth", "status", "--json"))
+
+
+@dataclass(frozen=True)
+class PreflightCli:
+    """Parallel and serial preflight times against one CLI."""
+
+    label: str
+    parallel: Summary
+    """Seconds from the first spawn to the last exit, in the graph's first turn."""
+    series: Summary
+    """Seconds for the same two calls one after the other."""
+    ratio: Summary
+    """Parallel over serial, per round."""
+
+
+@dataclass(frozen=True)
+class PreflightResult:
+    """Item 2 for `okx-sim` and the real CLI."""
+
+    clis: tuple[PreflightCli, ...]
+    real_cli_version: str
+    """The npm package version actually measured."""
+
+
+def _parallel(cli: OkxCli, home: Path, name: str) -> float:
+    conv = Conversation(auth_graph(cli, InMemorySaver()), cli, home, name)
+    turn = conv.say("log me in")
+    if sorted(c.argv for c in turn.calls) != sorted(PREFLIGHT_ARGV):
+        raise BenchmarkError(f"the first turn ran {[c.argv for c in turn.calls]}")
+    return max(c.end for c in turn.calls) - min(c.start for c in turn.calls)
+
+
+def _series(cli: OkxCli, home: Path) -> float:
+    settings = OkxSettings(okx_cli=cli.okx_cli, okx_home=str(home))
+    for argv in PREFLIGHT_ARGV:
+        cli.runner(argv, settings)
+    calls = cli.recorder.calls(home)
+    return calls[-1].end - calls[0].start
+
+
+def _measure(cli: OkxCli, plan: Plan, root: Path) -> PreflightCli:
+    """`plan.preflight_rounds` pairs after the warm-up pairs (cold disk caches, first spawns)."""
+    parallel: list[float] = []
+    series: list[float] = []
+    for index in range(plan.warm_up + plan.preflight_rounds):
+        graph_home = new_home(root, f"parallel-{index}")
+        serial_home = new_home(root, f"series-{index}")
+        if index % 2 == 0:
+            p = _parallel(cli, graph_home, f"parallel-{index}")
+            s = _series(cli, serial_home)
+        else:
+            s = _series(cli, serial_home)
+            p = _parallel(cli, graph_home, f"parallel-{index}")
+        if index >= plan.warm_up:
+            parallel.append(p)
+            series.append(s)
+    return PreflightCli(
+        label=cli.label,
+        parallel=Summary.of(parallel),
+        series=Summary.of(series),
+        ratio=Summary.of(ratios(parallel, series)),
+    )
+
+
+def run(plan: Plan) -> PreflightResult:
+    """Measure item 2 against `okx-sim`, then against the npm CLI installed for the run."""
+    with tempfile.TemporaryDirectory(prefix="okx-bench-preflight-") as tmp:
+        root = Path(tmp)
+        prefix = root / "npm"
+        executable = real_cli.install(prefix)
+        clis: list[OkxCli] = [SimProcesses(), RealCli(executable)]
+        return PreflightResult(
+            clis=tuple(
+                _measure(cli, plan, root / f"homes-{index}")
+                for index, cli in enumerate(clis)
+            ),
+            real_cli_version=real_cli.installed_version(prefix),
+        )

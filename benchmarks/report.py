@@ -1,0 +1,399 @@
+"""`BENCHMARKS.md` from a run's results: tables, goals, and how to read them.
+
+Everything here is computed from the results; the prose only defines what
+each figure is, so a rerun never leaves a stale claim behind.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+
+from benchmarks.calls import CallsResult
+from benchmarks.conversation import DURABILITIES
+from benchmarks.import_time import IMPORT_GOAL, ImportResult
+from benchmarks.model_cost import (
+    LATIN_CHARS_PER_TOKEN,
+    PROSE_MODEL_CALLS_PER_LOGIN,
+    REPO_ROOT,
+    ModelCostResult,
+)
+from benchmarks.overhead import OVERHEAD_GOAL, TURN_NAMES, OverheadResult
+from benchmarks.plan import Plan
+from benchmarks.preflight import PREFLIGHT_GOAL, PreflightResult
+from benchmarks.results import Results, RunInfo
+from benchmarks.scale import CHECKPOINT_BYTES_GOAL, SAVERS, SECONDS_GOAL, ScaleResult
+from benchmarks.stats import Summary
+
+SAVER_NAMES = {"memory": "InMemorySaver", "sqlite": "SqliteSaver"}
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def _spread_ms(s: Summary) -> str:
+    return f"{_ms(s.median)} ({s.p25 * 1000:.1f}–{s.p75 * 1000:.1f})"
+
+
+def _spread_ratio(s: Summary, digits: int = 2) -> str:
+    return f"{s.median:.{digits}f} ({s.p25:.{digits}f}–{s.p75:.{digits}f})"
+
+
+def _percent(s: Summary) -> str:
+    return f"{s.median:.1%} ({s.p25:.1%}–{s.p75:.1%})"
+
+
+def _kb(size: float) -> str:
+    return f"{size / 1000:.1f} KB"
+
+
+def _mb(size: float) -> str:
+    return f"{size / 1_000_000:.0f} MB"
+
+
+def _warm_up(plan: Plan) -> str:
+    return f"{plan.warm_up} unmeasured warm-up round{'s' if plan.warm_up != 1 else ''}"
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines.extend("| " + " | ".join(str(cell) for cell in row) + " |" for row in rows)
+    return "\n".join(lines)
+
+
+def _argv(argv: Sequence[str]) -> str:
+    return "`" + " ".join(argv) + "`"
+
+
+def _header(info: RunInfo) -> str:
+    m = info.machine
+    load = (
+        f"{info.load_before[0]:.2f} / {info.load_before[1]:.2f} / {info.load_before[2]:.2f} "
+        f"before, {info.load_after[0]:.2f} / {info.load_after[1]:.2f} / "
+        f"{info.load_after[2]:.2f} after"
+    )
+    smoke = (
+        "\n**Smoke run**: every benchmark ran with the smallest counts to check that it works; "
+        "these numbers mean nothing.\n"
+        if info.plan.smoke
+        else ""
+    )
+    machine_rows = [
+        ("CPU", m.cpu),
+        ("cores", f"{m.logical_cores} logical, {m.physical_cores or '?'} physical"),
+        ("memory", _mb(m.memory_bytes)),
+        ("system", m.system),
+        ("load average (1 / 5 / 15 min)", load),
+    ]
+    return f"""# Benchmarks
+
+Written by a full run of the benchmarks (do not edit by hand; run the command
+again):
+
+```sh
+{info.command}
+```
+
+Started {info.started_at:%Y-%m-%d %H:%M} UTC, took {info.seconds:.0f} s.
+{smoke}
+## How to read this
+
+- Every figure is a **median**, with its **spread** in brackets: the
+  interquartile range (25th–75th percentile) over the repeated runs.
+- **Speed is reported as ratios** of runs measured side by side in the same
+  round of the same run; absolute times are context only. The machine's cores
+  are shared with other work (see the load average), which moves absolute
+  times far more than ratios.
+- **Durability**: LangGraph checkpoints after every step by default
+  (`durability="async"`); `durability="exit"` checkpoints once per turn, when
+  the run stops at an interrupt or the end. It is the caller's choice, made at
+  `invoke`, so both are measured. With `"exit"` a crash in the middle of a
+  turn replays that turn from the previous interrupt.
+
+## Machine
+
+{_table(("", ""), machine_rows)}
+
+## Versions
+
+{_table(("software", "version"), sorted(info.versions.items()))}
+"""
+
+
+def _goals(results: Results) -> str:
+    o, p, c, mc, s, i = (
+        results.overhead,
+        results.preflight,
+        results.calls,
+        results.model_cost,
+        results.scale,
+        results.import_time,
+    )
+    rows: list[Sequence[object]] = []
+    for d in DURABILITIES:
+        r = o.subprocess_for(d).overhead
+        rows.append(
+            (f"1b graph overhead over okx-sim, `{d}`", f"{r.median:.1%}",
+             f"≤ {OVERHEAD_GOAL:.0%}", _verdict(r.median <= OVERHEAD_GOAL))
+        )
+    for cli in p.clis:
+        rows.append(
+            (f"2 preflight parallel / series, {cli.label}", f"{cli.ratio.median:.2f}",
+             f"≤ {PREFLIGHT_GOAL}", _verdict(cli.ratio.median <= PREFLIGHT_GOAL))
+        )
+    equal = sum(sc.equal for sc in c.scenarios)
+    rows.append(
+        ("3 CLI calls equal to the skill's minimum", f"{equal} of {len(c.scenarios)} scenarios",
+         "all", _verdict(equal == len(c.scenarios)))
+    )
+    rows.append(("4 model calls per login", mc.model_calls, "0", _verdict(mc.model_calls == 0)))
+    for run in s.runs:
+        name = f"{SAVER_NAMES[run.saver]}, `{run.durability}`"
+        rows.append(
+            (f"5 {run.conversations} conversations, {name}", f"{run.seconds:.1f} s",
+             f"< {SECONDS_GOAL:.0f} s", _verdict(run.seconds < SECONDS_GOAL))
+        )
+        rows.append(
+            (f"5 stored checkpoints per conversation, {name}",
+             _kb(run.stored_per_conversation), f"< {_kb(CHECKPOINT_BYTES_GOAL)}",
+             _verdict(run.stored_per_conversation < CHECKPOINT_BYTES_GOAL))
+        )
+    for pair in i.pairs:
+        rows.append(
+            (f"6 `{pair.ours}` / `{pair.theirs}` (process)", f"{pair.process.median:.2f}×",
+             f"≤ {IMPORT_GOAL}×", _verdict(pair.process.median <= IMPORT_GOAL))
+        )
+    return "## Goals\n\n" + _table(("measure", "result", "goal", "verdict"), rows) + "\n"
+
+
+def _overhead(o: OverheadResult, plan: Plan) -> str:
+    rows = [
+        (
+            f"`{r.durability}`",
+            _spread_ms(r.turn),
+            *(_spread_ms(t) for t in r.by_turn),
+            _spread_ms(r.cli_per_turn),
+        )
+        for r in o.in_process
+    ]
+    a = _table(
+        ("durability", "per turn", *TURN_NAMES, "of which in the simulator"), rows
+    )
+    sub_rows = [
+        (
+            f"`{r.durability}`",
+            _spread_ms(r.total),
+            _spread_ms(r.cli),
+            _spread_ms(r.inside_simulator),
+            _percent(r.overhead),
+            r.calls_per_login,
+            "yes" if r.log_matches_runner else "**no**",
+        )
+        for r in o.subprocess
+    ]
+    b = _table(
+        ("durability", "login, 3 turns", "CLI time", "simulator's log covers",
+         "overhead (total − CLI) / CLI", "CLI calls", "log = runner's calls"),
+        sub_rows,
+    )
+    n_in = o.in_process[0].turn.n // len(TURN_NAMES)
+    n_sub = o.subprocess[0].total.n
+    return f"""## 1. Graph overhead per turn
+
+A full manual login: preflight → menu → choice → login → done → verify, in
+three turns (the user's browser approval happens between the second and the
+third, outside the graph).
+
+### (a) In-process simulator (no subprocess)
+
+The simulator's own command handling called in this process, so a turn is
+almost entirely graph: LangGraph's steps, checkpoints and the package's
+nodes. {n_in} logins per durability, after {_warm_up(plan)}.
+
+{a}
+
+Login time with `"exit"` over `"async"`, paired per round:
+{_spread_ratio(o.in_process_exit_vs_async)}.
+
+### (b) okx-sim subprocesses
+
+{n_sub} logins per durability, after {_warm_up(plan)}. **CLI time** is the time at least one okx
+process was running, as the runner measures each call (spawn to exit; the two
+preflight calls overlap and count once). The simulator's call log
+(`OKX_SIM_LOG`) starts its clock only once the interpreter is up and the
+command is dispatched, so its start/end cover just the command's own work;
+the rest of each call is the interpreter starting. The overhead is therefore
+taken against the runner's CLI time; measured against the log's, it would
+count every interpreter start-up as graph time.
+
+{b}
+"""
+
+
+def _preflight(p: PreflightResult, plan: Plan) -> str:
+    rows = [
+        (c.label, _spread_ms(c.parallel), _spread_ms(c.series), _spread_ratio(c.ratio),
+         _verdict(c.ratio.median <= PREFLIGHT_GOAL))
+        for c in p.clis
+    ]
+    n = p.clis[0].ratio.n
+    return f"""## 2. Preflight in parallel against in series
+
+`okx config show --json` and `okx auth status --json`. **Parallel** is the
+graph's own first turn, from the first spawn to the last exit; **series** runs
+the same two calls one after the other through the same runner. {n} rounds per
+CLI after {_warm_up(plan)}, alternating which side goes first; the ratio is taken
+within each round. The real CLI is `@okx_ai/okx-trade-cli@{p.real_cli_version}`
+from npm (it answers `auth status` with `Unknown command`, which it still has
+to start up to say).
+
+{_table(("CLI", "parallel", "series", "parallel / series", f"≤ {PREFLIGHT_GOAL}"), rows)}
+"""
+
+
+def _calls(c: CallsResult) -> str:
+    rows = [
+        (sc.name, len(sc.made), sc.logged, len(sc.minimum), "yes" if sc.equal else "**no**",
+         "<br>".join(_argv(a) for a in sc.minimum), sc.rule)
+        for sc in c.scenarios
+    ]
+    return f"""## 3. CLI calls per scenario
+
+Each scenario runs once against `okx-sim` subprocesses; the runner counts the
+calls and the simulator's log counts them again. The minimum is what the
+skill's text requires (the rule on the right); **equal** means the same
+commands, each as often (the two preflight calls may finish in either order).
+Setup done outside the conversation (a login started elsewhere, a removed
+binary, a key written into the config) is not counted.
+
+{_table(("scenario", "calls", "logged", "skill's minimum", "equal", "required calls", "rule"),
+        rows)}
+"""
+
+
+def _model_cost(mc: ModelCostResult) -> str:
+    skill = os.path.relpath(mc.skill_path, REPO_ROOT)
+    rows = [
+        ("model calls to run a whole manual login with the graph", mc.model_calls),
+        ("runnable steps the same callback handler saw", mc.chain_steps),
+        ("skill text an agent following the prose carries on every model call",
+         f"{mc.skill_characters:,} characters ({mc.skill_wide_characters} CJK)"),
+        ("the same, in tokens (**estimate**)", f"≈ {mc.skill_tokens_estimate:,}"),
+        (f"skill tokens over one login, at ≥ {PROSE_MODEL_CALLS_PER_LOGIN} model calls "
+         "(**estimate**)", f"≈ {mc.prose_tokens_per_login_estimate:,}"),
+    ]
+    return f"""## 4. Model cost
+
+The graph ran a whole manual login with a LangChain callback handler attached
+that counts every chat-model and LLM start; the steps it saw show it was
+listening. The skill is `{skill}`. Token figures are an **estimate**: one token
+per CJK character and one per {LATIN_CHARS_PER_TOKEN} other characters; the
+real count depends on the model's tokenizer. A prose-following agent needs at
+least {PROSE_MODEL_CALLS_PER_LOGIN} model calls per login (in each of the three
+turns one to choose the okx command and one to write the reply), each carrying
+the skill.
+
+{_table(("", ""), rows)}
+"""
+
+
+def _scale(s: ScaleResult) -> str:
+    rows = [
+        (
+            SAVER_NAMES[r.saver],
+            f"`{r.durability}`",
+            f"{r.seconds:.1f} s",
+            f"{r.per_second:.0f}",
+            f"{_mb(r.peak_rss)} (from {_mb(r.baseline_rss)})",
+            _kb(r.stored_per_conversation),
+            f"{r.checkpoints_per_conversation:.0f}",
+            _kb(r.latest_checkpoint_bytes),
+            _kb(r.file_bytes / r.conversations) if r.file_bytes is not None else "–",
+        )
+        for r in s.runs
+    ]
+    first = s.runs[0]
+    speed = [
+        (
+            f"`{d}`",
+            f"{s.get('sqlite', d).per_second / s.get('memory', d).per_second:.2f}",
+        )
+        for d in DURABILITIES
+    ]
+    durability = [
+        (SAVER_NAMES[saver],
+         f"{s.get(saver, 'exit').per_second / s.get(saver, 'async').per_second:.2f}",
+         f"{s.get(saver, 'exit').stored_bytes / s.get(saver, 'async').stored_bytes:.2f}")
+        for saver in SAVERS
+    ]
+    return f"""## 5. Scale
+
+{first.conversations} conversations open at once, each through a whole manual
+login against the in-process simulator: every conversation gets its first
+turn, then every one its second, and so on, from {first.workers} threads. Each
+checkpointer and durability runs in a fresh interpreter, so its peak RSS is its
+own (the baseline is after imports and the compiled graph). **Stored** is
+every byte the checkpointer kept for the finished conversations (checkpoints,
+channel values, pending writes); the **latest checkpoint** with its values is
+what resuming a conversation loads. SqliteSaver writes to a file on disk with
+the connection's defaults.
+
+{_table(("checkpointer", "durability", "wall", "conversations/s", "peak RSS",
+         "stored / conversation", "checkpoints / conversation", "latest checkpoint",
+         "SQLite file / conversation"), rows)}
+
+Side by side, conversations per second, SqliteSaver over InMemorySaver:
+
+{_table(("durability", "SqliteSaver / InMemorySaver"), speed)}
+
+`"exit"` over `"async"`:
+
+{_table(("checkpointer", "conversations/s", "stored bytes"), durability)}
+"""
+
+
+def _import_time(i: ImportResult, plan: Plan) -> str:
+    rows = [
+        (f"`{t.statement}`", _spread_ms(t.process), _spread_ms(t.import_only))
+        for t in i.statements
+    ]
+    pairs = [
+        (f"`{p.ours}` / `{p.theirs}`", f"{_spread_ratio(p.process)}×",
+         f"{_spread_ratio(p.import_only)}×", _verdict(p.process.median <= IMPORT_GOAL))
+        for p in i.pairs
+    ]
+    n = i.statements[0].process.n
+    return f"""## 6. Import time
+
+Each sample is a fresh interpreter of the same Python running one import
+statement ({n} rounds after {_warm_up(plan)}, in rotating order). **Process** is
+spawn to exit; **import** is the statement alone, timed inside. `langgraph` is
+a namespace package that loads nothing and the package root is lazy, so the
+first pair compares two near-empty imports; the second compares what building
+the graph needs with the least any LangGraph graph imports. The goal is on the
+process ratio, the same process type on both sides.
+
+{_table(("statement", "process", "import"), rows)}
+
+{_table(("ours / LangGraph's", "process", "import", f"≤ {IMPORT_GOAL}× (process)"), pairs)}
+"""
+
+
+def render(results: Results, info: RunInfo) -> str:
+    """The whole report."""
+    sections = [
+        _header(info),
+        _goals(results),
+        _overhead(results.overhead, info.plan),
+        _preflight(results.preflight, info.plan),
+        _calls(results.calls),
+        _model_cost(results.model_cost),
+        _scale(results.scale),
+        _import_time(results.import_time, info.plan),
+    ]
+    return "\n".join(sections)

@@ -1,0 +1,42 @@
+"""The results of one benchmark run and the facts around it, as the report needs them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from benchmarks.calls import CallsResult
+from benchmarks.import_time import ImportResult
+from benchmarks.machine import Machine
+from benchmarks.model_cost import ModelCostResult
+from benchmarks.overhead import OverheadResult
+from benchmarks.plan import Plan
+from benchmarks.preflight import PreflightResult
+from benchmarks.scale import ScaleResult
+
+
+@dataclass(frozen=True)
+class Results:
+    """Every benchmark's result, in the issue's order."""
+
+    overhead: OverheadResult
+    preflight: PreflightResult
+    calls: CallsResult
+    model_cost: ModelCostResult
+    scale: ScaleResult
+    import_time: ImportResult
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """How, when and where the results were measured."""
+
+    command: str
+    plan: Plan
+    started_at: datetime
+    seconds: float
+    """Wall time of the whole run."""
+    machine: Machine
+    versions: dict[str, str]
+    load_before: tuple[float, float, float]
+    load_after: tuple[float, float, float]

@@ -1,0 +1,98 @@
+"""Run every benchmark and write the report: `python -m benchmarks [--smoke] [--out PATH]`.
+
+The full run writes `BENCHMARKS.md`; `--smoke` runs every benchmark with the
+smallest counts (the test suite's check that they all still work) and prints
+the report instead of replacing the real one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks import calls, import_time, machine, model_cost, overhead, preflight, report, scale
+from benchmarks.clis import INHERITED_OKX_VARIABLES
+from benchmarks.plan import Plan
+from benchmarks.results import Results, RunInfo
+
+Progress = Callable[[str], None]
+
+
+def run_all(plan: Plan, skill: Path, progress: Progress) -> Results:
+    """Run the six benchmarks one after another (never side by side: they would compete)."""
+    progress("1/6 graph overhead per turn")
+    overhead_result = overhead.run(plan)
+    progress("2/6 preflight in parallel against in series")
+    preflight_result = preflight.run(plan)
+    progress("3/6 CLI calls per scenario")
+    calls_result = calls.run()
+    progress("4/6 model cost")
+    model_result = model_cost.run(skill)
+    progress("5/6 scale")
+    scale_result = scale.run(plan)
+    progress("6/6 import time")
+    import_result = import_time.run(plan)
+    return Results(
+        overhead_result, preflight_result, calls_result, model_result, scale_result, import_result
+    )
+
+
+def _command(argv: Sequence[str]) -> str:
+    """The command line as typed from the repository root."""
+    python = Path(sys.executable)
+    try:
+        shown = str(python.relative_to(Path.cwd()))
+    except ValueError:
+        shown = str(python)
+    return " ".join([shown, "-m", "benchmarks", *argv])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the options, run, and write (or print) the report."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="smallest counts; prints the report")
+    parser.add_argument(
+        "--out", type=Path, help="where to write the report (default: BENCHMARKS.md; '-' prints)"
+    )
+    parser.add_argument(
+        "--skill", type=Path, default=model_cost.DEFAULT_SKILL, help="the skill's text (item 4)"
+    )
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(args_list)
+    # A key or a fault in the shell would change every scenario's path.
+    for name in INHERITED_OKX_VARIABLES:
+        os.environ.pop(name, None)
+    plan = Plan.quick() if args.smoke else Plan.full()
+    out: Path = args.out or Path("-" if args.smoke else "BENCHMARKS.md")
+
+    def progress(message: str) -> None:
+        print(f"[benchmarks] {message}", file=sys.stderr, flush=True)
+
+    load_before = machine.load_average()
+    started_at = datetime.now(UTC)
+    start = time.monotonic()
+    results = run_all(plan, args.skill, progress)
+    text = report.render(
+        results,
+        RunInfo(
+            command=_command(args_list),
+            plan=plan,
+            started_at=started_at,
+            seconds=time.monotonic() - start,
+            machine=machine.describe(),
+            versions=machine.versions(),
+            load_before=load_before,
+            load_after=machine.load_average(),
+        ),
+    )
+    if str(out) == "-":
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        progress(f"wrote {out}")
+    return 0

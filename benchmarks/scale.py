@@ -1,0 +1,241 @@
+"""Item 5: many conversations at once, each through a whole login, per checkpointer.
+
+All conversations are open at the same time: every one gets its first turn,
+then every one its second, and so on, from a pool of threads, so the
+checkpointer holds them all mid-login as a busy server would. The CLI is the
+simulator called in-process, so the figures are the graph's and the
+checkpointer's, not process start-ups.
+
+Each (checkpointer, durability) pair runs in a fresh interpreter
+(`python -m benchmarks.scale ...`), so its peak RSS is its own and not the
+high-water mark of whatever ran before it in the same process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal, cast
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.types import Durability
+
+from benchmarks.clis import BenchmarkError, InProcessSim, new_home
+from benchmarks.conversation import (
+    DURABILITIES,
+    Conversation,
+    auth_graph,
+    expect,
+    manual_login_steps,
+)
+from benchmarks.plan import Plan
+from okx_auth_graph.graph import AuthGraph
+
+Saver = Literal["memory", "sqlite"]
+SAVERS: tuple[Saver, ...] = ("memory", "sqlite")
+SECONDS_GOAL = 60.0
+"""1,000 conversations well under a minute."""
+CHECKPOINT_BYTES_GOAL = 20_000
+"""Checkpoints under 20 KB per finished conversation."""
+
+
+@dataclass(frozen=True)
+class ScaleRun:
+    """One checkpointer and durability mode, all conversations."""
+
+    saver: Saver
+    durability: Durability
+    conversations: int
+    workers: int
+    seconds: float
+    """Wall time from the first turn of the first conversation to the last outcome."""
+    baseline_rss: int
+    """Peak RSS in bytes after imports and the graph, before any conversation."""
+    peak_rss: int
+    """Peak RSS in bytes at the end."""
+    stored_bytes: int
+    """Everything the checkpointer stored (checkpoints, channel values, pending writes)."""
+    checkpoints: int
+    """Checkpoints stored, all conversations."""
+    latest_checkpoint_bytes: float
+    """Median size of a conversation's latest checkpoint with its values (what a resume loads)."""
+    file_bytes: int | None
+    """The SQLite database file on disk (None for the in-memory saver)."""
+
+    @property
+    def per_second(self) -> float:
+        """Conversations per second."""
+        return self.conversations / self.seconds
+
+    @property
+    def stored_per_conversation(self) -> float:
+        """Stored bytes per finished conversation."""
+        return self.stored_bytes / self.conversations
+
+    @property
+    def checkpoints_per_conversation(self) -> float:
+        """Checkpoints per finished conversation."""
+        return self.checkpoints / self.conversations
+
+
+@dataclass(frozen=True)
+class ScaleResult:
+    """Item 5: every checkpointer and durability mode."""
+
+    runs: tuple[ScaleRun, ...]
+
+    def get(self, saver: Saver, durability: Durability) -> ScaleRun:
+        """The run of one checkpointer and durability mode."""
+        return next(r for r in self.runs if (r.saver, r.durability) == (saver, durability))
+
+
+def _peak_rss() -> int:
+    """This process's peak resident set size, in bytes (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _memory_storage(saver: InMemorySaver) -> tuple[int, int]:
+    """(stored bytes, checkpoints) of the in-memory saver: its serialized payloads."""
+    entries = [
+        entry
+        for namespaces in saver.storage.values()
+        for by_id in namespaces.values()
+        for entry in by_id.values()
+    ]
+    stored = sum(len(checkpoint[1]) + len(metadata[1]) for checkpoint, metadata, _ in entries)
+    stored += sum(len(blob[1]) for blob in saver.blobs.values())
+    stored += sum(len(w[2][1]) for writes in saver.writes.values() for w in writes.values())
+    return stored, len(entries)
+
+
+def _sqlite_storage(conn: sqlite3.Connection) -> tuple[int, int]:
+    """(stored bytes, checkpoints) of the SQLite saver: the payload columns of its tables."""
+    count, checkpoints = conn.execute(
+        "SELECT count(*), coalesce(sum(length(checkpoint) + length(metadata)), 0) "
+        "FROM checkpoints"
+    ).fetchone()
+    (writes,) = conn.execute("SELECT coalesce(sum(length(value)), 0) FROM writes").fetchone()
+    return int(checkpoints) + int(writes), int(count)
+
+
+def _latest_checkpoint_bytes(graph: AuthGraph, threads: Sequence[str]) -> float:
+    """Median size of each thread's latest checkpoint, serialized with its values.
+
+    Read through the graph's own checkpointer: compiling gives it the
+    allowlist of the state's types, without which strict loading refuses them.
+    """
+    saver = graph.checkpointer
+    if not isinstance(saver, BaseCheckpointSaver):
+        raise BenchmarkError("the scale graph has no checkpointer")
+    sizes = []
+    for thread in threads:
+        found = saver.get_tuple({"configurable": {"thread_id": thread}})
+        if found is None:
+            raise BenchmarkError(f"no checkpoint for {thread}")
+        sizes.append(len(saver.serde.dumps_typed(found.checkpoint)[1]))
+    return statistics.median(sizes)
+
+
+def measure(
+    saver_kind: Saver, durability: Durability, conversations: int, workers: int
+) -> ScaleRun:
+    """Run `conversations` logins at once in this process and measure them."""
+    sim = InProcessSim()
+    with tempfile.TemporaryDirectory(prefix="okx-bench-scale-") as tmp:
+        root = Path(tmp)
+        conn = sqlite3.connect(root / "checkpoints.sqlite", check_same_thread=False)
+        saver: InMemorySaver | SqliteSaver = (
+            InMemorySaver() if saver_kind == "memory" else SqliteSaver(conn)
+        )
+        graph = auth_graph(sim, saver)
+        convs = [
+            Conversation(graph, sim, new_home(root / "homes", f"u{i}"), f"t{i}", durability)
+            for i in range(conversations)
+        ]
+        baseline = _peak_rss()
+        start = time.monotonic()
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for step in manual_login_steps(sim):
+                list(pool.map(step, convs))
+        seconds = time.monotonic() - start
+        peak = _peak_rss()
+        for conv in convs:
+            expect(conv.turns[-1], None, "logged_in")
+        latest = _latest_checkpoint_bytes(graph, [c.thread_id for c in convs])
+        if isinstance(saver, InMemorySaver):
+            stored, checkpoints = _memory_storage(saver)
+            file_bytes = None
+        else:
+            stored, checkpoints = _sqlite_storage(conn)
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            file_bytes = sum(p.stat().st_size for p in root.glob("checkpoints.sqlite*"))
+        conn.close()
+    return ScaleRun(
+        saver=saver_kind,
+        durability=durability,
+        conversations=conversations,
+        workers=workers,
+        seconds=seconds,
+        baseline_rss=baseline,
+        peak_rss=peak,
+        stored_bytes=stored,
+        checkpoints=checkpoints,
+        latest_checkpoint_bytes=latest,
+        file_bytes=file_bytes,
+    )
+
+
+def run(plan: Plan) -> ScaleResult:
+    """Each checkpointer and durability mode in its own interpreter, one after another."""
+    runs = []
+    for saver in SAVERS:
+        for durability in DURABILITIES:
+            done = subprocess.run(
+                [
+                    sys.executable, "-m", "benchmarks.scale",
+                    "--saver", saver,
+                    "--durability", durability,
+                    "--conversations", str(plan.conversations),
+                    "--workers", str(plan.scale_workers),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+                cwd=Path(__file__).resolve().parents[1],
+            )
+            if done.returncode != 0:
+                raise BenchmarkError(f"scale run {saver}/{durability} failed:\n{done.stderr}")
+            runs.append(ScaleRun(**json.loads(done.stdout)))
+    return ScaleResult(tuple(runs))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """The child side: measure one pair and print it as JSON."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.scale")
+    parser.add_argument("--saver", choices=SAVERS, required=True)
+    parser.add_argument("--durability", choices=DURABILITIES, required=True)
+    parser.add_argument("--conversations", type=int, required=True)
+    parser.add_argument("--workers", type=int, required=True)
+    args = parser.parse_args(argv)
+    result = measure(
+        cast(Saver, args.saver), cast(Durability, args.durability), args.conversations, args.workers
+    )
+    print(json.dumps(asdict(result)))
+
+
+if __name__ == "__main__":
+    main()

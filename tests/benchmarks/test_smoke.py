@@ -1,0 +1,161 @@
+"""Every benchmark in smoke mode: it runs, and what it reports holds.
+
+Timings are never asserted (the cores are shared); the properties are the
+ones the report's claims rest on: the call counts equal the skill's minimum,
+no model is called, the simulator's log agrees with the runner, the
+checkpointers kept every conversation.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from benchmarks import machine, report, runner
+from benchmarks.calls import SCENARIOS
+from benchmarks.clis import INHERITED_OKX_VARIABLES
+from benchmarks.conversation import DURABILITIES
+from benchmarks.import_time import PAIRS, STATEMENTS
+from benchmarks.model_cost import DEFAULT_SKILL
+from benchmarks.overhead import TURN_NAMES
+from benchmarks.plan import Plan
+from benchmarks.results import Results, RunInfo
+from benchmarks.scale import SAVERS
+from tests.expected import CONFIG_SHOW, INSTALL, INSTALL_STATUS, STATUS
+
+PLAN = Plan.quick()
+
+
+@pytest.fixture(scope="module")
+def results() -> Results:
+    """One smoke run of all six benchmarks, shared by the tests below."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in INHERITED_OKX_VARIABLES:
+            patch.delenv(name, raising=False)
+        return runner.run_all(PLAN, DEFAULT_SKILL, lambda _message: None)
+
+
+@pytest.fixture(scope="module")
+def info() -> RunInfo:
+    """Run facts for rendering the smoke results."""
+    return RunInfo(
+        command=".venv/bin/python -m benchmarks --smoke",
+        plan=PLAN,
+        started_at=datetime.now(UTC),
+        seconds=1.0,
+        machine=machine.describe(),
+        versions=machine.versions(),
+        load_before=machine.load_average(),
+        load_after=machine.load_average(),
+    )
+
+
+def test_overhead_measures_every_turn_of_both_durabilities(results: Results) -> None:
+    o = results.overhead
+    assert [r.durability for r in o.in_process] == list(DURABILITIES)
+    for turns in o.in_process:
+        assert turns.turn.n == PLAN.logins_in_process * len(TURN_NAMES)
+        assert len(turns.by_turn) == len(TURN_NAMES)
+        assert all(s.n == PLAN.logins_in_process for s in turns.by_turn)
+    for logins in o.subprocess:
+        assert logins.total.n == PLAN.logins_subprocess
+        # preflight pair, login, one status after "done"
+        assert logins.calls_per_login == 4
+        assert logins.log_matches_runner
+        # The log's clock starts after the interpreter is up: it covers less than the process.
+        assert 0 < logins.inside_simulator.median < logins.cli.median < logins.total.median
+        assert math.isfinite(logins.overhead.median)
+
+
+def test_preflight_runs_both_clis_in_the_graph_and_in_series(results: Results) -> None:
+    p = results.preflight
+    assert p.real_cli_version == "1.2.4"
+    assert [c.label for c in p.clis] == ["okx-sim subprocesses", "okx 1.2.4 (npm)"]
+    for cli in p.clis:
+        assert cli.ratio.n == PLAN.preflight_rounds
+        assert cli.parallel.median > 0
+        assert cli.series.median > 0
+
+
+def test_cli_calls_equal_the_skills_minimum_in_every_scenario(results: Results) -> None:
+    scenarios = results.calls.scenarios
+    assert [s.name for s in scenarios] == [s.name for s in SCENARIOS]
+    for scenario in scenarios:
+        assert scenario.equal, scenario
+        assert scenario.logged == len(scenario.made) == len(scenario.minimum)
+    by_name = {s.name: s for s in scenarios}
+    happy = [list(argv) for argv in by_name["happy path (zh)"].minimum]
+    assert happy == [CONFIG_SHOW, STATUS, ["auth", "login", "--manual", "--site", "eea"], STATUS]
+    repaired = [list(argv) for argv in by_name["spawn failure, repaired"].minimum]
+    assert repaired[2:5] == [INSTALL, INSTALL_STATUS, STATUS]
+    assert len(by_name["API key configured"].made) == 2
+    assert len(by_name["login skipped by the API-key guard"].made) == 4
+
+
+def test_the_procedure_calls_no_model(results: Results) -> None:
+    cost = results.model_cost
+    assert cost.model_calls == 0
+    assert cost.chain_steps > 0, "the counting handler saw nothing: it was not attached"
+    text = Path(cost.skill_path).read_text(encoding="utf-8")
+    assert cost.skill_characters == len(text)
+    assert len(text) / 4 <= cost.skill_tokens_estimate <= len(text)
+    assert cost.prose_tokens_per_login_estimate > cost.skill_tokens_estimate
+
+
+def test_scale_keeps_every_conversation_per_checkpointer(results: Results) -> None:
+    runs = results.scale.runs
+    assert {(r.saver, r.durability) for r in runs} == {
+        (s, d) for s in SAVERS for d in DURABILITIES
+    }
+    for run in runs:
+        assert run.conversations == PLAN.conversations
+        assert run.peak_rss >= run.baseline_rss > 0
+        assert run.stored_bytes > 0
+        assert run.latest_checkpoint_bytes > 0
+        assert (run.file_bytes is None) == (run.saver == "memory")
+    for saver in SAVERS:
+        exit_run, async_run = results.scale.get(saver, "exit"), results.scale.get(saver, "async")
+        # "exit" keeps one checkpoint per turn, "async" one per step.
+        assert exit_run.checkpoints_per_conversation == len(TURN_NAMES)
+        assert async_run.checkpoints_per_conversation > exit_run.checkpoints_per_conversation
+        assert async_run.stored_bytes > exit_run.stored_bytes
+
+
+def test_import_time_covers_both_pairs(results: Results) -> None:
+    i = results.import_time
+    assert [t.statement for t in i.statements] == list(STATEMENTS)
+    assert all(t.process.median > t.import_only.median > 0 for t in i.statements)
+    assert [(p.ours, p.theirs) for p in i.pairs] == list(PAIRS)
+
+
+def test_report_has_every_section_and_the_command(results: Results, info: RunInfo) -> None:
+    text = report.render(results, info)
+    assert text.startswith("# Benchmarks\n")
+    assert "```sh\n.venv/bin/python -m benchmarks --smoke\n```" in text
+    assert "**Smoke run**" in text
+    for heading in (
+        "## Goals",
+        "## 1. Graph overhead per turn",
+        "## 2. Preflight in parallel against in series",
+        "## 3. CLI calls per scenario",
+        "## 4. Model cost",
+        "## 5. Scale",
+        "## 6. Import time",
+    ):
+        assert f"\n{heading}\n" in text
+    assert "| 3 CLI calls equal to the skill's minimum | 8 of 8 scenarios | all | met |" in text
+    assert "| 4 model calls per login | 0 | 0 | met |" in text
+
+
+def test_main_writes_the_report_with_its_command(
+    results: Results, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner, "run_all", lambda plan, skill, progress: results)
+    out = tmp_path / "BENCHMARKS.md"
+    assert runner.main(["--smoke", "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert f"-m benchmarks --smoke --out {out}\n" in text
+    assert "## 6. Import time" in text
