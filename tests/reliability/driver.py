@@ -1,0 +1,187 @@
+"""One user's whole login, in a process of its own that can die at a chosen step boundary.
+
+The crash tests start this module as a child process
+(`python -m tests.reliability.driver ...`). It opens the thread in a durable
+store and plays the user: asks to log in, picks a site at the menu, approves
+in the simulator's browser and says "好了". A thread that already exists is
+resumed from wherever it stopped: an open question is answered, a run that
+was cut short continues from its last checkpoint (`invoke(None)`), a finished
+thread is only reported.
+
+`--stop-at` names a step boundary; on reaching it the process SIGKILLs
+itself, leaving the store, its connections and any CLI child exactly as a
+crash would. Mid-run boundaries are detected on the `checkpoints` stream with
+`durability="sync"`: a checkpoint is emitted only after the previous one was
+committed, so "seen here" means "durable", and the kill lands before the next
+step runs. Question boundaries (menu, done-wait) kill the idle process after
+the run returned, as a server holding a waiting conversation would be.
+
+On completion it prints one JSON line: the outcome and every text posted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from typing import Any
+
+from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph.types import Command, StateSnapshot
+
+from okx_auth_graph.context import AuthContext
+from okx_auth_graph.gate import text_of
+from okx_auth_graph.graph import AuthGraph, build_auth_graph
+from okx_auth_graph.state import AuthInput
+from tests.reliability.script import CHOICE, DONE_SIGNAL, OPENING
+from tests.reliability.stores import open_saver
+
+
+class StopPoint(StrEnum):
+    """The step boundaries of a full login where the process can be killed."""
+
+    AFTER_PREFLIGHT = "after_preflight"
+    AT_MENU = "at_menu"
+    AFTER_LOGIN = "after_login"
+    AT_DONE_WAIT = "at_done_wait"
+    AFTER_VERIFY = "after_verify"
+
+
+NEXT_NODE_AFTER: dict[StopPoint, str] = {
+    StopPoint.AFTER_PREFLIGHT: "triage",
+    StopPoint.AFTER_LOGIN: "await_authorization",
+    StopPoint.AFTER_VERIFY: "report_logged_in",
+}
+"""Mid-run boundaries: the node a checkpoint is waiting to run once the step is durable."""
+QUESTION_AT: dict[StopPoint, str] = {
+    StopPoint.AT_MENU: "site_choice",
+    StopPoint.AT_DONE_WAIT: "authorization_done",
+}
+"""Question boundaries: the interrupt the run ends on."""
+
+
+def die(point: StopPoint) -> None:
+    """Say where, then SIGKILL this process: no cleanup, no flush of anything else."""
+    print(json.dumps({"killed_at": point.value}), flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def thread_config(thread_id: str) -> RunnableConfig:
+    """The run config of one conversation."""
+    return {"configurable": {"thread_id": thread_id}}
+
+
+def checkpoint_id(snapshot: StateSnapshot) -> str | None:
+    """The id of the checkpoint a snapshot was read from (None: a new thread)."""
+    value = snapshot.config.get("configurable", {}).get("checkpoint_id")
+    return str(value) if value else None
+
+
+class User:
+    """The person at the keyboard (and the browser) of one conversation."""
+
+    def __init__(self, context: AuthContext, choice: str = CHOICE) -> None:
+        self.context = context
+        self.choice = choice
+
+    def answer(self, question: Mapping[str, Any]) -> str:
+        """The reply to an interrupt of a plain login."""
+        kind = question["kind"]
+        if kind == "site_choice":
+            return self.choice
+        if kind == "authorization_done":
+            self.approve_in_browser(question.get("user_code"))
+            return DONE_SIGNAL
+        raise SystemExit(f"a plain login never asks {kind!r}: {question}")
+
+    def approve_in_browser(self, code: str | None) -> None:
+        """Enter the code this conversation showed on the OKX page and approve it.
+
+        The simulator refuses a code that is not the pending one, so a thread
+        showing a stale code (another device flow replaced it) fails here.
+        """
+        assert self.context.okx_cli
+        assert self.context.okx_home
+        approved = subprocess.run(
+            [self.context.okx_cli, "browser", "approve", *([code] if code else [])],
+            env={**os.environ, "HOME": self.context.okx_home},
+            capture_output=True, text=True, check=False, timeout=30,
+        )
+        if approved.returncode != 0:
+            raise SystemExit(f"the browser refused code {code}: {approved.stderr.strip()}")
+
+
+def run_once(
+    graph: AuthGraph,
+    request: AuthInput | Command[Any] | None,
+    config: RunnableConfig,
+    context: AuthContext,
+    stop_at: StopPoint | None,
+) -> None:
+    """One invocation, dying at the stop point if this run reaches it."""
+    started_from = checkpoint_id(graph.get_state(config))
+    waiting_for = NEXT_NODE_AFTER.get(stop_at) if stop_at else None
+    for event in graph.stream(
+        request, config, context=context, stream_mode="checkpoints", durability="sync"
+    ):
+        # The first event of a resumed run re-announces the checkpoint it started from.
+        fresh = event["config"]["configurable"]["checkpoint_id"] != started_from
+        if stop_at and waiting_for and fresh and waiting_for in event["next"]:
+            die(stop_at)
+    if stop_at in QUESTION_AT:
+        questions = graph.get_state(config).interrupts
+        if questions and questions[0].value["kind"] == QUESTION_AT[stop_at]:
+            die(stop_at)
+
+
+def converse(
+    graph: AuthGraph, thread_id: str, user: User, stop_at: StopPoint | None
+) -> dict[str, Any]:
+    """Start or resume the thread and play it to its end."""
+    config = thread_config(thread_id)
+    while True:
+        snapshot = graph.get_state(config)
+        request: AuthInput | Command[Any] | None
+        if snapshot.created_at is None:
+            request = {"messages": [HumanMessage(content=OPENING)]}
+        elif snapshot.interrupts:
+            request = Command(resume=user.answer(snapshot.interrupts[0].value))
+        elif snapshot.next:
+            request = None  # cut short: continue from the last durable checkpoint
+        else:
+            break
+        run_once(graph, request, config, user.context, stop_at)
+    messages = snapshot.values.get("messages", [])
+    return {
+        "outcome": snapshot.values.get("okx_auth"),
+        "messages": [text_of(m) for m in messages if isinstance(m, AIMessage)],
+        "human": [text_of(m) for m in messages if isinstance(m, HumanMessage)],
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the arguments, open the store and converse."""
+    parser = argparse.ArgumentParser(prog="python -m tests.reliability.driver")
+    parser.add_argument("--db", required=True, help="SQLite path or postgresql:// URL")
+    parser.add_argument("--thread", required=True)
+    parser.add_argument("--okx-cli", required=True)
+    parser.add_argument("--okx-home", required=True)
+    parser.add_argument("--choice", default=CHOICE, help="the reply to the site menu")
+    parser.add_argument("--stop-at", type=StopPoint, choices=list(StopPoint))
+    args = parser.parse_args(argv)
+    context = AuthContext(okx_cli=args.okx_cli, okx_home=args.okx_home)
+    with open_saver(args.db) as saver:
+        result = converse(build_auth_graph(saver), args.thread, User(context, args.choice),
+                          args.stop_at)
+    print(json.dumps(result, ensure_ascii=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
