@@ -45,7 +45,6 @@ from okx_auth_graph.middleware.policy import (
     default_needs_account,
     is_signed_in,
 )
-from okx_auth_graph.okx import ErrorKind
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthInput, OkxAuthOutcome, OkxAuthRequest
 
@@ -62,6 +61,7 @@ RULES = (
     f'"{render("session_longevity", "en")}"'
 )
 """The fragment added to the agent's system prompt."""
+
 
 def _latest(_current: OkxAuthOutcome | None, new: OkxAuthOutcome | None) -> OkxAuthOutcome | None:
     """Reducer: parallel tool calls may each report an outcome; the last one stands."""
@@ -96,11 +96,6 @@ def clean_tool_message(message: ToolMessage) -> ToolMessage:
 
 def _clean_result(result: ToolResult) -> ToolResult:
     return clean_tool_message(result) if isinstance(result, ToolMessage) else result
-
-
-def auth_error_of(result: ToolResult) -> ErrorKind | None:
-    """The auth error a tool's result carries, if any."""
-    return auth_error_kind(result.text) if isinstance(result, ToolMessage) else None
 
 
 def _latest_human(messages: Sequence[AnyMessage]) -> list[AnyMessage]:
@@ -179,7 +174,8 @@ class OkxAuthMiddleware(AgentMiddleware[OkxAuthState, Any, Any]):
     Needs a checkpointer on the agent: sign-in waits for the user through
     interrupts. Resume with `Command(resume="<the user's reply>")`. The agent's
     context is used for the CLI when it is an `AuthContext`; otherwise
-    `context` is.
+    `context` is. Parallel account-tool calls that each fail with an auth
+    error each run a recovery, so resume their interrupts by id.
     """
 
     state_schema = OkxAuthState
@@ -211,10 +207,6 @@ class OkxAuthMiddleware(AgentMiddleware[OkxAuthState, Any, Any]):
         else:
             self._needs_account = frozenset(account_tools).__contains__
         self._context = context or AuthContext()
-
-    def needs_account(self, name: str) -> bool:
-        """Whether the tool with this name needs the user signed in."""
-        return self._needs_account(name)
 
     def is_okx_tool(self, name: str) -> bool:
         """Whether the tool's output comes from okx and must be cleaned."""
@@ -273,7 +265,7 @@ class OkxAuthMiddleware(AgentMiddleware[OkxAuthState, Any, Any]):
         if not is_signed_in(request.state.get("okx_auth")):
             return _not_signed_in(request, request.state.get("okx_auth"))
         first: ToolResult = okx_tool_first_attempt(handler, request).result()
-        if not isinstance(first, ToolMessage) or auth_error_of(first) is None:
+        if not isinstance(first, ToolMessage) or auth_error_kind(first.text) is None:
             return _clean_result(first)
         recovery = self.auth_graph.invoke(
             self._auth_input(request.state["messages"], self._recover_request(first.text)),
@@ -295,7 +287,7 @@ class OkxAuthMiddleware(AgentMiddleware[OkxAuthState, Any, Any]):
         if not is_signed_in(request.state.get("okx_auth")):
             return _not_signed_in(request, request.state.get("okx_auth"))
         first: ToolResult = await aokx_tool_first_attempt(handler, request)
-        if not isinstance(first, ToolMessage) or auth_error_of(first) is None:
+        if not isinstance(first, ToolMessage) or auth_error_kind(first.text) is None:
             return _clean_result(first)
         recovery = await self.auth_graph.ainvoke(
             self._auth_input(request.state["messages"], self._recover_request(first.text)),
@@ -340,4 +332,4 @@ class OkxAuthMiddleware(AgentMiddleware[OkxAuthState, Any, Any]):
         return await handler(self._model_request(request))
 
 
-__all__ = ["RULES", "OkxAuthMiddleware", "OkxAuthState", "auth_error_of", "clean_tool_message"]
+__all__ = ["RULES", "OkxAuthMiddleware", "OkxAuthState", "clean_tool_message"]
