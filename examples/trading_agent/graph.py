@@ -82,10 +82,11 @@ def okx_account_balance(runtime: ToolRuntime[AuthContext]) -> dict[str, Any]:
 @tool
 def okx_market_ticker(inst_id: str, runtime: ToolRuntime[AuthContext]) -> dict[str, Any]:
     """The last price of an OKX instrument such as BTC-USDT. Public market data."""
-    if not _INSTRUMENT.fullmatch(inst_id):
+    instrument = inst_id.strip().upper()
+    if not _INSTRUMENT.fullmatch(instrument):  # only an id reaches the CLI's argv
         return {"ok": False, "error": "invalid_instrument",
                 "message": f"not an instrument id: {inst_id!r} (e.g. BTC-USDT)"}
-    return _okx_json(("market", "ticker", inst_id, "--json"), runtime)
+    return _okx_json(("market", "ticker", instrument, "--json"), runtime)
 
 
 TOOLS: list[BaseTool] = [okx_account_balance, okx_market_ticker]

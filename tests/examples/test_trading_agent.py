@@ -18,6 +18,8 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.graph import START, MessagesState, StateGraph
+from langgraph.prebuilt import ToolNode
 from langgraph.types import Command
 
 from examples.trading_agent.graph import (
@@ -25,6 +27,7 @@ from examples.trading_agent.graph import (
     TradingState,
     answer_text,
     build_trading_graph,
+    okx_market_ticker,
     plan_for,
 )
 from okx_auth_graph.context import AuthContext
@@ -250,3 +253,29 @@ def test_langgraph_json_serves_the_app_from_its_path(tmp_path: Path) -> None:
         "__start__", "__end__", "plan", "okx_auth", "after_auth", "call_tool", "tools",
         "check_result", "answer",
     ]))
+
+
+@pytest.mark.parametrize(
+    ("inst_id", "reached_cli"),
+    [("btc-usdt", ["market", "ticker", "BTC-USDT", "--json"]), ("--site=us", None),
+     ("BTC USDT; rm -rf", None)],
+)
+def test_the_ticker_passes_only_instrument_ids_to_the_cli(
+    sim: Simulator, call_log: CallLog, inst_id: str, reached_cli: list[str] | None
+) -> None:
+    """A model may write any argument; only a well-formed instrument id reaches the argv."""
+    builder = StateGraph(MessagesState, context_schema=AuthContext)
+    builder.add_node("tools", ToolNode([okx_market_ticker]))
+    builder.add_edge(START, "tools")
+    call = AIMessage("", tool_calls=[{"name": "okx_market_ticker", "args": {"inst_id": inst_id},
+                                      "id": "t-1"}])
+    result = builder.compile().invoke(
+        {"messages": [call]}, context=AuthContext(okx_cli=sim.path, okx_home=str(sim.home))
+    )
+    output = json.loads(text_of(result["messages"][-1]))
+    if reached_cli is None:
+        assert output["error"] == "invalid_instrument"
+        assert call_log.argvs() == []
+    else:
+        assert output["data"][0]["instId"] == "BTC-USDT"
+        assert call_log.argvs() == [reached_cli]
