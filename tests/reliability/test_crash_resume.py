@@ -140,7 +140,8 @@ def logged(call_log: CallLog, argv: list[str], times: int) -> None:
     """Return once the call log holds `argv` `times` times (a call logs when it exits)."""
     deadline = time.monotonic() + 60
     while call_log.argvs().count(argv) < times:
-        assert time.monotonic() < deadline, f"okx {argv} never finished"
+        if time.monotonic() > deadline:
+            pytest.fail(f"okx {' '.join(argv)} never finished")
         time.sleep(0.05)
 
 
