@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import re
 
-from okx_auth_graph.nodes.requests import RELOGIN_KINDS
 from okx_auth_graph.okx import ErrorKind, classify_text, mask_key, redact_text
+from okx_auth_graph.okx.errors import RELOGIN_KINDS
 from okx_auth_graph.routing import is_market_only
 from okx_auth_graph.state import OkxAuthOutcome
 from okx_auth_graph.tools import make_okx_tools

@@ -46,8 +46,8 @@ def open_prompt(messages: Sequence[AnyMessage]) -> str:
     for message in reversed(messages):
         if isinstance(message, HumanMessage):
             break
-        if isinstance(message, AIMessage):
-            texts.append(text_of(message))
+        if isinstance(message, AIMessage) and text_of(message).strip():
+            texts.append(text_of(message))  # a parent's tool-call message has no text
     return "\n\n".join(reversed(texts))
 
 

@@ -39,6 +39,7 @@ from okx_auth_graph.okx import (
     classify_text,
     redact_text,
 )
+from okx_auth_graph.okx.errors import RELOGIN_KINDS
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthState, OkxAuthOutcome, RequestAction
 
@@ -85,13 +86,6 @@ def recovery_failure(state: AuthState) -> OkxFailure | None:
         detail=redact_text(" ".join(error.split()))[:500],
         command=tuple(request.get("command") or ()),
     )
-
-
-#: Recovery kinds the normal login flow (menu and gate included) answers.
-RELOGIN_KINDS = frozenset({
-    ErrorKind.SESSION_EXPIRED, ErrorKind.NOT_AUTHENTICATED,
-    ErrorKind.AUTHORIZATION_TIMED_OUT, ErrorKind.ACCESS_DENIED,
-})
 
 
 def post_remove_question(state: AuthState) -> Update:

@@ -50,6 +50,13 @@ class ErrorKind(StrEnum):
         return self in (ErrorKind.SESSION_EXPIRED, ErrorKind.NOT_AUTHENTICATED)
 
 
+RELOGIN_KINDS = frozenset({
+    ErrorKind.SESSION_EXPIRED, ErrorKind.NOT_AUTHENTICATED,
+    ErrorKind.AUTHORIZATION_TIMED_OUT, ErrorKind.ACCESS_DENIED,
+})
+"""Failures a new login answers: the normal flow from Step 0, menu and gate included."""
+
+
 _ACTIONS: dict[ErrorKind, str] = {
     ErrorKind.NO_CONFIG: "Run okx config init",
     ErrorKind.SESSION_EXPIRED: "Run okx auth login --manual",

@@ -26,11 +26,17 @@ _SECRET_FIELD = re.compile(
 
 
 def _mask_field(match: re.Match[str]) -> str:
-    """Keys keep their last four characters (the agreed masked form); others nothing."""
+    """Keys keep their last four characters (the agreed masked form); others nothing.
+
+    The value keeps its quotes, so masked JSON or TOML is still JSON or TOML.
+    """
     value = match.group("double") or match.group("single") or match.group("bare") or ""
     name = match.group("name")
     is_key = re.search(r"api[_-]?key|OK-ACCESS-KEY", name, re.IGNORECASE) is not None
-    return name + (mask_key(value) if is_key else MASK_PREFIX)
+    quote = '"' if match.group("double") is not None else (
+        "'" if match.group("single") is not None else ""
+    )
+    return f"{name}{quote}{mask_key(value) if is_key else MASK_PREFIX}{quote}"
 
 
 def mask_key(value: str) -> str:

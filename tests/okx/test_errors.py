@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from okx_auth_graph.okx import (
@@ -250,3 +252,12 @@ def test_okx_error_text_and_kind() -> None:
 def test_failure_round_trips_through_json() -> None:
     failure = classify(FailedCall(COMMAND, 1, stderr="Invalid Sign"))
     assert OkxFailure.model_validate_json(failure.model_dump_json()) == failure
+
+
+def test_redaction_keeps_json_and_toml_valid() -> None:
+    """A masked value keeps its quotes, so redacted JSON still parses."""
+    text = '{"api_key": "ak-quoted-0001-wxyz", "secret_key": "sk-quoted", "site": "eea"}'
+    redacted = redact_text(text)
+    assert json.loads(redacted) == {"api_key": "***wxyz", "secret_key": "***", "site": "eea"}
+    assert redact_text("passphrase = 'pp-quoted'") == "passphrase = '***'"
+    assert redact_text("api_key=ak-bare-0001-abcd") == "api_key=***abcd"

@@ -609,7 +609,8 @@ def test_region_restriction_yes_logs_in_on_the_site_the_user_picks(
     code = sim_user_code(sim)
     assert posted == [login_text("en", "global", code)]
     sim.browser("approve")
-    assert conv.reply("done") == [render("success", "en", site="global", scopes="live:read, live:trade")]
+    success = render("success", "en", site="global", scopes="live:read, live:trade")
+    assert conv.reply("done") == [success]
     assert conv.outcome == {
         "status": "logged_in", "site": "global", "scopes": SCOPES, "next_skill": "trade",
     }
