@@ -1,4 +1,4 @@
-"""The chat's screen and keyboard on their own: the status line, the spinner's text, typed-ahead input.
+"""The chat's screen and keyboard on their own: status line, spinner text, typed-ahead input.
 
 The spinner must never reach a transcript that is piped or saved, and must
 tell the truth while a blocking login waits; typed-ahead lines must keep
