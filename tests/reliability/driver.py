@@ -16,7 +16,7 @@ committed, so "seen here" means "durable", and the kill lands before the next
 step runs. Question boundaries (menu, done-wait) kill the idle process after
 the run returned, as a server holding a waiting conversation would be.
 
-On completion it prints one JSON line: the outcome and every text posted.
+On completion it prints one JSON line: the outcome, every text posted and what the user said.
 """
 
 from __future__ import annotations
