@@ -5,10 +5,17 @@ call's spawn to the last call's exit. The serial side runs the same two
 commands one after the other through the same runner. Rounds alternate which
 side goes first, and each ratio is taken within a round, so both sides meet
 the same load on this shared machine.
+
+The CPU time the two calls use in series shows what parallelism can win at
+best: on `n` cores two calls that need `c` seconds of CPU take at least `c / n`
+seconds, and never less than the longer call alone. A CLI whose start-up
+keeps more than one core busy (node does) cannot halve its time on two cores.
 """
 
 from __future__ import annotations
 
+import os
+import resource
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +43,10 @@ class PreflightCli:
     """Seconds from the first spawn to the last exit, in the graph's first turn."""
     series: Summary
     """Seconds for the same two calls one after the other."""
+    series_cpu: Summary
+    """CPU seconds (user + system) the two calls used, in series."""
+    best_ratio: Summary
+    """The lowest parallel/serial ratio this machine's cores allow, per round."""
     ratio: Summary
     """Parallel over serial, per round."""
 
@@ -57,18 +68,41 @@ def _parallel(cli: OkxCli, home: Path, name: str) -> float:
     return max(c.end for c in turn.calls) - min(c.start for c in turn.calls)
 
 
-def _series(cli: OkxCli, home: Path) -> float:
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished children (the CLI processes it waited for)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass(frozen=True)
+class _Serial:
+    wall: float
+    cpu: float
+    longest_call: float
+
+    def best_ratio(self, cores: int) -> float:
+        """The parallel/serial ratio if the two calls shared the cores perfectly."""
+        return max(self.longest_call, self.cpu / cores) / self.wall
+
+
+def _series(cli: OkxCli, home: Path) -> _Serial:
     settings = OkxSettings(okx_cli=cli.okx_cli, okx_home=str(home))
+    cpu_before = _children_cpu()
     for argv in PREFLIGHT_ARGV:
         cli.runner(argv, settings)
+    cpu = _children_cpu() - cpu_before
     calls = cli.recorder.calls(home)
-    return calls[-1].end - calls[0].start
+    return _Serial(
+        wall=calls[-1].end - calls[0].start,
+        cpu=cpu,
+        longest_call=max(c.end - c.start for c in calls),
+    )
 
 
 def _measure(cli: OkxCli, plan: Plan, root: Path) -> PreflightCli:
     """`plan.preflight_rounds` pairs after the warm-up pairs (cold disk caches, first spawns)."""
     parallel: list[float] = []
-    series: list[float] = []
+    series: list[_Serial] = []
     for index in range(plan.warm_up + plan.preflight_rounds):
         graph_home = new_home(root, f"parallel-{index}")
         serial_home = new_home(root, f"series-{index}")
@@ -81,11 +115,14 @@ def _measure(cli: OkxCli, plan: Plan, root: Path) -> PreflightCli:
         if index >= plan.warm_up:
             parallel.append(p)
             series.append(s)
+    cores = os.cpu_count() or 1
     return PreflightCli(
         label=cli.label,
         parallel=Summary.of(parallel),
-        series=Summary.of(series),
-        ratio=Summary.of(ratios(parallel, series)),
+        series=Summary.of(s.wall for s in series),
+        series_cpu=Summary.of(s.cpu for s in series),
+        best_ratio=Summary.of(s.best_ratio(cores) for s in series),
+        ratio=Summary.of(ratios(parallel, [s.wall for s in series])),
     )
 
 

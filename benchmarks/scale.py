@@ -74,6 +74,8 @@ class ScaleRun:
     """Median size of a conversation's latest checkpoint with its values (what a resume loads)."""
     file_bytes: int | None
     """The SQLite database file on disk (None for the in-memory saver)."""
+    sqlite_settings: str | None
+    """The connection's journal mode and synchronous level, which decide what a commit costs."""
 
     @property
     def per_second(self) -> float:
@@ -131,6 +133,13 @@ def _sqlite_storage(conn: sqlite3.Connection) -> tuple[int, int]:
     return int(checkpoints) + int(writes), int(count)
 
 
+def _sqlite_settings(conn: sqlite3.Connection) -> str:
+    (journal,) = conn.execute("PRAGMA journal_mode").fetchone()
+    (synchronous,) = conn.execute("PRAGMA synchronous").fetchone()
+    levels = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
+    return f"journal_mode={journal}, synchronous={levels.get(synchronous, synchronous)}"
+
+
 def _latest_checkpoint_bytes(graph: AuthGraph, threads: Sequence[str]) -> float:
     """Median size of each thread's latest checkpoint, serialized with its values.
 
@@ -178,7 +187,9 @@ def measure(
         if isinstance(saver, InMemorySaver):
             stored, checkpoints = _memory_storage(saver)
             file_bytes = None
+            settings = None
         else:
+            settings = _sqlite_settings(conn)
             stored, checkpoints = _sqlite_storage(conn)
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             file_bytes = sum(p.stat().st_size for p in root.glob("checkpoints.sqlite*"))
@@ -195,32 +206,50 @@ def measure(
         checkpoints=checkpoints,
         latest_checkpoint_bytes=latest,
         file_bytes=file_bytes,
+        sqlite_settings=settings,
     )
 
 
+def _start(saver: Saver, durability: Durability, plan: Plan) -> subprocess.Popen[str]:
+    """Start the interpreter that measures one checkpointer and durability mode."""
+    return subprocess.Popen(
+        [
+            sys.executable, "-m", "benchmarks.scale",
+            "--saver", saver,
+            "--durability", durability,
+            "--conversations", str(plan.conversations),
+            "--workers", str(plan.scale_workers),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+
+
+def _finish(pair: tuple[Saver, Durability], child: subprocess.Popen[str]) -> ScaleRun:
+    """Wait for the interpreter measuring `pair` and read its result."""
+    try:
+        out, err = child.communicate(timeout=600)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
+        raise BenchmarkError(f"scale run {pair} took over 10 minutes") from None
+    if child.returncode != 0:
+        raise BenchmarkError(f"scale run {pair} failed:\n{err}")
+    return ScaleRun(**json.loads(out))
+
+
 def run(plan: Plan) -> ScaleResult:
-    """Each checkpointer and durability mode in its own interpreter, one after another."""
-    runs = []
-    for saver in SAVERS:
-        for durability in DURABILITIES:
-            done = subprocess.run(
-                [
-                    sys.executable, "-m", "benchmarks.scale",
-                    "--saver", saver,
-                    "--durability", durability,
-                    "--conversations", str(plan.conversations),
-                    "--workers", str(plan.scale_workers),
-                ],
-                capture_output=True,
-                text=True,
-                timeout=600,
-                check=False,
-                cwd=Path(__file__).resolve().parents[1],
-            )
-            if done.returncode != 0:
-                raise BenchmarkError(f"scale run {saver}/{durability} failed:\n{done.stderr}")
-            runs.append(ScaleRun(**json.loads(done.stdout)))
-    return ScaleResult(tuple(runs))
+    """Each checkpointer and durability mode in its own interpreter, one after another.
+
+    A smoke run times nothing, so there the interpreters run side by side.
+    """
+    pairs = [(saver, durability) for saver in SAVERS for durability in DURABILITIES]
+    if plan.smoke:
+        children = [_start(*pair, plan) for pair in pairs]
+        return ScaleResult(tuple(map(_finish, pairs, children)))
+    return ScaleResult(tuple(_finish(pair, _start(*pair, plan)) for pair in pairs))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -24,10 +24,6 @@ class Summary:
     """First quartile (the median itself when there are fewer than two values)."""
     p75: float
     """Third quartile."""
-    low: float
-    """Smallest value."""
-    high: float
-    """Largest value."""
 
     @classmethod
     def of(cls, values: Iterable[float]) -> Summary:
@@ -40,7 +36,7 @@ class Summary:
             p25 = p75 = median
         else:
             p25, _, p75 = statistics.quantiles(ordered, n=4, method="inclusive")
-        return cls(len(ordered), median, p25, p75, ordered[0], ordered[-1])
+        return cls(len(ordered), median, p25, p75)
 
 
 def ratios(numerators: Sequence[float], denominators: Sequence[float]) -> list[float]:

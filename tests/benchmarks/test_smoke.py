@@ -77,7 +77,9 @@ def test_preflight_runs_both_clis_in_the_graph_and_in_series(results: Results) -
     for cli in p.clis:
         assert cli.ratio.n == PLAN.preflight_rounds
         assert cli.parallel.median > 0
-        assert cli.series.median > 0
+        assert cli.series_cpu.median > 0
+        # No schedule beats the longer call alone or the CPU spread over every core.
+        assert 0 < cli.best_ratio.median <= 1
 
 
 def test_cli_calls_equal_the_skills_minimum_in_every_scenario(results: Results) -> None:
@@ -116,6 +118,7 @@ def test_scale_keeps_every_conversation_per_checkpointer(results: Results) -> No
         assert run.stored_bytes > 0
         assert run.latest_checkpoint_bytes > 0
         assert (run.file_bytes is None) == (run.saver == "memory")
+        assert (run.sqlite_settings is None) == (run.saver == "memory")
     for saver in SAVERS:
         exit_run, async_run = results.scale.get(saver, "exit"), results.scale.get(saver, "async")
         # "exit" keeps one checkpoint per turn, "async" one per step.
