@@ -27,7 +27,7 @@ runs, a spinner shows the elapsed time (on a terminal only)."""
 
 _SIMULATE_HELP = """\
 run against the offline simulator okx-sim instead of the okx CLI, in a HOME of
-the thread's own beside the database (DB.sim/THREAD/, kept so --thread can
+the thread's own beside the database (PATH.sim/THREAD/, kept so --thread can
 continue a simulated login); adds /approve, /deny and /expire to play the
 browser"""
 
@@ -93,7 +93,8 @@ def _demo() -> int:
 
 
 def _chat(args: argparse.Namespace) -> int:
-    from okx_auth_graph.chat.session import ChatError, run_chat
+    from okx_auth_graph.chat.launch import run_chat
+    from okx_auth_graph.chat.session import ChatError
 
     options = ChatOptions(
         db=args.db.expanduser().absolute(),

@@ -50,6 +50,11 @@ class ChatOptions:
     """`manual`: link and code in the chat, then "done"; `interactive`: the CLI waits."""
 
     @property
+    def cli_kind(self) -> Literal["simulator", "okx"]:
+        """Which CLI the conversation runs against; a thread keeps to one."""
+        return "simulator" if self.simulate else "okx"
+
+    @property
     def simulator_home(self) -> Path:
         """The simulated user's HOME: beside the database, one per thread.
 

@@ -10,18 +10,11 @@ finishes a step that was cut off, and goes on from there.
 from __future__ import annotations
 
 import json
-import signal
-import sqlite3
-import threading
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from pathlib import Path
-from types import FrameType
-from typing import Any, BinaryIO, TextIO, cast
+from collections.abc import Mapping
+from typing import Any, cast
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langchain_core.runnables import RunnableConfig
-from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command, Interrupt
 
 from okx_auth_graph.chat import browser
@@ -30,13 +23,11 @@ from okx_auth_graph.chat.console import Console
 from okx_auth_graph.chat.inbox import Inbox
 from okx_auth_graph.chat.options import ChatOptions
 from okx_auth_graph.chat.progress import RunProgress
+from okx_auth_graph.chat.stopping import CtrlC
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.demo import simulator_path, transcript_entry
+from okx_auth_graph.demo import transcript_entry
 from okx_auth_graph.gate import text_of
-from okx_auth_graph.graph import AuthGraph, build_auth_graph
-from okx_auth_graph.okx import OkxError, OkxSettings, run_okx_streaming
-from okx_auth_graph.okx.interactive import StreamingRunner
-from okx_auth_graph.okx.runner import CliResult, LineCallback, TickCallback, resolve_executable
+from okx_auth_graph.graph import AuthGraph
 
 MODE_KEY = "okx_auth_graph_chat"
 """Checkpoint metadata naming the CLI a thread runs against: `simulator` or `okx`."""
@@ -49,69 +40,7 @@ HELP = {
 
 
 class ChatError(Exception):
-    """A problem the user can fix before the chat starts, said in plain words."""
-
-
-def run_chat(options: ChatOptions, *, stdin: BinaryIO, out: TextIO, err: TextIO) -> int:
-    """Hold the conversation `options` names until the user leaves; returns the exit code.
-
-    Raises:
-        ChatError: no okx CLI (without `--simulate`), an unusable database, or
-            a thread started against the other CLI.
-    """
-    console = Console(out, err, echo_input=not stdin.isatty())
-    stop = threading.Event()
-    if options.simulate:
-        simulator = simulator_path()
-        home = _private_home(options)
-        context = _context(options, simulator, str(home))
-        browser_ = SimulatedBrowser(simulator, home, console)
-    else:
-        context = _context(options, _installed_okx(), None)
-        browser_ = None
-    with _checkpointer(options) as saver:
-        graph = build_auth_graph(saver, streaming_runner=stoppable(run_okx_streaming, stop))
-        session = ChatSession(
-            options, graph, context, console=console, inbox=Inbox(stdin), browser=browser_,
-            stop=stop,
-        )
-        return session.run()
-
-
-def stoppable(runner: StreamingRunner, stop: threading.Event) -> StreamingRunner:
-    """`runner`, giving up as soon as `stop` is set (the user pressed Ctrl-C).
-
-    A blocking login runs in one of the graph's worker threads, which Ctrl-C
-    does not reach, and the graph waits for it before it lets go. Its runner
-    calls back at every line and every quiet second; raising there makes it
-    kill the CLI's process group on the way out, so nothing keeps waiting on
-    OKX after the chat has stopped.
-    """
-
-    def check() -> None:
-        if stop.is_set():
-            raise KeyboardInterrupt
-
-    def run(
-        args: Sequence[str],
-        settings: OkxSettings,
-        on_line: LineCallback,
-        on_tick: TickCallback | None = None,
-        tick_seconds: float = 1.0,
-        /,
-    ) -> CliResult:
-        def line(text: str) -> None:
-            check()
-            on_line(text)
-
-        def tick(elapsed: float) -> None:
-            check()
-            if on_tick is not None:
-                on_tick(elapsed)
-
-        return runner(args, settings, line, tick, tick_seconds)
-
-    return run
+    """A problem the user can fix, said in plain words instead of a traceback."""
 
 
 class ChatSession:
@@ -126,7 +55,7 @@ class ChatSession:
         console: Console,
         inbox: Inbox,
         browser: SimulatedBrowser | None,
-        stop: threading.Event,
+        ctrl_c: CtrlC,
     ) -> None:
         """Bind the graph to a thread, a screen and a keyboard.
 
@@ -137,7 +66,7 @@ class ChatSession:
             console: The screen.
             inbox: The keyboard.
             browser: The simulated browser, in `--simulate` mode.
-            stop: Set by Ctrl-C, so a blocking CLI call gives up.
+            ctrl_c: The chat's Ctrl-C, which the graph's blocking runner obeys too.
         """
         self._options = options
         self._graph = graph
@@ -145,10 +74,10 @@ class ChatSession:
         self._console = console
         self._inbox = inbox
         self._browser = browser
-        self._stop = stop
+        self._ctrl_c = ctrl_c
         self._config: RunnableConfig = {
             "configurable": {"thread_id": options.thread},
-            "metadata": {MODE_KEY: _mode(options)},
+            "metadata": {MODE_KEY: options.cli_kind},
         }
         self._progress = RunProgress(
             console, while_cli_waits=self._browse_while_waiting if browser else None
@@ -162,7 +91,7 @@ class ChatSession:
         Raises:
             KeyboardInterrupt: Ctrl-C, after saying how to continue.
         """
-        with self._ctrl_c_stops():
+        with self._ctrl_c.handled():
             try:
                 self._check_mode()
                 self._inbox.start()
@@ -222,7 +151,6 @@ class ChatSession:
 
     def _run(self, request: Any) -> None:
         """Stream one run to its next interrupt (or its end), printing as it goes."""
-        self._stop.clear()
         with self._progress.running():
             for part in self._graph.stream(
                 request,
@@ -275,7 +203,7 @@ class ChatSession:
     def _check_mode(self) -> None:
         started = self._graph.get_state(self._config).metadata or {}
         mode = started.get(MODE_KEY)
-        if mode is not None and mode != _mode(self._options):
+        if mode is not None and mode != self._options.cli_kind:
             flag = "with" if mode == "simulator" else "without"
             raise ChatError(
                 f"thread {self._options.thread} was started {flag} --simulate; "
@@ -310,77 +238,3 @@ class ChatSession:
 
     def _resume_hint(self) -> str:
         return f"This conversation is saved; continue it with: {self._options.resume_command()}"
-
-    @contextmanager
-    def _ctrl_c_stops(self) -> Iterator[None]:
-        """While the chat runs, Ctrl-C also tells a blocking CLI call to give up.
-
-        The first press stops the chat (KeyboardInterrupt); later presses,
-        while a worker finishes its step, only repeat the stop request, so
-        leaving never ends in a traceback.
-        """
-
-        def on_ctrl_c(signum: int, frame: FrameType | None) -> None:
-            self._stop.set()
-            if not stopping.is_set():
-                stopping.set()
-                raise KeyboardInterrupt
-
-        stopping = threading.Event()
-        previous = signal.signal(signal.SIGINT, on_ctrl_c)
-        try:
-            yield
-        finally:
-            signal.signal(signal.SIGINT, previous)
-
-
-def _mode(options: ChatOptions) -> str:
-    return "simulator" if options.simulate else "okx"
-
-
-def _context(options: ChatOptions, okx_cli: str, okx_home: str | None) -> AuthContext:
-    return AuthContext(
-        okx_cli=okx_cli, okx_home=okx_home, language=options.language,
-        login_mode=options.login_mode,
-    )
-
-
-def _installed_okx() -> str:
-    """The real CLI, or a clear refusal: the chat never falls back to the simulator."""
-    try:
-        return resolve_executable()
-    except OkxError as error:
-        raise ChatError(
-            f"{error.failure.detail}\n"
-            "To try the chat without it, against the offline simulator: "
-            "okx-auth-graph chat --simulate"
-        ) from None
-
-
-def _private_home(options: ChatOptions) -> Path:
-    home = options.simulator_home
-    try:
-        home.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ChatError(f"cannot create the simulated HOME {home}: {error.strerror}") from None
-    return home
-
-
-@contextmanager
-def _checkpointer(options: ChatOptions) -> Iterator[SqliteSaver]:
-    """The conversation store, opened and checked before the chat begins."""
-    try:
-        options.db.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(options.db, check_same_thread=False)
-    except (OSError, sqlite3.Error) as error:
-        raise ChatError(f"cannot open the chat database {options.db}: {error}") from None
-    try:
-        saver = SqliteSaver(connection)
-        try:
-            saver.setup()
-        except sqlite3.Error as error:
-            raise ChatError(f"cannot use {options.db} as the chat database: {error}") from None
-        yield saver
-    finally:
-        connection.close()
-

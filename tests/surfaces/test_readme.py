@@ -4,8 +4,9 @@ The convention, for whoever edits README.md:
 
 - Every block fenced ```python runs, in the order of the file, in one shared
   namespace, with `OKX_CLI` set to the offline simulator, `HOME` and the
-  working directory a fresh temporary folder. A snippet that only shows a
-  shape and cannot run is fenced ```text instead.
+  working directory a fresh temporary folder. A snippet that cannot run on
+  its own (it needs a server or a model, or only shows a shape) is fenced
+  ```py or ```text instead, and is not run.
 - A top-level bare expression whose line ends in a comment starting with a
   Python literal claims its value: `route_request("买 BTC")  # "trade"`. A
   string, number or boolean must be equal; a dict must hold every key it
