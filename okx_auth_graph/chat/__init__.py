@@ -2,9 +2,10 @@
 
 A REPL over the graph with a SQLite checkpointer, so a conversation survives
 quitting: `--thread ID` picks it up where it stopped. By role: `options` (what
-the command line chose and where things live), `inbox` (the keyboard),
+the command line chose and where things live), `launch` (checks and wiring
+before the first prompt), `session` (the loop), `inbox` (the keyboard),
 `console` (the screen), `progress` (the spinner while the graph works),
-`browser` (the simulator's browser controls) and `session` (the loop).
+`browser` (the simulator's browser controls) and `stopping` (Ctrl-C).
 
-This module imports nothing so that `okx-auth-graph demo` does not pay for it.
+This module imports nothing, so `okx-auth-graph demo` does not pay for the chat.
 """
