@@ -104,4 +104,4 @@ def gate_allows_login(messages: Sequence[AnyMessage], site: Site | None) -> bool
         (i for i, m in enumerate(messages) if is_site_menu(m)), default=-1
     )
     chosen = parse_site_choice(text_of(messages[latest_human]))
-    return menu_before and latest_menu < latest_human and chosen is site
+    return menu_before and latest_menu < latest_human and chosen == site

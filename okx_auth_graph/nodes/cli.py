@@ -20,7 +20,14 @@ from langgraph.types import Command
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.events import CliDoneEvent, CliLineEvent, CliProgressEvent
 from okx_auth_graph.gate import gate_allows_login
-from okx_auth_graph.nodes.common import FINISH, Update, context_of, language_of, say
+from okx_auth_graph.nodes.common import (
+    FINISH,
+    Update,
+    chosen_site_of,
+    context_of,
+    language_of,
+    say,
+)
 from okx_auth_graph.nodes.failure import failure_text
 from okx_auth_graph.nodes.requests import asks_session_longevity
 from okx_auth_graph.okx import (
@@ -127,7 +134,7 @@ class CliSteps:
         A skipped answer means Step 0.2 was stale: re-read the config and stop
         with the API-key message, no retry.
         """
-        site = state.get("chosen_site")
+        site = chosen_site_of(state)
         if site is None or not gate_allows_login(state["messages"], site):
             return Command(goto="post_menu")
         try:
@@ -312,7 +319,7 @@ class CliSteps:
         CLI is killed. Success is verified once with `auth status`; the CLI's
         API-key guard means Step 0.2 was stale; a failed login offers a retry.
         """
-        site = state.get("chosen_site")
+        site = chosen_site_of(state)
         if site is None or not gate_allows_login(state["messages"], site):
             return Command(goto="post_menu")
         context = context_of(runtime)

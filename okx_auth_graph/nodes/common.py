@@ -11,6 +11,7 @@ from langgraph.types import Command
 
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import text_of
+from okx_auth_graph.okx import Site
 from okx_auth_graph.prompts import Language
 from okx_auth_graph.state import AuthState, OkxAuthOutcome
 
@@ -28,6 +29,17 @@ def context_of(runtime: Runtime[AuthContext]) -> AuthContext:
 def language_of(state: AuthState) -> Language:
     """The language fixed at the start of this request."""
     return state.get("language", "en")
+
+
+def chosen_site_of(state: AuthState) -> Site | None:
+    """The site from the latest menu reply, as a `Site` whatever the checkpointer did.
+
+    Some checkpointers store a string-valued enum as a plain string (the
+    PostgreSQL one writes primitives inline), so a resumed run may read "eea"
+    where the run that chose it wrote `Site.EEA`.
+    """
+    chosen = state.get("chosen_site")
+    return None if chosen is None else Site(chosen)
 
 
 def say(text: str) -> AIMessage:

@@ -13,6 +13,7 @@ from okx_auth_graph.nodes.cli import login_template
 from okx_auth_graph.nodes.common import (
     FINISH,
     Update,
+    chosen_site_of,
     context_of,
     language_of,
     say,
@@ -46,7 +47,7 @@ def check_oauth(
     if status.status == "pending" and not switching:
         return Command(goto="post_pending")
     # The only edges into a login: the pre-login gate must hold right now.
-    if gate_allows_login(state["messages"], state.get("chosen_site")):
+    if gate_allows_login(state["messages"], chosen_site_of(state)):
         interactive = context_of(runtime).login_mode == "interactive"
         return Command(goto="announce_login" if interactive else "login")
     return Command(goto="post_menu")
@@ -89,7 +90,7 @@ def announce_login(state: AuthState, runtime: Runtime[AuthContext]) -> Update:
     The blocking login node cannot post while the CLI runs, so this is its own
     step; the lines the CLI prints then arrive as custom stream events.
     """
-    site = state.get("chosen_site")
+    site = chosen_site_of(state)
     language = language_of(state)
     wait = format_duration(context_of(runtime).login_timeout_seconds, language)
     text = render("browser_login_notice", language, site=site.value if site else "", duration=wait)

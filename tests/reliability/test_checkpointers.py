@@ -27,7 +27,6 @@ from okx_auth_graph.okx import Site
 from okx_auth_graph.state import AuthInput, PendingLogin
 from tests.expected import SEED_MENU
 from tests.reliability.driver import User, thread_config
-from tests.reliability.known_bugs import POSTGRES_SITE_LOADS_AS_STR
 from tests.reliability.report import Figure
 from tests.reliability.script import (
     CHOICE,
@@ -163,9 +162,7 @@ async def test_full_login_on_each_async_checkpointer(
     [
         "memory",
         "sqlite",
-        pytest.param(
-            "postgres", marks=pytest.mark.xfail(strict=True, reason=POSTGRES_SITE_LOADS_AS_STR)
-        ),
+        "postgres",
     ],
     indirect=True,
 )
@@ -185,7 +182,7 @@ def test_run_paused_before_login_logs_in_without_a_second_menu(
 
     with turns.saver() as saver:
         graph = build_auth_graph(saver)
-        assert graph.get_state(CONFIG).values["chosen_site"] is Site.EEA
+        assert graph.get_state(CONFIG).values["chosen_site"] == Site.EEA
         result = graph.invoke(None, CONFIG, context=context)
 
     question = result["__interrupt__"][0].value

@@ -28,7 +28,6 @@ import pytest
 
 from okx_auth_graph.graph import build_auth_graph
 from tests.reliability.driver import NEXT_NODE_AFTER, QUESTION_AT, StopPoint, thread_config
-from tests.reliability.known_bugs import POSTGRES_SITE_LOADS_AS_STR
 from tests.reliability.report import Figure
 from tests.reliability.script import (
     CHOICE,
@@ -149,9 +148,7 @@ def logged(call_log: CallLog, argv: list[str], times: int) -> None:
     "store",
     [
         "sqlite",
-        pytest.param(
-            "postgres", marks=pytest.mark.xfail(strict=True, reason=POSTGRES_SITE_LOADS_AS_STR)
-        ),
+        "postgres",
     ],
     indirect=True,
 )
