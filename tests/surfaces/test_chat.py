@@ -259,6 +259,16 @@ def test_deny_and_expire_end_the_login_with_a_retry_question(run_chat: RunChat) 
     assert "logged_in" not in denied.stdout.replace("not_logged_in", "")
 
 
+def test_lang_forces_the_reply_language(run_chat: RunChat) -> None:
+    done = run_chat("--simulate", "--lang", "zh", "--thread", THREAD,
+                    lines=["Please log me in", "2"])
+
+    assert done.returncode == 0, done.stderr
+    (code,) = shown_codes(done.stdout)
+    assert login_template("eea", code, "zh") in done.stdout
+    assert login_template("eea", code, "en") not in done.stdout
+
+
 def _read_until(process: subprocess.Popen[bytes], marker: bytes) -> bytes:
     """Read the process's stdout until `marker` shows up (or it ends: then fail)."""
     assert process.stdout is not None
@@ -281,4 +291,5 @@ def _okx_processes_in(home: Path) -> list[str]:
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
     return found
+
 
