@@ -8,6 +8,8 @@ the bottom, one comment per edge.
 
 from __future__ import annotations
 
+from typing import Any, Self, cast
+
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
@@ -35,7 +37,21 @@ from okx_auth_graph.okx import CliRunner, run_okx, run_okx_streaming
 from okx_auth_graph.okx.interactive import StreamingRunner
 from okx_auth_graph.state import AuthInput, AuthOutput, AuthState
 
-AuthGraph = CompiledStateGraph[AuthState, AuthContext, AuthInput, AuthOutput]
+
+class AuthGraph(CompiledStateGraph[AuthState, AuthContext, AuthInput, AuthOutput]):
+    """The compiled auth graph; a copy keeps the list of types its state may load.
+
+    LangGraph builds that list at compile time for strict checkpoint loading
+    (`LANGGRAPH_STRICT_MSGPACK=true`), but `copy()` (and so `with_config()`)
+    drops it. A LangGraph server copies the graph for every run, so without
+    this the stored models would come back as plain dicts on the first resume.
+    """
+
+    def copy(self, update: dict[str, Any] | None = None) -> Self:
+        """A copy that still loads the graph's own state types under strict loading."""
+        copied = super().copy(update)
+        copied._serde_allowlist = self._serde_allowlist
+        return copied
 
 
 def build_auth_graph(
@@ -105,7 +121,9 @@ def build_auth_graph(
     # Removing the binary is always asked first.
     builder.add_edge("post_remove_question", "confirm_remove")
     # Every other edge is a typed Command from the node that decides it.
-    return builder.compile(checkpointer=checkpointer, name=name)
+    compiled = builder.compile(checkpointer=checkpointer, name=name)
+    compiled.__class__ = AuthGraph  # same object, plus the allowlist-keeping copy()
+    return cast(AuthGraph, compiled)
 
 
 graph = build_auth_graph()
