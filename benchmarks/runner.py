@@ -60,7 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--out", type=Path, help="where to write the report (default: BENCHMARKS.md; '-' prints)"
     )
     parser.add_argument(
-        "--skill", type=Path, default=model_cost.DEFAULT_SKILL, help="the skill's text (item 4)"
+        "--skill",
+        type=Path,
+        default=model_cost.DEFAULT_SKILL,
+        help="the skill's text, for the model-cost benchmark",
     )
     args_list = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(args_list)
