@@ -46,7 +46,7 @@ class PreflightCli:
     series_cpu: Summary
     """CPU seconds (user + system) the two calls used, in series."""
     best_ratio: Summary
-    """The lowest parallel/serial ratio this machine's cores allow, per round."""
+    """About the lowest parallel/serial ratio this machine's cores allow, per round."""
     ratio: Summary
     """Parallel over serial, per round."""
 
