@@ -12,7 +12,6 @@ every checkpointer, and the contract changes in one place when the graph does.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -39,14 +38,15 @@ from tests.support import Simulator
 
 # ---------------------------------------------------------------- planted secrets
 
-# Hex bodies cannot occur by chance in anything the graph or the simulator
-# writes, and each tail (digit + capitals) cannot occur in a user code (capital
-# letters only) or a device id (lower-case hex): so any 8-character window of
-# these found anywhere is a leak, and the tails may only appear masked.
-API_KEY = "ak-3f9c0e7d1b5a2864-Q7XZ"
-SECRET_KEY = "sk-8d2e6b1f0c4a9357-M3NP"  # noqa: S105 - a planted test secret
-PASSPHRASE = "pp-5a7c3e9b1d0f2468-R4TK"  # noqa: S105 - a planted test secret
-ENV_API_KEY = "ek-1b3d5f7a9c2e4068-E9VW"
+# Every 8 characters of these mix digits, lower-case letters beyond `f` and
+# dashes, which no checkpoint id, task id or device id (hex), user code
+# (capitals) or text of the graph can reproduce by chance; so any 8-character
+# window found anywhere is a leak. The tails (digit + capitals) cannot occur
+# in a user code either, so they may only ever appear masked.
+API_KEY = "ak-3f9k0e7w1b5m28y4-Q7XZ"
+SECRET_KEY = "sk-8d2r6b1t0c4v93s7-M3NP"  # noqa: S105 - a planted test secret
+PASSPHRASE = "pp-5a7j3e9h1d0u24z8-R4TK"  # noqa: S105 - a planted test secret
+ENV_API_KEY = "ek-1b3n5f7p9c2q40x8-E9VW"
 SECRETS = (API_KEY, SECRET_KEY, PASSPHRASE, ENV_API_KEY)
 MASKED_KEYS = {API_KEY: "***Q7XZ", ENV_API_KEY: "***E9VW"}
 """The one form of a key allowed to appear: `***` and its last four characters."""
@@ -586,25 +586,25 @@ def beside(sim: Simulator, helper: BrowserHelper | None) -> Iterator[None]:
 # ---------------------------------------------------------------- every exception raised
 
 _PACKAGE_DIR = str(Path(okx_auth_graph.__file__).parent)
-_LANGGRAPH_DIR = os.sep + "langgraph" + os.sep
 
 
 @contextmanager
 def raised_exceptions() -> Iterator[list[str]]:
-    """Collect the text of every exception that passes through the package or LangGraph.
+    """Collect the text of every exception that passes through the package's code.
 
     Caught ones included: an error the graph turns into state was still an
     exception with a message, and that message must be as clean as the state.
-    Tracing covers this thread and the threads LangGraph starts for its nodes.
+    Tracing covers this thread and the threads LangGraph starts for its nodes;
+    only the package's frames get a local tracer, which keeps the cost low.
     """
     texts: list[str] = []
-    seen: set[int] = set()
+    seen: dict[int, BaseException] = {}  # holding each one keeps its id unique
 
     def local(frame: FrameType, event: str, arg: Any) -> Any:
         if event == "exception":
             error: BaseException | None = arg[1]
             while error is not None and id(error) not in seen:
-                seen.add(id(error))
+                seen[id(error)] = error
                 texts.append(f"{type(error).__name__}: {error!s} {error!r}")
                 error = error.__cause__ or error.__context__
         return local
@@ -615,8 +615,7 @@ def raised_exceptions() -> Iterator[list[str]]:
         code = frame.f_code
         hit = watched.get(code)
         if hit is None:
-            name = code.co_filename
-            hit = watched[code] = name.startswith(_PACKAGE_DIR)
+            hit = watched[code] = code.co_filename.startswith(_PACKAGE_DIR)
         if hit:
             frame.f_trace_lines = False
             return local

@@ -12,8 +12,9 @@ it searches everything a secret could reach: the raw checkpoint rows as
 stored (SQLite through `sqlite3`, the whole database file, Postgres rows as
 the server returns them), the thread's state and history, every message,
 interrupt payload and stream event, every log record at DEBUG, and the text
-of every exception raised along the way, caught or not. A leak is any eight
-characters of a secret; a key's last four may appear only as `***` + them.
+of every exception that passed through the package's code, caught or not
+(and of any that left the graph). A leak is any eight characters of a
+secret; a key's last four may appear only as `***` + them.
 
 The suite runs with `LANGGRAPH_STRICT_MSGPACK=true`, so every checkpoint is
 also loaded back through the strict allowlist; a blocked type would show up
@@ -35,6 +36,7 @@ import pytest
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.serde.event_hooks import SerdeEvent, register_serde_event_listener
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from psycopg.types.string import TextLoader
 
 from okx_auth_graph.gate import text_of
@@ -281,7 +283,6 @@ def _debug_logs(caplog: pytest.LogCaptureFixture) -> None:
 
 def assert_clean(tally: Tally, figure: Figure, store: str) -> None:
     """No problem at all; then report the sweep's figure."""
-    assert os.environ["LANGGRAPH_STRICT_MSGPACK"] == "true"
     assert tally.scenarios == len(CATALOGUE)
     assert not tally.problems, "\n".join(tally.problems)
     figure(
@@ -338,6 +339,28 @@ def test_the_search_finds_a_planted_leak() -> None:
     assert leaks_in({"whole": API_KEY.encode()}) != []
     assert leaks_in({"middle": PASSPHRASE[5:15].encode()}) != []
     assert leaks_in({"tail": b"the key ends in Q7XZ"}) == ["tail: b'Q7XZ' outside its mask"]
+
+
+@dataclass
+class Undeclared:
+    """A type no state schema declares."""
+
+    value: str
+
+
+def test_checkpoints_load_under_the_strict_allowlist() -> None:
+    """The sweeps run with strict loading, and the serde watcher would see a blocked type.
+
+    Strict mode loads an undeclared type back as a plain dict and says so with
+    a `msgpack_blocked` event; the sweeps saw no event at all, so every type
+    the graph checkpoints is declared.
+    """
+    assert os.environ["LANGGRAPH_STRICT_MSGPACK"] == "true"
+    serde = JsonPlusSerializer()
+    with serde_events() as events:
+        loaded = serde.loads_typed(serde.dumps_typed(Undeclared("x")))
+    assert loaded == {"value": "x"}
+    assert [(e["kind"], e.get("name")) for e in events] == [("msgpack_blocked", "Undeclared")]
 
 
 def test_the_watchers_see_what_they_must(
