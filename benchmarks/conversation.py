@@ -21,8 +21,8 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command, Durability
 
 from benchmarks.clis import BenchmarkError, Call, OkxCli, Simulator
+from okx_auth_graph.builder import AuthGraph, build_auth_graph
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.graph import AuthGraph, build_auth_graph
 from okx_auth_graph.state import AuthInput
 
 DURABILITIES: tuple[Durability, ...] = ("async", "exit")

@@ -42,7 +42,7 @@ from benchmarks.conversation import (
     manual_login_steps,
 )
 from benchmarks.plan import Plan
-from okx_auth_graph.graph import AuthGraph
+from okx_auth_graph.builder import AuthGraph
 
 Saver = Literal["memory", "sqlite"]
 SAVERS: tuple[Saver, ...] = ("memory", "sqlite")

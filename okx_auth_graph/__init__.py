@@ -17,11 +17,11 @@ Importing `typing` for it took 3 of the root's 5 ms (the benchmarks' import time
 if TYPE_CHECKING:
     from typing import Any
 
-    from okx_auth_graph.graph import build_auth_graph
+    from okx_auth_graph.builder import build_auth_graph
 
 __all__ = ["build_auth_graph"]
 
-_LAZY = {"build_auth_graph": "okx_auth_graph.graph"}
+_LAZY = {"build_auth_graph": "okx_auth_graph.builder"}
 
 
 def __getattr__(name: str) -> Any:

@@ -24,9 +24,9 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
+from okx_auth_graph.builder import build_auth_graph
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import text_of
-from okx_auth_graph.graph import build_auth_graph
 
 
 def simulator_path() -> str:

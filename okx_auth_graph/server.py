@@ -21,7 +21,7 @@ from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
-from okx_auth_graph.graph import build_auth_graph
+from okx_auth_graph.builder import build_auth_graph
 
 URL_ENV = "OKX_AUTH_POSTGRES_URL"
 """Where the server's PostgreSQL is, e.g. `postgresql://okx:secret@db:5432/okx_auth`."""

@@ -16,6 +16,7 @@ from typing import BinaryIO, TextIO
 
 from langgraph.checkpoint.sqlite import SqliteSaver
 
+from okx_auth_graph.builder import build_auth_graph
 from okx_auth_graph.chat.browser import SimulatedBrowser
 from okx_auth_graph.chat.console import Console
 from okx_auth_graph.chat.inbox import Inbox
@@ -24,7 +25,6 @@ from okx_auth_graph.chat.session import ChatError, ChatSession
 from okx_auth_graph.chat.stopping import CtrlC
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.demo import simulator_path
-from okx_auth_graph.graph import build_auth_graph
 from okx_auth_graph.okx import OkxError, run_okx_streaming
 from okx_auth_graph.okx.runner import resolve_executable
 

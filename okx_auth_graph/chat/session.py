@@ -17,6 +17,7 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command, Interrupt
 
+from okx_auth_graph.builder import AuthGraph
 from okx_auth_graph.chat import browser
 from okx_auth_graph.chat.browser import SimulatedBrowser
 from okx_auth_graph.chat.console import Console
@@ -27,7 +28,6 @@ from okx_auth_graph.chat.stopping import CtrlC
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.demo import transcript_entry
 from okx_auth_graph.gate import text_of
-from okx_auth_graph.graph import AuthGraph
 
 MODE_KEY = "okx_auth_graph_chat"
 """Checkpoint metadata naming the CLI a thread runs against: `simulator` or `okx`."""

@@ -36,9 +36,9 @@ from langgraph.func import task
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
+from okx_auth_graph.builder import AuthGraph, build_auth_graph
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import text_of
-from okx_auth_graph.graph import AuthGraph, build_auth_graph
 from okx_auth_graph.middleware.policy import (
     auth_error_kind,
     clean_okx_output,

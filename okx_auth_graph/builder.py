@@ -1,0 +1,126 @@
+"""The okx-cex-auth procedure as a LangGraph state graph.
+
+Each step of the skill is a node; what the skill asks an agent to remember is
+an edge that does not exist (no path from the menu to `login` except through
+the gate, no CLI call while waiting for "done"). The graph is assembled at
+the bottom, one comment per edge.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Self, cast
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+
+from okx_auth_graph.context import AuthContext
+from okx_auth_graph.nodes.api_key import check_api_key, report_api_key
+from okx_auth_graph.nodes.authorization import ask_retry, await_authorization
+from okx_auth_graph.nodes.cli import CliSteps
+from okx_auth_graph.nodes.failure import report_failure
+from okx_auth_graph.nodes.intake import preflight, start
+from okx_auth_graph.nodes.oauth import (
+    announce_login,
+    check_oauth,
+    post_pending,
+    report_logged_in,
+)
+from okx_auth_graph.nodes.requests import (
+    ask_api_key_remedy,
+    confirm_remove,
+    post_remove_question,
+    triage,
+)
+from okx_auth_graph.nodes.site import ask_site, check_site, post_menu
+from okx_auth_graph.okx import CliRunner, run_okx, run_okx_streaming
+from okx_auth_graph.okx.interactive import StreamingRunner
+from okx_auth_graph.state import AuthInput, AuthOutput, AuthState
+
+
+class AuthGraph(CompiledStateGraph[AuthState, AuthContext, AuthInput, AuthOutput]):
+    """The compiled auth graph; a copy keeps the list of types its state may load.
+
+    LangGraph builds that list at compile time for strict checkpoint loading
+    (`LANGGRAPH_STRICT_MSGPACK=true`), but `copy()` (and so `with_config()`)
+    drops it. A LangGraph server copies the graph for every run, so without
+    this the stored models would come back as plain dicts on the first resume.
+    """
+
+    def copy(self, update: dict[str, Any] | None = None) -> Self:
+        """A copy that still loads the graph's own state types under strict loading."""
+        copied = super().copy(update)
+        copied._serde_allowlist = self._serde_allowlist
+        return copied
+
+
+def build_auth_graph(
+    checkpointer: BaseCheckpointSaver[str] | None = None,
+    *,
+    runner: CliRunner = run_okx,
+    streaming_runner: StreamingRunner = run_okx_streaming,
+    name: str = "okx_auth",
+) -> AuthGraph:
+    """Compile the auth graph.
+
+    Without a checkpointer it is ready to be a subgraph
+    (`parent.add_node("okx_auth", build_auth_graph())`) and inherits the
+    parent's. `runner` is the process boundary for the CLI (and
+    `streaming_runner` for the blocking login); the defaults run the real
+    executable.
+    """
+    cli = CliSteps(runner, streaming_runner)
+    builder = StateGraph(
+        AuthState, context_schema=AuthContext, input_schema=AuthInput, output_schema=AuthOutput
+    )
+    builder.add_node("start", start)
+    builder.add_node("preflight", preflight)
+    builder.add_node("preflight_config", cli.preflight_config)
+    builder.add_node("preflight_status", cli.preflight_status)
+    builder.add_node("triage", triage)
+    builder.add_node("check_site", check_site)
+    builder.add_node("post_menu", post_menu)
+    builder.add_node("ask_site", ask_site)
+    builder.add_node("check_api_key", check_api_key)
+    builder.add_node("report_api_key", report_api_key)
+    builder.add_node("check_oauth", check_oauth)
+    builder.add_node("report_logged_in", report_logged_in)
+    builder.add_node("post_pending", post_pending)
+    builder.add_node("login", cli.login)
+    builder.add_node("announce_login", announce_login)
+    builder.add_node("login_interactive", cli.login_interactive)
+    builder.add_node("await_authorization", await_authorization)
+    builder.add_node("verify", cli.verify)
+    builder.add_node("ask_retry", ask_retry)
+    builder.add_node("report_status", cli.report_status)
+    builder.add_node("logout", cli.logout)
+    builder.add_node("install_binary", cli.install_binary)
+    builder.add_node("report_install_status", cli.report_install_status)
+    builder.add_node("post_remove_question", post_remove_question)
+    builder.add_node("confirm_remove", confirm_remove)
+    builder.add_node("remove_binary", cli.remove_binary)
+    builder.add_node("repair_binary", cli.repair_binary)
+    builder.add_node("ask_api_key_remedy", ask_api_key_remedy)
+    builder.add_node("drop_api_key_profile", cli.drop_api_key_profile)
+    builder.add_node("report_failure", report_failure)
+
+    # A request begins by fixing its language, clearing stale findings and
+    # picking its entry (login and recover go to the preflight).
+    builder.add_edge(START, "start")
+    # Step 0: both commands run in parallel ...
+    builder.add_edge("preflight", "preflight_config")
+    builder.add_edge("preflight", "preflight_status")
+    # ... and the triage waits for both (it is the join), then Step 0.1.
+    builder.add_edge(["preflight_config", "preflight_status"], "triage")
+    # A posted menu is always followed by the question; the answer routes itself.
+    builder.add_edge("post_menu", "ask_site")
+    # The blocking login is announced before the CLI takes over the wait.
+    builder.add_edge("announce_login", "login_interactive")
+    # A pending login at entry: show what is known, then wait for "done".
+    builder.add_edge("post_pending", "await_authorization")
+    # Removing the binary is always asked first.
+    builder.add_edge("post_remove_question", "confirm_remove")
+    # Every other edge is a typed Command from the node that decides it.
+    compiled = builder.compile(checkpointer=checkpointer, name=name)
+    compiled.__class__ = AuthGraph  # same object, plus the allowlist-keeping copy()
+    return cast(AuthGraph, compiled)
