@@ -19,7 +19,6 @@ from benchmarks.calls import SCENARIOS
 from benchmarks.clis import INHERITED_OKX_VARIABLES
 from benchmarks.conversation import DURABILITIES
 from benchmarks.import_time import PAIRS, STATEMENTS
-from benchmarks.model_cost import DEFAULT_SKILL
 from benchmarks.overhead import TURN_NAMES
 from benchmarks.plan import Plan
 from benchmarks.results import Results, RunInfo
@@ -30,12 +29,28 @@ PLAN = Plan.quick()
 
 
 @pytest.fixture(scope="module")
-def results() -> Results:
+def skill_text(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Prose in both languages for the model-cost benchmark to measure.
+
+    The skill itself lives beside the repository (`shared/seed/`), not in a
+    clean clone; the smoke run checks the counting, so any prose will do.
+    """
+    path = tmp_path_factory.mktemp("skill") / "skill.txt"
+    path.write_text(
+        "Step 0.1: post the site menu and wait for the choice.\n"
+        "请选择您的 OKX 站点,然后告诉我。\n" * 40,
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def results(skill_text: Path) -> Results:
     """One smoke run of all six benchmarks, shared by the tests below."""
     with pytest.MonkeyPatch.context() as patch:
         for name in INHERITED_OKX_VARIABLES:
             patch.delenv(name, raising=False)
-        return runner.run_all(PLAN, DEFAULT_SKILL, lambda _message: None)
+        return runner.run_all(PLAN, skill_text, lambda _message: None)
 
 
 @pytest.fixture(scope="module")
@@ -154,11 +169,20 @@ def test_report_has_every_section_and_the_command(results: Results, info: RunInf
 
 
 def test_main_writes_the_report_with_its_command(
-    results: Results, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    results: Results, skill_text: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(runner, "run_all", lambda plan, skill, progress: results)
     out = tmp_path / "BENCHMARKS.md"
-    assert runner.main(["--smoke", "--out", str(out)]) == 0
+    assert runner.main(["--smoke", "--out", str(out), "--skill", str(skill_text)]) == 0
     text = out.read_text(encoding="utf-8")
-    assert f"-m benchmarks --smoke --out {out}\n" in text
+    assert f"-m benchmarks --smoke --out {out} --skill {skill_text}\n" in text
     assert "## 6. Import time" in text
+
+
+def test_main_says_where_the_skill_should_be(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        runner.main(["--smoke", "--skill", str(tmp_path / "missing.txt")])
+    assert exited.value.code == 2
+    assert "pass --skill PATH" in capsys.readouterr().err
