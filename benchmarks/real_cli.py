@@ -1,4 +1,4 @@
-"""The real okx CLI, installed from npm into a throwaway prefix (as the contract tests do).
+"""The real okx CLI, installed from npm into a throwaway prefix (for the contract tests too).
 
 The version is pinned: 1.2.4 is what the registry serves and what the okx
 layer was checked against, so the preflight benchmark measures the same

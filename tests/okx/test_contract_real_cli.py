@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from benchmarks.real_cli import install as install_real_cli
 from okx_auth_graph.okx import (
     UPGRADE_COMMAND,
     ConfigView,
@@ -35,8 +35,6 @@ from okx_auth_graph.okx import (
 
 from .helpers import PLANTED_API_KEY, PLANTED_SECRETS, write_okx_config
 
-REAL_CLI_PACKAGE = "@okx_ai/okx-trade-cli@1.2.4"
-
 
 @dataclass(frozen=True)
 class Cli:
@@ -51,25 +49,7 @@ class Cli:
 @pytest.fixture(scope="session")
 def real_okx(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Install the pinned real CLI into a temp prefix; a failed install fails the tests."""
-    npm = shutil.which("npm")
-    if npm is None:
-        raise RuntimeError("npm is not on PATH: cannot install the real okx CLI")
-    prefix = tmp_path_factory.mktemp("okx-real-cli")
-    proc = subprocess.run(
-        [npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund", REAL_CLI_PACKAGE],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(
-            f"npm install {REAL_CLI_PACKAGE} failed ({proc.returncode}):\n{proc.stderr[-2000:]}"
-        )
-    executable = prefix / "node_modules" / ".bin" / "okx"
-    if not executable.exists():
-        raise RuntimeError(f"npm install succeeded but {executable} is missing")
-    return executable
+    return install_real_cli(tmp_path_factory.mktemp("okx-real-cli"))
 
 
 def _simulator() -> str | None:
