@@ -6,7 +6,7 @@ from typing import Literal
 
 from langgraph.types import Command
 
-from okx_auth_graph.nodes.common import FINISH, language_of, say, with_next_skill
+from okx_auth_graph.nodes.common import FINISH, key_site, language_of, say, with_next_skill
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthState
 
@@ -23,9 +23,8 @@ def check_api_key(state: AuthState) -> Command[Literal["report_api_key", "check_
 def report_api_key(state: AuthState) -> Command[Literal["__end__"]]:
     """Say which profile holds the key and end with `api_key_configured`; no login."""
     name = state.get("api_key_profile") or "?"
-    config = state.get("config")
-    profile = config.profile(name) if config else None
-    site = profile.site.value if profile and profile.site else None
+    keyed = key_site(state, name)
+    site = keyed.value if keyed else None
     return Command(
         goto=FINISH,
         update={

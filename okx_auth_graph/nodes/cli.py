@@ -106,6 +106,17 @@ class CliSteps:
         """Run an auth command, repairing a missing okx-auth binary once."""
         return self._repairing(lambda: self._run(command, runtime), state, runtime)
 
+    def _stale_key_stop(
+        self, guarded: str | None, notes: list[AIMessage], runtime: Runtime[AuthContext]
+    ) -> Update:
+        """The CLI's own guard found a key that Step 0.2 did not: re-read the config to name it."""
+        config = self._run(config_show(), runtime)
+        return {
+            "config": config,
+            "api_key_profile": config.api_key_profile or guarded,
+            "messages": notes,
+        }
+
     def preflight_config(self, state: AuthState, runtime: Runtime[AuthContext]) -> Update:
         """Step 0, first half: `okx config show --json`, redacted as it is parsed."""
         try:
@@ -140,15 +151,8 @@ class CliSteps:
         try:
             answer, notes = self._run_auth(auth_login_manual(site), state, runtime)
             if isinstance(answer, LoginSkipped):
-                config = self._run(config_show(), runtime)
-                return Command(
-                    goto="report_api_key",
-                    update={
-                        "config": config,
-                        "api_key_profile": config.api_key_profile or answer.profile,
-                        "messages": notes,
-                    },
-                )
+                stop = self._stale_key_stop(answer.profile, notes, runtime)
+                return Command(goto="report_api_key", update=stop)
         except OkxError as error:
             return Command(goto="report_failure", update={"failure": error.failure})
         pending = PendingLogin(site=site, device=answer)
@@ -345,12 +349,8 @@ class CliSteps:
         try:
             login, notes = self._repairing(attempt, state, runtime)
             if login.outcome == "api_key_configured":
-                config = self._run(config_show(), runtime)
-                return Command(goto="report_api_key", update={
-                    "config": config,
-                    "api_key_profile": config.api_key_profile or login.profile,
-                    "messages": notes,
-                })
+                stop = self._stale_key_stop(login.profile, notes, runtime)
+                return Command(goto="report_api_key", update=stop)
         except OkxError as error:
             timed_out = error.kind is ErrorKind.TIMEOUT
             if timed_out:

@@ -42,6 +42,13 @@ def chosen_site_of(state: AuthState) -> Site | None:
     return None if chosen is None else Site(chosen)
 
 
+def key_site(state: AuthState, profile: str | None) -> Site | None:
+    """The site a keyed profile carries in this request's config, if it names one."""
+    config = state.get("config")
+    found = config.profile(profile) if config and profile else None
+    return found.site if found else None
+
+
 def say(text: str) -> AIMessage:
     """A message for the user (the graph speaks only through these)."""
     return AIMessage(content=text)

@@ -24,6 +24,7 @@ from okx_auth_graph.nodes.common import (
     FINISH,
     Update,
     finish,
+    key_site,
     language_of,
     open_prompt,
     reply_message,
@@ -162,8 +163,7 @@ def triage(state: AuthState) -> Command[TriageNext]:
     if kind is ErrorKind.SPAWN_FAILED:
         return Command(goto="repair_binary", update=handled)
     if kind is ErrorKind.API_KEY_REJECTED and key_profile is not None:
-        profile = config.profile(key_profile) if config else None
-        host = (profile.site if profile and profile.site else Site.GLOBAL).web_host
+        host = (key_site(state, key_profile) or Site.GLOBAL).web_host
         text = render("api_key_remedy", language, name=key_profile, host=host)
         return Command(
             goto="ask_api_key_remedy",
@@ -179,9 +179,8 @@ def _region_restricted(
 ) -> Command[TriageNext]:
     """Name the current site; an OAuth user may log in on another, a key user is told how."""
     language = language_of(state)
-    status, config = state.get("auth"), state.get("config")
-    keyed = config.profile(key_profile) if config and key_profile else None
-    known = (keyed.site if keyed else None) or (status.chosen_site if status else None)
+    status = state.get("auth")
+    known = key_site(state, key_profile) or (status.chosen_site if status else None)
     site = known.value if known else None
     where = (render("current_site", language, site=site) if site
              else render("current_site_unknown", language))
@@ -243,9 +242,7 @@ def ask_api_key_remedy(
             goto="confirm_remove",
             update={"messages": [answer, say(question)], "profile_to_drop": profile},
         )
-    config = state.get("config")
-    keyed = config.profile(profile) if config else None
-    host = (keyed.site if keyed and keyed.site else Site.GLOBAL).web_host
+    host = (key_site(state, profile) or Site.GLOBAL).web_host
     phrase = "remedy_replace" if choice == "1" else "remedy_oauth_env"
     text = render(phrase, language, name=profile, host=host)
     outcome: OkxAuthOutcome = {"status": "needs_user_action", "profile": profile, "message": text}
