@@ -67,10 +67,6 @@ def _table_path(line: str) -> tuple[str, ...] | None:
     return tuple(path)
 
 
-def _starts_table(line: str) -> bool:
-    return _table_path(line) is not None or _ARRAY_HEADER.match(line) is not None
-
-
 def without_profile(text: str, name: str) -> str:
     """The config text with `[profiles.<name>]` (and its sub-tables) cut out, all else kept.
 
@@ -82,9 +78,10 @@ def without_profile(text: str, name: str) -> str:
     held: list[str] = []  # comments and blank lines at the end of the removed block
     inside = found = seen_table = False
     for line in text.splitlines(keepends=True):
-        if _starts_table(line):
+        path = _table_path(line)
+        if path is not None or _ARRAY_HEADER.match(line):
             seen_table = True
-            inside = (_table_path(line) or ())[:2] == ("profiles", name)
+            inside = (path or ())[:2] == ("profiles", name)
             found = found or inside
             kept.extend(held)  # they introduce the next table, not the removed one
             held = []
