@@ -15,24 +15,18 @@ from langgraph.graph import START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.nodes.api_key import check_api_key, report_api_key
 from okx_auth_graph.nodes.authorization import ask_retry, await_authorization
 from okx_auth_graph.nodes.cli import CliSteps
 from okx_auth_graph.nodes.failure import report_failure
-from okx_auth_graph.nodes.intake import preflight, start
-from okx_auth_graph.nodes.oauth import (
-    announce_login,
-    check_oauth,
-    post_pending,
-    report_logged_in,
-)
+from okx_auth_graph.nodes.intake import start
+from okx_auth_graph.nodes.oauth import announce_login
 from okx_auth_graph.nodes.requests import (
     ask_api_key_remedy,
     confirm_remove,
     post_remove_question,
     triage,
 )
-from okx_auth_graph.nodes.site import ask_site, check_site, post_menu
+from okx_auth_graph.nodes.site import ask_site
 from okx_auth_graph.okx import CliRunner, run_okx, run_okx_streaming
 from okx_auth_graph.okx.interactive import StreamingRunner
 from okx_auth_graph.state import AuthInput, AuthOutput, AuthState
@@ -74,18 +68,10 @@ def build_auth_graph(
         AuthState, context_schema=AuthContext, input_schema=AuthInput, output_schema=AuthOutput
     )
     builder.add_node("start", start)
-    builder.add_node("preflight", preflight)
     builder.add_node("preflight_config", cli.preflight_config)
     builder.add_node("preflight_status", cli.preflight_status)
     builder.add_node("triage", triage)
-    builder.add_node("check_site", check_site)
-    builder.add_node("post_menu", post_menu)
     builder.add_node("ask_site", ask_site)
-    builder.add_node("check_api_key", check_api_key)
-    builder.add_node("report_api_key", report_api_key)
-    builder.add_node("check_oauth", check_oauth)
-    builder.add_node("report_logged_in", report_logged_in)
-    builder.add_node("post_pending", post_pending)
     builder.add_node("login", cli.login)
     builder.add_node("announce_login", announce_login)
     builder.add_node("login_interactive", cli.login_interactive)
@@ -105,19 +91,15 @@ def build_auth_graph(
     builder.add_node("report_failure", report_failure)
 
     # A request begins by fixing its language, clearing stale findings and
-    # picking its entry (login and recover go to the preflight).
+    # picking its entry; a login (or recover) starts both halves of the Step 0
+    # preflight at once, so they run in parallel ...
     builder.add_edge(START, "start")
-    # Step 0: both commands run in parallel ...
-    builder.add_edge("preflight", "preflight_config")
-    builder.add_edge("preflight", "preflight_status")
-    # ... and the triage waits for both (it is the join), then Step 0.1.
+    # ... and the triage waits for both (it is the join), then takes Steps
+    # 0.1 → 0.2 → 0.3 in order (`nodes/checks.py`): each step that reaches
+    # those checks returns their decision, with the text it posts.
     builder.add_edge(["preflight_config", "preflight_status"], "triage")
-    # A posted menu is always followed by the question; the answer routes itself.
-    builder.add_edge("post_menu", "ask_site")
     # The blocking login is announced before the CLI takes over the wait.
     builder.add_edge("announce_login", "login_interactive")
-    # A pending login at entry: show what is known, then wait for "done".
-    builder.add_edge("post_pending", "await_authorization")
     # Removing the binary is always asked first.
     builder.add_edge("post_remove_question", "confirm_remove")
     # Every other edge is a typed Command from the node that decides it.

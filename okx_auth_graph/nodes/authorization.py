@@ -8,7 +8,16 @@ from langgraph.types import Command, interrupt
 
 from okx_auth_graph.gate import NO_WORDS, YES_WORDS, is_cancel, is_done_signal, normalize_reply
 from okx_auth_graph.interrupts import AuthorizationDonePayload, RetryLoginPayload
-from okx_auth_graph.nodes.common import finish, language_of, open_prompt, reply_message, say
+from okx_auth_graph.nodes.common import (
+    changed,
+    finish,
+    language_of,
+    open_prompt,
+    reply_message,
+    say,
+    with_menu,
+)
+from okx_auth_graph.nodes.requests import PREFLIGHT
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthState, OkxAuthOutcome
 
@@ -55,7 +64,7 @@ def await_authorization(
 
 def ask_retry(
     state: AuthState,
-) -> Command[Literal["preflight", "post_menu", "ask_retry", "__end__"]]:
+) -> Command[Literal["preflight_config", "preflight_status", "ask_site", "ask_retry", "__end__"]]:
     """Log in again? yes → a fresh menu (never an earlier site); no → end.
 
     Asked when a code expired or was refused (yes → Step 0 again), when the
@@ -71,9 +80,11 @@ def ask_retry(
     language = language_of(state)
     word = normalize_reply(reply)
     switching = bool(state.get("switch_site"))
+    if word in YES_WORDS and switching:
+        return Command(goto="ask_site", update=with_menu(state, {"messages": [answer]}))
     if word in YES_WORDS:
-        goto: Literal["preflight", "post_menu"] = "post_menu" if switching else "preflight"
-        return Command(goto=goto, update={"messages": [answer], "chosen_site": None})
+        forget = changed(state, chosen_site=None)
+        return Command(goto=list(PREFLIGHT), update={"messages": [answer], **forget})
     if is_cancel(reply):
         return finish(answer, render("login_cancelled", language), {"status": "cancelled"})
     if word in NO_WORDS and switching:

@@ -20,15 +20,23 @@ from langgraph.types import Command
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.events import CliDoneEvent, CliLineEvent, CliProgressEvent
 from okx_auth_graph.gate import gate_allows_login
+from okx_auth_graph.nodes.api_key import api_key_stop
+from okx_auth_graph.nodes.checks import CheckNext, from_site_check
 from okx_auth_graph.nodes.common import (
     FINISH,
     Update,
+    as_seen,
+    changed,
     chosen_site_of,
     context_of,
     language_of,
+    login_template,
+    merged,
     say,
+    with_menu,
 )
 from okx_auth_graph.nodes.failure import failure_text
+from okx_auth_graph.nodes.oauth import logged_in_stop
 from okx_auth_graph.nodes.requests import asks_session_longevity
 from okx_auth_graph.okx import (
     CliRunner,
@@ -57,22 +65,10 @@ from okx_auth_graph.okx.interactive import (
     login_interactive,
 )
 from okx_auth_graph.okx.runner import redact_argv
-from okx_auth_graph.prompts import format_duration, format_minutes, format_scopes, render
+from okx_auth_graph.prompts import format_duration, format_scopes, render
 from okx_auth_graph.state import AuthState, OkxAuthOutcome, PendingLogin
 
 T = TypeVar("T")
-
-
-def login_template(state: AuthState, pending: PendingLogin) -> str:
-    """The skill's login template, filled with all four fields."""
-    return render(
-        "login",
-        language_of(state),
-        site=pending.site.value,
-        verificationUri=pending.device.verification_uri,
-        userCode=pending.device.user_code,
-        **{"expiresIn/60": format_minutes(pending.device.expires_in)},
-    )
 
 
 class CliSteps:
@@ -107,39 +103,40 @@ class CliSteps:
         return self._repairing(lambda: self._run(command, runtime), state, runtime)
 
     def _stale_key_stop(
-        self, guarded: str | None, notes: list[AIMessage], runtime: Runtime[AuthContext]
+        self,
+        state: AuthState,
+        guarded: str | None,
+        notes: list[AIMessage],
+        runtime: Runtime[AuthContext],
     ) -> Update:
-        """The CLI's own guard found a key that Step 0.2 did not: re-read the config to name it."""
+        """The CLI's own guard found a key that Step 0.2 did not: re-read the config to name it.
+
+        The request then ends with the API-key stop, as at Step 0.2; no retry.
+        """
         config = self._run(config_show(), runtime)
-        return {
-            "config": config,
-            "api_key_profile": config.api_key_profile or guarded,
-            "messages": notes,
-        }
+        update: Update = {"config": config, "messages": notes}
+        stop = api_key_stop(as_seen(state, update), config.api_key_profile or guarded or "?")
+        return merged(update, stop)
 
     def preflight_config(self, state: AuthState, runtime: Runtime[AuthContext]) -> Update:
         """Step 0, first half: `okx config show --json`, redacted as it is parsed."""
         try:
-            return {"config": self._run(config_show(), runtime), "config_failure": None}
+            return changed(state, config=self._run(config_show(), runtime), config_failure=None)
         except OkxError as error:
-            return {"config": None, "config_failure": error.failure}
+            return changed(state, config=None, config_failure=error.failure)
 
     def preflight_status(self, state: AuthState, runtime: Runtime[AuthContext]) -> Update:
         """Step 0, second half: `okx auth status --json`."""
         try:
             status, notes = self._run_auth(auth_status(), state, runtime)
         except OkxError as error:
-            return {"auth": None, "status_failure": error.failure}
-        return {
-            "auth": status,
-            "status_failure": None,
-            "messages": notes,
-            "binary_repaired": bool(notes),
-        }
+            return changed(state, auth=None, status_failure=error.failure)
+        found = changed(state, auth=status, status_failure=None, binary_repaired=bool(notes))
+        return merged(found, {"messages": notes})
 
     def login(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[Literal["post_menu", "await_authorization", "report_api_key", "report_failure"]]:
+    ) -> Command[Literal["ask_site", "await_authorization", "report_failure", "__end__"]]:
         """`okx auth login --manual --site S`, behind the pre-login gate (checked again here).
 
         A skipped answer means Step 0.2 was stale: re-read the config and stop
@@ -147,12 +144,12 @@ class CliSteps:
         """
         site = chosen_site_of(state)
         if site is None or not gate_allows_login(state["messages"], site):
-            return Command(goto="post_menu")
+            return Command(goto="ask_site", update=with_menu(state))
         try:
             answer, notes = self._run_auth(auth_login_manual(site), state, runtime)
             if isinstance(answer, LoginSkipped):
-                stop = self._stale_key_stop(answer.profile, notes, runtime)
-                return Command(goto="report_api_key", update=stop)
+                stop = self._stale_key_stop(state, answer.profile, notes, runtime)
+                return Command(goto=FINISH, update=stop)
         except OkxError as error:
             return Command(goto="report_failure", update={"failure": error.failure})
         pending = PendingLogin(site=site, device=answer)
@@ -166,9 +163,7 @@ class CliSteps:
 
     def verify(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[
-        Literal["report_logged_in", "await_authorization", "ask_retry", "report_failure"]
-    ]:
+    ) -> Command[Literal["await_authorization", "ask_retry", "report_failure", "__end__"]]:
         """After the user's done signal: exactly one `okx auth status --json`, then branch."""
         language = language_of(state)
         try:
@@ -176,7 +171,8 @@ class CliSteps:
         except OkxError as error:
             return Command(goto="report_failure", update={"failure": error.failure})
         if status.status == "logged_in":
-            return Command(goto="report_logged_in", update={"auth": status, "messages": notes})
+            found = merged({"messages": notes}, changed(state, auth=status))
+            return Command(goto=FINISH, update=merged(found, logged_in_stop(state, status)))
         if status.status == "pending":
             return Command(
                 goto="await_authorization",
@@ -277,7 +273,7 @@ class CliSteps:
 
     def repair_binary(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[Literal["__end__", "report_failure", "check_site", "post_remove_question"]]:
+    ) -> Command[Literal[CheckNext, "post_remove_question"]]:
         """Recovery from "Failed to spawn okx-auth": install, check, retry the command once.
 
         The repair runs once per request (the preflight may have done it). A
@@ -292,11 +288,12 @@ class CliSteps:
             if repaired:
                 self._run(auth_install(), runtime)
                 self._run(auth_install_status(), runtime)
-            if command[:2] in (("auth", "login"), ("auth", "remove")):
-                goto: Literal["check_site", "post_remove_question"] = (
-                    "check_site" if command[1] == "login" else "post_remove_question"
-                )
-                return Command(goto=goto, update={"messages": [say(t) for t in repaired]})
+            said: Update = {"messages": [say(t) for t in repaired]} if repaired else {}
+            if command[:2] == ("auth", "login"):
+                goto, update = from_site_check(state, runtime, said)
+                return Command(goto=goto, update=update)
+            if command[:2] == ("auth", "remove"):
+                return Command(goto="post_remove_question", update=said)
             retried = self._runner(command, context_of(runtime).okx_settings())
         except OkxError as error:
             return Command(goto="report_failure", update={"failure": error.failure})
@@ -313,9 +310,7 @@ class CliSteps:
 
     def login_interactive(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[
-        Literal["post_menu", "verify", "report_api_key", "ask_retry", "report_failure"]
-    ]:
+    ) -> Command[Literal["ask_site", "verify", "ask_retry", "report_failure", "__end__"]]:
         """`okx auth login --site S`, waiting for the browser, behind the same gate.
 
         The CLI's lines and a heartbeat go out as custom stream events while it
@@ -325,7 +320,7 @@ class CliSteps:
         """
         site = chosen_site_of(state)
         if site is None or not gate_allows_login(state["messages"], site):
-            return Command(goto="post_menu")
+            return Command(goto="ask_site", update=with_menu(state))
         context = context_of(runtime)
         command = "okx " + " ".join(auth_login_interactive_args(site))
         started = time.monotonic()
@@ -349,8 +344,8 @@ class CliSteps:
         try:
             login, notes = self._repairing(attempt, state, runtime)
             if login.outcome == "api_key_configured":
-                stop = self._stale_key_stop(login.profile, notes, runtime)
-                return Command(goto="report_api_key", update=stop)
+                stop = self._stale_key_stop(state, login.profile, notes, runtime)
+                return Command(goto=FINISH, update=stop)
         except OkxError as error:
             timed_out = error.kind is ErrorKind.TIMEOUT
             if timed_out:
@@ -366,11 +361,11 @@ class CliSteps:
             write(CliDoneEvent(kind="okx_cli_done", command=command,
                                elapsed_seconds=round(time.monotonic() - started, 1),
                                timed_out=timed_out))
-        return Command(goto="verify", update={"messages": notes})
+        return Command(goto="verify", update={"messages": notes} if notes else None)
 
     def drop_api_key_profile(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[Literal["check_site", "report_failure", "__end__"]]:
+    ) -> Command[CheckNext]:
         """Step 0.2.a option 2, after a yes: remove the keyed profile, then OAuth from Step 0.
 
         The block is cut out of `~/.okx/config.toml` with a timestamped backup
@@ -400,12 +395,12 @@ class CliSteps:
             return Command(goto="report_failure", update={
                 "failure": error.failure, "messages": [say(t) for t in texts],
             })
-        return Command(goto="check_site", update={
+        goto, update = from_site_check(state, runtime, {
             "messages": [say(t) for t in texts],
             "config": config,
-            "api_key_profile": None,
-            "profile_to_drop": None,
+            **changed(state, api_key_profile=None, profile_to_drop=None),
         })
+        return Command(goto=goto, update=update)
 
 
 #: Ways a blocking login ends that a new attempt can fix, so a retry is offered.

@@ -1,78 +1,40 @@
-"""Step 0.3 and the success reply: route on the OAuth status, behind the gate."""
+"""Step 0.3's outcomes: the success reply, a login already waiting, the blocking login's notice."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 from langgraph.runtime import Runtime
-from langgraph.types import Command
 
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.gate import gate_allows_login
-from okx_auth_graph.nodes.cli import login_template
 from okx_auth_graph.nodes.common import (
-    FINISH,
     Update,
+    changed,
     chosen_site_of,
     context_of,
     language_of,
+    login_template,
     say,
     with_next_skill,
 )
-from okx_auth_graph.okx import ErrorKind, OkxFailure
+from okx_auth_graph.okx import AuthStatus
 from okx_auth_graph.prompts import format_duration, format_scopes, render
 from okx_auth_graph.state import AuthState
 
 
-def check_oauth(
-    state: AuthState, runtime: Runtime[AuthContext]
-) -> Command[
-    Literal[
-        "report_logged_in", "post_pending", "login", "announce_login", "post_menu",
-        "report_failure",
-    ]
-]:
-    """logged_in → success; pending → wait, no new login; not_logged_in → the gate.
-
-    A user who agreed to move to another site (after a region restriction)
-    goes to the gate even with a live session: the new login replaces it.
-    """
-    status = state.get("auth")
-    if status is None:
-        failure = OkxFailure(kind=ErrorKind.UNKNOWN, detail="no auth status to check")
-        return Command(goto="report_failure", update={"failure": failure})
-    switching = bool(state.get("switch_site"))
-    if status.status == "logged_in" and not switching:
-        return Command(goto="report_logged_in")
-    if status.status == "pending" and not switching:
-        return Command(goto="post_pending")
-    # The only edges into a login: the pre-login gate must hold right now.
-    if gate_allows_login(state["messages"], chosen_site_of(state)):
-        interactive = context_of(runtime).login_mode == "interactive"
-        return Command(goto="announce_login" if interactive else "login")
-    return Command(goto="post_menu")
-
-
-def report_logged_in(state: AuthState) -> Command[Literal["__end__"]]:
+def logged_in_stop(state: AuthState, status: AuthStatus) -> Update:
     """The success template: site and scopes only (never expiresAt, ttl or profile)."""
-    status = state.get("auth")
-    site = status.site.value if status and status.site else ""
-    scopes = list(status.scopes) if status else []
+    site = status.site.value if status.site else ""
+    scopes = list(status.scopes)
     text = render("success", language_of(state), site=site, scopes=format_scopes(scopes))
-    return Command(
-        goto=FINISH,
-        update={
-            "messages": [say(text)],
-            "okx_auth": with_next_skill(
-                state, {"status": "logged_in", "site": site or None, "scopes": scopes}
-            ),
-            "pending_login": None,
-            "switch_site": False,
-        },
-    )
+    return {
+        "messages": [say(text)],
+        "okx_auth": with_next_skill(
+            state, {"status": "logged_in", "site": site or None, "scopes": scopes}
+        ),
+        **changed(state, pending_login=None, switch_site=False),
+    }
 
 
-def post_pending(state: AuthState) -> Update:
+def pending_notice(state: AuthState) -> Update:
     """A login already waits: repeat this thread's link and code, or say it waits."""
     language = language_of(state)
     pending = state.get("pending_login")

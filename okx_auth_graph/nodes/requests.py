@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from langgraph.runtime import Runtime
 from langgraph.types import Command, interrupt
 
+from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import (
     NO_WORDS,
     YES_WORDS,
@@ -20,6 +22,7 @@ from okx_auth_graph.gate import (
     normalize_reply,
 )
 from okx_auth_graph.interrupts import ApiKeyRemedyPayload, ConfirmRemovePayload
+from okx_auth_graph.nodes.checks import CheckNext, from_site_check, preflight_blocker
 from okx_auth_graph.nodes.common import (
     FINISH,
     Update,
@@ -31,7 +34,6 @@ from okx_auth_graph.nodes.common import (
     say,
 )
 from okx_auth_graph.nodes.failure import failure_text
-from okx_auth_graph.nodes.site import preflight_blocker
 from okx_auth_graph.okx import (
     ENV_KEY_PROFILE,
     ErrorKind,
@@ -49,25 +51,30 @@ _LONGEVITY_QUESTION = re.compile(
     re.IGNORECASE,
 )
 
+PREFLIGHT: tuple[Literal["preflight_config"], Literal["preflight_status"]] = (
+    "preflight_config", "preflight_status"
+)
+"""Step 0's two halves, started together so they run in parallel (`triage` joins them)."""
+
 EntryNode = Literal[
-    "preflight", "report_status", "logout", "install_binary", "report_install_status",
-    "post_remove_question",
+    "preflight_config", "preflight_status", "report_status", "logout", "install_binary",
+    "report_install_status", "post_remove_question",
 ]
-_ENTRIES: dict[RequestAction, EntryNode] = {
-    "login": "preflight",
-    "recover": "preflight",
-    "status": "report_status",
-    "logout": "logout",
-    "install": "install_binary",
-    "install_status": "report_install_status",
-    "remove": "post_remove_question",
+_ENTRIES: dict[RequestAction, tuple[EntryNode, ...]] = {
+    "login": PREFLIGHT,
+    "recover": PREFLIGHT,
+    "status": ("report_status",),
+    "logout": ("logout",),
+    "install": ("install_binary",),
+    "install_status": ("report_install_status",),
+    "remove": ("post_remove_question",),
 }
 
 
-def entry_for(state: AuthState) -> EntryNode:
-    """The first node of the requested entry (absent request → login)."""
+def entry_for(state: AuthState) -> list[EntryNode]:
+    """The first node(s) of the requested entry (absent request → login)."""
     request = state.get("okx_auth_request") or {}
-    return _ENTRIES.get(request.get("action", "login"), "preflight")
+    return list(_ENTRIES.get(request.get("action", "login"), PREFLIGHT))
 
 
 def asks_session_longevity(state: AuthState) -> bool:
@@ -128,15 +135,13 @@ def confirm_remove(
     )
 
 
-TriageNext = Literal[
-    "check_site", "report_failure", "repair_binary", "ask_api_key_remedy", "ask_retry", "__end__"
-]
+TriageNext = Literal[CheckNext, "repair_binary", "ask_api_key_remedy", "ask_retry"]
 
 
-def triage(state: AuthState) -> Command[TriageNext]:
+def triage(state: AuthState, runtime: Runtime[AuthContext]) -> Command[TriageNext]:
     """Join of the preflight: stop on a blocking failure, else route a recovery.
 
-    A login request goes on to Step 0.1. A `recover` request routes on its
+    A login request goes on to Steps 0.1 → 0.3. A `recover` request routes on its
     classified error: errors a new login fixes go through the normal flow
     (menu and gate included); a rejected API key gets the skill's two options
     (Step 0.2.a); a missing okx-auth binary is repaired; a region restriction
@@ -149,17 +154,17 @@ def triage(state: AuthState) -> Command[TriageNext]:
         return Command(goto="report_failure", update={"failure": blocker})
     recovery = recovery_failure(state)
     if recovery is None:
-        return Command(goto="check_site")
+        goto, update = from_site_check(state, runtime)
+        return Command(goto=goto, update=update)
     language = language_of(state)
     config = state.get("config")
     key_profile = config.api_key_profile if config else None
     kind = recovery.kind
     handled: Update = {"recovery_handled": True}
     if kind in RELOGIN_KINDS or (kind is ErrorKind.API_KEY_REJECTED and key_profile is None):
-        return Command(
-            goto="check_site",
-            update={**handled, "messages": [say(failure_text(recovery, state))]},
-        )
+        explained = {**handled, "messages": [say(failure_text(recovery, state))]}
+        goto, update = from_site_check(state, runtime, explained)
+        return Command(goto=goto, update=update)
     if kind is ErrorKind.SPAWN_FAILED:
         return Command(goto="repair_binary", update=handled)
     if kind is ErrorKind.API_KEY_REJECTED and key_profile is not None:

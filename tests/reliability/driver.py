@@ -50,13 +50,13 @@ class StopPoint(StrEnum):
     AT_MENU = "at_menu"
     AFTER_LOGIN = "after_login"
     AT_DONE_WAIT = "at_done_wait"
-    AFTER_VERIFY = "after_verify"
+    AFTER_DONE_REPLY = "after_done_reply"
 
 
 NEXT_NODE_AFTER: dict[StopPoint, str] = {
     StopPoint.AFTER_PREFLIGHT: "triage",
     StopPoint.AFTER_LOGIN: "await_authorization",
-    StopPoint.AFTER_VERIFY: "report_logged_in",
+    StopPoint.AFTER_DONE_REPLY: "verify",
 }
 """Mid-run boundaries: the node a checkpoint is waiting to run once the step is durable."""
 QUESTION_AT: dict[StopPoint, str] = {

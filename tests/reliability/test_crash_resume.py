@@ -51,7 +51,7 @@ CALLS_BEFORE_THE_KILL: dict[StopPoint, int] = {
     StopPoint.AT_MENU: 2,
     StopPoint.AFTER_LOGIN: 3,
     StopPoint.AT_DONE_WAIT: 3,
-    StopPoint.AFTER_VERIFY: 4,
+    StopPoint.AFTER_DONE_REPLY: 3,
 }
 """okx calls the killed process made: the kill landed where it was meant to."""
 SLOW_LOGIN = {"OKX_SIM_FAULT": "slow:1", "OKX_SIM_FAULT_ON": "auth login"}
