@@ -8,10 +8,12 @@ deserialization can load it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Literal, NotRequired
 
 from langchain_core.messages import AnyMessage
-from langgraph.graph.message import add_messages
+from langgraph.channels.delta import DeltaChannel
+from langgraph.graph.message import Messages, add_messages
 from pydantic import BaseModel, ConfigDict
 from typing_extensions import TypedDict
 
@@ -31,6 +33,24 @@ OutcomeStatus = Literal[
 RequestAction = Literal[
     "login", "status", "logout", "install", "install_status", "remove", "recover"
 ]
+
+
+def add_message_batches(current: Messages, batches: Sequence[Messages]) -> Messages:
+    """`add_messages` applied to each write of a batch, in order."""
+    for batch in batches:
+        current = add_messages(current, batch)
+    return current
+
+
+MESSAGES: DeltaChannel[list[AnyMessage]] = DeltaChannel(add_message_batches)
+"""The conversation's channel: a checkpoint stores only the messages its step added.
+
+A plain `add_messages` channel stores the whole list again in every
+checkpoint whose step posted something, so the bytes grow with the square of
+the conversation (and as a subgraph, with the parent's whole conversation in
+every one of them). This channel keeps each step's new messages as that
+step's writes and rebuilds the list from them on load.
+"""
 
 
 class OkxAuthRequest(TypedDict, total=False):
@@ -75,7 +95,7 @@ class PendingLogin(BaseModel):
 class AuthInput(TypedDict):
     """What a caller passes in."""
 
-    messages: Annotated[list[AnyMessage], add_messages]
+    messages: Annotated[list[AnyMessage], MESSAGES]
     """The conversation; the latest human message sets the language."""
     okx_auth_request: NotRequired[OkxAuthRequest | None]
     """Optional entry selection (see OkxAuthRequest)."""
@@ -84,7 +104,7 @@ class AuthInput(TypedDict):
 class AuthOutput(TypedDict):
     """What a caller gets back."""
 
-    messages: Annotated[list[AnyMessage], add_messages]
+    messages: Annotated[list[AnyMessage], MESSAGES]
     """The conversation with every text the procedure posted."""
     okx_auth: NotRequired[OkxAuthOutcome | None]
     """The outcome."""
@@ -93,7 +113,7 @@ class AuthOutput(TypedDict):
 class AuthState(TypedDict):
     """The whole state the steps share."""
 
-    messages: Annotated[list[AnyMessage], add_messages]
+    messages: Annotated[list[AnyMessage], MESSAGES]
     """The conversation."""
     okx_auth_request: NotRequired[OkxAuthRequest | None]
     """Entry selection from the input."""

@@ -136,8 +136,9 @@ def test_scale_keeps_every_conversation_per_checkpointer(results: Results) -> No
         assert (run.sqlite_settings is None) == (run.saver == "memory")
     for saver in SAVERS:
         exit_run, async_run = results.scale.get(saver, "exit"), results.scale.get(saver, "async")
-        # "exit" keeps one checkpoint per turn, "async" one per step.
-        assert exit_run.checkpoints_per_conversation == len(TURN_NAMES)
+        # "exit" keeps one checkpoint per turn, plus the empty root the first
+        # turn's message writes hang from; "async" one per step.
+        assert exit_run.checkpoints_per_conversation == len(TURN_NAMES) + 1
         assert async_run.checkpoints_per_conversation > exit_run.checkpoints_per_conversation
         assert async_run.stored_bytes > exit_run.stored_bytes
 
