@@ -24,7 +24,6 @@ from okx_auth_graph.nodes.requests import (
     ask_api_key_remedy,
     confirm_remove,
     post_remove_question,
-    triage,
 )
 from okx_auth_graph.nodes.site import ask_site
 from okx_auth_graph.okx import CliRunner, run_okx, run_okx_streaming
@@ -68,9 +67,7 @@ def build_auth_graph(
         AuthState, context_schema=AuthContext, input_schema=AuthInput, output_schema=AuthOutput
     )
     builder.add_node("start", start)
-    builder.add_node("preflight_config", cli.preflight_config)
-    builder.add_node("preflight_status", cli.preflight_status)
-    builder.add_node("triage", triage)
+    builder.add_node("preflight", cli.preflight)
     builder.add_node("ask_site", ask_site)
     builder.add_node("login", cli.login)
     builder.add_node("announce_login", announce_login)
@@ -91,18 +88,17 @@ def build_auth_graph(
     builder.add_node("report_failure", report_failure)
 
     # A request begins by fixing its language, clearing stale findings and
-    # picking its entry; a login (or recover) starts both halves of the Step 0
-    # preflight at once, so they run in parallel ...
+    # picking its entry (login and recover go to the Step 0 preflight, whose
+    # two commands run in parallel).
     builder.add_edge(START, "start")
-    # ... and the triage waits for both (it is the join), then takes Steps
-    # 0.1 → 0.2 → 0.3 in order (`nodes/checks.py`): each step that reaches
-    # those checks returns their decision, with the text it posts.
-    builder.add_edge(["preflight_config", "preflight_status"], "triage")
     # The blocking login is announced before the CLI takes over the wait.
     builder.add_edge("announce_login", "login_interactive")
     # Removing the binary is always asked first.
     builder.add_edge("post_remove_question", "confirm_remove")
-    # Every other edge is a typed Command from the node that decides it.
+    # Every other edge is a typed Command from the node that decides it. Steps
+    # 0.1 → 0.2 → 0.3 are one decision (`nodes/checks.py`) that each node
+    # reaching them returns, with the text it posts: the preflight, the menu's
+    # answer, the binary repair and the removal of a keyed profile.
     compiled = builder.compile(checkpointer=checkpointer, name=name)
     compiled.__class__ = AuthGraph  # same object, plus the allowlist-keeping copy()
     return cast(AuthGraph, compiled)

@@ -17,7 +17,6 @@ from okx_auth_graph.nodes.common import (
     say,
     with_menu,
 )
-from okx_auth_graph.nodes.requests import PREFLIGHT
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthState, OkxAuthOutcome
 
@@ -64,7 +63,7 @@ def await_authorization(
 
 def ask_retry(
     state: AuthState,
-) -> Command[Literal["preflight_config", "preflight_status", "ask_site", "ask_retry", "__end__"]]:
+) -> Command[Literal["preflight", "ask_site", "ask_retry", "__end__"]]:
     """Log in again? yes → a fresh menu (never an earlier site); no → end.
 
     Asked when a code expired or was refused (yes → Step 0 again), when the
@@ -84,7 +83,7 @@ def ask_retry(
         return Command(goto="ask_site", update=with_menu(state, {"messages": [answer]}))
     if word in YES_WORDS:
         forget = changed(state, chosen_site=None)
-        return Command(goto=list(PREFLIGHT), update={"messages": [answer], **forget})
+        return Command(goto="preflight", update={"messages": [answer], **forget})
     if is_cancel(reply):
         return finish(answer, render("login_cancelled", language), {"status": "cancelled"})
     if word in NO_WORDS and switching:

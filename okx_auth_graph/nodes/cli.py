@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Literal, TypeVar
 
 from langchain_core.messages import AIMessage
@@ -38,6 +39,7 @@ from okx_auth_graph.nodes.common import (
 from okx_auth_graph.nodes.failure import failure_text
 from okx_auth_graph.nodes.oauth import logged_in_stop
 from okx_auth_graph.nodes.requests import asks_session_longevity
+from okx_auth_graph.nodes.triage import TriageNext, triage
 from okx_auth_graph.okx import (
     CliRunner,
     ErrorKind,
@@ -118,15 +120,31 @@ class CliSteps:
         stop = api_key_stop(as_seen(state, update), config.api_key_profile or guarded or "?")
         return merged(update, stop)
 
-    def preflight_config(self, state: AuthState, runtime: Runtime[AuthContext]) -> Update:
-        """Step 0, first half: `okx config show --json`, redacted as it is parsed."""
+    def preflight(self, state: AuthState, runtime: Runtime[AuthContext]) -> Command[TriageNext]:
+        """Step 0: `okx config show --json` and `okx auth status --json` at once, then triage.
+
+        The two calls run side by side (`config show` on a thread of its own,
+        so conversations share nothing and never queue), and the step lasts
+        as long as the slower one. What they found decides the next step right
+        here (`nodes/triage.py`): a separate join step would cost a checkpoint
+        and decide nothing more.
+        """
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="okx-preflight") as side:
+            config_half = side.submit(self._config_half, state, runtime)
+            status_found = self._status_half(state, runtime)
+        found = merged(config_half.result(), status_found)
+        goto, update = triage(as_seen(state, found), runtime)
+        return Command(goto=goto, update=merged(found, update))
+
+    def _config_half(self, state: AuthState, runtime: Runtime[AuthContext]) -> Update:
+        """`okx config show --json`, redacted as it is parsed."""
         try:
             return changed(state, config=self._run(config_show(), runtime), config_failure=None)
         except OkxError as error:
             return changed(state, config=None, config_failure=error.failure)
 
-    def preflight_status(self, state: AuthState, runtime: Runtime[AuthContext]) -> Update:
-        """Step 0, second half: `okx auth status --json`."""
+    def _status_half(self, state: AuthState, runtime: Runtime[AuthContext]) -> Update:
+        """`okx auth status --json`, repairing a missing okx-auth binary once."""
         try:
             status, notes = self._run_auth(auth_status(), state, runtime)
         except OkxError as error:

@@ -18,9 +18,8 @@ def start(state: AuthState, runtime: Runtime[AuthContext]) -> Command[EntryNode]
 
     Findings of an earlier request in the same thread are cleared so nothing
     stale (a site, a status) can satisfy a check; the thread's pending device
-    code is kept so a reminder can repeat it. `okx_auth_request` picks the entry
-    (a login begins with both halves of the Step 0 preflight at once). The
-    request's text also names where it goes after sign-in (`next_skill`).
+    code is kept so a reminder can repeat it. `okx_auth_request` picks the entry.
+    The request's text also names where it goes after sign-in (`next_skill`).
     """
     said = latest_human_text(state["messages"])
     update = changed(

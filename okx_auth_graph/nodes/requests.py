@@ -1,4 +1,4 @@
-"""The entries other than login: status, logout, the okx-auth binary, recovery triage.
+"""The entries other than login (status, logout, the okx-auth binary) and Step 0.2.a's questions.
 
 `okx_auth_request.action` picks the entry in `start`; each entry is a short
 path of its own and ends with a plain-words report. Removing the binary asks
@@ -10,10 +10,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from langgraph.runtime import Runtime
 from langgraph.types import Command, interrupt
 
-from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import (
     NO_WORDS,
     YES_WORDS,
@@ -22,9 +20,7 @@ from okx_auth_graph.gate import (
     normalize_reply,
 )
 from okx_auth_graph.interrupts import ApiKeyRemedyPayload, ConfirmRemovePayload
-from okx_auth_graph.nodes.checks import CheckNext, from_site_check, preflight_blocker
 from okx_auth_graph.nodes.common import (
-    FINISH,
     Update,
     finish,
     key_site,
@@ -33,16 +29,10 @@ from okx_auth_graph.nodes.common import (
     reply_message,
     say,
 )
-from okx_auth_graph.nodes.failure import failure_text
 from okx_auth_graph.okx import (
     ENV_KEY_PROFILE,
-    ErrorKind,
-    OkxFailure,
     Site,
-    classify_text,
-    redact_text,
 )
-from okx_auth_graph.okx.errors import RELOGIN_KINDS
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthState, OkxAuthOutcome, RequestAction
 
@@ -51,49 +41,31 @@ _LONGEVITY_QUESTION = re.compile(
     re.IGNORECASE,
 )
 
-PREFLIGHT: tuple[Literal["preflight_config"], Literal["preflight_status"]] = (
-    "preflight_config", "preflight_status"
-)
-"""Step 0's two halves, started together so they run in parallel (`triage` joins them)."""
-
 EntryNode = Literal[
-    "preflight_config", "preflight_status", "report_status", "logout", "install_binary",
-    "report_install_status", "post_remove_question",
+    "preflight", "report_status", "logout", "install_binary", "report_install_status",
+    "post_remove_question",
 ]
-_ENTRIES: dict[RequestAction, tuple[EntryNode, ...]] = {
-    "login": PREFLIGHT,
-    "recover": PREFLIGHT,
-    "status": ("report_status",),
-    "logout": ("logout",),
-    "install": ("install_binary",),
-    "install_status": ("report_install_status",),
-    "remove": ("post_remove_question",),
+_ENTRIES: dict[RequestAction, EntryNode] = {
+    "login": "preflight",
+    "recover": "preflight",
+    "status": "report_status",
+    "logout": "logout",
+    "install": "install_binary",
+    "install_status": "report_install_status",
+    "remove": "post_remove_question",
 }
 
 
-def entry_for(state: AuthState) -> list[EntryNode]:
-    """The first node(s) of the requested entry (absent request → login)."""
+def entry_for(state: AuthState) -> EntryNode:
+    """The first node of the requested entry (absent request → login)."""
     request = state.get("okx_auth_request") or {}
-    return list(_ENTRIES.get(request.get("action", "login"), PREFLIGHT))
+    return _ENTRIES.get(request.get("action", "login"), "preflight")
 
 
 def asks_session_longevity(state: AuthState) -> bool:
     """Whether the user's message asks how long a session lasts."""
     text = latest_human_text(state["messages"])
     return text is not None and _LONGEVITY_QUESTION.search(text) is not None
-
-
-def recovery_failure(state: AuthState) -> OkxFailure | None:
-    """For a `recover` request: the classified error that brought the user here."""
-    request = state.get("okx_auth_request") or {}
-    if request.get("action") != "recover" or state.get("recovery_handled"):
-        return None
-    error = request.get("error") or ""
-    return OkxFailure(
-        kind=classify_text(error),
-        detail=redact_text(" ".join(error.split()))[:500],
-        command=tuple(request.get("command") or ()),
-    )
 
 
 def post_remove_question(state: AuthState) -> Update:
@@ -132,78 +104,6 @@ def confirm_remove(
     return Command(
         goto="confirm_remove",
         update={"messages": [answer, say(render("yes_or_no", language))]},
-    )
-
-
-TriageNext = Literal[CheckNext, "repair_binary", "ask_api_key_remedy", "ask_retry"]
-
-
-def triage(state: AuthState, runtime: Runtime[AuthContext]) -> Command[TriageNext]:
-    """Join of the preflight: stop on a blocking failure, else route a recovery.
-
-    A login request goes on to Steps 0.1 → 0.3. A `recover` request routes on its
-    classified error: errors a new login fixes go through the normal flow
-    (menu and gate included); a rejected API key gets the skill's two options
-    (Step 0.2.a); a missing okx-auth binary is repaired; a region restriction
-    names the current site and offers a login on another; the rest are
-    reported with the skill's action. A recovery is routed once per request,
-    so a retry later in the same request goes through the plain login flow.
-    """
-    blocker = preflight_blocker(state)
-    if blocker is not None:
-        return Command(goto="report_failure", update={"failure": blocker})
-    recovery = recovery_failure(state)
-    if recovery is None:
-        goto, update = from_site_check(state, runtime)
-        return Command(goto=goto, update=update)
-    language = language_of(state)
-    config = state.get("config")
-    key_profile = config.api_key_profile if config else None
-    kind = recovery.kind
-    handled: Update = {"recovery_handled": True}
-    if kind in RELOGIN_KINDS or (kind is ErrorKind.API_KEY_REJECTED and key_profile is None):
-        explained = {**handled, "messages": [say(failure_text(recovery, state))]}
-        goto, update = from_site_check(state, runtime, explained)
-        return Command(goto=goto, update=update)
-    if kind is ErrorKind.SPAWN_FAILED:
-        return Command(goto="repair_binary", update=handled)
-    if kind is ErrorKind.API_KEY_REJECTED and key_profile is not None:
-        host = (key_site(state, key_profile) or Site.GLOBAL).web_host
-        text = render("api_key_remedy", language, name=key_profile, host=host)
-        return Command(
-            goto="ask_api_key_remedy",
-            update={**handled, "messages": [say(text)], "api_key_profile": key_profile},
-        )
-    if kind is ErrorKind.REGION_RESTRICTED:
-        return _region_restricted(state, recovery, key_profile)
-    return Command(goto="report_failure", update={**handled, "failure": recovery})
-
-
-def _region_restricted(
-    state: AuthState, recovery: OkxFailure, key_profile: str | None
-) -> Command[TriageNext]:
-    """Name the current site; an OAuth user may log in on another, a key user is told how."""
-    language = language_of(state)
-    status = state.get("auth")
-    known = key_site(state, key_profile) or (status.chosen_site if status else None)
-    site = known.value if known else None
-    where = (render("current_site", language, site=site) if site
-             else render("current_site_unknown", language))
-    if key_profile is None:
-        offer = render("offer_other_site", language)
-        text = "\n".join((failure_text(recovery, state), where, offer))
-        return Command(
-            goto="ask_retry",
-            update={"messages": [say(text)], "recovery_handled": True, "switch_site": True},
-        )
-    text = "\n".join((failure_text(recovery, state), where, render("key_site_hint", language)))
-    return Command(
-        goto=FINISH,
-        update={
-            "messages": [say(text)],
-            "recovery_handled": True,
-            "okx_auth": {"status": "needs_user_action", "site": site, "message": text},
-        },
     )
 
 

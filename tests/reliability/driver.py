@@ -46,15 +46,17 @@ from tests.reliability.stores import open_saver
 class StopPoint(StrEnum):
     """The step boundaries of a full login where the process can be killed."""
 
-    AFTER_PREFLIGHT = "after_preflight"
+    AFTER_START = "after_start"
     AT_MENU = "at_menu"
+    AFTER_CHOICE = "after_choice"
     AFTER_LOGIN = "after_login"
     AT_DONE_WAIT = "at_done_wait"
     AFTER_DONE_REPLY = "after_done_reply"
 
 
 NEXT_NODE_AFTER: dict[StopPoint, str] = {
-    StopPoint.AFTER_PREFLIGHT: "triage",
+    StopPoint.AFTER_START: "preflight",
+    StopPoint.AFTER_CHOICE: "login",
     StopPoint.AFTER_LOGIN: "await_authorization",
     StopPoint.AFTER_DONE_REPLY: "verify",
 }

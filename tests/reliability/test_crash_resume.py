@@ -47,8 +47,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 THREAD = "crash-user"
 
 CALLS_BEFORE_THE_KILL: dict[StopPoint, int] = {
-    StopPoint.AFTER_PREFLIGHT: 2,
+    StopPoint.AFTER_START: 0,
     StopPoint.AT_MENU: 2,
+    StopPoint.AFTER_CHOICE: 2,
     StopPoint.AFTER_LOGIN: 3,
     StopPoint.AT_DONE_WAIT: 3,
     StopPoint.AFTER_DONE_REPLY: 3,
