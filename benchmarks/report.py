@@ -307,7 +307,11 @@ the same two calls one after the other through the same runner. {n} rounds per
 CLI after {_warm_up(plan)}, alternating which side goes first; the ratio is taken
 within each round. The real CLI is `@okx_ai/okx-trade-cli@{p.real_cli_version}`
 from npm (it answers `auth status` with `Unknown command`, which it still has
-to start up to say).
+to start up to say). Each side gets a HOME of its own in which the CLI has
+already run once, unmeasured: the real CLI asks the npm registry for a newer
+version of itself at most once a day per HOME (`~/.okx/update-check.json`) and
+waits for the answer, so in a brand-new HOME every call would also time that
+request.
 
 **CPU** is what the two calls used in series (user + system time of the
 processes). Two calls cannot finish sooner than their CPU time spread over
