@@ -1,9 +1,9 @@
 """Steps 0.1 → 0.2 → 0.3: one decision, in the skill's strict order.
 
 The three checks only read what the preflight found, so they are not steps
-of their own: the step that reaches them (the preflight's join, the answer to
-the menu, a repaired binary, a removed key profile) returns their decision as
-its own `Command`. Every step costs a checkpoint, and a login is then a few
+of their own: the step that reaches them (the preflight, the answer to the
+menu, a repaired binary, a removed key profile) returns their decision as its
+own `Command`. Every step costs a checkpoint, and a login is then a few
 steps instead of a dozen, while the order and the pre-login gate still live
 in one place that every path to a login goes through.
 """
@@ -39,22 +39,6 @@ the end (API key configured, already logged in)."""
 
 Decision = tuple[CheckNext, Update]
 """Where the request goes next and what the deciding step writes (and posts) on the way."""
-
-
-def preflight_blocker(state: AuthState) -> OkxFailure | None:
-    """The preflight failure that stops the procedure, if any.
-
-    Without the config nothing can be checked. A failed `auth status` stops
-    too, unless an API key is configured: API keys work even on a CLI that
-    has no `auth` commands, and Step 0.2 will stop there anyway.
-    """
-    config, config_failure = state.get("config"), state.get("config_failure")
-    if config is None:
-        return config_failure or OkxFailure(kind=ErrorKind.UNKNOWN, detail="no config")
-    status_failure = state.get("status_failure")
-    if status_failure is not None and config.api_key_profile is None:
-        return status_failure
-    return None
 
 
 def site_already_chosen(state: AuthState) -> bool:

@@ -12,7 +12,7 @@ from typing import Literal
 from langgraph.runtime import Runtime
 
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.nodes.checks import CheckNext, from_site_check, preflight_blocker
+from okx_auth_graph.nodes.checks import CheckNext, from_site_check
 from okx_auth_graph.nodes.common import FINISH, Update, key_site, language_of, say
 from okx_auth_graph.nodes.failure import failure_text
 from okx_auth_graph.okx import ErrorKind, OkxFailure, Site, classify_text, redact_text
@@ -22,6 +22,22 @@ from okx_auth_graph.state import AuthState
 
 TriageNext = Literal[CheckNext, "repair_binary", "ask_api_key_remedy", "ask_retry"]
 """Where a request goes after the preflight: the checks' destinations, or a recovery's."""
+
+
+def preflight_blocker(state: AuthState) -> OkxFailure | None:
+    """The preflight failure that stops the procedure, if any.
+
+    Without the config nothing can be checked. A failed `auth status` stops
+    too, unless an API key is configured: API keys work even on a CLI that
+    has no `auth` commands, and Step 0.2 will stop there anyway.
+    """
+    config, config_failure = state.get("config"), state.get("config_failure")
+    if config is None:
+        return config_failure or OkxFailure(kind=ErrorKind.UNKNOWN, detail="no config")
+    status_failure = state.get("status_failure")
+    if status_failure is not None and config.api_key_profile is None:
+        return status_failure
+    return None
 
 
 def recovery_failure(state: AuthState) -> OkxFailure | None:
