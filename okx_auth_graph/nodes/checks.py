@@ -57,17 +57,24 @@ def from_site_check(
     A `not_logged_in` status site is a placeholder and does not count.
     """
     update = update or {}
-    if not site_already_chosen(as_seen(state, update)):
+    seen = as_seen(state, update)
+    if not site_already_chosen(seen):
         return "ask_site", with_menu(state, update)
-    return from_key_check(state, runtime, update)
+    return _key_check(state, seen, runtime, update)
 
 
 def from_key_check(
     state: AuthState, runtime: Runtime[AuthContext], update: Update | None = None
 ) -> Decision:
-    """Step 0.2 onwards: any profile with an api_key (or `OKX_API_KEY`) stops here."""
+    """Step 0.2 onwards, on the state as `update` leaves it (after the menu's answer)."""
     update = update or {}
-    seen = as_seen(state, update)
+    return _key_check(state, as_seen(state, update), runtime, update)
+
+
+def _key_check(
+    state: AuthState, seen: AuthState, runtime: Runtime[AuthContext], update: Update
+) -> Decision:
+    """Step 0.2: any profile with an api_key (or `OKX_API_KEY`) stops here."""
     config = seen.get("config")
     profile = config.api_key_profile if config else None
     if profile is not None:
