@@ -12,11 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from langchain_core.messages import HumanMessage
 from langgraph.types import Command
 
 from okx_auth_graph import build_auth_graph
 from tests.support import Conversation, Simulator
+
+pytestmark = pytest.mark.usefixtures("durability")
 
 GRAPH = build_auth_graph().get_graph()
 EDGES = [
@@ -114,7 +117,8 @@ def node_order(conv: Conversation, request: Any) -> list[str]:
     """The nodes one turn runs, in order (an interrupted node counts when it finishes)."""
     order: list[str] = []
     for update in conv.graph.stream(
-        request, conv.config, context=conv.context, stream_mode="updates"
+        request, conv.config, context=conv.context, stream_mode="updates",
+        durability=conv.durability,
     ):
         order.extend(name for name in update if name != "__interrupt__")
     return order
