@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, get_type_hints
+from typing import Literal, cast, get_type_hints
 
 from langgraph.runtime import Runtime
 
@@ -25,12 +25,12 @@ def intake(state: AuthState, runtime: Runtime[AuthContext]) -> AuthUpdate:
     where it goes after sign-in (`next_skill`).
     """
     said = latest_human_text(state["messages"])
-    cleared = dict.fromkeys(FINDINGS)
+    cleared = cast(AuthUpdate, dict.fromkeys(FINDINGS))
     fresh: AuthUpdate = {
         "language": context_of(runtime).language or detect_language(state["messages"]),
         "next_skill": route_request(said) if said else None,
     }
-    return changed(state, {**cleared, **fresh})  # type: ignore[typeddict-item]
+    return changed(state, {**cleared, **fresh})
 
 
 EntryRule = Literal[
