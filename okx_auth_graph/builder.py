@@ -87,11 +87,18 @@ def build_auth_graph(
         AuthState, context_schema=AuthContext, input_schema=AuthInput, output_schema=AuthOutput
     )
 
-    # A request begins by fixing its language and clearing the last request's
-    # findings; the requested entry picks the first step (absent: a login).
+    # A new message that answers the question the last run stopped at goes
+    # back to the step that asked it, as a resume would. Otherwise a request
+    # begins by fixing its language and clearing the last request's findings;
+    # the requested entry picks the first step (absent: a login).
     builder.add_node("intake", intake)
     builder.add_edge(START, "intake")
     builder.add_conditional_edges("intake", requested_entry, {
+        "reply → site menu": "ask_site",
+        "reply → done-wait": "await_authorization",
+        "reply → retry question": "ask_retry",
+        "reply → removal question": "confirm_remove",
+        "reply → 0.2.a question": "ask_api_key_remedy",
         "login / recover → Step 0": "preflight",
         "status request": "report_status",
         "logout request": "logout",

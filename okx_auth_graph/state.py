@@ -17,6 +17,7 @@ from langgraph.graph.message import Messages, add_messages
 from pydantic import BaseModel, ConfigDict
 from typing_extensions import TypedDict
 
+from okx_auth_graph.interrupts import Question
 from okx_auth_graph.okx import AuthStatus, ConfigView, DeviceCode, OkxFailure, Site
 from okx_auth_graph.routing import NextSkill
 
@@ -143,6 +144,9 @@ class RequestFindings(TypedDict, total=False):
     """Whether this request already reinstalled the okx-auth binary (repair runs once)."""
     failure: OkxFailure | None
     """The failure that ends the run, for the report step."""
+    open_question: Question | None
+    """The question this request posted and still waits on: a new human message then
+    answers it (as a resume would) instead of starting a new request."""
 
 
 class AuthState(RequestFindings):

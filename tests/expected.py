@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from okx_auth_graph.prompts import markdown_lines
+
 Argv = list[str]
 
 CONFIG_SHOW: Argv = ["config", "show", "--json"]
@@ -26,3 +30,22 @@ SEED_MENU = (
     "  2. EEA (my.okx.com)\n"
     "  3. US (app.okx.com)"
 )
+
+
+def inbox_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    """An interrupt payload with the agent-inbox fields it must carry beside its own.
+
+    The question's own fields (all but `kind` and `message`) are the
+    action's args; every question may be answered and dismissed (cancel),
+    never accepted or edited; the description is the message as markdown.
+    """
+    own = {key: value for key, value in payload.items() if key not in ("kind", "message")}
+    return {
+        **payload,
+        "action_request": {"action": payload["kind"], "args": own},
+        "config": {
+            "allow_respond": True, "allow_accept": False, "allow_edit": False,
+            "allow_ignore": True,
+        },
+        "description": markdown_lines(payload["message"]),
+    }

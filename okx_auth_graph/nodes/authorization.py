@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from langgraph.types import Command, interrupt
+from langgraph.types import Command
 
 from okx_auth_graph.gate import NO_WORDS, YES_WORDS, is_cancel, is_done_signal, normalize_reply
-from okx_auth_graph.interrupts import AuthorizationDonePayload, RetryLoginPayload
-from okx_auth_graph.nodes.common import (
-    FINISH,
-    changed,
-    closing,
-    language_of,
-    open_prompt,
-    reply_message,
-    say,
-)
+from okx_auth_graph.interrupts import AuthorizationDonePayload, RetryLoginPayload, inbox_fields
+from okx_auth_graph.nodes.common import FINISH, changed, language_of, open_prompt, say
+from okx_auth_graph.nodes.questions import answered, closing, wait_for_answer
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthState, AuthUpdate, OkxAuthOutcome
 
@@ -39,26 +32,32 @@ def await_authorization(
 ) -> Command[Literal["verify", "await_authorization", "__end__"]]:
     """Wait for a done signal; no CLI call happens here, whatever the reply."""
     pending = state.get("pending_login")
-    payload: AuthorizationDonePayload = {
-        "kind": "authorization_done",
-        "message": open_prompt(state["messages"]),
+    message = open_prompt(state["messages"])
+    code: dict[str, object] = {
         "site": pending.site.value if pending else None,
         "verification_uri": pending.device.verification_uri if pending else None,
         "user_code": pending.device.user_code if pending else None,
         "expires_in": pending.device.expires_in if pending else None,
     }
-    reply = interrupt(payload)
-    answer = reply_message(reply)
-    if is_done_signal(reply):
-        done: AuthUpdate = {"messages": [answer]}
-        return Command(goto="verify", update=done)
-    if is_cancel(reply):
+    payload: AuthorizationDonePayload = {
+        "kind": "authorization_done",
+        "message": message,
+        "site": pending.site.value if pending else None,
+        "verification_uri": pending.device.verification_uri if pending else None,
+        "user_code": pending.device.user_code if pending else None,
+        "expires_in": pending.device.expires_in if pending else None,
+        **inbox_fields("authorization_done", message, code),
+    }
+    answer = wait_for_answer(state, payload)
+    if is_done_signal(answer.text):
+        return Command(goto="verify", update=answered({"messages": answer.recorded}))
+    if is_cancel(answer.text):
         status = state.get("auth")
         site = pending.site.value if pending else (status.site if status else None)
         stopped = render("stopped_waiting", language_of(state))
         ended = closing(answer, stopped, {"status": "pending", "site": site})
         return Command(goto=FINISH, update=ended)
-    reminded: AuthUpdate = {"messages": [answer, say(_reminder(state))]}
+    reminded: AuthUpdate = {"messages": [*answer.recorded, say(_reminder(state))]}
     return Command(goto="await_authorization", update=reminded)
 
 
@@ -72,19 +71,20 @@ def ask_retry(
     0.1 on what the preflight found: the live session is what the user wants
     to replace, so Step 0.3 sends them to the gate, which asks for the site).
     """
+    message = open_prompt(state["messages"])
     payload: RetryLoginPayload = {
         "kind": "retry_login",
-        "message": open_prompt(state["messages"]),
+        "message": message,
+        **inbox_fields("retry_login", message, {}),
     }
-    reply = interrupt(payload)
-    answer = reply_message(reply)
+    answer = wait_for_answer(state, payload)
     language = language_of(state)
-    word = normalize_reply(reply)
+    word = normalize_reply(answer.text)
     switching = bool(state.get("switch_site"))
     if word in YES_WORDS:
-        again: AuthUpdate = {"messages": [answer], **changed(state, {"chosen_site": None})}
+        again = answered({"messages": answer.recorded, **changed(state, {"chosen_site": None})})
         return Command(goto="site_check" if switching else "preflight", update=again)
-    if is_cancel(reply):
+    if is_cancel(answer.text):
         ended = closing(answer, render("login_cancelled", language), {"status": "cancelled"})
         return Command(goto=FINISH, update=ended)
     if word in NO_WORDS and switching:
@@ -98,5 +98,7 @@ def ask_retry(
     if word in NO_WORDS:
         ended = closing(answer, render("retry_declined", language), {"status": "not_logged_in"})
         return Command(goto=FINISH, update=ended)
-    unclear: AuthUpdate = {"messages": [answer, say(render("retry_unclear", language))]}
+    unclear: AuthUpdate = {
+        "messages": [*answer.recorded, say(render("retry_unclear", language))],
+    }
     return Command(goto="ask_retry", update=unclear)

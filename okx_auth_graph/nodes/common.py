@@ -79,11 +79,6 @@ def say(text: str) -> AIMessage:
     return AIMessage(content=text)
 
 
-def reply_message(reply: object) -> HumanMessage:
-    """The user's reply to an interrupt, as it will stand in the conversation."""
-    return HumanMessage(content=reply if isinstance(reply, str) else str(reply))
-
-
 def open_prompt(messages: Sequence[AnyMessage]) -> str:
     """Everything posted since the user last spoke: the text an interrupt asks about."""
     texts: list[str] = []
@@ -93,11 +88,6 @@ def open_prompt(messages: Sequence[AnyMessage]) -> str:
         if isinstance(message, AIMessage) and text_of(message).strip():
             texts.append(text_of(message))  # a parent's tool-call message has no text
     return "\n\n".join(reversed(texts))
-
-
-def closing(answer: HumanMessage, text: str, outcome: OkxAuthOutcome) -> AuthUpdate:
-    """The last update of a run ended by a reply: the reply, the closing text, the outcome."""
-    return {"messages": [answer, say(text)], "okx_auth": outcome}
 
 
 def with_next_skill(state: AuthState, outcome: OkxAuthOutcome) -> OkxAuthOutcome:

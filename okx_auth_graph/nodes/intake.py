@@ -1,4 +1,4 @@
-"""Request intake: fix the language, forget the previous request's findings, pick the entry."""
+"""Request intake: a reply to the open question, or a new request (language, findings, entry)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from langgraph.runtime import Runtime
 
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import detect_language, latest_human_text
+from okx_auth_graph.interrupts import Question
 from okx_auth_graph.nodes.common import changed, context_of
 from okx_auth_graph.routing import route_request
 from okx_auth_graph.state import AuthState, AuthUpdate, RequestAction, RequestFindings
@@ -17,13 +18,20 @@ FINDINGS: tuple[str, ...] = tuple(get_type_hints(RequestFindings))
 
 
 def intake(state: AuthState, runtime: Runtime[AuthContext]) -> AuthUpdate:
-    """Begin a request: language from the input's latest human message (or context).
+    """Begin a request, unless the new message answers the question the last run left open.
+
+    An answer continues the request it belongs to, so nothing of it changes
+    here (not even the language: "2" is no reason to switch to English).
+
+    A new request fixes the language from the input's latest human message (or context).
 
     Findings of an earlier request in the same thread are cleared so nothing
     stale (a site, a status) can satisfy a check; the thread's pending device
     code is kept so a reminder can repeat it. The request's text also names
     where it goes after sign-in (`next_skill`).
     """
+    if state.get("open_question"):
+        return {}
     said = latest_human_text(state["messages"])
     cleared = cast(AuthUpdate, dict.fromkeys(FINDINGS))
     fresh: AuthUpdate = {
@@ -34,6 +42,11 @@ def intake(state: AuthState, runtime: Runtime[AuthContext]) -> AuthUpdate:
 
 
 EntryRule = Literal[
+    "reply → site menu",
+    "reply → done-wait",
+    "reply → retry question",
+    "reply → removal question",
+    "reply → 0.2.a question",
     "login / recover → Step 0",
     "status request",
     "logout request",
@@ -54,7 +67,24 @@ _ENTRIES: dict[RequestAction, EntryRule] = {
 }
 
 
+_REPLIES: dict[Question, EntryRule] = {
+    "site_choice": "reply → site menu",
+    "authorization_done": "reply → done-wait",
+    "retry_login": "reply → retry question",
+    "confirm_remove": "reply → removal question",
+    "api_key_remedy": "reply → 0.2.a question",
+}
+
+
 def requested_entry(state: AuthState) -> EntryRule:
-    """The entry `okx_auth_request.action` names; absent means `login`."""
+    """The open question a new message answers; else the entry `okx_auth_request.action` names.
+
+    A new message on a thread whose last run stopped at a question goes back
+    to the step that asked it, which takes the message as the answer (as a
+    resume would be). With no question open, an absent request means `login`.
+    """
+    question = state.get("open_question")
+    if question:
+        return _REPLIES[question]
     request = state.get("okx_auth_request") or {}
     return _ENTRIES.get(request.get("action", "login"), "login / recover → Step 0")

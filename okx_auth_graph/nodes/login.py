@@ -27,6 +27,7 @@ from okx_auth_graph.nodes.common import (
     say,
 )
 from okx_auth_graph.nodes.failure import failure_text
+from okx_auth_graph.nodes.questions import asking
 from okx_auth_graph.nodes.recover import preflight_blocker
 from okx_auth_graph.okx import (
     ErrorKind,
@@ -112,9 +113,9 @@ class LoginFlow:
             stale = self._stale_key(answer.profile, notes, runtime)
             return Command(goto="api_key_stop", update=stale)
         pending = PendingLogin(site=site, device=answer)
-        shown: AuthUpdate = {
+        shown = asking("authorization_done", {
             "pending_login": pending, "messages": [*notes, say(login_template(state, pending))],
-        }
+        })
         return Command(goto="await_authorization", update=shown)
 
     def _stale_key(
@@ -138,15 +139,15 @@ class LoginFlow:
         if status.status == "logged_in":
             return Command(goto="success", update={"auth": status, "messages": notes})
         if status.status == "pending":
-            not_yet: AuthUpdate = {
+            not_yet = asking("authorization_done", {
                 "auth": status, "messages": [*notes, say(render("not_yet", language))],
-            }
+            })
             return Command(goto="await_authorization", update=not_yet)
-        expired: AuthUpdate = {
+        expired = asking("retry_login", {
             "auth": status,
             "pending_login": None,
             "messages": [*notes, say(render("expired_ask_retry", language))],
-        }
+        })
         return Command(goto="ask_retry", update=expired)
 
     @reports_failure
@@ -195,7 +196,8 @@ class LoginFlow:
             else:
                 raise
             retry = render("retry_question", language)
-            return Command(goto="ask_retry", update={"messages": [say(f"{text}\n{retry}")]})
+            asked = asking("retry_login", {"messages": [say(f"{text}\n{retry}")]})
+            return Command(goto="ask_retry", update=asked)
         finally:
             write(CliDoneEvent(kind="okx_cli_done", command=command,
                                elapsed_seconds=round(time.monotonic() - started, 1),

@@ -22,6 +22,7 @@ from okx_auth_graph.nodes.common import (
     say,
     with_next_skill,
 )
+from okx_auth_graph.nodes.questions import asking
 from okx_auth_graph.okx import ErrorKind, OkxFailure
 from okx_auth_graph.prompts import format_duration, format_scopes, render
 from okx_auth_graph.state import AuthState, AuthUpdate
@@ -86,7 +87,7 @@ def pending_notice(state: AuthState) -> AuthUpdate:
         texts = [render("pending_with_code", language), login_template(state, pending)]
     else:
         texts = [render("pending_without_code", language)]
-    return {"messages": [say(text) for text in texts]}
+    return asking("authorization_done", {"messages": [say(text) for text in texts]})
 
 
 def announce_login(state: AuthState, runtime: Runtime[AuthContext]) -> AuthUpdate:

@@ -14,6 +14,7 @@ from langgraph.types import Command
 
 from okx_auth_graph.nodes.common import FINISH, key_site, language_of, say
 from okx_auth_graph.nodes.failure import failure_text
+from okx_auth_graph.nodes.questions import asking
 from okx_auth_graph.okx import ConfigView, ErrorKind, OkxFailure, Site, classify_text, redact_text
 from okx_auth_graph.okx.errors import RELOGIN_KINDS
 from okx_auth_graph.prompts import render
@@ -90,9 +91,9 @@ def recover(state: AuthState) -> Command[RecoverNext]:
     if kind is ErrorKind.API_KEY_REJECTED and key_profile is not None:
         host = (key_site(state, key_profile) or Site.GLOBAL).web_host
         text = render("api_key_remedy", language, name=key_profile, host=host)
-        remedy: AuthUpdate = {
+        remedy = asking("api_key_remedy", {
             "recovery_handled": True, "messages": [say(text)], "api_key_profile": key_profile,
-        }
+        })
         return Command(goto="ask_api_key_remedy", update=remedy)
     if kind is ErrorKind.REGION_RESTRICTED:
         return _region_restricted(state, recovery, key_profile)
@@ -112,9 +113,9 @@ def _region_restricted(
     if key_profile is None:
         offer = render("offer_other_site", language)
         text = "\n".join((failure_text(recovery, state), where, offer))
-        asked: AuthUpdate = {
+        asked = asking("retry_login", {
             "messages": [say(text)], "recovery_handled": True, "switch_site": True,
-        }
+        })
         return Command(goto="ask_retry", update=asked)
     text = "\n".join((failure_text(recovery, state), where, render("key_site_hint", language)))
     told: AuthUpdate = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from langgraph.types import Command, interrupt
+from langgraph.types import Command
 
 from okx_auth_graph.gate import (
     NO_WORDS,
@@ -19,16 +19,9 @@ from okx_auth_graph.gate import (
     latest_human_text,
     normalize_reply,
 )
-from okx_auth_graph.interrupts import ApiKeyRemedyPayload, ConfirmRemovePayload
-from okx_auth_graph.nodes.common import (
-    FINISH,
-    closing,
-    key_site,
-    language_of,
-    open_prompt,
-    reply_message,
-    say,
-)
+from okx_auth_graph.interrupts import ApiKeyRemedyPayload, ConfirmRemovePayload, inbox_fields
+from okx_auth_graph.nodes.common import FINISH, key_site, language_of, open_prompt, say
+from okx_auth_graph.nodes.questions import answered, asking, closing, wait_for_answer
 from okx_auth_graph.okx import (
     ENV_KEY_PROFILE,
     Site,
@@ -49,7 +42,8 @@ def asks_session_longevity(state: AuthState) -> bool:
 
 def post_remove_question(state: AuthState) -> AuthUpdate:
     """Ask before removing the okx-auth binary."""
-    return {"messages": [say(render("remove_question", language_of(state)))]}
+    question = render("remove_question", language_of(state))
+    return asking("confirm_remove", {"messages": [say(question)]})
 
 
 def confirm_remove(
@@ -61,21 +55,22 @@ def confirm_remove(
     (the `remove` entry) and an API-key profile (Step 0.2.a, option 2).
     """
     profile = state.get("profile_to_drop")
+    message, target = open_prompt(state["messages"]), profile or "okx-auth"
     payload: ConfirmRemovePayload = {
         "kind": "confirm_remove",
-        "message": open_prompt(state["messages"]),
-        "target": profile or "okx-auth",
+        "message": message,
+        "target": target,
+        **inbox_fields("confirm_remove", message, {"target": target}),
     }
-    reply = interrupt(payload)
-    answer = reply_message(reply)
+    answer = wait_for_answer(state, payload)
     language = language_of(state)
-    word = normalize_reply(reply)
+    word = normalize_reply(answer.text)
     if word in YES_WORDS:
         goto: Literal["remove_binary", "drop_api_key_profile"] = (
             "drop_api_key_profile" if profile else "remove_binary"
         )
-        return Command(goto=goto, update={"messages": [answer]})
-    if word in NO_WORDS or is_cancel(reply):
+        return Command(goto=goto, update=answered({"messages": answer.recorded}))
+    if word in NO_WORDS or is_cancel(answer.text):
         if profile:
             kept = render("profile_kept", language, name=profile)
             ended = closing(answer, kept, {"status": "cancelled", "profile": profile})
@@ -84,7 +79,7 @@ def confirm_remove(
         return Command(goto=FINISH, update=ended)
     return Command(
         goto="confirm_remove",
-        update={"messages": [answer, say(render("yes_or_no", language))]},
+        update={"messages": [*answer.recorded, say(render("yes_or_no", language))]},
     )
 
 
@@ -104,31 +99,32 @@ def ask_api_key_remedy(
     told how.
     """
     profile = state.get("api_key_profile") or "?"
+    message, options = open_prompt(state["messages"]), list(_REMEDIES.values())
     payload: ApiKeyRemedyPayload = {
         "kind": "api_key_remedy",
-        "message": open_prompt(state["messages"]),
+        "message": message,
         "profile": profile,
-        "options": list(_REMEDIES.values()),
+        "options": options,
+        **inbox_fields("api_key_remedy", message, {"profile": profile, "options": options}),
     }
-    reply = interrupt(payload)
-    answer = reply_message(reply)
+    answer = wait_for_answer(state, payload)
     language = language_of(state)
-    choice = normalize_reply(reply)
-    if is_cancel(reply):
+    choice = normalize_reply(answer.text)
+    if is_cancel(answer.text):
         cancelled = render("login_cancelled", language)
         ended = closing(answer, cancelled, {"status": "cancelled", "profile": profile})
         return Command(goto=FINISH, update=ended)
     if choice not in _REMEDIES:
         return Command(
             goto="ask_api_key_remedy",
-            update={"messages": [answer, say(render("one_or_two", language))]},
+            update={"messages": [*answer.recorded, say(render("one_or_two", language))]},
         )
     if choice == "2" and profile != ENV_KEY_PROFILE:
         question = render("remove_profile_question", language, name=profile)
-        return Command(
-            goto="confirm_remove",
-            update={"messages": [answer, say(question)], "profile_to_drop": profile},
-        )
+        asked = asking("confirm_remove", {
+            "messages": [*answer.recorded, say(question)], "profile_to_drop": profile,
+        })
+        return Command(goto="confirm_remove", update=asked)
     host = (key_site(state, profile) or Site.GLOBAL).web_host
     phrase = "remedy_replace" if choice == "1" else "remedy_oauth_env"
     text = render(phrase, language, name=profile, host=host)

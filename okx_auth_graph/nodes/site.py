@@ -10,19 +10,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from langgraph.types import Command, interrupt
+from langgraph.types import Command
 
 from okx_auth_graph.gate import is_cancel, parse_site_choice
-from okx_auth_graph.interrupts import SiteChoicePayload
-from okx_auth_graph.nodes.common import (
-    FINISH,
-    changed,
-    closing,
-    language_of,
-    open_prompt,
-    reply_message,
-    say,
-)
+from okx_auth_graph.interrupts import SiteChoicePayload, inbox_fields
+from okx_auth_graph.nodes.common import FINISH, changed, language_of, open_prompt, say
+from okx_auth_graph.nodes.questions import answered, asking, closing, wait_for_answer
 from okx_auth_graph.okx import Site
 from okx_auth_graph.prompts import render, site_menu
 from okx_auth_graph.state import AuthState, AuthUpdate
@@ -59,7 +52,8 @@ def menu(state: AuthState) -> AuthUpdate:
     A choice made at an earlier menu is forgotten: only the reply to this one
     can open the gate.
     """
-    return {"messages": [say(site_menu())], **changed(state, {"chosen_site": None})}
+    posted: AuthUpdate = {"messages": [say(site_menu())], **changed(state, {"chosen_site": None})}
+    return asking("site_choice", posted)
 
 
 def ask_site(state: AuthState) -> Command[Literal["site_check", "menu", "__end__"]]:
@@ -68,20 +62,23 @@ def ask_site(state: AuthState) -> Command[Literal["site_check", "menu", "__end__
     A choice goes back to Step 0.1, which now knows the site. No CLI call
     happens here, so re-running this step on resume repeats nothing.
     """
+    message, choices = open_prompt(state["messages"]), [site.value for site in Site]
     payload: SiteChoicePayload = {
         "kind": "site_choice",
-        "message": open_prompt(state["messages"]),
-        "choices": [site.value for site in Site],
+        "message": message,
+        "choices": choices,
+        **inbox_fields("site_choice", message, {"choices": choices}),
     }
-    reply = interrupt(payload)
+    answer = wait_for_answer(state, payload)
     language = language_of(state)
-    answer = reply_message(reply)
-    site = parse_site_choice(reply)
+    site = parse_site_choice(answer.text)
     if site is not None:
-        chosen: AuthUpdate = {"messages": [answer], "chosen_site": site}
+        chosen = answered({"messages": answer.recorded, "chosen_site": site})
         return Command(goto="site_check", update=chosen)
-    if is_cancel(reply):
+    if is_cancel(answer.text):
         ended = closing(answer, render("login_cancelled", language), {"status": "cancelled"})
         return Command(goto=FINISH, update=ended)
-    again: AuthUpdate = {"messages": [answer, say(render("menu_not_a_choice", language))]}
+    again: AuthUpdate = {
+        "messages": [*answer.recorded, say(render("menu_not_a_choice", language))],
+    }
     return Command(goto="menu", update=again)

@@ -48,6 +48,21 @@ def site_menu() -> str:
     return render("site_menu", "zh")
 
 
+_SOFT_BREAK = re.compile(r"(?<=\S)\n(?=[^\n])(?![ \t]*(?:\d+[.)]|[-*+])[ \t])")
+"""A line break between two lines of one paragraph (not before a list item)."""
+
+
+def markdown_lines(text: str) -> str:
+    """The text with every line break inside a paragraph made a markdown hard break.
+
+    Markdown joins consecutive lines into one (the login template's site,
+    link and code would run together); two spaces before the break keep each
+    line on its own without changing a visible character. Blank lines and
+    list items already break, so the site menu comes back unchanged.
+    """
+    return _SOFT_BREAK.sub("  \n", text)
+
+
 def format_minutes(seconds: int) -> str:
     """Minutes with at most one decimal and no trailing zero: 600 → 10, 90 → 1.5."""
     return f"{seconds / 60:.1f}".rstrip("0").rstrip(".")
@@ -67,4 +82,6 @@ def format_scopes(scopes: tuple[str, ...] | list[str]) -> str:
     return ", ".join(scopes)
 
 
-__all__ = ["Language", "format_minutes", "format_scopes", "render", "site_menu"]
+__all__ = [
+    "Language", "format_minutes", "format_scopes", "markdown_lines", "render", "site_menu",
+]

@@ -160,9 +160,33 @@ def test_the_menu_forgets_an_earlier_choice() -> None:
 
 def test_intake_clears_every_finding_of_the_previous_request() -> None:
     """A finding added to `RequestFindings` is cleared too: the reset is derived from it."""
-    stale = cast(AuthState, {**state(KEYED, "logged_in"), **dict.fromkeys(FINDINGS, "stale")})
+    stale = cast(AuthState, {
+        **state(KEYED, "logged_in"), **dict.fromkeys(FINDINGS, "stale"), "open_question": None,
+    })
     update = intake(stale, RUNTIME)
-    assert {key: update.get(key, "kept") for key in FINDINGS} == dict.fromkeys(FINDINGS)
+    cleared = {key: update.get(key, "kept") for key in FINDINGS if key != "open_question"}
+    assert cleared == {key: None for key in FINDINGS if key != "open_question"}
+    assert "open_question" not in update  # no question was open: nothing to write
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("site_choice", "reply → site menu"),
+        ("authorization_done", "reply → done-wait"),
+        ("retry_login", "reply → retry question"),
+        ("confirm_remove", "reply → removal question"),
+        ("api_key_remedy", "reply → 0.2.a question"),
+    ],
+)
+def test_a_message_on_an_open_question_is_its_answer(question: str, entry: str) -> None:
+    """Intake keeps the request (findings, language) and sends the message to the question."""
+    open_ = cast(AuthState, {
+        **state(KEYED, "logged_in", chosen_site=Site.EEA), "language": "zh",
+        "open_question": question, "okx_auth_request": {"action": "status"},
+    })
+    assert intake(open_, RUNTIME) == {}
+    assert requested_entry(open_) == entry
 
 
 def test_every_state_key_is_a_finding_or_one_the_thread_keeps_on_purpose() -> None:

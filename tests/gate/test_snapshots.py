@@ -24,7 +24,7 @@ def test_graph_drawing(snapshot: SnapshotAssertion) -> None:
 
 
 def stable(payload: dict[str, Any] | None) -> dict[str, Any]:
-    """The payload with its code and link replaced by placeholders, everywhere."""
+    """The payload with its code and link replaced by placeholders, everywhere (nested too)."""
     assert payload is not None
     volatile = {
         key: placeholder
@@ -35,17 +35,16 @@ def stable(payload: dict[str, Any] | None) -> dict[str, Any]:
         if payload.get(key)
     }
     replacements = {str(payload[key]): placeholder for key, placeholder in volatile.items()}
-    result: dict[str, Any] = {}
-    for key, value in payload.items():
-        if key in volatile:
-            result[key] = volatile[key]
-        elif isinstance(value, str):
+
+    def masked(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {key: volatile.get(key) or masked(item) for key, item in value.items()}
+        if isinstance(value, str):
             for raw, placeholder in replacements.items():
                 value = value.replace(raw, placeholder)
-            result[key] = value
-        else:
-            result[key] = value
-    return result
+        return value
+
+    return dict(masked(payload))
 
 
 def test_site_choice_payload(sim: Simulator, snapshot: SnapshotAssertion) -> None:

@@ -21,7 +21,16 @@ from langgraph.types import Command
 
 from okx_auth_graph.gate import text_of
 from okx_auth_graph.prompts import Language, format_duration, render
-from tests.expected import CONFIG_SHOW, INSTALL, INSTALL_STATUS, SCOPES, SEED_MENU, STATUS, URIS
+from tests.expected import (
+    CONFIG_SHOW,
+    INSTALL,
+    INSTALL_STATUS,
+    SCOPES,
+    SEED_MENU,
+    STATUS,
+    URIS,
+    inbox_payload,
+)
 from tests.support import CallLog, Conversation, Simulator
 
 pytestmark = pytest.mark.usefixtures("durability")
@@ -152,7 +161,7 @@ def test_the_timeout_kills_the_cli_and_says_so(sim: Simulator, call_log: CallLog
     stopped = render("login_wait_timeout", "en", duration="2.5 seconds")
     notice = render("browser_login_notice", "en", site="us", duration="2.5 seconds")
     assert posted == [notice, f"{stopped}\n{render('retry_question', 'en')}"]
-    assert conv.interrupt == {"kind": "retry_login", "message": "\n\n".join(posted)}
+    assert conv.interrupt == inbox_payload({"kind": "retry_login", "message": "\n\n".join(posted)})
     assert conv.outcome is None
     assert events[-1]["kind"] == "okx_cli_done"
     assert events[-1]["timed_out"] is True
@@ -177,7 +186,7 @@ def test_a_refused_login_shows_the_reason_and_offers_a_retry(
     _, posted = stream_reply(conv, "1", refuse)
     question = f"{render(f'failure_{kind}', 'zh')}\n{render('retry_question', 'zh')}"
     assert posted[-1] == question
-    assert conv.interrupt == {"kind": "retry_login", "message": "\n\n".join(posted)}
+    assert conv.interrupt == inbox_payload({"kind": "retry_login", "message": "\n\n".join(posted)})
 
     _, posted = stream_reply(conv, "是")
     assert posted == [SEED_MENU]

@@ -23,6 +23,7 @@ from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import text_of
 from okx_auth_graph.prompts import format_minutes, render, site_menu
 from okx_auth_graph.state import OkxAuthOutcome
+from tests.expected import SITES, inbox_payload
 from tests.support import CallLog, Simulator
 
 SCOPES = ["live:read", "live:trade"]
@@ -73,7 +74,7 @@ def test_whole_login_through_a_parent_graph(sim: Simulator, call_log: CallLog) -
     result = dict(parent.invoke({"messages": [HumanMessage("log me in")]}, config,
                                 context=context))
     assert interrupt_values(result) == [
-        {"kind": "site_choice", "message": site_menu(), "choices": ["global", "eea", "us"]}
+        inbox_payload({"kind": "site_choice", "message": site_menu(), "choices": SITES})
     ]
     snapshot = parent.get_state(config)
     assert snapshot.next == ("okx_auth",)
@@ -84,14 +85,14 @@ def test_whole_login_through_a_parent_graph(sim: Simulator, call_log: CallLog) -
     code = sim_user_code(sim)
     login_text = render("login", "en", site="eea", verificationUri=EEA_URI, userCode=code,
                         **{"expiresIn/60": format_minutes(600)})
-    assert interrupt_values(result) == [{
+    assert interrupt_values(result) == [inbox_payload({
         "kind": "authorization_done",
         "message": login_text,
         "site": "eea",
         "verification_uri": EEA_URI,
         "user_code": code,
         "expires_in": 600,
-    }]
+    })]
     assert parent.get_state(config).next == ("okx_auth",)
 
     sim.browser("approve")

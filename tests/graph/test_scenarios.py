@@ -28,6 +28,7 @@ from tests.expected import (
     STATUS,
     URIS,
     Argv,
+    inbox_payload,
 )
 from tests.support import CallLog, Conversation, Simulator
 
@@ -137,19 +138,19 @@ def phrase(key: str, language: Language, **fields: str) -> str:
 
 def done_payload(message: str, site: str, code: str, expires_in: int = 600) -> dict[str, object]:
     """The `authorization_done` interrupt for a login this thread started."""
-    return {
+    return inbox_payload({
         "kind": "authorization_done",
         "message": message,
         "site": site,
         "verification_uri": URIS[site],
         "user_code": code,
         "expires_in": expires_in,
-    }
+    })
 
 
 def menu_payload(message: str) -> dict[str, object]:
     """The `site_choice` interrupt."""
-    return {"kind": "site_choice", "message": message, "choices": SITES}
+    return inbox_payload({"kind": "site_choice", "message": message, "choices": SITES})
 
 
 def sim_user_code(sim: Simulator) -> str:
@@ -180,11 +181,11 @@ def test_first_login_in_chinese(sim: Simulator, call_log: CallLog) -> None:
     posted = conv.start("帮我登录")
     assert site_menu() == SEED_MENU
     assert posted == [SEED_MENU]
-    assert conv.interrupt == {
+    assert conv.interrupt == inbox_payload({
         "kind": "site_choice",
         "message": SEED_MENU,
         "choices": ["global", "eea", "us"],
-    }
+    })
     assert conv.outcome is None
     assert_calls(call_log.argvs(), PREFLIGHT)
 
@@ -194,14 +195,14 @@ def test_first_login_in_chinese(sim: Simulator, call_log: CallLog) -> None:
     assert expected == SEED_LOGIN_ZH.format(site="eea", uri=URIS["eea"], code=code, minutes="10")
     assert "(有效期 10 分钟)" in expected
     assert posted == [expected]
-    assert conv.interrupt == {
+    assert conv.interrupt == inbox_payload({
         "kind": "authorization_done",
         "message": expected,
         "site": "eea",
         "verification_uri": "https://my.okx.com/account/oauth/device",
         "user_code": code,
         "expires_in": 600,
-    }
+    })
     assert_calls(call_log.argvs(), PREFLIGHT, login_argv("eea"))
 
     sim.browser("approve")
@@ -368,14 +369,14 @@ def test_pending_login_at_entry_waits_without_a_new_login(
     posted = conv.start("帮我登录")
     text = phrase("pending_without_code", "zh")
     assert posted == [text]
-    assert conv.interrupt == {
+    assert conv.interrupt == inbox_payload({
         "kind": "authorization_done",
         "message": text,
         "site": None,
         "verification_uri": None,
         "user_code": None,
         "expires_in": None,
-    }
+    })
     assert_calls(call_log.argvs()[since:], PREFLIGHT)
 
     sim.browser("approve")
@@ -385,11 +386,28 @@ def test_pending_login_at_entry_waits_without_a_new_login(
     assert_calls(call_log.argvs()[since:], PREFLIGHT, STATUS)
 
 
-def test_new_request_while_this_thread_waits_repeats_the_same_code(
+def test_a_message_while_waiting_is_a_reply_to_the_wait(
     sim: Simulator, call_log: CallLog
 ) -> None:
     conv = Conversation(sim)
     code = start_login(conv, sim, "帮我登录", "2", "zh", "eea")
+
+    # Typed as a new message, it answers the open done-wait: not a done
+    # signal, so the reminder (in the request's language), and no CLI call.
+    posted = conv.start("log me in")
+    reminder = phrase("reminder", "zh", site="eea", verificationUri=URIS["eea"], userCode=code)
+    assert posted == [reminder]
+    assert conv.interrupt == done_payload(reminder, "eea", code)
+    assert_calls(call_log.argvs(), PREFLIGHT, login_argv("eea"))
+
+
+def test_new_request_after_the_wait_stopped_repeats_the_same_code(
+    sim: Simulator, call_log: CallLog
+) -> None:
+    conv = Conversation(sim)
+    code = start_login(conv, sim, "帮我登录", "2", "zh", "eea")
+    assert conv.reply("取消") == [phrase("stopped_waiting", "zh")]
+    assert conv.outcome == {"status": "pending", "site": "eea"}
 
     # A new request (the language is the new request's: English).
     posted = conv.start("log me in")
@@ -423,7 +441,7 @@ def _reach_retry_question(
     posted = conv.reply("done")
     text = phrase("expired_ask_retry", "en")
     assert posted == [text]
-    assert conv.interrupt == {"kind": "retry_login", "message": text}
+    assert conv.interrupt == inbox_payload({"kind": "retry_login", "message": text})
     assert conv.outcome is None
     assert_calls(call_log.argvs(), PREFLIGHT, login_argv("eea"), STATUS)
     return code
@@ -469,7 +487,7 @@ def test_unclear_retry_answer_asks_again(sim: Simulator, call_log: CallLog) -> N
     _reach_retry_question(conv, sim, call_log, "denied")
     text = phrase("retry_unclear", "en")
     assert conv.reply("hmm, what happened?") == [text]
-    assert conv.interrupt == {"kind": "retry_login", "message": text}
+    assert conv.interrupt == inbox_payload({"kind": "retry_login", "message": text})
     assert conv.outcome is None
     assert_calls(call_log.argvs(), PREFLIGHT, login_argv("eea"), STATUS)
 

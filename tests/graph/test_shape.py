@@ -109,8 +109,25 @@ def test_each_rule_is_labelled_in_the_skills_words() -> None:
 
 
 def test_the_menu_is_posted_only_by_its_own_node_and_always_asked_next() -> None:
+    """The menu's question is reached from the menu, or from intake with a reply typed to it."""
     assert targets_of("menu") == {"ask_site"}
-    assert sources_into("ask_site") == {"menu"}
+    assert sources_into("ask_site") == {"menu", "intake"}
+
+
+def test_intake_leads_back_to_every_question_for_a_reply_typed_as_a_message() -> None:
+    assert labels_from("intake") == {
+        "ask_site": "reply → site menu",
+        "await_authorization": "reply → done-wait",
+        "ask_retry": "reply → retry question",
+        "confirm_remove": "reply → removal question",
+        "ask_api_key_remedy": "reply → 0.2.a question",
+        "preflight": "login / recover → Step 0",
+        "report_status": "status request",
+        "logout": "logout request",
+        "install_binary": "install request",
+        "report_install_status": "install_status request",
+        "post_remove_question": "remove request",
+    }
 
 
 def node_order(conv: Conversation, request: Any) -> list[str]:

@@ -19,7 +19,7 @@ from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import text_of
 from okx_auth_graph.middleware import RULES, OkxAuthMiddleware
 from okx_auth_graph.okx import run_okx
-from tests.expected import CONFIG_SHOW, SCOPES, SEED_MENU, STATUS, URIS
+from tests.expected import CONFIG_SHOW, SCOPES, SEED_MENU, SITES, STATUS, URIS, inbox_payload
 from tests.middleware.helpers import AgentThread, calls
 from tests.support import CallLog, Simulator
 
@@ -71,7 +71,7 @@ def test_auth_runs_before_the_first_private_tool_not_before_market_data(
     # The ticker ran with no sign-in; the balance call stopped at the menu
     # before the tool ran.
     assert thread.interrupts == [
-        {"kind": "site_choice", "message": SEED_MENU, "choices": ["global", "eea", "us"]}
+        inbox_payload({"kind": "site_choice", "message": SEED_MENU, "choices": SITES})
     ]
     argvs = call_log.argvs()
     assert argvs[0] == TICKER

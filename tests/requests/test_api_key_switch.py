@@ -16,7 +16,7 @@ import pytest
 
 from okx_auth_graph.okx import ENV_KEY_PROFILE
 from okx_auth_graph.prompts import Language, render
-from tests.expected import CONFIG_SHOW, SEED_MENU, SITES, STATUS
+from tests.expected import CONFIG_SHOW, SEED_MENU, SITES, STATUS, inbox_payload
 from tests.requests.test_recover import (
     assert_calls,
     complete_login,
@@ -78,7 +78,9 @@ def reach_remove_question(
     posted = conv.reply("2")
     question = render("remove_profile_question", language, name="main")
     assert posted == [question]
-    assert conv.interrupt == {"kind": "confirm_remove", "message": question, "target": "main"}
+    assert conv.interrupt == inbox_payload(
+        {"kind": "confirm_remove", "message": question, "target": "main"}
+    )
     assert conv.outcome is None
     assert_calls(call_log.argvs())
     return question
@@ -110,7 +112,9 @@ def test_option_two_asks_again_until_a_clear_answer(sim: Simulator, call_log: Ca
     posted = conv.reply("hmm, what would you do?")
     again = render("yes_or_no", "en")
     assert posted == [again]
-    assert conv.interrupt == {"kind": "confirm_remove", "message": again, "target": "main"}
+    assert conv.interrupt == inbox_payload(
+        {"kind": "confirm_remove", "message": again, "target": "main"}
+    )
     assert config_file(sim).read_text() == KEYED_AND_PAPER
     assert backups(sim) == []
 
@@ -140,9 +144,9 @@ def test_option_two_with_a_yes_removes_only_the_profile_then_logs_in(
     assert config_file(sim).read_text() == WITHOUT_MAIN
     removed = render("profile_removed", language, name="main", backup=str(backup))
     assert posted == [removed, SEED_MENU]
-    assert conv.interrupt == {
+    assert conv.interrupt == inbox_payload({
         "kind": "site_choice", "message": f"{removed}\n\n{SEED_MENU}", "choices": SITES,
-    }
+    })
     assert_calls(call_log.argvs(), CONFIG_SHOW)
     shown = "\n".join(str(m.content) for m in conv.messages)
     assert not any(secret in shown for secret in SECRETS)

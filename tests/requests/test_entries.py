@@ -16,7 +16,7 @@ import pytest
 
 from okx_auth_graph.prompts import Language, render
 from okx_auth_graph.simulator.binary import AUTH_BINARY_VERSION
-from tests.expected import INSTALL, INSTALL_STATUS, SCOPES, STATUS, Argv
+from tests.expected import INSTALL, INSTALL_STATUS, SCOPES, STATUS, Argv, inbox_payload
 from tests.support import CallLog, Conversation, Simulator
 
 LOGOUT: Argv = ["auth", "logout"]
@@ -293,7 +293,7 @@ def test_install_then_install_status_in_one_thread(sim: Simulator, call_log: Cal
 
 def confirm_payload(message: str) -> dict[str, object]:
     """The `confirm_remove` interrupt."""
-    return {"kind": "confirm_remove", "message": message, "target": "okx-auth"}
+    return inbox_payload({"kind": "confirm_remove", "message": message, "target": "okx-auth"})
 
 
 def start_remove(conv: Conversation, text: str, language: Language) -> None:

@@ -30,6 +30,7 @@ from tests.expected import (
     STATUS,
     URIS,
     Argv,
+    inbox_payload,
 )
 from tests.support import CallLog, Conversation, Simulator
 
@@ -77,7 +78,7 @@ def assert_calls(
 
 def menu_payload(message: str) -> dict[str, object]:
     """The `site_choice` interrupt."""
-    return {"kind": "site_choice", "message": message, "choices": SITES}
+    return inbox_payload({"kind": "site_choice", "message": message, "choices": SITES})
 
 
 def login_argv(site: str) -> Argv:
@@ -140,14 +141,14 @@ def complete_login(
     code = sim_user_code(sim)
     expected = login_text(language, site, code)
     assert posted == [expected]
-    assert conv.interrupt == {
+    assert conv.interrupt == inbox_payload({
         "kind": "authorization_done",
         "message": expected,
         "site": site,
         "verification_uri": URIS[site],
         "user_code": code,
         "expires_in": 600,
-    }
+    })
     assert_calls(call_log.argvs(), *before, login_argv(site))
 
     sim.browser("approve")
@@ -269,12 +270,12 @@ API_KEY_ERRORS = [
 
 def remedy_payload(message: str) -> dict[str, object]:
     """The `api_key_remedy` interrupt for the keyed profile `main`."""
-    return {
+    return inbox_payload({
         "kind": "api_key_remedy",
         "message": message,
         "profile": "main",
         "options": ["replace_api_key", "switch_to_oauth"],
-    }
+    })
 
 
 def assert_neutral_options(remedy: str) -> None:
@@ -585,7 +586,7 @@ def test_region_restriction_names_the_site_and_offers_another(
         render("offer_other_site", language),
     ))
     assert posted == [expected]
-    assert conv.interrupt == {"kind": "retry_login", "message": expected}
+    assert conv.interrupt == inbox_payload({"kind": "retry_login", "message": expected})
     assert conv.outcome is None
     calls = call_log.argvs()[since:]
     assert_calls(calls)
@@ -664,7 +665,7 @@ def test_region_restriction_without_any_known_site_reports_no_fake_site(
         render("offer_other_site", "en"),
     ))
     assert posted == [expected]
-    assert conv.interrupt == {"kind": "retry_login", "message": expected}
+    assert conv.interrupt == inbox_payload({"kind": "retry_login", "message": expected})
     assert conv.reply("no") == [render("site_unchanged", "en")]
     assert conv.outcome == {"status": "not_logged_in", "site": None}
     assert_calls(call_log.argvs())

@@ -29,7 +29,7 @@ import pytest
 from langgraph_sdk import get_sync_client
 from langgraph_sdk.schema import Thread
 
-from tests.expected import SCOPES, SEED_MENU, SITES, STATUS, URIS
+from tests.expected import SCOPES, SEED_MENU, SITES, STATUS, URIS, inbox_payload
 from tests.support import CallLog, Simulator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -165,7 +165,7 @@ def test_a_whole_login_through_the_langgraph_server(
 
     assert at_menu["status"] == "interrupted"
     assert _open_questions(at_menu) == [
-        {"kind": "site_choice", "message": SEED_MENU, "choices": SITES}
+        inbox_payload({"kind": "site_choice", "message": SEED_MENU, "choices": SITES})
     ]
     assert at_code["status"] == "interrupted"
     (question,) = _open_questions(at_code)
