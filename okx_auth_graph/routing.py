@@ -62,13 +62,14 @@ KEYWORDS: dict[NextSkill, dict[str, frozenset[str]]] = {
 }
 
 
-def _pattern(keyword: str) -> re.Pattern[str]:
+def keyword_pattern(keyword: str) -> re.Pattern[str]:
+    """A keyword as a pattern: a whole word in English, a substring in Chinese."""
     escaped = re.escape(keyword)
     return re.compile(rf"(?<![a-z0-9]){escaped}(?![a-z0-9])" if keyword.isascii() else escaped)
 
 
 _LONGEST_FIRST: tuple[tuple[re.Pattern[str], NextSkill], ...] = tuple(
-    (_pattern(word), skill)
+    (keyword_pattern(word), skill)
     for word, skill in sorted(
         ((word, skill) for skill, tables in KEYWORDS.items()
          for words in tables.values() for word in words),

@@ -49,3 +49,9 @@ def inbox_payload(payload: dict[str, Any]) -> dict[str, Any]:
         },
         "description": markdown_lines(payload["message"]),
     }
+
+
+def visible(text: str) -> str:
+    """A posted text as a reader sees it: markdown's hard line breaks (two spaces before
+    a line break, so chat views keep the lines apart) read as plain line breaks."""
+    return text.replace("  \n", "\n")

@@ -8,6 +8,7 @@ from langgraph.runtime import Runtime
 
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import detect_language, latest_human_text
+from okx_auth_graph.intents import entry_asked
 from okx_auth_graph.interrupts import Question
 from okx_auth_graph.nodes.common import changed, context_of
 from okx_auth_graph.routing import route_request
@@ -81,10 +82,13 @@ def requested_entry(state: AuthState) -> EntryRule:
 
     A new message on a thread whose last run stopped at a question goes back
     to the step that asked it, which takes the message as the answer (as a
-    resume would be). With no question open, an absent request means `login`.
+    resume would be). With no question open, an explicit `okx_auth_request`
+    wins; without one, the user's words pick it (`intents.py`: log out,
+    status, the binary's entries), and anything else is a login.
     """
     question = state.get("open_question")
     if question:
         return _REPLIES[question]
     request = state.get("okx_auth_request") or {}
-    return _ENTRIES.get(request.get("action", "login"), "login / recover → Step 0")
+    action = request.get("action") or entry_asked(latest_human_text(state["messages"]) or "")
+    return _ENTRIES.get(action, "login / recover → Step 0")

@@ -7,7 +7,6 @@ first and runs `--force` only after an explicit yes.
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from langgraph.types import Command
@@ -19,6 +18,7 @@ from okx_auth_graph.gate import (
     latest_human_text,
     normalize_reply,
 )
+from okx_auth_graph.intents import asks_session_longevity as asks_how_long
 from okx_auth_graph.interrupts import ApiKeyRemedyPayload, ConfirmRemovePayload, inbox_fields
 from okx_auth_graph.nodes.common import FINISH, key_site, language_of, open_prompt, say
 from okx_auth_graph.nodes.questions import answered, asking, closing, wait_for_answer
@@ -29,15 +29,11 @@ from okx_auth_graph.okx import (
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthState, AuthUpdate, OkxAuthOutcome
 
-_LONGEVITY_QUESTION = re.compile(
-    r"how long|session (last|expir)|expire|stay (logged|signed) in|多久|多长时间|有效期|过期",
-    re.IGNORECASE,
-)
 
 def asks_session_longevity(state: AuthState) -> bool:
     """Whether the user's message asks how long a session lasts."""
     text = latest_human_text(state["messages"])
-    return text is not None and _LONGEVITY_QUESTION.search(text) is not None
+    return text is not None and asks_how_long(text)
 
 
 def post_remove_question(state: AuthState) -> AuthUpdate:

@@ -35,12 +35,15 @@ def render(template: str, language: Language, **fields: str) -> str:
 
     Only the Chinese site menu exists (the skill posts it verbatim in every
     conversation), so a template without an English file falls back to zh.
+    Chat views render messages as markdown, so the text comes back with its
+    line breaks kept there (`markdown_lines`); every visible character is the
+    template's.
     """
     text = (
         _template(template, language) if template in _TEMPLATE_FILES
         else PHRASES[template][language]
     )
-    return _PLACEHOLDER.sub(lambda m: fields[m.group(1)], text)
+    return markdown_lines(_PLACEHOLDER.sub(lambda m: fields[m.group(1)], text))
 
 
 def site_menu() -> str:

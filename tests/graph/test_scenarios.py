@@ -29,6 +29,7 @@ from tests.expected import (
     URIS,
     Argv,
     inbox_payload,
+    visible,
 )
 from tests.support import CallLog, Conversation, Simulator
 
@@ -192,7 +193,12 @@ def test_first_login_in_chinese(sim: Simulator, call_log: CallLog) -> None:
     posted = conv.reply("2")
     code = sim_user_code(sim)
     expected = login_text("zh", "eea", code)
-    assert expected == SEED_LOGIN_ZH.format(site="eea", uri=URIS["eea"], code=code, minutes="10")
+    seed = SEED_LOGIN_ZH.format(site="eea", uri=URIS["eea"], code=code, minutes="10")
+    assert visible(expected) == seed
+    # Each line of the site/link/code block ends in a markdown hard break.
+    assert expected.split("\n")[2:6] == [f"{line}  " for line in seed.split("\n")[2:5]] + [
+        seed.split("\n")[5]
+    ]
     assert "(有效期 10 分钟)" in expected
     assert posted == [expected]
     assert conv.interrupt == inbox_payload({
@@ -208,7 +214,7 @@ def test_first_login_in_chinese(sim: Simulator, call_log: CallLog) -> None:
     sim.browser("approve")
     posted = conv.reply("好了")
     expected = success_text("zh", "eea")
-    assert expected == SEED_SUCCESS_ZH.format(site="eea", scopes="live:read, live:trade")
+    assert visible(expected) == SEED_SUCCESS_ZH.format(site="eea", scopes="live:read, live:trade")
     assert posted == [expected]
     assert conv.interrupt is None
     assert conv.outcome == {"status": "logged_in", "site": "eea", "scopes": SCOPES}
@@ -226,14 +232,16 @@ def test_first_login_in_english(sim: Simulator, call_log: CallLog, signal: str) 
     posted = conv.reply("us")
     code = sim_user_code(sim)
     expected = login_text("en", "us", code)
-    assert expected == SEED_LOGIN_EN.format(site="us", uri=URIS["us"], code=code, minutes="10")
+    assert visible(expected) == SEED_LOGIN_EN.format(
+        site="us", uri=URIS["us"], code=code, minutes="10"
+    )
     assert posted == [expected]
     assert conv.interrupt == done_payload(expected, "us", code)
 
     sim.browser("approve")
     posted = conv.reply(signal)
     expected = success_text("en", "us")
-    assert expected == SEED_SUCCESS_EN.format(site="us", scopes="live:read, live:trade")
+    assert visible(expected) == SEED_SUCCESS_EN.format(site="us", scopes="live:read, live:trade")
     assert posted == [expected]
     assert conv.outcome == {"status": "logged_in", "site": "us", "scopes": SCOPES}
     assert_calls(call_log.argvs(), PREFLIGHT, login_argv("us"), STATUS)
@@ -248,8 +256,9 @@ def test_minutes_of_a_short_code_have_one_decimal(
     posted = conv.reply("1")
     code = sim_user_code(sim)
     assert format_minutes(90) == "1.5"
-    assert posted == [SEED_LOGIN_EN.format(site="global", uri=URIS["global"], code=code,
-                                           minutes="1.5")]
+    assert [visible(text) for text in posted] == [
+        SEED_LOGIN_EN.format(site="global", uri=URIS["global"], code=code, minutes="1.5")
+    ]
     assert conv.interrupt == done_payload(posted[0], "global", code, expires_in=90)
 
 
@@ -381,7 +390,9 @@ def test_pending_login_at_entry_waits_without_a_new_login(
 
     sim.browser("approve")
     posted = conv.reply("好了")
-    assert posted == [SEED_SUCCESS_ZH.format(site="us", scopes="live:read, live:trade")]
+    assert [visible(text) for text in posted] == [
+        SEED_SUCCESS_ZH.format(site="us", scopes="live:read, live:trade")
+    ]
     assert conv.outcome == {"status": "logged_in", "site": "us", "scopes": SCOPES}
     assert_calls(call_log.argvs()[since:], PREFLIGHT, STATUS)
 
@@ -524,7 +535,7 @@ def test_not_yet_reminder_and_cancel_while_waiting(sim: Simulator, call_log: Cal
         "reminder", "en", site="global", verificationUri=URIS["global"], userCode=code
     )
     assert conv.reply("what?") == [reminder]
-    assert f"URL: {URIS['global']}\nCode: {code}\n" in reminder
+    assert f"URL: {URIS['global']}\nCode: {code}\n" in visible(reminder)
     assert conv.interrupt == done_payload(reminder, "global", code)
     assert_calls(call_log.argvs(), PREFLIGHT, login_argv("global"), STATUS)
 
@@ -633,8 +644,8 @@ def test_already_logged_in_shows_site_and_scopes_only(
     posted = conv.start(request_text)
     expected = template.format(site="us", scopes="live:read, live:trade")
     assert posted == [success_text(language, "us")]
-    assert posted == [expected]
-    assert posted[0].splitlines() == expected.splitlines()
+    assert [visible(text) for text in posted] == [expected]
+    assert visible(posted[0]).splitlines() == expected.splitlines()
     for forbidden in ("expiresAt", "ttl", str(status["ttl"]), status["expiresAt"],
                       status["profile"]):
         assert forbidden not in posted[0]
@@ -678,7 +689,7 @@ def test_missing_cli_needs_an_install(okx_home: Path, call_log: CallLog, tmp_pat
     posted = conv.start("log me in")
     text = phrase("failure_cli_not_found", "en")
     assert posted == [text]
-    assert "npm install -g @okx_ai/okx-trade-cli\n" in text
+    assert "npm install -g @okx_ai/okx-trade-cli\n" in visible(text)
     assert INSTALL_COMMAND == "npm install -g @okx_ai/okx-trade-cli"
     assert conv.interrupt is None
     assert conv.outcome == {"status": "needs_user_action", "message": text}
@@ -818,10 +829,13 @@ def test_context_language_overrides_a_chinese_message(sim: Simulator, call_log: 
     assert conv.start("帮我登录") == [SEED_MENU]  # the menu is Chinese in every conversation
     posted = conv.reply("2")
     code = sim_user_code(sim)
-    assert posted == [SEED_LOGIN_EN.format(site="eea", uri=URIS["eea"], code=code, minutes="10")]
+    assert [visible(text) for text in posted] == [
+        SEED_LOGIN_EN.format(site="eea", uri=URIS["eea"], code=code, minutes="10")
+    ]
     sim.browser("approve")
-    assert conv.reply("好了") == [SEED_SUCCESS_EN.format(site="eea",
-                                                        scopes="live:read, live:trade")]
+    assert [visible(text) for text in conv.reply("好了")] == [
+        SEED_SUCCESS_EN.format(site="eea", scopes="live:read, live:trade")
+    ]
     assert_calls(call_log.argvs(), PREFLIGHT, login_argv("eea"), STATUS)
 
 
@@ -836,8 +850,9 @@ def test_chinese_replies_keep_an_english_conversation_english(
     assert conv.reply("好了") == [not_yet]  # not approved yet: English all the same
     assert conv.interrupt == done_payload(not_yet, "global", code)
     sim.browser("approve")
-    assert conv.reply("完成了。") == [SEED_SUCCESS_EN.format(site="global",
-                                                            scopes="live:read, live:trade")]
+    assert [visible(text) for text in conv.reply("完成了。")] == [
+        SEED_SUCCESS_EN.format(site="global", scopes="live:read, live:trade")
+    ]
     assert conv.outcome == {"status": "logged_in", "site": "global", "scopes": SCOPES}
     assert_calls(call_log.argvs(), PREFLIGHT, login_argv("global"), STATUS, STATUS)
 
