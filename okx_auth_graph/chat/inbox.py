@@ -4,14 +4,23 @@ Reading happens in the background so that a browser control (`/approve`)
 typed while the CLI blocks on a login can run at once, while the graph is
 still busy. Everything else is taken in order at the next prompt, so piped
 input (a script, a test) behaves exactly like typing.
+
+A stream with a file descriptor (the terminal) is read with `os.read`, not
+through its buffered reader: a thread blocked inside `sys.stdin.buffer`
+holds that reader's lock, and the interpreter's exit then aborts with
+"Fatal Python error: _enter_buffered_busy" instead of leaving (on `/quit`,
+on Ctrl-C). A blocked `os.read` holds nothing the exit needs.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
+
+_CHUNK = 4096
 
 
 class Inbox:
@@ -28,9 +37,24 @@ class Inbox:
         self._reader.start()
 
     def _read(self) -> None:
-        for raw in self._stream:
+        for raw in self._raw_lines():
             self._put(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
         self._put(None)
+
+    def _raw_lines(self) -> Iterator[bytes]:
+        """Each line as bytes, from the file descriptor when the stream has one."""
+        try:
+            fd = self._stream.fileno()
+        except (OSError, ValueError):  # io.UnsupportedOperation: an in-memory stream
+            yield from self._stream
+            return
+        pending = b""
+        while chunk := os.read(fd, _CHUNK):
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            yield from (line + b"\n" for line in lines)
+        if pending:
+            yield pending
 
     def _put(self, line: str | None) -> None:
         with self._ready:
