@@ -1,0 +1,99 @@
+"""The standard LangGraph chat front-end, in a real browser, finishes a sign-in.
+
+Agent Chat UI (npm's `create-agent-chat-app` template, built by
+`build-ui.sh`) is served locally and driven by headless Debian Chromium
+(`drive.mjs`) against `langgraph dev` with the simulator. Its message box
+starts a new run for every message, so this is the path a user of that UI
+takes: "帮我登录 OKX", the menu, "2" typed as a message, the link and code as
+readable lines, the simulated browser approves, "好了", the success text.
+The checks are on the page's text as the browser lays it out (`innerText`:
+one line per rendered line); screenshots of each step are kept under
+`artifacts/browser/`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.devserver import ROOT, langgraph_dev
+from tests.support import Simulator
+
+HERE = Path(__file__).parent
+UI = HERE / ".build" / "agent-chat-ui" / "dist"
+ARTIFACTS = ROOT / "artifacts" / "browser"
+NODE = shutil.which("node") or "node"
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """No access log on the test's output."""
+
+
+@pytest.fixture(scope="module")
+def ui_url() -> Iterator[str]:
+    """The built UI, served from 127.0.0.1 (building it first if a lock changed)."""
+    subprocess.run([str(HERE / "build-ui.sh")], check=True, timeout=1200)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(UI)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def lines(text: str) -> list[str]:
+    """The page's visible lines, stripped, without empty ones."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def test_a_sign_in_typed_into_agent_chat_ui(
+    ui_url: str, sim: Simulator, tmp_path: Path
+) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    # A single-user dev server: the CLI's HOME is the server's own.
+    env = {"OKX_CLI": sim.path, "HOME": str(sim.home), "OKX_SIM_LOG": str(sim.log.path)}
+    with langgraph_dev(tmp_path, env) as api:
+        done = subprocess.run(
+            [NODE, str(HERE / "drive.mjs"), ui_url, api, "okx_auth", str(ARTIFACTS),
+             sim.path, str(sim.home)],
+            cwd=HERE, capture_output=True, text=True, timeout=600, check=False,
+        )
+    assert done.returncode == 0, done.stderr
+    steps: dict[str, str] = {step["name"]: step["text"] for step in json.loads(done.stdout)}
+    assert list(steps) == ["1-menu", "2-link-and-code", "3-signed-in"]
+
+    menu = lines(steps["1-menu"])
+    at = menu.index("您需要选择要连接的 OKX 站点:")
+    assert menu[at + 1: at + 4] == [
+        "Global (www.okx.com)", "EEA (my.okx.com)", "US (app.okx.com)"
+    ]  # an ordered list: the numbers 1-3 are the list's own markers
+
+    shown = lines(steps["2-link-and-code"])
+    at = shown.index("请在浏览器中打开下面的链接并输入验证码完成授权:")
+    block = shown[at + 1: at + 5]
+    assert block[:2] == ["站点:eea", "链接:https://my.okx.com/account/oauth/device"]
+    assert re.fullmatch(r"验证码:[A-Z0-9]{4}-[A-Z0-9]{4}", block[2])
+    assert block[3] == "(有效期 10 分钟)"
+    assert shown[at + 5] == "通过链接完成授权,然后告诉我。"
+
+    signed_in = lines(steps["3-signed-in"])
+    at = signed_in.index("登录成功。")
+    assert signed_in[at + 1: at + 3] == ["站点:eea", "权限:live:read, live:trade"]
+
+    logins = [e["argv"] for e in sim.log.entries() if e["argv"][:2] == ["auth", "login"]]
+    assert logins == [["auth", "login", "--manual", "--site", "eea"]]
+    for name in steps:
+        assert (ARTIFACTS / f"{name}.png").stat().st_size > 0
