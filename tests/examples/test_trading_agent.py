@@ -235,8 +235,8 @@ def test_answers_follow_the_request_language() -> None:
 def test_langgraph_json_serves_the_app_from_its_path(tmp_path: Path) -> None:
     """The server imports the file by path: it must need nothing but the installed package."""
     config = json.loads((ROOT / "langgraph.json").read_text())
-    assert config["graphs"]["okx_auth"] == "./okx_auth_graph/graph.py:graph"
-    path, _, variable = config["graphs"]["trading_agent"].partition(":")
+    assert config["graphs"]["okx_auth"]["path"] == "./okx_auth_graph/graph.py:graph"
+    path, _, variable = config["graphs"]["trading_agent"]["path"].partition(":")
     script = (
         "import importlib.util, sys\n"
         f"spec = importlib.util.spec_from_file_location('served_app', {str(ROOT / path)!r})\n"

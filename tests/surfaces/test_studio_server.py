@@ -52,11 +52,15 @@ def _open_questions(thread: Thread) -> list[dict[str, Any]]:
 def test_the_server_serves_every_graph_of_langgraph_json(langgraph_dev: Server) -> None:
     client = get_sync_client(url=langgraph_dev.url)
 
-    served = {assistant["graph_id"] for assistant in client.assistants.search(limit=100)}
+    served = {
+        assistant["graph_id"]: assistant["description"]
+        for assistant in client.assistants.search(limit=100)
+    }
 
-    declared = set(json.loads((ROOT / "langgraph.json").read_text())["graphs"])
+    declared = json.loads((ROOT / "langgraph.json").read_text())["graphs"]
     assert "okx_auth" in declared
-    assert served == declared
+    assert served == {graph: spec["description"] for graph, spec in declared.items()}
+    assert all(served.values())  # Studio shows a description for each
 
 
 def test_a_whole_login_through_the_langgraph_server(
