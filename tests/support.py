@@ -104,7 +104,7 @@ class Conversation:
     _seen: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
-        self.graph = build_auth_graph(self.checkpointer)
+        self.graph = build_auth_graph(self.checkpointer, okx_cli=self.sim.path)
 
     @property
     def config(self) -> RunnableConfig:
@@ -113,9 +113,8 @@ class Conversation:
 
     @property
     def context(self) -> AuthContext:
-        """The context each call passes (CLI, HOME, overrides)."""
-        return AuthContext(okx_cli=self.sim.path, okx_home=str(self.sim.home),
-                           **self.context_overrides)
+        """The context each call passes (HOME, overrides)."""
+        return AuthContext(okx_home=str(self.sim.home), **self.context_overrides)
 
     def _invoke(self, request: Any) -> list[str]:
         self.result = dict(self.graph.invoke(request, self.config, context=self.context))

@@ -21,6 +21,7 @@ from langgraph.types import Command
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.events import CliDoneEvent, CliLineEvent, CliProgressEvent
 from okx_auth_graph.gate import gate_allows_login
+from okx_auth_graph.isolation import run_settings
 from okx_auth_graph.nodes.api_key import api_key_stop
 from okx_auth_graph.nodes.checks import CheckNext, from_site_check
 from okx_auth_graph.nodes.common import (
@@ -46,6 +47,7 @@ from okx_auth_graph.okx import (
     LoginSkipped,
     OkxCommand,
     OkxError,
+    OkxSettings,
     auth_install,
     auth_install_status,
     auth_login_manual,
@@ -74,16 +76,24 @@ T = TypeVar("T")
 
 
 class CliSteps:
-    """The tool nodes, sharing one process boundary (`runner`)."""
+    """The tool nodes, sharing one process boundary (`runner`) and one executable."""
 
     def __init__(
-        self, runner: CliRunner = run_okx, streaming_runner: StreamingRunner = run_okx_streaming
+        self,
+        runner: CliRunner = run_okx,
+        streaming_runner: StreamingRunner = run_okx_streaming,
+        okx_cli: str | None = None,
     ) -> None:
         self._runner = runner
         self._streaming_runner = streaming_runner
+        self._okx_cli = okx_cli
+
+    def _settings(self, runtime: Runtime[AuthContext]) -> OkxSettings:
+        """This run's CLI settings: the builder's executable, the caller's own HOME."""
+        return run_settings(runtime, self._okx_cli)
 
     def _run(self, command: OkxCommand[T], runtime: Runtime[AuthContext]) -> T:
-        return execute(command, context_of(runtime).okx_settings(), self._runner)
+        return execute(command, self._settings(runtime), self._runner)
 
     def _repairing(
         self, call: Callable[[], T], state: AuthState, runtime: Runtime[AuthContext]
@@ -312,7 +322,7 @@ class CliSteps:
                 return Command(goto=goto, update=update)
             if command[:2] == ("auth", "remove"):
                 return Command(goto="post_remove_question", update=said)
-            retried = self._runner(command, context_of(runtime).okx_settings())
+            retried = self._runner(command, self._settings(runtime))
         except OkxError as error:
             return Command(goto="report_failure", update={"failure": error.failure})
         if retried.returncode != 0:
@@ -353,7 +363,7 @@ class CliSteps:
                                    timeout_seconds=context.login_timeout_seconds))
 
         def attempt() -> InteractiveLogin:
-            return login_interactive(site, context.okx_settings(), on_line, on_tick,
+            return login_interactive(site, self._settings(runtime), on_line, on_tick,
                                      timeout=context.login_timeout_seconds,
                                      runner=self._streaming_runner)
 
@@ -393,9 +403,10 @@ class CliSteps:
         """
         name = state.get("profile_to_drop") or ""
         language = language_of(state)
-        settings = context_of(runtime).okx_settings()
         try:
-            removal = remove_profile(settings, name)
+            removal = remove_profile(self._settings(runtime), name)
+        except OkxError as error:
+            return Command(goto="report_failure", update={"failure": error.failure})
         except ProfileEditError as error:
             text = render("profile_edit_failed", language, detail=str(error), name=name)
             outcome: OkxAuthOutcome = {

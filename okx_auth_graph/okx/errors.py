@@ -35,6 +35,7 @@ class ErrorKind(StrEnum):
     API_KEY_REJECTED = "api_key_rejected"
     CLI_TOO_OLD = "cli_too_old"
     CLI_NOT_FOUND = "cli_not_found"
+    HOME_UNAVAILABLE = "home_unavailable"
     TIMEOUT = "timeout"
     MALFORMED_OUTPUT = "malformed_output"
     UNKNOWN = "unknown"
@@ -74,6 +75,7 @@ _ACTIONS: dict[ErrorKind, str] = {
     ),
     ErrorKind.CLI_TOO_OLD: f"Upgrade the okx CLI: {UPGRADE_COMMAND}",
     ErrorKind.CLI_NOT_FOUND: f"Install the okx CLI: {INSTALL_COMMAND}",
+    ErrorKind.HOME_UNAVAILABLE: "Ask the server's operator to give this user a private HOME",
     ErrorKind.TIMEOUT: "Retry; check the network if it keeps happening",
     ErrorKind.MALFORMED_OUTPUT: "Retry; upgrade the okx CLI if it keeps happening",
     ErrorKind.UNKNOWN: "Show the error and ask the user how to go on",

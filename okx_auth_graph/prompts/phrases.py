@@ -335,6 +335,16 @@ PHRASES: dict[str, dict[str, str]] = {
         "zh": "OKX 拒绝了当前的 API key。",
         "en": "OKX rejected the configured API key.",
     },
+    "failure_home_unavailable": {
+        "zh": (
+            "这台服务器无法为您的账号准备独立的 okx 目录(<detail>),"
+            "所以没有运行任何 okx 命令。请联系服务器管理员。"
+        ),
+        "en": (
+            "This server cannot give your account a private okx folder (<detail>), "
+            "so no okx command was run. Please contact the server's operator."
+        ),
+    },
     "failure_timeout": {
         "zh": "okx 命令行工具没有及时响应(<detail>)。请重试;如果一直这样,请检查网络。",
         "en": (

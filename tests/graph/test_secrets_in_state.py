@@ -94,12 +94,12 @@ class Run:
     config: RunnableConfig = field(default_factory=lambda: _thread_config("secrets"))
 
     def __post_init__(self) -> None:
-        self.graph = build_auth_graph(self.saver)
+        self.graph = build_auth_graph(self.saver, okx_cli=self.sim.path)
 
     @property
     def context(self) -> AuthContext:
         """The CLI and HOME of this test's simulated user."""
-        return AuthContext(okx_cli=self.sim.path, okx_home=str(self.sim.home))
+        return AuthContext(okx_home=str(self.sim.home))
 
     def send(self, item: AuthInput | Command[Any]) -> None:
         """Stream one turn (new input or a resume) and record what surfaced."""

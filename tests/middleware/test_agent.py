@@ -17,6 +17,7 @@ from langgraph.prebuilt import ToolRuntime
 from examples.trading_agent.graph import okx_account_balance, okx_market_ticker
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import text_of
+from okx_auth_graph.isolation import run_settings
 from okx_auth_graph.middleware import RULES, OkxAuthMiddleware
 from okx_auth_graph.okx import run_okx
 from tests.expected import CONFIG_SHOW, SCOPES, SEED_MENU, STATUS, URIS
@@ -35,7 +36,7 @@ KEYED_CONFIG = (
 
 def _settings(runtime: ToolRuntime[AuthContext]) -> Any:
     assert isinstance(runtime.context, AuthContext)
-    return runtime.context.okx_settings()
+    return run_settings(runtime)
 
 
 @tool

@@ -56,6 +56,7 @@ CLASSIFICATION_TABLE: list[tuple[str, ErrorKind]] = [
 # Kinds the runner or the parser produce, never the text classifier.
 NOT_FROM_TEXT = {
     ErrorKind.CLI_NOT_FOUND,
+    ErrorKind.HOME_UNAVAILABLE,
     ErrorKind.TIMEOUT,
     ErrorKind.MALFORMED_OUTPUT,
     ErrorKind.UNKNOWN,
