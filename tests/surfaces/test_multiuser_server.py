@@ -23,6 +23,7 @@ import pytest
 from langgraph_sdk import get_sync_client
 from langgraph_sdk.client import SyncLangGraphClient
 
+from okx_auth_graph.isolation import MAX_LOGIN_TIMEOUT_ENV
 from okx_auth_graph.server.tokens import SECRET_ENV
 from tests.expected import SCOPES, SEED_MENU, STATUS
 from tests.server.tokens import Minter, unsigned_token
@@ -33,6 +34,8 @@ CONFIG = "langgraph.multiuser.json"
 LISTED_ORIGIN = "http://localhost:3000"
 """An origin the config lists for CORS."""
 LOGIN = ["auth", "login", "--manual", "--site", "eea"]
+BLOCKING_LOGIN_CEILING = 5
+"""The server's `OKX_AUTH_MAX_LOGIN_TIMEOUT_SECONDS` here."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, sim_path: str) -> Iterator[
     minter, homes = Minter.fresh(), folder / "homes"
     calls = CallLog(folder / "okx-calls.jsonl")
     env = {"OKX_CLI": sim_path, "OKX_SIM_LOG": str(calls.path), "OKX_AUTH_HOMES": str(homes),
-           SECRET_ENV: minter.secret}
+           SECRET_ENV: minter.secret,
+           # A blocking login that slipped through would end in seconds, not hang the suite.
+           MAX_LOGIN_TIMEOUT_ENV: str(BLOCKING_LOGIN_CEILING)}
     with serving(folder, env, config=CONFIG) as running:
         yield Server(running.url, minter, homes, calls, sim_path)
 
