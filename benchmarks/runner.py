@@ -15,7 +15,17 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import calls, import_time, machine, model_cost, overhead, preflight, report, scale
+from benchmarks import (
+    calls,
+    import_time,
+    machine,
+    model_cost,
+    multiuser,
+    overhead,
+    preflight,
+    report,
+    scale,
+)
 from benchmarks.clis import INHERITED_OKX_VARIABLES
 from benchmarks.plan import Plan
 from benchmarks.results import Results, RunInfo
@@ -24,21 +34,24 @@ Progress = Callable[[str], None]
 
 
 def run_all(plan: Plan, skill: Path, progress: Progress) -> Results:
-    """Run the six benchmarks one after another (never side by side: they would compete)."""
-    progress("1/6 graph overhead per turn")
+    """Run the seven benchmarks one after another (never side by side: they would compete)."""
+    progress("1/7 graph overhead per turn")
     overhead_result = overhead.run(plan)
-    progress("2/6 preflight in parallel against in series")
+    progress("2/7 preflight in parallel against in series")
     preflight_result = preflight.run(plan)
-    progress("3/6 CLI calls per scenario")
+    progress("3/7 CLI calls per scenario")
     calls_result = calls.run()
-    progress("4/6 model cost")
+    progress("4/7 model cost")
     model_result = model_cost.run(skill)
-    progress("5/6 scale")
+    progress("5/7 scale")
     scale_result = scale.run(plan)
-    progress("6/6 import time")
+    progress("6/7 import time")
     import_result = import_time.run(plan)
+    progress("7/7 many users on one server")
+    multiuser_result = multiuser.run(plan)
     return Results(
-        overhead_result, preflight_result, calls_result, model_result, scale_result, import_result
+        overhead_result, preflight_result, calls_result, model_result, scale_result, import_result,
+        multiuser_result,
     )
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from langchain_core.messages import HumanMessage
@@ -36,6 +35,7 @@ from okx_auth_graph.isolation import (
 )
 from okx_auth_graph.okx import ErrorKind, OkxError
 from okx_auth_graph.prompts import render
+from okx_auth_graph.state import AuthInput
 from tests.expected import SEED_MENU
 from tests.support import CallLog
 
@@ -151,7 +151,7 @@ def as_server_user(identity: str, thread: str) -> RunnableConfig:
     return {"configurable": {"thread_id": thread, "langgraph_auth_user": Caller(identity)}}
 
 
-def login_request() -> dict[str, Any]:
+def login_request() -> AuthInput:
     return {"messages": [HumanMessage("log me in to OKX")]}
 
 

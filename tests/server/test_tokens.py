@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import jwt
 import pytest
 
@@ -81,9 +83,10 @@ def test_audience_and_issuer_are_checked_when_the_server_names_them() -> None:
     env = {**HS256, AUDIENCE_ENV: "okx-auth", ISSUER_ENV: "https://id.example"}
     good = MINTER.token("alice", aud="okx-auth", iss="https://id.example")
     assert identity_of_request(f"Bearer {good}", env) == "alice"
-    for claims in ({"aud": "other", "iss": "https://id.example"},
-                   {"aud": "okx-auth", "iss": "https://elsewhere.example"},
-                   {"iss": "https://id.example"}):
+    wrong: list[dict[str, Any]] = [{"aud": "other", "iss": "https://id.example"},
+                                   {"aud": "okx-auth", "iss": "https://elsewhere.example"},
+                                   {"iss": "https://id.example"}]
+    for claims in wrong:
         assert "not valid here" in refusal(f"Bearer {MINTER.token('alice', **claims)}", env)
 
 

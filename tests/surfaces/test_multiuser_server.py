@@ -103,6 +103,11 @@ def open_question(client: SyncLangGraphClient, thread_id: str) -> dict[str, Any]
     return dict(question)
 
 
+def owner_of(thread: Any) -> Any:
+    """The `owner` a thread's metadata names."""
+    return (thread["metadata"] or {}).get("owner")
+
+
 def refused(call: Any, *statuses: int) -> int:
     """Run `call`; it must fail with one of `statuses`. Returns the status."""
     with pytest.raises(httpx.HTTPStatusError) as error:  # the SDK's errors derive from it
@@ -187,7 +192,7 @@ def test_bob_cannot_read_alices_thread_its_state_history_or_runs(
     found = [t["thread_id"] for t in bob.threads.search(limit=100)]
 
     assert thread_id not in found
-    assert all(t["metadata"]["owner"] == "bob" for t in bob.threads.search(limit=100))
+    assert all(owner_of(t) == "bob" for t in bob.threads.search(limit=100))
 
 
 def test_bob_cannot_take_over_resume_update_or_delete_alices_thread(
@@ -204,7 +209,7 @@ def test_bob_cannot_take_over_resume_update_or_delete_alices_thread(
     refused(lambda: bob.threads.delete(thread_id), 404)
 
     alice = server.client("alice")
-    assert alice.threads.get(thread_id)["metadata"]["owner"] == "alice"
+    assert owner_of(alice.threads.get(thread_id)) == "alice"
     assert server.homes_called(since) == set()
 
 
@@ -239,8 +244,8 @@ def test_a_forged_owner_or_user_id_is_overwritten(server: Server) -> None:
                                  "langgraph_auth_user": {"identity": "alice"}}},
         metadata={"owner": "alice"})
 
-    assert thread["metadata"]["owner"] == "bob"
-    assert bob.threads.get(thread["thread_id"])["metadata"]["owner"] == "bob"
+    assert owner_of(thread) == "bob"
+    assert owner_of(bob.threads.get(thread["thread_id"])) == "bob"
     refused(lambda: server.client("alice").threads.get(thread["thread_id"]), 404)
     assert server.homes_called(since) == {str(server.home("bob"))}
 
