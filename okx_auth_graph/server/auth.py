@@ -38,8 +38,8 @@ OWNER = "owner"
 """The thread metadata key that names its owner."""
 
 CONTEXT_FIELDS = frozenset({f.name for f in fields(AuthContext)} | {"okx_cli"})
-"""Keys a caller's `config.configurable` could smuggle into the run's context (and the
-executable's old name, which no release reads any more but a caller may still send)."""
+"""Keys a caller's `config.configurable` could carry into the run's context, plus
+`okx_cli`: the graph no longer reads it, and the server passes none of it on."""
 
 auth = Auth()
 """The server's `Auth`: `"auth": {"path": "./okx_auth_graph/server/auth.py:auth"}`."""
