@@ -61,6 +61,8 @@ class LoadRun:
     """CPU of the server process and every process it started and reaped, during the run."""
     cli_cpu_seconds: float
     """The part of it spent in okx-sim processes."""
+    client_cpu_seconds: float
+    """CPU of the users' side (this process: the SDK, the browser's approvals), same cores."""
     cores: int
 
     @property
@@ -159,9 +161,11 @@ def run_users(users: int, root: Path, cores: int) -> LoadRun:
     with dev_server(folder, env, config=CONFIG, jobs_per_worker=users) as server:
         turns: list[float] = []
         cpu_before, cli_before = _cpu(server.pid)
+        client_before = time.process_time()
         start = time.monotonic()
         outcomes = asyncio.run(_crowd(server.url, secret, homes, users, turns))
         seconds = time.monotonic() - start
+        client_cpu = time.process_time() - client_before
         cpu_after, cli_after = _cpu(server.pid)
     logins = sum(outcomes)
     return LoadRun(
@@ -174,6 +178,7 @@ def run_users(users: int, root: Path, cores: int) -> LoadRun:
         turn_p95=_percentile(turns, 0.95),
         server_cpu_seconds=cpu_after - cpu_before,
         cli_cpu_seconds=cli_after - cli_before,
+        client_cpu_seconds=client_cpu,
         cores=cores,
     )
 

@@ -257,6 +257,7 @@ def _multiuser(m: MultiUserResult) -> str:
             f"{load.limit:.2f}",
             f"{load.share_of_limit:.0%}",
             f"{load.cli_share_of_server:.0%}",
+            f"{load.client_cpu_seconds:.1f} s",
             _ms(load.turn_p50),
             _ms(load.turn_p95),
             load.errors,
@@ -273,11 +274,13 @@ users log in at once through the async SDK, one task each: a thread, then
 approved in that user's HOME). A **turn** is one `runs.wait`. The **limit** is
 the machine's cores over the okx-sim CPU per login, both measured in the same
 run from the server process's reaped children; **okx-sim share** is that CPU
-over all the server's. The client runs on the same cores.
+over all the server's. The users' side (**client CPU**: the SDK, the browser's
+approvals) runs on the same cores, and so does any other work on the machine
+(see the load average): both count against the limit without being in it.
 
 {_table(("users", "jobs per worker", "logged in", "wall", "logins/s",
          "okx-sim CPU / login", "limit (logins/s)", "share of limit", "okx-sim share",
-         "turn p50", "turn p95", "errors"), rows)}
+         "client CPU", "turn p50", "turn p95", "errors"), rows)}
 """
 
 

@@ -158,6 +158,7 @@ def test_many_users_log_in_through_the_multiuser_server(results: Results) -> Non
         assert run.jobs_per_worker == run.users
         # 4 okx-sim processes per login ran under the server, and cost CPU.
         assert 0 < run.cli_cpu_seconds <= run.server_cpu_seconds
+        assert run.client_cpu_seconds > 0
         assert 0 < run.limit < math.inf
         assert 0 < run.turn_p50 <= run.turn_p95
 
