@@ -46,8 +46,7 @@ from okx_auth_graph.middleware.policy import (
     default_needs_account,
     is_signed_in,
 )
-from okx_auth_graph.okx import OkxCommand, OkxError, execute
-from okx_auth_graph.okx.models import load_json_object
+from okx_auth_graph.okx import OkxCommand, OkxError, decode_object, execute
 from okx_auth_graph.routing import is_market_only, route_request
 from okx_auth_graph.state import Language, OkxAuthOutcome, OkxAuthRequest
 from okx_auth_graph.tools import failure_payload
@@ -65,7 +64,7 @@ def _context(runtime: ToolRuntime[AuthContext]) -> AuthContext:
 
 def _okx_json(args: tuple[str, ...], runtime: ToolRuntime[AuthContext]) -> dict[str, Any]:
     """Run an okx command that prints JSON; failures come back classified, never raised."""
-    command = OkxCommand(args, lambda out: load_json_object(out, " ".join(args)))
+    command = OkxCommand(args, lambda out: decode_object(out, " ".join(args)))
     try:
         value = execute(command, _context(runtime).okx_settings())
     except OkxError as error:
