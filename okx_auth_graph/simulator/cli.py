@@ -187,7 +187,9 @@ def _run(args: list[str], paths: SimPaths, call_log: CallLog) -> int:
 def _console(stdout: TextIO | None = None) -> Console:
     """The invocation's console, printing JSON in the style the environment asks for."""
     compact = json_is_compact(os.environ)
-    return Console(compact_json=compact) if stdout is None else Console(stdout, compact_json=compact)
+    if stdout is None:
+        return Console(compact_json=compact)
+    return Console(stdout, compact_json=compact)
 
 
 def _apply_fault_before_running(fault: Fault, split: SplitArgv, call_log: CallLog) -> int | None:

@@ -225,7 +225,9 @@ def test_login_is_skipped_for_the_env_api_key(sim: Sim, manual: bool) -> None:
     env = {"OKX_API_KEY": "env-key"}
     out = sim.ok("auth", "login", *(["--manual"] if manual else []), env=env)
     if manual:
-        skipped = {"status": "skipped", "reason": "api_key_configured", "profile": "env:OKX_API_KEY"}
+        skipped = {
+            "status": "skipped", "reason": "api_key_configured", "profile": "env:OKX_API_KEY"
+        }
         assert out == json.dumps(skipped, indent=2) + "\n"
     else:
         assert out == (

@@ -34,7 +34,8 @@ def test_fails_when_denied(sim: Sim) -> None:
     read_until(proc, WAITING)
     sim.ok("browser", "deny")
     stdout, stderr = proc.communicate(timeout=10)
-    assert (proc.returncode, stdout, stderr) == (1, b"", b"Error: Login failed: Access denied\n" + VERSION)
+    denied = b"Error: Login failed: Access denied\n" + VERSION
+    assert (proc.returncode, stdout, stderr) == (1, b"", denied)
     assert sim.json("auth", "status", "--json")["status"] == "not_logged_in"
 
 
@@ -44,7 +45,8 @@ def test_times_out_when_the_clock_passes_the_deadline(sim: Sim, advance: str) ->
     read_until(proc, WAITING)
     sim.ok("clock", "advance", advance)
     stdout, stderr = proc.communicate(timeout=10)
-    assert (proc.returncode, stdout, stderr) == (1, b"", b"Error: Login failed: Authorization timed out\n" + VERSION)
+    timed_out = b"Error: Login failed: Authorization timed out\n" + VERSION
+    assert (proc.returncode, stdout, stderr) == (1, b"", timed_out)
     assert sim.state()["pending"] is None
 
 

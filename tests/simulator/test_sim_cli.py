@@ -53,7 +53,8 @@ def test_unknown_option_is_rejected(sim: Sim) -> None:
 
 
 def test_option_needs_value(sim: Sim) -> None:
-    assert sim.fail("auth", "login", "--manual", "--site").startswith("Error: Option --site needs a value")
+    error = sim.fail("auth", "login", "--manual", "--site")
+    assert error.startswith("Error: Option --site needs a value")
 
 
 def test_equals_form_of_an_option(sim: Sim) -> None:

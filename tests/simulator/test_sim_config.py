@@ -205,7 +205,8 @@ def test_init_rejects_demo_and_live_together(sim: Sim) -> None:
 
 def test_init_without_flags_or_terminal_fails(sim: Sim) -> None:
     assert sim.fail("config", "init") == (
-        "Error: config init needs a terminal or flags (--site, --api-key, --secret-key, --passphrase)\n"
+        "Error: config init needs a terminal or flags "
+        "(--site, --api-key, --secret-key, --passphrase)\n"
     )
 
 
