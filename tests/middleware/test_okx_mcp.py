@@ -19,7 +19,6 @@ from langchain_core.tools import BaseTool
 from langchain_mcp_adapters.client import MultiServerMCPClient
 from langchain_mcp_adapters.interceptors import MCPToolCallRequest, MCPToolCallResult
 
-from benchmarks.real_cli import install_mcp_server
 from okx_auth_graph.gate import text_of
 from okx_auth_graph.mcp import TOOL_NAMES, okx_mcp_connection
 from okx_auth_graph.middleware.policy import default_needs_account
@@ -44,12 +43,6 @@ site = "eea"
 INVALID_SIGN = {"code": "50113", "msg": "Invalid Sign", "data": []}
 TOO_MANY = {"code": "50011", "msg": "Too Many Requests", "data": []}
 TICKER = {"code": "0", "msg": "", "data": [{"instId": "BTC-USDT", "last": "64123.5"}]}
-
-
-@pytest.fixture(scope="session")
-def mcp_server(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The pinned real server, installed from npm; a failed install fails the tests."""
-    return install_mcp_server(tmp_path_factory.mktemp("okx-trade-mcp"))
 
 
 class CallCounter:
