@@ -81,6 +81,19 @@ async def _tools(
     return await client.get_tools()
 
 
+async def _keyed_balance(
+    server: Path, sim: Simulator, okx: RestStandIn, answer: dict[str, object]
+) -> tuple[AgentThread, CallCounter]:
+    """A keyed profile, OKX answering `answer`, and the model asking for the balance."""
+    sim.write_config(KEYED_CONFIG)
+    okx.body = answer
+    counter = CallCounter()
+    tools = await _tools(server, sim, okx, counter)
+    thread = AgentThread(sim, [calls("account_get_balance"), "Noted."], tools)
+    await thread.asay("What is my balance?")
+    return thread, counter
+
+
 def _seen_by_the_model(thread: AgentThread) -> str:
     return thread.model.seen_conversation()
 
@@ -155,13 +168,7 @@ async def test_market_data_needs_no_sign_in(
 async def test_a_key_okx_refuses_gets_step_0_2_a(
     mcp_server: Path, sim: Simulator, call_log: CallLog, okx_rest: RestStandIn
 ) -> None:
-    sim.write_config(KEYED_CONFIG)
-    okx_rest.body = INVALID_SIGN
-    counter = CallCounter()
-    tools = await _tools(mcp_server, sim, okx_rest, counter)
-    thread = AgentThread(sim, [calls("account_get_balance"), "Pick one."], tools)
-
-    await thread.asay("What is my balance?")
+    thread, counter = await _keyed_balance(mcp_server, sim, okx_rest, INVALID_SIGN)
     assert thread.interrupt_kinds == ["api_key_remedy"]
     assert thread.interrupts[0]["message"] == render(
         "api_key_remedy", "en", name="main", host="my.okx.com"
@@ -178,13 +185,7 @@ async def test_a_key_okx_refuses_gets_step_0_2_a(
 async def test_a_rate_limit_is_the_tools_answer_and_no_sign_in(
     mcp_server: Path, sim: Simulator, call_log: CallLog, okx_rest: RestStandIn
 ) -> None:
-    sim.write_config(KEYED_CONFIG)
-    okx_rest.body = TOO_MANY
-    counter = CallCounter()
-    tools = await _tools(mcp_server, sim, okx_rest, counter)
-    thread = AgentThread(sim, [calls("account_get_balance"), "Slow down."], tools)
-
-    await thread.asay("What is my balance?")
+    thread, counter = await _keyed_balance(mcp_server, sim, okx_rest, TOO_MANY)
     assert thread.interrupt_kinds == []
     assert counter.names == ["account_get_balance"]
     tool_answer = next(m for m in thread.result["messages"] if isinstance(m, ToolMessage))
