@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage, ToolMessage
@@ -82,7 +83,7 @@ async def _tools(
 
 
 async def _keyed_balance(
-    server: Path, sim: Simulator, okx: RestStandIn, answer: dict[str, object]
+    server: Path, sim: Simulator, okx: RestStandIn, answer: dict[str, Any]
 ) -> tuple[AgentThread, CallCounter]:
     """A keyed profile, OKX answering `answer`, and the model asking for the balance."""
     sim.write_config(KEYED_CONFIG)
