@@ -31,6 +31,8 @@ from tests.expected import (
 )
 from tests.support import CallLog, Conversation, Simulator
 
+pytestmark = pytest.mark.usefixtures("durability")
+
 PREFLIGHT = "<config show ∥ auth status>"
 """Stands for Step 0's two commands, which run in parallel (either order)."""
 
