@@ -21,6 +21,8 @@ class Plan:
     """Item 1a: full logins per durability mode against the in-process simulator."""
     logins_subprocess: int
     """Item 1b: full logins per durability mode against `okx-sim` subprocesses."""
+    anchor_rounds: int
+    """Item 1c: rounds of the real CLI's login calls beside the graph's own logins."""
     preflight_rounds: int
     """Item 2: parallel/serial pairs per CLI."""
     conversations: int
@@ -40,6 +42,7 @@ class Plan:
             warm_up=1,
             logins_in_process=100,
             logins_subprocess=20,
+            anchor_rounds=20,
             preflight_rounds=20,
             conversations=1000,
             scale_workers=4,
@@ -55,6 +58,7 @@ class Plan:
             warm_up=0,
             logins_in_process=2,
             logins_subprocess=1,
+            anchor_rounds=1,
             preflight_rounds=1,
             conversations=6,
             scale_workers=2,

@@ -23,7 +23,6 @@ from pathlib import Path
 
 from langgraph.checkpoint.memory import InMemorySaver
 
-from benchmarks import real_cli
 from benchmarks.clis import (
     BenchmarkError,
     OkxCli,
@@ -150,17 +149,15 @@ def _measure(cli: OkxCli, plan: Plan, root: Path) -> PreflightCli:
     )
 
 
-def run(plan: Plan) -> PreflightResult:
+def run(plan: Plan, executable: Path, version: str) -> PreflightResult:
     """Measure item 2 against `okx-sim`, then against the npm CLI installed for the run."""
     with tempfile.TemporaryDirectory(prefix="okx-bench-preflight-") as tmp:
         root = Path(tmp)
-        prefix = root / "npm"
-        executable = real_cli.install(prefix)
         clis: list[OkxCli] = [SimProcesses(), RealCli(executable)]
         return PreflightResult(
             clis=tuple(
                 _measure(cli, plan, root / f"homes-{index}")
                 for index, cli in enumerate(clis)
             ),
-            real_cli_version=real_cli.installed_version(prefix),
+            real_cli_version=version,
         )

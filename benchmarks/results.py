@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from benchmarks.anchor import AnchorResult
 from benchmarks.calls import CallsResult
 from benchmarks.import_time import ImportResult
 from benchmarks.machine import Machine
@@ -21,6 +22,7 @@ class Results:
     """Every benchmark's result, in the issue's order."""
 
     overhead: OverheadResult
+    anchor: AnchorResult
     preflight: PreflightResult
     calls: CallsResult
     model_cost: ModelCostResult

@@ -10,12 +10,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks import (
+    anchor,
     calls,
     import_time,
     machine,
@@ -23,6 +25,7 @@ from benchmarks import (
     multiuser,
     overhead,
     preflight,
+    real_cli,
     report,
     scale,
 )
@@ -34,11 +37,21 @@ Progress = Callable[[str], None]
 
 
 def run_all(plan: Plan, skill: Path, progress: Progress) -> Results:
-    """Run the seven benchmarks one after another (never side by side: they would compete)."""
-    progress("1/7 graph overhead per turn")
-    overhead_result = overhead.run(plan)
-    progress("2/7 preflight in parallel against in series")
-    preflight_result = preflight.run(plan)
+    """Run the benchmarks one after another (never side by side: they would compete).
+
+    The real CLI is installed from npm once, for the two that run it.
+    """
+    with tempfile.TemporaryDirectory(prefix="okx-bench-npm-") as tmp:
+        prefix = Path(tmp)
+        progress("installing the real okx CLI from npm")
+        executable = real_cli.install(prefix)
+        version = real_cli.installed_version(prefix)
+        progress("1/7 graph overhead per turn (okx-sim, in-process and subprocesses)")
+        overhead_result = overhead.run(plan)
+        progress("1/7 the graph's time against the real okx CLI's")
+        anchor_result = anchor.run(plan, executable)
+        progress("2/7 preflight in parallel against in series")
+        preflight_result = preflight.run(plan, executable, version)
     progress("3/7 CLI calls per scenario")
     calls_result = calls.run()
     progress("4/7 model cost")
@@ -50,8 +63,8 @@ def run_all(plan: Plan, skill: Path, progress: Progress) -> Results:
     progress("7/7 many users on one server")
     multiuser_result = multiuser.run(plan)
     return Results(
-        overhead_result, preflight_result, calls_result, model_result, scale_result, import_result,
-        multiuser_result,
+        overhead_result, anchor_result, preflight_result, calls_result, model_result,
+        scale_result, import_result, multiuser_result,
     )
 
 

@@ -1,9 +1,14 @@
 """The okx-cex-auth procedure as a LangGraph state graph.
 
-Each step of the skill is a node; what the skill asks an agent to remember is
-an edge that does not exist (no path from the menu to `login` except through
-the gate, no CLI call while waiting for "done"). The graph is assembled at
-the bottom, one comment per edge.
+Each step of the skill is a node, named as the skill names it, and each of
+its rules is the router on that node's out-edge, whose path map is written
+in the skill's words (the drawing's edge labels). What the skill asks an
+agent to remember is an edge that does not exist: nothing leads to a login
+but the pre-login gate, every way into the checks enters at Step 0.1, and no
+CLI call happens while waiting for "done". `build_auth_graph` reads as the
+skill from top to bottom, one comment per edge or group of edges; a step
+that must write and route at once returns a typed `Command` of its own (the
+questions, the CLI steps), and its edges are listed where it is added.
 """
 
 from __future__ import annotations
@@ -11,21 +16,34 @@ from __future__ import annotations
 from typing import Any, Self, cast
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.graph import START, StateGraph
+from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from okx_auth_graph.context import AuthContext
+from okx_auth_graph.nodes.api_key import api_key_check, api_key_configured, api_key_stop
 from okx_auth_graph.nodes.authorization import ask_retry, await_authorization
-from okx_auth_graph.nodes.cli import CliSteps
+from okx_auth_graph.nodes.binary import BinarySteps
+from okx_auth_graph.nodes.cli import Cli
 from okx_auth_graph.nodes.failure import report_failure
-from okx_auth_graph.nodes.intake import start
-from okx_auth_graph.nodes.oauth import announce_login
+from okx_auth_graph.nodes.gate import gate_holds, pre_login_gate
+from okx_auth_graph.nodes.intake import intake, requested_entry
+from okx_auth_graph.nodes.login import LoginFlow
+from okx_auth_graph.nodes.oauth import (
+    announce_login,
+    oauth_check,
+    oauth_status,
+    pending_notice,
+    success,
+)
+from okx_auth_graph.nodes.profiles import ProfileSteps
+from okx_auth_graph.nodes.recover import preflight_outcome, recover
 from okx_auth_graph.nodes.requests import (
     ask_api_key_remedy,
     confirm_remove,
     post_remove_question,
 )
-from okx_auth_graph.nodes.site import ask_site
+from okx_auth_graph.nodes.session import SessionSteps
+from okx_auth_graph.nodes.site import ask_site, menu, site_check, site_selected
 from okx_auth_graph.okx import CliRunner, run_okx, run_okx_streaming
 from okx_auth_graph.okx.interactive import StreamingRunner
 from okx_auth_graph.state import AuthInput, AuthOutput, AuthState
@@ -66,43 +84,116 @@ def build_auth_graph(
     chosen here, by whoever builds the graph, because a run's context comes
     from whoever calls it.
     """
-    cli = CliSteps(runner, streaming_runner, okx_cli)
+    cli = Cli(runner, streaming_runner, okx_cli)
+    flow, session = LoginFlow(cli), SessionSteps(cli)
+    binary, profiles = BinarySteps(cli), ProfileSteps(cli)
     builder = StateGraph(
         AuthState, context_schema=AuthContext, input_schema=AuthInput, output_schema=AuthOutput
     )
-    builder.add_node("start", start)
-    builder.add_node("preflight", cli.preflight)
-    builder.add_node("ask_site", ask_site)
-    builder.add_node("login", cli.login)
-    builder.add_node("announce_login", announce_login)
-    builder.add_node("login_interactive", cli.login_interactive)
-    builder.add_node("await_authorization", await_authorization)
-    builder.add_node("verify", cli.verify)
-    builder.add_node("ask_retry", ask_retry)
-    builder.add_node("report_status", cli.report_status)
-    builder.add_node("logout", cli.logout)
-    builder.add_node("install_binary", cli.install_binary)
-    builder.add_node("report_install_status", cli.report_install_status)
-    builder.add_node("post_remove_question", post_remove_question)
-    builder.add_node("confirm_remove", confirm_remove)
-    builder.add_node("remove_binary", cli.remove_binary)
-    builder.add_node("repair_binary", cli.repair_binary)
-    builder.add_node("ask_api_key_remedy", ask_api_key_remedy)
-    builder.add_node("drop_api_key_profile", cli.drop_api_key_profile)
-    builder.add_node("report_failure", report_failure)
 
-    # A request begins by fixing its language, clearing stale findings and
-    # picking its entry (login and recover go to the Step 0 preflight, whose
-    # two commands run in parallel).
-    builder.add_edge(START, "start")
-    # The blocking login is announced before the CLI takes over the wait.
+    # A request begins by fixing its language and clearing the last request's
+    # findings; the requested entry picks the first step (absent: a login).
+    builder.add_node("intake", intake)
+    builder.add_edge(START, "intake")
+    builder.add_conditional_edges("intake", requested_entry, {
+        "login / recover → Step 0": "preflight",
+        "status request": "report_status",
+        "logout request": "logout",
+        "install request": "install_binary",
+        "install_status request": "report_install_status",
+        "remove request": "post_remove_question",
+    })
+
+    # Step 0: `config show` and `auth status` side by side. A failure that
+    # stops everything is reported; a `recover` request routes its error
+    # (its Command: Step 0.1, the binary repair, Step 0.2.a's question, a
+    # retry on another site, or a report); otherwise Step 0.1.
+    builder.add_node("preflight", flow.preflight)
+    builder.add_node("recover", recover)
+    builder.add_conditional_edges("preflight", preflight_outcome, {
+        "Step 0 failed → report": "report_failure",
+        "recover → route the error": "recover",
+        "Step 0 done → 0.1": "site_check",
+    })
+
+    # Step 0.1: a known site goes on to 0.2; otherwise the menu, then its
+    # question. A choice comes back to 0.1; anything else is the menu again.
+    builder.add_node("site_check", site_check)
+    builder.add_node("menu", menu)
+    builder.add_node("ask_site", ask_site)
+    builder.add_conditional_edges("site_check", site_selected, {
+        "0.1 site known → 0.2": "api_key_check",
+        "0.1 no site → menu": "menu",
+    })
+    builder.add_edge("menu", "ask_site")
+
+    # Step 0.2: a profile with an api_key stops the procedure with its name.
+    builder.add_node("api_key_check", api_key_check)
+    builder.add_node("api_key_stop", api_key_stop)
+    builder.add_conditional_edges("api_key_check", api_key_configured, {
+        "0.2 API key → stop": "api_key_stop",
+        "0.2 no key → 0.3": "oauth_check",
+    })
+    builder.add_edge("api_key_stop", END)
+
+    # Step 0.3: logged in → the success template; pending → the notice, then
+    # the wait (no new login); not logged in (or moving site) → the gate.
+    builder.add_node("oauth_check", oauth_check)
+    builder.add_node("success", success)
+    builder.add_node("pending_notice", pending_notice)
+    builder.add_conditional_edges("oauth_check", oauth_status, {
+        "logged_in → success": "success",
+        "pending → wait": "pending_notice",
+        "not_logged_in → gate": "pre_login_gate",
+        "no status → failure": "report_failure",
+    })
+    builder.add_edge("success", END)
+    builder.add_edge("pending_notice", "await_authorization")
+
+    # The pre-login gate: the only way into a login. It holds → the device
+    # flow in the chat, or the blocking login announced first; else the menu.
+    builder.add_node("pre_login_gate", pre_login_gate)
+    builder.add_conditional_edges("pre_login_gate", gate_holds, {
+        "gate holds → manual login": "login",
+        "gate holds → blocking login": "announce_login",
+        "gate fails → menu": "menu",
+    })
+    builder.add_node("announce_login", announce_login)
     builder.add_edge("announce_login", "login_interactive")
-    # Removing the binary is always asked first.
+
+    # The login shows the template and waits for "done" (never polling): a
+    # reminder repeats the code, "cancel" ends. The one `auth status` after it
+    # decides: success, not yet (wait again), or a failed code (retry? yes →
+    # Step 0 again, or Step 0.1 when moving site). The blocking login goes
+    # to that check by itself. A login the CLI's guard skipped is the
+    # API-key stop; a login whose gate fails inside shows the menu.
+    builder.add_node("login", flow.login)
+    builder.add_node("login_interactive", flow.login_interactive)
+    builder.add_node("await_authorization", await_authorization)
+    builder.add_node("verify", flow.verify)
+    builder.add_node("ask_retry", ask_retry)
+
+    # The other entries, each ending with its report: status, logout, the
+    # binary's install and install-status, and its removal (asked first).
+    builder.add_node("report_status", session.report_status)
+    builder.add_node("logout", session.logout)
+    builder.add_node("install_binary", binary.install_binary)
+    builder.add_node("report_install_status", binary.report_install_status)
+    builder.add_node("post_remove_question", post_remove_question)
     builder.add_edge("post_remove_question", "confirm_remove")
-    # Every other edge is a typed Command from the node that decides it. Steps
-    # 0.1 → 0.2 → 0.3 are one decision (`nodes/checks.py`) that each node
-    # reaching them returns, with the text it posts: the preflight, the menu's
-    # answer, the binary repair and the removal of a keyed profile.
+    builder.add_node("confirm_remove", confirm_remove)
+    builder.add_node("remove_binary", binary.remove_binary)
+    # Recovery: the spawn repair retries the failed command (a login goes
+    # back to Step 0.1, a removal is asked first); Step 0.2.a's two options
+    # (switching removes the keyed profile after a yes, then Step 0.1).
+    builder.add_node("repair_binary", binary.repair_binary)
+    builder.add_node("ask_api_key_remedy", ask_api_key_remedy)
+    builder.add_node("drop_api_key_profile", profiles.drop_api_key_profile)
+
+    # A CLI failure anywhere ends with its report.
+    builder.add_node("report_failure", report_failure)
+    builder.add_edge("report_failure", END)
+
     compiled = builder.compile(checkpointer=checkpointer, name=name)
     compiled.__class__ = AuthGraph  # same object, plus the allowlist-keeping copy()
     return cast(AuthGraph, compiled)

@@ -110,41 +110,70 @@ class AuthOutput(TypedDict):
     """The outcome."""
 
 
-class AuthState(TypedDict):
-    """The whole state the steps share."""
+class RequestFindings(TypedDict, total=False):
+    """What one request learns on its way; `intake` clears all of it when a request starts.
+
+    Grouped apart from the rest of the state so the reset is derived from
+    this class: a finding added here is cleared with the others, and can never
+    satisfy a check of a later request in the same thread.
+    """
+
+    okx_auth: OkxAuthOutcome | None
+    """The outcome, set by the step that ends the run."""
+    config: ConfigView | None
+    """Redacted `config show --json` from this request's preflight."""
+    config_failure: OkxFailure | None
+    """Why `config show` failed, if it did."""
+    auth: AuthStatus | None
+    """`auth status --json` from this request's preflight (or the done-check)."""
+    status_failure: OkxFailure | None
+    """Why `auth status` failed, if it did."""
+    api_key_profile: str | None
+    """The credentials the CLI prefers over OAuth, when any (Step 0.2)."""
+    chosen_site: Site | None
+    """The site parsed from the reply to the most recent menu."""
+    recovery_handled: bool | None
+    """Whether this request's `recover` error was already routed (a retry must not redo it)."""
+    switch_site: bool | None
+    """After a region restriction, the user agreed to log in on another site: a live
+    session does not end the flow."""
+    profile_to_drop: str | None
+    """The API-key profile the user may agree to remove (Step 0.2.a, option 2)."""
+    binary_repaired: bool | None
+    """Whether this request already reinstalled the okx-auth binary (repair runs once)."""
+    failure: OkxFailure | None
+    """The failure that ends the run, for the report step."""
+
+
+class AuthState(RequestFindings):
+    """The whole state the steps share: the thread's own keys, then a request's findings."""
 
     messages: Annotated[list[AnyMessage], MESSAGES]
     """The conversation."""
     okx_auth_request: NotRequired[OkxAuthRequest | None]
     """Entry selection from the input."""
-    okx_auth: NotRequired[OkxAuthOutcome | None]
-    """The outcome, set by the step that ends the run."""
     language: NotRequired[Language]
     """Reply language, fixed when the request starts."""
-    config: NotRequired[ConfigView | None]
-    """Redacted `config show --json` from this request's preflight."""
-    config_failure: NotRequired[OkxFailure | None]
-    """Why `config show` failed, if it did."""
-    auth: NotRequired[AuthStatus | None]
-    """`auth status --json` from this request's preflight."""
-    status_failure: NotRequired[OkxFailure | None]
-    """Why `auth status` failed, if it did."""
-    api_key_profile: NotRequired[str | None]
-    """The credentials the CLI prefers over OAuth, when any (Step 0.2)."""
-    chosen_site: NotRequired[Site | None]
-    """The site parsed from the reply to the most recent menu."""
     pending_login: NotRequired[PendingLogin | None]
     """The device code shown in this thread, kept across requests."""
     next_skill: NotRequired[NextSkill | None]
     """The skill the request that started this run continues in, if it names one."""
-    recovery_handled: NotRequired[bool]
-    """Whether this request's `recover` error was already routed (a retry must not redo it)."""
-    switch_site: NotRequired[bool]
-    """After a region restriction, the user agreed to log in on another site: a live
-    session does not end the flow."""
-    profile_to_drop: NotRequired[str | None]
-    """The API-key profile the user may agree to remove (Step 0.2.a, option 2)."""
-    binary_repaired: NotRequired[bool]
-    """Whether this request already reinstalled the okx-auth binary (repair runs once)."""
-    failure: NotRequired[OkxFailure | None]
-    """The failure that ends the run, for the report step."""
+
+
+class AuthUpdate(RequestFindings, total=False):
+    """What a step returns: some of the state's keys; each channel's reducer merges it.
+
+    Steps never merge state by hand: `messages` here are only the step's new
+    messages, which the conversation's reducer appends.
+    """
+
+    messages: Sequence[AnyMessage]
+    """Messages this step posts (or records as the user's reply)."""
+    okx_auth_request: OkxAuthRequest | None
+    """Entry selection (only a parent writes it)."""
+    language: Language
+    """Reply language, fixed by `intake`."""
+    pending_login: PendingLogin | None
+    """The device code just shown, or None once it is spent."""
+    next_skill: NextSkill | None
+    """Where the request goes after sign-in, set by `intake`."""

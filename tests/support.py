@@ -9,13 +9,13 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.types import Command
+from langgraph.types import Command, Durability
 
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import text_of
@@ -99,12 +99,18 @@ class Conversation:
     context_overrides: dict[str, Any] = field(default_factory=dict)
     checkpointer: BaseCheckpointSaver[str] = field(default_factory=InMemorySaver)
     thread_id: str = "thread-1"
+    durability: Durability | None = None
+    """When each step's checkpoint is written; None → `default_durability`."""
     graph: AuthGraph = field(init=False)
     result: dict[str, Any] = field(init=False, default_factory=dict)
     _seen: int = field(init=False, default=0)
 
+    default_durability: ClassVar[Durability] = "async"
+    """LangGraph's default; the graph suite runs under each mode (`tests/graph/conftest.py`)."""
+
     def __post_init__(self) -> None:
         self.graph = build_auth_graph(self.checkpointer, okx_cli=self.sim.path)
+        self.durability = self.durability or self.default_durability
 
     @property
     def config(self) -> RunnableConfig:
@@ -117,7 +123,10 @@ class Conversation:
         return AuthContext(okx_home=str(self.sim.home), **self.context_overrides)
 
     def _invoke(self, request: Any) -> list[str]:
-        self.result = dict(self.graph.invoke(request, self.config, context=self.context))
+        self.result = dict(
+            self.graph.invoke(request, self.config, context=self.context,
+                              durability=self.durability)
+        )
         messages: list[AnyMessage] = self.result["messages"]
         new = [text_of(m) for m in messages[self._seen:] if isinstance(m, AIMessage)]
         self._seen = len(messages)

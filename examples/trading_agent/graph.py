@@ -47,8 +47,7 @@ from okx_auth_graph.middleware.policy import (
     default_needs_account,
     is_signed_in,
 )
-from okx_auth_graph.okx import OkxCommand, OkxError, execute
-from okx_auth_graph.okx.models import load_json_object
+from okx_auth_graph.okx import OkxCommand, OkxError, decode_object, execute
 from okx_auth_graph.routing import is_market_only, route_request
 from okx_auth_graph.state import Language, OkxAuthOutcome, OkxAuthRequest
 from okx_auth_graph.tools import failure_payload
@@ -68,7 +67,7 @@ def _okx_json(
     authenticates, the command runs in the caller's HOME, never in one the
     caller's context names.
     """
-    command = OkxCommand(args, lambda out: load_json_object(out, " ".join(args)))
+    command = OkxCommand(args, lambda out: decode_object(out, " ".join(args)))
     try:
         value = execute(command, run_settings(runtime, okx_cli))
     except OkxError as error:

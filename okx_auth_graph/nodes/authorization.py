@@ -9,16 +9,16 @@ from langgraph.types import Command, interrupt
 from okx_auth_graph.gate import NO_WORDS, YES_WORDS, is_cancel, is_done_signal, normalize_reply
 from okx_auth_graph.interrupts import AuthorizationDonePayload, RetryLoginPayload
 from okx_auth_graph.nodes.common import (
+    FINISH,
     changed,
-    finish,
+    closing,
     language_of,
     open_prompt,
     reply_message,
     say,
-    with_menu,
 )
 from okx_auth_graph.prompts import render
-from okx_auth_graph.state import AuthState, OkxAuthOutcome
+from okx_auth_graph.state import AuthState, AuthUpdate, OkxAuthOutcome
 
 
 def _reminder(state: AuthState) -> str:
@@ -50,25 +50,27 @@ def await_authorization(
     reply = interrupt(payload)
     answer = reply_message(reply)
     if is_done_signal(reply):
-        return Command(goto="verify", update={"messages": [answer]})
+        done: AuthUpdate = {"messages": [answer]}
+        return Command(goto="verify", update=done)
     if is_cancel(reply):
         status = state.get("auth")
         site = pending.site.value if pending else (status.site if status else None)
         stopped = render("stopped_waiting", language_of(state))
-        return finish(answer, stopped, {"status": "pending", "site": site})
-    return Command(
-        goto="await_authorization", update={"messages": [answer, say(_reminder(state))]}
-    )
+        ended = closing(answer, stopped, {"status": "pending", "site": site})
+        return Command(goto=FINISH, update=ended)
+    reminded: AuthUpdate = {"messages": [answer, say(_reminder(state))]}
+    return Command(goto="await_authorization", update=reminded)
 
 
 def ask_retry(
     state: AuthState,
-) -> Command[Literal["preflight", "ask_site", "ask_retry", "__end__"]]:
-    """Log in again? yes → a fresh menu (never an earlier site); no → end.
+) -> Command[Literal["preflight", "site_check", "ask_retry", "__end__"]]:
+    """Log in again? yes → the checks again and a fresh menu (never an earlier site); no → end.
 
-    Asked when a code expired or was refused (yes → Step 0 again), when the
-    blocking login failed, and after a region restriction (yes → the menu
-    straight away, since the live session is what the user wants to replace).
+    Asked when a code expired or was refused and when the blocking login
+    failed (yes → Step 0 again), and after a region restriction (yes → Step
+    0.1 on what the preflight found: the live session is what the user wants
+    to replace, so Step 0.3 sends them to the gate, which asks for the site).
     """
     payload: RetryLoginPayload = {
         "kind": "retry_login",
@@ -79,22 +81,22 @@ def ask_retry(
     language = language_of(state)
     word = normalize_reply(reply)
     switching = bool(state.get("switch_site"))
-    if word in YES_WORDS and switching:
-        return Command(goto="ask_site", update=with_menu(state, {"messages": [answer]}))
     if word in YES_WORDS:
-        forget = changed(state, chosen_site=None)
-        return Command(goto="preflight", update={"messages": [answer], **forget})
+        again: AuthUpdate = {"messages": [answer], **changed(state, {"chosen_site": None})}
+        return Command(goto="site_check" if switching else "preflight", update=again)
     if is_cancel(reply):
-        return finish(answer, render("login_cancelled", language), {"status": "cancelled"})
+        ended = closing(answer, render("login_cancelled", language), {"status": "cancelled"})
+        return Command(goto=FINISH, update=ended)
     if word in NO_WORDS and switching:
         status = state.get("auth")
         site = status.chosen_site.value if status and status.chosen_site else None
         outcome: OkxAuthOutcome = {
             "status": status.status if status else "not_logged_in", "site": site,
         }
-        return finish(answer, render("site_unchanged", language), outcome)
+        ended = closing(answer, render("site_unchanged", language), outcome)
+        return Command(goto=FINISH, update=ended)
     if word in NO_WORDS:
-        return finish(answer, render("retry_declined", language), {"status": "not_logged_in"})
-    return Command(
-        goto="ask_retry", update={"messages": [answer, say(render("retry_unclear", language))]}
-    )
+        ended = closing(answer, render("retry_declined", language), {"status": "not_logged_in"})
+        return Command(goto=FINISH, update=ended)
+    unclear: AuthUpdate = {"messages": [answer, say(render("retry_unclear", language))]}
+    return Command(goto="ask_retry", update=unclear)

@@ -1,22 +1,19 @@
-"""Small helpers the step modules share: posting, replies, settings, updates, outcomes."""
+"""Small helpers the step modules share: posting, replies, settings, outcomes."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal, cast
+from typing import Literal, cast
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langgraph.runtime import Runtime
-from langgraph.types import Command
 
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import text_of
 from okx_auth_graph.isolation import Limits, bounded
 from okx_auth_graph.okx import Site
-from okx_auth_graph.prompts import Language, format_minutes, render, site_menu
-from okx_auth_graph.state import AuthState, OkxAuthOutcome, PendingLogin
-
-Update = dict[str, Any]
+from okx_auth_graph.prompts import Language, format_minutes, render
+from okx_auth_graph.state import AuthState, AuthUpdate, OkxAuthOutcome, PendingLogin
 
 FINISH: Literal["__end__"] = "__end__"
 """`langgraph.graph.END`, typed as the literal a `Command[Literal[...]]` needs."""
@@ -51,48 +48,20 @@ def key_site(state: AuthState, profile: str | None) -> Site | None:
     return found.site if found else None
 
 
-def changed(state: AuthState, **values: object) -> Update:
-    """An update with only the values that differ from the state.
+def changed(state: AuthState, update: AuthUpdate) -> AuthUpdate:
+    """`update` with only the values that differ from the state.
 
     Every channel a step writes gets a new version in each later checkpoint,
     so rewriting what is already there (a `None` over nothing, a `False` over
     `False`) costs space and time on every step for no change. An absent key
     counts as equal to any empty value. Not for `messages`, whose writes append.
     """
-    return {
+    kept = {
         key: value
-        for key, value in values.items()
+        for key, value in update.items()
         if not (state.get(key) == value or (not value and not state.get(key)))
     }
-
-
-def as_seen(state: AuthState, update: Update) -> AuthState:
-    """The state as the next step will read it once `update` is applied (messages appended)."""
-    seen = cast(AuthState, {**state, **update})
-    seen["messages"] = [*state["messages"], *update.get("messages", ())]
-    return seen
-
-
-def merged(first: Update, then: Update) -> Update:
-    """Two updates as one: `then` wins key by key, except that messages add up in order."""
-    messages = [*first.get("messages", ()), *then.get("messages", ())]
-    update = {**first, **then}
-    if messages:
-        update["messages"] = messages
-    return update
-
-
-def with_menu(state: AuthState, update: Update | None = None) -> Update:
-    """`update`, then the exact Chinese menu (in every conversation, as the skill says).
-
-    The step that decides the menu is needed posts it, and goes to `ask_site`
-    for the question: a step that interrupts re-runs from its top, so it must
-    not be the one that posts. A choice made at an earlier menu is forgotten;
-    only the reply to this one can open the gate.
-    """
-    update = update or {}
-    forget = changed(as_seen(state, update), chosen_site=None)
-    return merged(update, {"messages": [say(site_menu())], **forget})
+    return cast(AuthUpdate, kept)
 
 
 def login_template(state: AuthState, pending: PendingLogin) -> str:
@@ -128,9 +97,9 @@ def open_prompt(messages: Sequence[AnyMessage]) -> str:
     return "\n\n".join(reversed(texts))
 
 
-def finish(answer: HumanMessage, text: str, outcome: OkxAuthOutcome) -> Command[Any]:
-    """End the run after a reply: keep the reply, post the closing text, set the outcome."""
-    return Command(goto=FINISH, update={"messages": [answer, say(text)], "okx_auth": outcome})
+def closing(answer: HumanMessage, text: str, outcome: OkxAuthOutcome) -> AuthUpdate:
+    """The last update of a run ended by a reply: the reply, the closing text, the outcome."""
+    return {"messages": [answer, say(text)], "okx_auth": outcome}
 
 
 def with_next_skill(state: AuthState, outcome: OkxAuthOutcome) -> OkxAuthOutcome:

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from langgraph.types import Command
-
-from okx_auth_graph.nodes.common import FINISH, language_of, say
+from okx_auth_graph.nodes.common import language_of, say
 from okx_auth_graph.okx import ErrorKind, OkxFailure
 from okx_auth_graph.prompts import render
-from okx_auth_graph.state import AuthState, OutcomeStatus
+from okx_auth_graph.state import AuthState, AuthUpdate, OutcomeStatus
 
 #: Failures nobody but the user can fix; the rest are unexpected (`error`).
 _USER_ACTION = frozenset(ErrorKind) - {
@@ -27,14 +23,11 @@ def failure_text(failure: OkxFailure, state: AuthState) -> str:
     return render(f"failure_{failure.kind.value}", language_of(state), detail=failure.detail)
 
 
-def report_failure(state: AuthState) -> Command[Literal["__end__"]]:
-    """Post the failure and end; the thread can go on with a new request."""
+def report_failure(state: AuthState) -> AuthUpdate:
+    """Post the failure; the run ends here and the thread can go on with a new request."""
     failure = state.get("failure") or OkxFailure(kind=ErrorKind.UNKNOWN, detail="unknown failure")
     text = failure_text(failure, state)
-    return Command(
-        goto=FINISH,
-        update={
-            "messages": [say(text)],
-            "okx_auth": {"status": outcome_status(failure), "message": text},
-        },
-    )
+    return {
+        "messages": [say(text)],
+        "okx_auth": {"status": outcome_status(failure), "message": text},
+    }

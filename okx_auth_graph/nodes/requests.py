@@ -1,6 +1,6 @@
 """The entries other than login (status, logout, the okx-auth binary) and Step 0.2.a's questions.
 
-`okx_auth_request.action` picks the entry in `start`; each entry is a short
+`okx_auth_request.action` picks the entry after `intake`; each entry is a short
 path of its own and ends with a plain-words report. Removing the binary asks
 first and runs `--force` only after an explicit yes.
 """
@@ -21,8 +21,8 @@ from okx_auth_graph.gate import (
 )
 from okx_auth_graph.interrupts import ApiKeyRemedyPayload, ConfirmRemovePayload
 from okx_auth_graph.nodes.common import (
-    Update,
-    finish,
+    FINISH,
+    closing,
     key_site,
     language_of,
     open_prompt,
@@ -34,33 +34,12 @@ from okx_auth_graph.okx import (
     Site,
 )
 from okx_auth_graph.prompts import render
-from okx_auth_graph.state import AuthState, OkxAuthOutcome, RequestAction
+from okx_auth_graph.state import AuthState, AuthUpdate, OkxAuthOutcome
 
 _LONGEVITY_QUESTION = re.compile(
     r"how long|session (last|expir)|expire|stay (logged|signed) in|多久|多长时间|有效期|过期",
     re.IGNORECASE,
 )
-
-EntryNode = Literal[
-    "preflight", "report_status", "logout", "install_binary", "report_install_status",
-    "post_remove_question",
-]
-_ENTRIES: dict[RequestAction, EntryNode] = {
-    "login": "preflight",
-    "recover": "preflight",
-    "status": "report_status",
-    "logout": "logout",
-    "install": "install_binary",
-    "install_status": "report_install_status",
-    "remove": "post_remove_question",
-}
-
-
-def entry_for(state: AuthState) -> EntryNode:
-    """The first node of the requested entry (absent request → login)."""
-    request = state.get("okx_auth_request") or {}
-    return _ENTRIES.get(request.get("action", "login"), "preflight")
-
 
 def asks_session_longevity(state: AuthState) -> bool:
     """Whether the user's message asks how long a session lasts."""
@@ -68,7 +47,7 @@ def asks_session_longevity(state: AuthState) -> bool:
     return text is not None and _LONGEVITY_QUESTION.search(text) is not None
 
 
-def post_remove_question(state: AuthState) -> Update:
+def post_remove_question(state: AuthState) -> AuthUpdate:
     """Ask before removing the okx-auth binary."""
     return {"messages": [say(render("remove_question", language_of(state)))]}
 
@@ -99,8 +78,10 @@ def confirm_remove(
     if word in NO_WORDS or is_cancel(reply):
         if profile:
             kept = render("profile_kept", language, name=profile)
-            return finish(answer, kept, {"status": "cancelled", "profile": profile})
-        return finish(answer, render("remove_declined", language), {"status": "cancelled"})
+            ended = closing(answer, kept, {"status": "cancelled", "profile": profile})
+            return Command(goto=FINISH, update=ended)
+        ended = closing(answer, render("remove_declined", language), {"status": "cancelled"})
+        return Command(goto=FINISH, update=ended)
     return Command(
         goto="confirm_remove",
         update={"messages": [answer, say(render("yes_or_no", language))]},
@@ -135,7 +116,8 @@ def ask_api_key_remedy(
     choice = normalize_reply(reply)
     if is_cancel(reply):
         cancelled = render("login_cancelled", language)
-        return finish(answer, cancelled, {"status": "cancelled", "profile": profile})
+        ended = closing(answer, cancelled, {"status": "cancelled", "profile": profile})
+        return Command(goto=FINISH, update=ended)
     if choice not in _REMEDIES:
         return Command(
             goto="ask_api_key_remedy",
@@ -151,4 +133,5 @@ def ask_api_key_remedy(
     phrase = "remedy_replace" if choice == "1" else "remedy_oauth_env"
     text = render(phrase, language, name=profile, host=host)
     outcome: OkxAuthOutcome = {"status": "needs_user_action", "profile": profile, "message": text}
-    return finish(answer, text, outcome)
+    ended = closing(answer, text, outcome)
+    return Command(goto=FINISH, update=ended)

@@ -1,36 +1,72 @@
-"""Step 0.1's question: the menu was posted, and only a reply that is a choice goes on."""
+"""Step 0.1: is a site already chosen? If not, the menu, and a reply that is a choice.
+
+`site_check` decides nothing by itself: its rule is `site_selected`, the
+router on its out-edge. The menu is posted in one place (`menu`), and asked
+in the next step (`ask_site`): a step that interrupts re-runs from its top on
+resume, so it must not be the one that posts.
+"""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from langgraph.runtime import Runtime
 from langgraph.types import Command, interrupt
 
-from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import is_cancel, parse_site_choice
 from okx_auth_graph.interrupts import SiteChoicePayload
-from okx_auth_graph.nodes.checks import CheckNext, from_key_check
 from okx_auth_graph.nodes.common import (
-    finish,
+    FINISH,
+    changed,
+    closing,
     language_of,
     open_prompt,
     reply_message,
     say,
-    with_menu,
 )
 from okx_auth_graph.okx import Site
-from okx_auth_graph.prompts import render
-from okx_auth_graph.state import AuthState
+from okx_auth_graph.prompts import render, site_menu
+from okx_auth_graph.state import AuthState, AuthUpdate
+
+SiteRule = Literal["0.1 site known → 0.2", "0.1 no site → menu"]
+"""Step 0.1's outcomes, as the drawing labels them."""
 
 
-def ask_site(
-    state: AuthState, runtime: Runtime[AuthContext]
-) -> Command[Literal[CheckNext, "ask_site", "__end__"]]:
-    """Wait for the site; only 1/2/3/global/eea/us count, anything else asks again.
+def site_check(state: AuthState) -> AuthUpdate:
+    """Step 0.1, where every way into the checks begins; it only reads what is known.
 
-    A choice goes straight on to Steps 0.2 and 0.3 (no CLI call happens here,
-    so re-running this step on resume repeats nothing).
+    The preflight, a menu answer, a binary repair and a key profile's removal
+    all come here, so no other step decides 0.1, 0.2 or 0.3.
+    """
+    return {}
+
+
+def site_selected(state: AuthState) -> SiteRule:
+    """The skill's rule, plus the reply to this flow's menu, which the skill says to remember.
+
+    A site is known from a profile's `site`, or from `auth status` when logged
+    in or pending; a `not_logged_in` status site is a placeholder.
+    """
+    config, status = state.get("config"), state.get("auth")
+    from_config = bool(config and config.selected_sites)
+    from_status = status is not None and status.chosen_site is not None
+    chosen = state.get("chosen_site") is not None
+    return "0.1 site known → 0.2" if from_config or from_status or chosen else "0.1 no site → menu"
+
+
+def menu(state: AuthState) -> AuthUpdate:
+    """Post the exact Chinese menu (in every conversation, as the skill says).
+
+    A choice made at an earlier menu is forgotten: only the reply to this one
+    can open the gate.
+    """
+    return {"messages": [say(site_menu())], **changed(state, {"chosen_site": None})}
+
+
+def ask_site(state: AuthState) -> Command[Literal["site_check", "menu", "__end__"]]:
+    """Wait for the site; only 1/2/3/global/eea/us count, anything else gets the menu again.
+
+    A choice goes back to Step 0.1, which now knows the site. No CLI call
+    happens here, so re-running this step on resume repeats nothing.
     """
     payload: SiteChoicePayload = {
         "kind": "site_choice",
@@ -42,9 +78,10 @@ def ask_site(
     answer = reply_message(reply)
     site = parse_site_choice(reply)
     if site is not None:
-        goto, update = from_key_check(state, runtime, {"messages": [answer], "chosen_site": site})
-        return Command(goto=goto, update=update)
+        chosen: AuthUpdate = {"messages": [answer], "chosen_site": site}
+        return Command(goto="site_check", update=chosen)
     if is_cancel(reply):
-        return finish(answer, render("login_cancelled", language), {"status": "cancelled"})
-    again = say(render("menu_not_a_choice", language))
-    return Command(goto="ask_site", update=with_menu(state, {"messages": [answer, again]}))
+        ended = closing(answer, render("login_cancelled", language), {"status": "cancelled"})
+        return Command(goto=FINISH, update=ended)
+    again: AuthUpdate = {"messages": [answer, say(render("menu_not_a_choice", language))]}
+    return Command(goto="menu", update=again)

@@ -301,6 +301,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "zh": "连接 OKX 时网络出错。请检查网络后重试。",
         "en": "A network error stopped the request to OKX. Check your network and try again.",
     },
+    "failure_rate_limited": {
+        "zh": "OKX 暂时限制了请求频率。请稍等片刻再试。",
+        "en": "OKX is limiting the request rate right now. Wait a moment and try again.",
+    },
     "failure_no_config": {
         "zh": (
             "没有找到 okx 配置。如需使用 API key,请自行运行 okx config init;"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import machine, report, runner
-from benchmarks.calls import SCENARIOS
+from benchmarks.calls import BEFORE_ISSUE_14, SCENARIOS
 from benchmarks.clis import INHERITED_OKX_VARIABLES
 from benchmarks.conversation import DURABILITIES
 from benchmarks.import_time import PAIRS, STATEMENTS
@@ -85,6 +85,20 @@ def test_overhead_measures_every_turn_of_both_durabilities(results: Results) -> 
         assert math.isfinite(logins.overhead.median)
 
 
+def test_the_graph_is_timed_beside_the_real_cli(results: Results) -> None:
+    a = results.anchor
+    assert a.calls == 4
+    assert a.real_cli.n == PLAN.anchor_rounds
+    assert {(g.saver, g.durability) for g in a.graph} == {
+        (s, d) for s in SAVERS for d in DURABILITIES
+    }
+    for g in a.graph:
+        assert g.seconds.n == g.ratio.n == PLAN.anchor_rounds
+        # The graph's own time is a fraction of a real login's four node start-ups.
+        assert 0 < g.seconds.median < a.real_cli.median
+        assert 0 < g.ratio.median < 1
+
+
 def test_preflight_runs_both_clis_in_the_graph_and_in_series(results: Results) -> None:
     p = results.preflight
     assert p.real_cli_version == "1.2.4"
@@ -110,6 +124,12 @@ def test_cli_calls_equal_the_skills_minimum_in_every_scenario(results: Results) 
     assert repaired[2:5] == [INSTALL, INSTALL_STATUS, STATUS]
     assert len(by_name["API key configured"].made) == 2
     assert len(by_name["login skipped by the API-key guard"].made) == 4
+    # One checkpoint per super-step, plus one per request's input.
+    assert all(s.checkpoints == s.steps + 1 for s in scenarios)
+    # Both stops end before the gate, the login passes every check and the gate.
+    assert by_name["API key configured"].steps < by_name["already logged in"].steps
+    assert by_name["already logged in"].steps < by_name["happy path (zh)"].steps
+    assert set(BEFORE_ISSUE_14) == set(by_name)
 
 
 def test_the_procedure_calls_no_model(results: Results) -> None:
@@ -171,6 +191,7 @@ def test_report_has_every_section_and_the_command(results: Results, info: RunInf
     for heading in (
         "## Goals",
         "## 1. Graph overhead per turn",
+        "### (c) Against the real okx CLI",
         "## 2. Preflight in parallel against in series",
         "## 3. CLI calls per scenario",
         "## 4. Model cost",

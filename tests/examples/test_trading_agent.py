@@ -205,7 +205,7 @@ def test_recovery_is_tried_once(
     # the retry fails the same way and the app reports it instead of looping.
     assert app.interrupt_kinds == []
     assert app.result["okx_auth"]["status"] == "logged_in"
-    assert app.last_text.startswith("The okx command failed: Error: Session expired")
+    assert app.last_text.startswith("The okx command failed: Session expired")
     argvs = call_log.argvs()[before:]
     assert argvs.count(BALANCE) == 2
     assert argvs[0] == BALANCE

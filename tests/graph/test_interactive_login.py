@@ -24,6 +24,8 @@ from okx_auth_graph.prompts import Language, format_duration, render
 from tests.expected import CONFIG_SHOW, INSTALL, INSTALL_STATUS, SCOPES, SEED_MENU, STATUS, URIS
 from tests.support import CallLog, Conversation, Simulator
 
+pytestmark = pytest.mark.usefixtures("durability")
+
 LOGIN_EEA = ["auth", "login", "--site", "eea"]
 KEYED = """[profiles.main]
 api_key = "ak-interactive-0001-wxyz"
@@ -48,7 +50,7 @@ def stream_reply(
     before = len(conv.graph.get_state(conv.config).values["messages"])
     for mode, chunk in conv.graph.stream(
         Command(resume=reply), conv.config, context=conv.context,
-        stream_mode=["custom", "values"],
+        stream_mode=["custom", "values"], durability=conv.durability,
     ):
         if mode == "custom":
             event = cast(dict[str, Any], chunk)

@@ -256,9 +256,9 @@ def test_cli_error_text_echoing_secrets_is_redacted(
     run = Run(sim)
     run.start("log me in")
 
-    text = render("failure_unknown", "en", detail=redact_text(echoed))
+    text = render("failure_unknown", "en", detail=redact_text(echoed.removeprefix("Error: ")))
     assert run.ai_texts() == [text]
-    assert text.startswith("The okx CLI failed: Error: bad profile api_key=***WXYZ secret_key=***")
+    assert text.startswith("The okx CLI failed: bad profile api_key=***WXYZ secret_key=***")
     assert run.values["okx_auth"] == {"status": "error", "message": text}
     assert_no_secret(run.places(caplog))
 

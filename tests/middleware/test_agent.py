@@ -165,13 +165,15 @@ def test_the_retry_happens_once(
 
     result = thread.say("my balance?")
     # `auth status` still says logged_in, so the recovery asks nothing; the
-    # retry fails the same way and its failure is what the model gets.
+    # retry fails the same way, and the model is told so once, plainly.
     assert thread.interrupt_kinds == []
     assert call_log.argvs().count(BALANCE) == 2
     assert call_log.argvs()[-1] == BALANCE
     failure = json.loads(text_of(tool_messages(result)[-1]))
     assert failure["ok"] is False
-    assert failure["error"] == "session_expired"
+    assert failure["error"] == "okx_tool_failed_after_sign_in"
+    assert failure["okx_auth_status"] == "logged_in"
+    assert "Session expired" in failure["message"]
 
 
 def test_recovery_that_ends_signed_out_does_not_retry(

@@ -44,30 +44,53 @@ from tests.reliability.stores import open_saver
 
 
 class StopPoint(StrEnum):
-    """The step boundaries of a full login where the process can be killed."""
+    """The step boundaries of a full login where the process can be killed.
 
-    AFTER_START = "after_start"
+    One per step of the skill the login runs, in order, plus the two
+    questions: the opening turn (Step 0 and 0.1 up to the menu), the menu's
+    answer (0.1 again, 0.2, 0.3, the gate, the login), the done signal (the
+    one check and the success reply).
+    """
+
+    AFTER_INTAKE = "after_intake"
+    AFTER_PREFLIGHT = "after_preflight"
+    AFTER_SITE_CHECK = "after_site_check"
+    AFTER_MENU = "after_menu"
     AT_MENU = "at_menu"
     AFTER_CHOICE = "after_choice"
+    AFTER_SITE_KNOWN = "after_site_known"
+    AFTER_KEY_CHECK = "after_key_check"
+    AFTER_OAUTH_CHECK = "after_oauth_check"
+    AFTER_GATE = "after_gate"
     AFTER_LOGIN = "after_login"
     AT_DONE_WAIT = "at_done_wait"
     AFTER_DONE_REPLY = "after_done_reply"
+    AFTER_VERIFY = "after_verify"
 
 
-NEXT_NODE_AFTER: dict[StopPoint, str] = {
-    StopPoint.AFTER_START: "preflight",
-    StopPoint.AFTER_CHOICE: "login",
-    StopPoint.AFTER_LOGIN: "await_authorization",
-    StopPoint.AFTER_DONE_REPLY: "verify",
+Turn = str
+"""Which run of the conversation: `opening`, or the kind of question the run answers."""
+
+NEXT_NODE_AFTER: dict[StopPoint, tuple[Turn, str]] = {
+    StopPoint.AFTER_INTAKE: ("opening", "preflight"),
+    StopPoint.AFTER_PREFLIGHT: ("opening", "site_check"),
+    StopPoint.AFTER_SITE_CHECK: ("opening", "menu"),
+    StopPoint.AFTER_MENU: ("opening", "ask_site"),
+    StopPoint.AFTER_CHOICE: ("site_choice", "site_check"),
+    StopPoint.AFTER_SITE_KNOWN: ("site_choice", "api_key_check"),
+    StopPoint.AFTER_KEY_CHECK: ("site_choice", "oauth_check"),
+    StopPoint.AFTER_OAUTH_CHECK: ("site_choice", "pre_login_gate"),
+    StopPoint.AFTER_GATE: ("site_choice", "login"),
+    StopPoint.AFTER_LOGIN: ("site_choice", "await_authorization"),
+    StopPoint.AFTER_DONE_REPLY: ("authorization_done", "verify"),
+    StopPoint.AFTER_VERIFY: ("authorization_done", "success"),
 }
-"""Mid-run boundaries: the node a checkpoint is waiting to run once the step is durable."""
+"""Mid-run boundaries: the run, and the node its checkpoint waits for once the step is durable."""
 QUESTION_AT: dict[StopPoint, str] = {
     StopPoint.AT_MENU: "site_choice",
     StopPoint.AT_DONE_WAIT: "authorization_done",
 }
 """Question boundaries: the interrupt the run ends on."""
-
-
 def die(point: StopPoint) -> None:
     """Say where, then SIGKILL this process: no cleanup, no flush of anything else."""
     print(json.dumps({"killed_at": point.value}), flush=True)
@@ -122,19 +145,20 @@ class User:
 def run_once(
     graph: AuthGraph,
     request: AuthInput | Command[Any] | None,
+    turn: Turn | None,
     config: RunnableConfig,
     context: AuthContext,
     stop_at: StopPoint | None,
 ) -> None:
     """One invocation, dying at the stop point if this run reaches it."""
     started_from = checkpoint_id(graph.get_state(config))
-    waiting_for = NEXT_NODE_AFTER.get(stop_at) if stop_at else None
+    run, waiting_for = NEXT_NODE_AFTER.get(stop_at, (None, None)) if stop_at else (None, None)
     for event in graph.stream(
         request, config, context=context, stream_mode="checkpoints", durability="sync"
     ):
         # The first event of a resumed run re-announces the checkpoint it started from.
         fresh = event["config"]["configurable"]["checkpoint_id"] != started_from
-        if stop_at and waiting_for and fresh and waiting_for in event["next"]:
+        if stop_at and run == turn and fresh and waiting_for in event["next"]:
             die(stop_at)
     if stop_at in QUESTION_AT:
         questions = graph.get_state(config).interrupts
@@ -150,15 +174,17 @@ def converse(
     while True:
         snapshot = graph.get_state(config)
         request: AuthInput | Command[Any] | None
+        turn: Turn | None = None
         if snapshot.created_at is None:
-            request = {"messages": [HumanMessage(content=OPENING)]}
+            request, turn = {"messages": [HumanMessage(content=OPENING)]}, "opening"
         elif snapshot.interrupts:
-            request = Command(resume=user.answer(snapshot.interrupts[0].value))
+            question = snapshot.interrupts[0].value
+            request, turn = Command(resume=user.answer(question)), question["kind"]
         elif snapshot.next:
             request = None  # cut short: continue from the last durable checkpoint
         else:
             break
-        run_once(graph, request, config, user.context, stop_at)
+        run_once(graph, request, turn, config, user.context, stop_at)
     messages = snapshot.values.get("messages", [])
     return {
         "outcome": snapshot.values.get("okx_auth"),

@@ -1,9 +1,10 @@
 """A login survives its process being SIGKILLed at any step, on SQLite and on Postgres.
 
-For each step boundary of a full login a child process runs the graph to
-that point and is killed with SIGKILL; the test reads what the dead process
-left in the store, then a new process resumes the thread and finishes it.
-The simulator's call log is the witness: the login ends as it would have
+For each step boundary of a full login (every step of the skill it runs,
+and both questions) a child process runs the graph to that point and is
+killed with SIGKILL; the test reads what the dead process left in the
+store, then a new process resumes the thread and finishes it. The
+simulator's call log is the witness: the login ends as it would have
 without the crash, `auth login` ran exactly once, and no command ran twice.
 
 A kill *inside* `auth login --manual` is the one documented repeat: the CLI
@@ -47,12 +48,20 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 THREAD = "crash-user"
 
 CALLS_BEFORE_THE_KILL: dict[StopPoint, int] = {
-    StopPoint.AFTER_START: 0,
+    StopPoint.AFTER_INTAKE: 0,
+    StopPoint.AFTER_PREFLIGHT: 2,
+    StopPoint.AFTER_SITE_CHECK: 2,
+    StopPoint.AFTER_MENU: 2,
     StopPoint.AT_MENU: 2,
     StopPoint.AFTER_CHOICE: 2,
+    StopPoint.AFTER_SITE_KNOWN: 2,
+    StopPoint.AFTER_KEY_CHECK: 2,
+    StopPoint.AFTER_OAUTH_CHECK: 2,
+    StopPoint.AFTER_GATE: 2,
     StopPoint.AFTER_LOGIN: 3,
     StopPoint.AT_DONE_WAIT: 3,
     StopPoint.AFTER_DONE_REPLY: 3,
+    StopPoint.AFTER_VERIFY: 4,
 }
 """okx calls the killed process made: the kill landed where it was meant to."""
 SLOW_LOGIN = {"OKX_SIM_FAULT": "slow:1", "OKX_SIM_FAULT_ON": "auth login"}
@@ -101,7 +110,7 @@ def test_sigkill_at_a_step_boundary_then_resume_finishes_the_same_login(
     # The dead process left the thread exactly at the boundary.
     next_nodes, question = stored_snapshot_summary(store)
     if point in NEXT_NODE_AFTER:
-        assert (next_nodes, question) == ((NEXT_NODE_AFTER[point],), None)
+        assert (next_nodes, question) == ((NEXT_NODE_AFTER[point][1],), None)
     else:
         assert question == QUESTION_AT[point]
     before_kill = len(call_log.argvs())

@@ -321,7 +321,8 @@ def check_under_fault(probe: Probe, fault: Fault, done: Pass) -> None:
     elif fault.name == "hang":
         assert_failure(done, "error", "failure_timeout")
     elif fault.name == "exit1":
-        assert_failure(done, "error", "failure_unknown", EXIT1_STDERR)
+        # The user reads the message, without the CLI's `Error:` label.
+        assert_failure(done, "error", "failure_unknown", EXIT1_STDERR.removeprefix("Error: "))
     elif fault.name in NOISE and probe.parses_output:
         assert_failure(done, "error", "failure_malformed_output")
     elif fault.name == "binary-missing" and probe.spawns_okx_auth:

@@ -1,0 +1,125 @@
+"""After the preflight: stop on a blocking failure, recover from the caller's error, or Step 0.1.
+
+`preflight_outcome` is the router on the preflight's out-edge. A `recover`
+request's error is routed once, by the `recover` step, which posts what the
+user must know and goes where the error leads; a retry later in the same
+request goes through the plain login flow.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from langgraph.types import Command
+
+from okx_auth_graph.nodes.common import FINISH, key_site, language_of, say
+from okx_auth_graph.nodes.failure import failure_text
+from okx_auth_graph.okx import ConfigView, ErrorKind, OkxFailure, Site, classify_text
+from okx_auth_graph.okx.errors import RELOGIN_KINDS, failure_detail
+from okx_auth_graph.prompts import render
+from okx_auth_graph.state import AuthState, AuthUpdate
+
+PreflightRule = Literal["Step 0 failed → report", "recover → route the error", "Step 0 done → 0.1"]
+"""Where a request goes after Step 0, as the drawing labels it."""
+
+
+def preflight_blocker(
+    config: ConfigView | None, config_failure: OkxFailure | None, status_failure: OkxFailure | None
+) -> OkxFailure | None:
+    """The preflight failure that stops the procedure, if any.
+
+    Without the config nothing can be checked. A failed `auth status` stops
+    too, unless an API key is configured: API keys work even on a CLI that
+    has no `auth` commands, and Step 0.2 will stop there anyway.
+    """
+    if config is None:
+        return config_failure or OkxFailure(kind=ErrorKind.UNKNOWN, detail="no config")
+    if status_failure is not None and config.api_key_profile is None:
+        return status_failure
+    return None
+
+
+def recovery_failure(state: AuthState) -> OkxFailure | None:
+    """For a `recover` request not yet routed: the classified error that brought the user here."""
+    request = state.get("okx_auth_request") or {}
+    if request.get("action") != "recover" or state.get("recovery_handled"):
+        return None
+    error = request.get("error") or ""
+    return OkxFailure(
+        kind=classify_text(error),
+        detail=failure_detail(error),
+        command=tuple(request.get("command") or ()),
+    )
+
+
+def preflight_outcome(state: AuthState) -> PreflightRule:
+    """A blocking failure is reported; a `recover` request routes its error; else Step 0.1."""
+    if state.get("failure") is not None:
+        return "Step 0 failed → report"
+    if recovery_failure(state) is not None:
+        return "recover → route the error"
+    return "Step 0 done → 0.1"
+
+
+RecoverNext = Literal[
+    "site_check", "repair_binary", "ask_api_key_remedy", "ask_retry", "report_failure", "__end__"
+]
+
+
+def recover(state: AuthState) -> Command[RecoverNext]:
+    """Route the caller's classified error; it writes what it posts and routes at once.
+
+    Errors a new login fixes go through the normal flow from Step 0.1 (menu
+    and gate included); a rejected API key gets the skill's two options
+    (Step 0.2.a); a missing okx-auth binary is repaired; a region restriction
+    names the current site and offers a login on another; the rest are
+    reported with the skill's action.
+    """
+    recovery = recovery_failure(state) or OkxFailure(kind=ErrorKind.UNKNOWN, detail="no error")
+    language = language_of(state)
+    config = state.get("config")
+    key_profile = config.api_key_profile if config else None
+    kind = recovery.kind
+    if kind in RELOGIN_KINDS or (kind is ErrorKind.API_KEY_REJECTED and key_profile is None):
+        explained: AuthUpdate = {
+            "recovery_handled": True, "messages": [say(failure_text(recovery, state))],
+        }
+        return Command(goto="site_check", update=explained)
+    if kind is ErrorKind.SPAWN_FAILED:
+        return Command(goto="repair_binary", update={"recovery_handled": True})
+    if kind is ErrorKind.API_KEY_REJECTED and key_profile is not None:
+        host = (key_site(state, key_profile) or Site.GLOBAL).web_host
+        text = render("api_key_remedy", language, name=key_profile, host=host)
+        remedy: AuthUpdate = {
+            "recovery_handled": True, "messages": [say(text)], "api_key_profile": key_profile,
+        }
+        return Command(goto="ask_api_key_remedy", update=remedy)
+    if kind is ErrorKind.REGION_RESTRICTED:
+        return _region_restricted(state, recovery, key_profile)
+    return Command(goto="report_failure", update={"recovery_handled": True, "failure": recovery})
+
+
+def _region_restricted(
+    state: AuthState, recovery: OkxFailure, key_profile: str | None
+) -> Command[RecoverNext]:
+    """Name the current site; an OAuth user may log in on another, a key user is told how."""
+    language = language_of(state)
+    status = state.get("auth")
+    known = key_site(state, key_profile) or (status.chosen_site if status else None)
+    site = known.value if known else None
+    where = (render("current_site", language, site=site) if site
+             else render("current_site_unknown", language))
+    if key_profile is None:
+        offer = render("offer_other_site", language)
+        text = "\n".join((failure_text(recovery, state), where, offer))
+        asked: AuthUpdate = {
+            "messages": [say(text)], "recovery_handled": True, "switch_site": True,
+        }
+        return Command(goto="ask_retry", update=asked)
+    text = "\n".join((failure_text(recovery, state), where, render("key_site_hint", language)))
+    told: AuthUpdate = {
+        "messages": [say(text)],
+        "recovery_handled": True,
+        "okx_auth": {"status": "needs_user_action", "site": site, "message": text},
+    }
+    return Command(goto=FINISH, update=told)

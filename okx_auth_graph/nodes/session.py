@@ -1,0 +1,58 @@
+"""The `status` and `logout` entries: one auth command each, reported in plain words."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from langgraph.runtime import Runtime
+from langgraph.types import Command
+
+from okx_auth_graph.context import AuthContext
+from okx_auth_graph.nodes.cli import Cli, reports_failure
+from okx_auth_graph.nodes.common import FINISH, language_of, say
+from okx_auth_graph.nodes.requests import asks_session_longevity
+from okx_auth_graph.okx import auth_logout, auth_status
+from okx_auth_graph.prompts import format_scopes, render
+from okx_auth_graph.state import AuthState, AuthUpdate, OkxAuthOutcome
+
+
+class SessionSteps:
+    """Reading and ending the OAuth session, on one process boundary."""
+
+    def __init__(self, cli: Cli) -> None:
+        self.cli = cli
+
+    @reports_failure
+    def report_status(
+        self, state: AuthState, runtime: Runtime[AuthContext]
+    ) -> Command[Literal["__end__", "report_failure"]]:
+        """The `status` entry: one `auth status --json`; status, site and scopes only."""
+        language = language_of(state)
+        status, notes = self.cli.run_auth(auth_status(), state, runtime)
+        site = status.chosen_site.value if status.chosen_site else "-"
+        texts = [render("status_report", language, status=status.status, site=site,
+                        scopes=format_scopes(status.scopes) or "-")]
+        if asks_session_longevity(state):
+            texts.append(render("session_longevity", language))
+        outcome: OkxAuthOutcome = {
+            "status": status.status,
+            "site": status.chosen_site.value if status.chosen_site else None,
+            "scopes": list(status.scopes),
+        }
+        reported: AuthUpdate = {
+            "messages": [*notes, *(say(t) for t in texts)], "okx_auth": outcome,
+        }
+        return Command(goto=FINISH, update=reported)
+
+    @reports_failure
+    def logout(
+        self, state: AuthState, runtime: Runtime[AuthContext]
+    ) -> Command[Literal["__end__", "report_failure"]]:
+        """The `logout` entry: `okx auth logout`; the client registration is kept."""
+        _, notes = self.cli.run_auth(auth_logout(), state, runtime)
+        logged_out: AuthUpdate = {
+            "messages": [*notes, say(render("logged_out", language_of(state)))],
+            "okx_auth": {"status": "not_logged_in"},
+            "pending_login": None,
+        }
+        return Command(goto=FINISH, update=logged_out)

@@ -1,0 +1,185 @@
+"""The rules on the checks' out-edges, called directly, and the update helpers.
+
+The graph tests show each branch through whole conversations; these pin the
+pure routers every path shares (Step 0.1's site, 0.2's key, 0.3's status, the
+pre-login gate, the preflight's outcome, the request's entry) and the
+per-request reset that keeps one request's findings out of the next.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, cast, get_type_hints
+
+import pytest
+from langchain_core.messages import AnyMessage, HumanMessage
+from langgraph.runtime import Runtime
+
+from okx_auth_graph.context import AuthContext
+from okx_auth_graph.nodes.api_key import api_key_check, api_key_configured
+from okx_auth_graph.nodes.common import changed, say
+from okx_auth_graph.nodes.gate import gate_holds
+from okx_auth_graph.nodes.intake import FINDINGS, intake, requested_entry
+from okx_auth_graph.nodes.oauth import oauth_status
+from okx_auth_graph.nodes.recover import preflight_outcome
+from okx_auth_graph.nodes.site import menu, site_selected
+from okx_auth_graph.okx import AuthStatus, ConfigView, ErrorKind, OkxFailure, Site
+from okx_auth_graph.okx.models import ProfileView
+from okx_auth_graph.prompts import site_menu
+from okx_auth_graph.state import AuthState, AuthUpdate, RequestFindings
+
+RUNTIME: Runtime[AuthContext] = Runtime(context=AuthContext())
+INTERACTIVE: Runtime[AuthContext] = Runtime(context=AuthContext(login_mode="interactive"))
+KEYED = ConfigView(profiles=(ProfileView(name="main", site=Site.EEA, api_key_masked="***abcd"),))
+SITED = ConfigView(profiles=(ProfileView(name="oauth", site=Site.US),))
+EMPTY = ConfigView()
+Status = Literal["logged_in", "pending", "not_logged_in"]
+
+
+def state(config: ConfigView, status: Status, *said: AnyMessage, **extra: Any) -> AuthState:
+    """A request's state right after the preflight, in English."""
+    messages: list[AnyMessage] = [HumanMessage(content="log me in"), *said]
+    site = Site.GLOBAL if status != "not_logged_in" else None
+    values = {
+        "messages": messages, "language": "en", "config": config,
+        "auth": AuthStatus(status=status, site=site), **extra,
+    }
+    return cast(AuthState, values)
+
+
+def after(current: AuthState, update: AuthUpdate) -> AuthState:
+    """The state a step's update leaves (no messages in these updates)."""
+    return cast(AuthState, {**current, **update})
+
+
+def test_a_not_logged_in_status_site_is_a_placeholder_so_0_1_posts_the_menu() -> None:
+    placeholder = state(EMPTY, "not_logged_in")
+    placeholder["auth"] = AuthStatus(status="not_logged_in", site=Site.GLOBAL)
+    assert site_selected(placeholder) == "0.1 no site → menu"
+
+
+@pytest.mark.parametrize(
+    ("current", "known"),
+    [
+        (state(SITED, "not_logged_in"), True),
+        (state(EMPTY, "logged_in"), True),
+        (state(EMPTY, "pending"), True),
+        (state(EMPTY, "not_logged_in", chosen_site=Site.US), True),
+        (state(EMPTY, "not_logged_in"), False),
+    ],
+    ids=["profile-site", "logged-in-site", "pending-site", "menu-reply", "none"],
+)
+def test_site_known_from_a_profile_a_live_status_or_the_menus_reply(
+    current: AuthState, known: bool
+) -> None:
+    expected = "0.1 site known → 0.2" if known else "0.1 no site → menu"
+    assert site_selected(current) == expected
+
+
+def test_a_keyed_profile_without_a_site_still_gets_the_menu_first() -> None:
+    """0.1 comes before 0.2."""
+    keyed_without_site = ConfigView(profiles=(ProfileView(name="k", api_key_masked="***abcd"),))
+    assert site_selected(state(keyed_without_site, "not_logged_in")) == "0.1 no site → menu"
+
+
+def test_step_0_2_notes_the_keyed_profile_and_stops_on_it() -> None:
+    keyed = state(KEYED, "logged_in")
+    noted = api_key_check(keyed)
+    assert noted == {"api_key_profile": "main"}
+    assert api_key_configured(after(keyed, noted)) == "0.2 API key → stop"
+    plain = state(SITED, "logged_in")
+    assert api_key_check(plain) == {}
+    assert api_key_configured(plain) == "0.2 no key → 0.3"
+
+
+@pytest.mark.parametrize(
+    ("status", "rule"),
+    [
+        ("logged_in", "logged_in → success"),
+        ("pending", "pending → wait"),
+        ("not_logged_in", "not_logged_in → gate"),
+    ],
+)
+def test_step_0_3_follows_the_status(status: Status, rule: str) -> None:
+    assert oauth_status(state(SITED, status)) == rule
+
+
+def test_moving_site_sends_a_live_session_to_the_gate_and_no_status_is_a_failure() -> None:
+    assert oauth_status(state(SITED, "logged_in", switch_site=True)) == "not_logged_in → gate"
+    assert oauth_status(state(SITED, "pending", switch_site=True)) == "not_logged_in → gate"
+    missing = state(KEYED, "logged_in")
+    missing["auth"] = None
+    assert oauth_status(missing) == "no status → failure"
+
+
+def test_the_gate_holds_only_for_the_reply_to_the_latest_menu() -> None:
+    answered = state(EMPTY, "not_logged_in", say(site_menu()), HumanMessage(content="2"),
+                     chosen_site=Site.EEA)
+    assert gate_holds(answered, RUNTIME) == "gate holds → manual login"
+    assert gate_holds(answered, INTERACTIVE) == "gate holds → blocking login"
+    elsewhere = {**answered, "chosen_site": Site.US}
+    assert gate_holds(cast(AuthState, elsewhere), RUNTIME) == "gate fails → menu"
+    config_site_only = state(SITED, "not_logged_in", chosen_site=Site.US)
+    assert gate_holds(config_site_only, RUNTIME) == "gate fails → menu"
+    menu_again = state(EMPTY, "not_logged_in", say(site_menu()), HumanMessage(content="2"),
+                       say(site_menu()), chosen_site=Site.EEA)
+    assert gate_holds(menu_again, RUNTIME) == "gate fails → menu"
+
+
+def test_the_preflight_reports_a_blocker_routes_a_recovery_or_goes_to_0_1() -> None:
+    failure = OkxFailure(kind=ErrorKind.CLI_NOT_FOUND, detail="no okx")
+    assert preflight_outcome(state(EMPTY, "not_logged_in", failure=failure)) == (
+        "Step 0 failed → report"
+    )
+    recover = {"action": "recover", "error": "Session expired"}
+    asked = state(EMPTY, "not_logged_in", okx_auth_request=recover)
+    assert preflight_outcome(asked) == "recover → route the error"
+    routed = state(EMPTY, "not_logged_in", okx_auth_request=recover, recovery_handled=True)
+    assert preflight_outcome(routed) == "Step 0 done → 0.1"
+
+
+@pytest.mark.parametrize(
+    ("request_", "entry"),
+    [
+        (None, "login / recover → Step 0"),
+        ({"action": "recover", "error": "x"}, "login / recover → Step 0"),
+        ({"action": "status"}, "status request"),
+        ({"action": "remove"}, "remove request"),
+        ({"action": "teleport"}, "login / recover → Step 0"),
+    ],
+)
+def test_the_request_picks_its_entry(request_: Any, entry: str) -> None:
+    assert requested_entry(state(EMPTY, "not_logged_in", okx_auth_request=request_)) == entry
+
+
+def test_the_menu_forgets_an_earlier_choice() -> None:
+    posted = menu(state(EMPTY, "not_logged_in", chosen_site=Site.EEA))
+    assert [str(m.content) for m in posted.get("messages", [])] == [site_menu()]
+    assert posted.get("chosen_site", "kept") is None
+    assert "chosen_site" not in menu(state(EMPTY, "not_logged_in"))
+
+
+def test_intake_clears_every_finding_of_the_previous_request() -> None:
+    """A finding added to `RequestFindings` is cleared too: the reset is derived from it."""
+    stale = cast(AuthState, {**state(KEYED, "logged_in"), **dict.fromkeys(FINDINGS, "stale")})
+    update = intake(stale, RUNTIME)
+    assert {key: update.get(key, "kept") for key in FINDINGS} == dict.fromkeys(FINDINGS)
+
+
+def test_every_state_key_is_a_finding_or_one_the_thread_keeps_on_purpose() -> None:
+    """A key added to the state outside `RequestFindings` must be named here, on purpose."""
+    kept = {"messages", "okx_auth_request", "language", "pending_login", "next_skill"}
+    assert set(get_type_hints(AuthState)) - set(FINDINGS) == kept
+    assert set(FINDINGS) == set(get_type_hints(RequestFindings))
+
+
+def test_an_update_may_name_every_state_key_and_no_other() -> None:
+    assert set(get_type_hints(AuthUpdate)) == set(get_type_hints(AuthState))
+
+
+def test_changed_keeps_only_real_changes() -> None:
+    current = state(EMPTY, "not_logged_in", switch_site=True)
+    unchanged: AuthUpdate = {"config": EMPTY, "failure": None, "recovery_handled": False}
+    assert changed(current, unchanged) == {}
+    assert changed(current, {"switch_site": False, "chosen_site": Site.US}) == {
+        "switch_site": False, "chosen_site": Site.US,
+    }
