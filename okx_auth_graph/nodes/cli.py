@@ -63,8 +63,11 @@ def reports_failure(step: Callable[P, Command[N]]) -> Callable[P, Command[N]]:
 
 
 class Cli:
-    """One process boundary (`runner`, and `streaming_runner` for the blocking login)
-    and one executable, chosen by whoever builds the graph, never by a run."""
+    """One process boundary and one executable for every tool node.
+
+    `runner` (and `streaming_runner` for the blocking login) is the process
+    boundary; the executable is chosen by whoever builds the graph, never by a run.
+    """
 
     def __init__(
         self,
