@@ -1,7 +1,7 @@
 # Two entry points for a fresh machine: `make demo` and `make test`.
 VENV ?= .venv
 PY := $(VENV)/bin/python
-EXTRAS := dev,agents,sqlite,postgres,studio
+EXTRAS := dev,agents,mcp,sqlite,postgres,studio,server
 
 .PHONY: demo test lint clean
 

@@ -109,7 +109,7 @@ class OkxCli(Protocol):
 
     @property
     def okx_cli(self) -> str | None:
-        """The executable for `AuthContext.okx_cli` (None when nothing is executed)."""
+        """The executable for `build_auth_graph(okx_cli=...)` (None when nothing is executed)."""
         ...
 
     @property

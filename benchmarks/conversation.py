@@ -34,7 +34,7 @@ side because the choice is the caller's, made at `invoke`."""
 
 def auth_graph(cli: OkxCli, checkpointer: BaseCheckpointSaver[str]) -> AuthGraph:
     """The package's graph, running the CLI through `cli`'s recording runner."""
-    return build_auth_graph(checkpointer, runner=cli.runner)
+    return build_auth_graph(checkpointer, runner=cli.runner, okx_cli=cli.okx_cli)
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,8 @@ class Conversation:
 
     @property
     def context(self) -> AuthContext:
-        """The context every turn passes: the CLI and this user's HOME."""
-        return AuthContext(okx_cli=self.cli.okx_cli, okx_home=str(self.home))
+        """The context every turn passes: this user's HOME."""
+        return AuthContext(okx_home=str(self.home))
 
     def say(self, text: str) -> Turn:
         """The user starts a request."""

@@ -31,6 +31,8 @@ class Plan:
     """Item 5: threads driving the conversations."""
     import_rounds: int
     """Item 6: fresh interpreters per import statement."""
+    crowd_sizes: tuple[int, ...]
+    """Item 7: users logging in at once through the multi-user server, one server per size."""
 
     @classmethod
     def full(cls) -> Plan:
@@ -45,6 +47,7 @@ class Plan:
             conversations=1000,
             scale_workers=4,
             import_rounds=12,
+            crowd_sizes=(10, 50, 200),
         )
 
     @classmethod
@@ -60,4 +63,5 @@ class Plan:
             conversations=6,
             scale_workers=2,
             import_rounds=1,
+            crowd_sizes=(2,),
         )

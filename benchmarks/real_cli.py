@@ -1,8 +1,9 @@
-"""The real okx CLI, installed from npm into a throwaway prefix (for the contract tests too).
+"""OKX's real npm packages, installed into a throwaway prefix (for the contract tests too).
 
-The version is pinned: 1.2.4 is what the registry serves and what the okx
-layer was checked against, so the preflight benchmark measures the same
-program every time.
+The versions are pinned: the CLI 1.2.4 is what the registry serves and what
+the okx layer was checked against, so the preflight benchmark measures the
+same program every time; the MCP server 1.2.9 is the release the middleware's
+tool registry was read from.
 """
 
 from __future__ import annotations
@@ -15,15 +16,16 @@ from pathlib import Path
 from benchmarks.clis import BenchmarkError
 
 REAL_CLI_PACKAGE = "@okx_ai/okx-trade-cli@1.2.4"
+REAL_MCP_PACKAGE = "@okx_ai/okx-trade-mcp@1.2.9"
 
 
-def install(prefix: Path) -> Path:
-    """`npm install` the pinned CLI under `prefix`; returns its `okx` executable."""
+def install(prefix: Path, package: str = REAL_CLI_PACKAGE, executable: str = "okx") -> Path:
+    """`npm install` a pinned package under `prefix`; returns its executable."""
     npm = shutil.which("npm")
     if npm is None:
-        raise BenchmarkError("npm is not on PATH: cannot install the real okx CLI")
+        raise BenchmarkError(f"npm is not on PATH: cannot install {package}")
     proc = subprocess.run(
-        [npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund", REAL_CLI_PACKAGE],
+        [npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund", package],
         capture_output=True,
         text=True,
         timeout=240,
@@ -31,12 +33,17 @@ def install(prefix: Path) -> Path:
     )
     if proc.returncode != 0:
         raise BenchmarkError(
-            f"npm install {REAL_CLI_PACKAGE} failed ({proc.returncode}):\n{proc.stderr[-2000:]}"
+            f"npm install {package} failed ({proc.returncode}):\n{proc.stderr[-2000:]}"
         )
-    executable = prefix / "node_modules" / ".bin" / "okx"
-    if not executable.exists():
-        raise BenchmarkError(f"npm install succeeded but {executable} is missing")
-    return executable
+    found = prefix / "node_modules" / ".bin" / executable
+    if not found.exists():
+        raise BenchmarkError(f"npm install succeeded but {found} is missing")
+    return found
+
+
+def install_mcp_server(prefix: Path) -> Path:
+    """The pinned `okx-trade-mcp` under `prefix`."""
+    return install(prefix, REAL_MCP_PACKAGE, "okx-trade-mcp")
 
 
 def installed_version(prefix: Path) -> str:

@@ -19,6 +19,7 @@ from benchmarks.model_cost import (
     REPO_ROOT,
     ModelCostResult,
 )
+from benchmarks.multiuser import SHARE_GOAL, TURNS_PER_LOGIN, MultiUserResult
 from benchmarks.overhead import TURN_NAMES, OverheadResult
 from benchmarks.plan import Plan
 from benchmarks.preflight import PREFLIGHT_GOAL, PreflightResult
@@ -170,6 +171,14 @@ def _goals(results: Results, cores: int) -> str:
             (f"6 `{pair.ours}` / `{pair.theirs}` (process)", f"{pair.process.median:.2f}×",
              f"≤ {IMPORT_GOAL}×", _verdict(pair.process.median <= IMPORT_GOAL))
         )
+    for load in results.multiuser.runs:
+        rows.append(
+            (f"7 logins/s, {load.users} users at once, share of the machine's limit",
+             f"{load.share_of_limit:.0%}", f"≥ {SHARE_GOAL:.0%}",
+             _verdict(load.share_of_limit >= SHARE_GOAL))
+        )
+        rows.append((f"7 failed logins, {load.users} users", load.errors, "0",
+                     _verdict(load.errors == 0)))
     table = _table(("measure", "result", "goal", "verdict"), rows)
     notes = "\n".join(f"- {note}" for note in _notes(results, cores))
     return f"## Goals\n\n{table}\n\n{notes}\n" if notes else f"## Goals\n\n{table}\n"
@@ -231,7 +240,55 @@ def _notes(results: Results, cores: int) -> list[str]:
                 f"Import: `{pair.ours}` takes {_ms(times[pair.ours] - times[pair.theirs])} "
                 f"more than `{pair.theirs}` ({pair.process.median:.2f}×)."
             )
+    for load in results.multiuser.runs:
+        if load.share_of_limit < SHARE_GOAL:
+            notes.append(
+                f"Many users, {load.users} at once: {load.logins_per_second:.2f} logins/s "
+                f"against a limit of {load.limit:.2f} ({cores} cores / "
+                f"{_ms(load.cli_cpu_per_login)} of okx-sim CPU per login); okx-sim was "
+                f"{load.cli_share_of_server:.0%} of the server's CPU, the rest LangGraph's "
+                f"own work per run and the HTTP layer."
+            )
     return notes
+
+
+def _multiuser(m: MultiUserResult) -> str:
+    rows = [
+        (
+            load.users,
+            load.jobs_per_worker,
+            f"{load.logins} / {load.users}",
+            f"{load.seconds:.1f} s",
+            f"{load.logins_per_second:.2f}",
+            _ms(load.cli_cpu_per_login),
+            f"{load.limit:.2f}",
+            f"{load.share_of_limit:.0%}",
+            f"{load.cli_share_of_server:.0%}",
+            f"{load.client_cpu_seconds:.1f} s",
+            _ms(load.turn_p50),
+            _ms(load.turn_p95),
+            load.errors,
+        )
+        for load in m.runs
+    ]
+    return f"""## 7. Many users on one server
+
+`langgraph dev` serving `langgraph.multiuser.json` on loopback (okx-sim as the
+CLI, a HOME per user, HS256 tokens), one fresh server per crowd with
+`--n-jobs-per-worker` equal to its number of users, as the README says. All
+users log in at once through the async SDK, one task each: a thread, then
+{TURNS_PER_LOGIN} turns (the menu, the site choice, "done" after the browser
+approved in that user's HOME). A **turn** is one `runs.wait`. The **limit** is
+the machine's cores over the okx-sim CPU per login, both measured in the same
+run from the server process's reaped children; **okx-sim share** is that CPU
+over all the server's. The users' side (**client CPU**: the SDK, the browser's
+approvals) runs on the same cores, and so does any other work on the machine
+(see the load average): both count against the limit without being in it.
+
+{_table(("users", "jobs per worker", "logged in", "wall", "logins/s",
+         "okx-sim CPU / login", "limit (logins/s)", "share of limit", "okx-sim share",
+         "client CPU", "turn p50", "turn p95", "errors"), rows)}
+"""
 
 
 def _overhead(o: OverheadResult, plan: Plan) -> str:
@@ -521,5 +578,6 @@ def render(results: Results, info: RunInfo) -> str:
         _model_cost(results.model_cost),
         _scale(results.scale),
         _import_time(results.import_time, info.plan),
+        _multiuser(results.multiuser),
     ]
     return "\n".join(sections)

@@ -10,6 +10,7 @@ from benchmarks.calls import CallsResult
 from benchmarks.import_time import ImportResult
 from benchmarks.machine import Machine
 from benchmarks.model_cost import ModelCostResult
+from benchmarks.multiuser import MultiUserResult
 from benchmarks.overhead import OverheadResult
 from benchmarks.plan import Plan
 from benchmarks.preflight import PreflightResult
@@ -27,6 +28,7 @@ class Results:
     model_cost: ModelCostResult
     scale: ScaleResult
     import_time: ImportResult
+    multiuser: MultiUserResult
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from benchmarks import (
     import_time,
     machine,
     model_cost,
+    multiuser,
     overhead,
     preflight,
     real_cli,
@@ -45,23 +46,25 @@ def run_all(plan: Plan, skill: Path, progress: Progress) -> Results:
         progress("installing the real okx CLI from npm")
         executable = real_cli.install(prefix)
         version = real_cli.installed_version(prefix)
-        progress("1/6 graph overhead per turn (okx-sim, in-process and subprocesses)")
+        progress("1/7 graph overhead per turn (okx-sim, in-process and subprocesses)")
         overhead_result = overhead.run(plan)
-        progress("1/6 the graph's time against the real okx CLI's")
+        progress("1/7 the graph's time against the real okx CLI's")
         anchor_result = anchor.run(plan, executable)
-        progress("2/6 preflight in parallel against in series")
+        progress("2/7 preflight in parallel against in series")
         preflight_result = preflight.run(plan, executable, version)
-    progress("3/6 CLI calls per scenario")
+    progress("3/7 CLI calls per scenario")
     calls_result = calls.run()
-    progress("4/6 model cost")
+    progress("4/7 model cost")
     model_result = model_cost.run(skill)
-    progress("5/6 scale")
+    progress("5/7 scale")
     scale_result = scale.run(plan)
-    progress("6/6 import time")
+    progress("6/7 import time")
     import_result = import_time.run(plan)
+    progress("7/7 many users on one server")
+    multiuser_result = multiuser.run(plan)
     return Results(
         overhead_result, anchor_result, preflight_result, calls_result, model_result,
-        scale_result, import_result,
+        scale_result, import_result, multiuser_result,
     )
 
 

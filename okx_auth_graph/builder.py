@@ -70,6 +70,7 @@ def build_auth_graph(
     *,
     runner: CliRunner = run_okx,
     streaming_runner: StreamingRunner = run_okx_streaming,
+    okx_cli: str | None = None,
     name: str = "okx_auth",
 ) -> AuthGraph:
     """Compile the auth graph.
@@ -78,9 +79,12 @@ def build_auth_graph(
     (`parent.add_node("okx_auth", build_auth_graph())`) and inherits the
     parent's. `runner` is the process boundary for the CLI (and
     `streaming_runner` for the blocking login); the defaults run the real
-    executable.
+    executable. `okx_cli` names that executable (a path or a name on PATH);
+    None means `$OKX_CLI` as it is when each call starts, else `okx`. It is
+    chosen here, by whoever builds the graph, because a run's context comes
+    from whoever calls it.
     """
-    cli = Cli(runner, streaming_runner)
+    cli = Cli(runner, streaming_runner, okx_cli)
     flow, session = LoginFlow(cli), SessionSteps(cli)
     binary, profiles = BinarySteps(cli), ProfileSteps(cli)
     builder = StateGraph(

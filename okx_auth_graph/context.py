@@ -1,8 +1,11 @@
 """Per-run settings of the auth graph (LangGraph runtime context).
 
 Context is not checkpointed: a resume may arrive without it (a new process, a
-server), so every field has a default and the CLI settings fall back to the
-environment (`OKX_CLI`) at call time.
+server), so every field has a default. It comes from whoever calls the graph,
+so nothing here chooses what runs: the executable is the builder's
+(`build_auth_graph(okx_cli=...)`, else `$OKX_CLI`, else `okx` on PATH), and
+`okx_auth_graph.isolation` bounds the budgets and the login mode and, on a
+server that authenticates, puts every call in the caller's own HOME.
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from okx_auth_graph.okx import OkxSettings
 from okx_auth_graph.okx.interactive import BLOCKING_LOGIN_TIMEOUT_SECONDS
 from okx_auth_graph.okx.runner import DEFAULT_TIMEOUT_SECONDS
 
@@ -19,22 +21,15 @@ from okx_auth_graph.okx.runner import DEFAULT_TIMEOUT_SECONDS
 class AuthContext:
     """What the graph needs to know about this user's machine and conversation."""
 
-    okx_cli: str | None = None
-    """okx executable (path or name); None → `$OKX_CLI`, then `okx` on PATH."""
     okx_home: str | None = None
-    """HOME for every CLI call, so each user has their own `~/.okx/`."""
+    """HOME for every CLI call, so each user has their own `~/.okx/`; ignored on a
+    server that authenticates (the HOME follows the identity there)."""
     language: Literal["zh", "en"] | None = None
     """Force the reply language; None → from the latest human message."""
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
-    """Budget for each quick CLI call before it is killed."""
+    """Budget for each quick CLI call before it is killed (at most the server's ceiling)."""
     login_mode: Literal["manual", "interactive"] = "manual"
     """`manual`: the device flow in the chat (the skill's default, for agents);
     `interactive`: a person at a terminal, the CLI waits for the browser itself."""
     login_timeout_seconds: float = BLOCKING_LOGIN_TIMEOUT_SECONDS
     """Budget of the interactive login: the device code's lifetime plus a margin."""
-
-    def okx_settings(self) -> OkxSettings:
-        """The CLI settings these fields describe."""
-        return OkxSettings(
-            okx_cli=self.okx_cli, okx_home=self.okx_home, timeout=self.timeout_seconds
-        )

@@ -65,9 +65,9 @@ def play(
     with private_home() as home:
         if prepare is not None:
             prepare(sim, home)
-        graph = build_auth_graph(InMemorySaver())
+        graph = build_auth_graph(InMemorySaver(), okx_cli=sim)
         config: RunnableConfig = {"configurable": {"thread_id": "demo"}}
-        context = AuthContext(okx_cli=sim, okx_home=home)
+        context = AuthContext(okx_home=home)
         shown = 0
         request: Any = {"messages": [HumanMessage(content=opening)]}
         script = iter(turns)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.real_cli import install_mcp_server
 from tests.support import CallLog, Simulator, simulator_executable
 
 _INHERITED_ENV = (
@@ -24,6 +25,7 @@ _INHERITED_ENV = (
     "OKX_SIM_FAULT",
     "OKX_SIM_FAULT_ON",
     "OKX_SIM_EXPIRES_IN",
+    "OKX_SIM_JSON",
 )
 
 
@@ -32,6 +34,12 @@ def _clean_okx_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test inherits credentials, an OKX_CLI or a simulator fault from the shell."""
     for name in _INHERITED_ENV:
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def mcp_server(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """OKX's real MCP server (pinned), installed from npm; a failed install fails the tests."""
+    return install_mcp_server(tmp_path_factory.mktemp("okx-trade-mcp"))
 
 
 @pytest.fixture(scope="session")

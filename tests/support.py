@@ -109,7 +109,7 @@ class Conversation:
     """LangGraph's default; the graph suite runs under each mode (`tests/graph/conftest.py`)."""
 
     def __post_init__(self) -> None:
-        self.graph = build_auth_graph(self.checkpointer)
+        self.graph = build_auth_graph(self.checkpointer, okx_cli=self.sim.path)
         self.durability = self.durability or self.default_durability
 
     @property
@@ -119,9 +119,8 @@ class Conversation:
 
     @property
     def context(self) -> AuthContext:
-        """The context each call passes (CLI, HOME, overrides)."""
-        return AuthContext(okx_cli=self.sim.path, okx_home=str(self.sim.home),
-                           **self.context_overrides)
+        """The context each call passes (HOME, overrides)."""
+        return AuthContext(okx_home=str(self.sim.home), **self.context_overrides)
 
     def _invoke(self, request: Any) -> list[str]:
         self.result = dict(

@@ -40,14 +40,14 @@ from typing_extensions import TypedDict
 from okx_auth_graph import build_auth_graph
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import detect_language, latest_human_text, text_of
+from okx_auth_graph.isolation import run_settings
 from okx_auth_graph.middleware.policy import (
     auth_error_kind,
     clean_okx_output,
     default_needs_account,
     is_signed_in,
 )
-from okx_auth_graph.okx import OkxCommand, OkxError, execute
-from okx_auth_graph.okx.models import load_json_object
+from okx_auth_graph.okx import OkxCommand, OkxError, decode_object, execute
 from okx_auth_graph.routing import is_market_only, route_request
 from okx_auth_graph.state import Language, OkxAuthOutcome, OkxAuthRequest
 from okx_auth_graph.tools import failure_payload
@@ -58,39 +58,46 @@ DEFAULT_INSTRUMENT = "BTC-USDT"
 _INSTRUMENT = re.compile(r"\b[A-Z0-9]{2,12}(?:-[A-Z0-9]{2,12}){1,3}\b")
 
 
-def _context(runtime: ToolRuntime[AuthContext]) -> AuthContext:
-    """The run's CLI settings; a run without context falls back to `$OKX_CLI` and HOME."""
-    return runtime.context if isinstance(runtime.context, AuthContext) else AuthContext()
+def _okx_json(
+    args: tuple[str, ...], runtime: ToolRuntime[AuthContext], okx_cli: str | None
+) -> dict[str, Any]:
+    """Run an okx command that prints JSON; failures come back classified, never raised.
 
-
-def _okx_json(args: tuple[str, ...], runtime: ToolRuntime[AuthContext]) -> dict[str, Any]:
-    """Run an okx command that prints JSON; failures come back classified, never raised."""
-    command = OkxCommand(args, lambda out: load_json_object(out, " ".join(args)))
+    The settings are the auth graph's own (`run_settings`): on a server that
+    authenticates, the command runs in the caller's HOME, never in one the
+    caller's context names.
+    """
+    command = OkxCommand(args, lambda out: decode_object(out, " ".join(args)))
     try:
-        value = execute(command, _context(runtime).okx_settings())
+        value = execute(command, run_settings(runtime, okx_cli))
     except OkxError as error:
         return failure_payload(error)
     return {"ok": True, **value}
 
 
-@tool
-def okx_account_balance(runtime: ToolRuntime[AuthContext]) -> dict[str, Any]:
-    """The user's OKX trading-account balance. Needs the user signed in."""
-    return _okx_json(("account", "balance", "--json"), runtime)
+def make_tools(okx_cli: str | None = None) -> list[BaseTool]:
+    """The app's okx tools, running `okx_cli` (None: `$OKX_CLI` at call time, else `okx`)."""
+
+    @tool
+    def okx_account_balance(runtime: ToolRuntime[AuthContext]) -> dict[str, Any]:
+        """The user's OKX trading-account balance. Needs the user signed in."""
+        return _okx_json(("account", "balance", "--json"), runtime, okx_cli)
+
+    @tool
+    def okx_market_ticker(inst_id: str, runtime: ToolRuntime[AuthContext]) -> dict[str, Any]:
+        """The last price of an OKX instrument such as BTC-USDT. Public market data."""
+        instrument = inst_id.strip().upper()
+        if not _INSTRUMENT.fullmatch(instrument):  # only an id reaches the CLI's argv
+            return {"ok": False, "error": "invalid_instrument",
+                    "message": f"not an instrument id: {inst_id!r} (e.g. BTC-USDT)"}
+        return _okx_json(("market", "ticker", instrument, "--json"), runtime, okx_cli)
+
+    return [okx_account_balance, okx_market_ticker]
 
 
-@tool
-def okx_market_ticker(inst_id: str, runtime: ToolRuntime[AuthContext]) -> dict[str, Any]:
-    """The last price of an OKX instrument such as BTC-USDT. Public market data."""
-    instrument = inst_id.strip().upper()
-    if not _INSTRUMENT.fullmatch(instrument):  # only an id reaches the CLI's argv
-        return {"ok": False, "error": "invalid_instrument",
-                "message": f"not an instrument id: {inst_id!r} (e.g. BTC-USDT)"}
-    return _okx_json(("market", "ticker", instrument, "--json"), runtime)
-
-
-TOOLS: list[BaseTool] = [okx_account_balance, okx_market_ticker]
-"""The okx tools the app uses."""
+TOOLS: list[BaseTool] = make_tools()
+"""The okx tools the app uses, with the executable from the environment."""
+okx_account_balance, okx_market_ticker = TOOLS
 
 
 class PlannedCall(TypedDict):
@@ -209,18 +216,21 @@ def answer(state: TradingState) -> dict[str, Any]:
 TradingGraph = CompiledStateGraph[TradingState, AuthContext, TradingState, TradingState]
 
 
-def build_trading_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> TradingGraph:
+def build_trading_graph(
+    checkpointer: BaseCheckpointSaver[str] | None = None, *, okx_cli: str | None = None
+) -> TradingGraph:
     """Assemble the app.
 
     A checkpointer is needed to resume the sign-in's interrupts; the server
     (`langgraph.json`) brings its own, so the module-level graph has none.
+    `okx_cli` is the executable of the sign-in and the tools alike.
     """
     builder = StateGraph(TradingState, context_schema=AuthContext)
     builder.add_node("plan", plan)
-    builder.add_node("okx_auth", build_auth_graph())
+    builder.add_node("okx_auth", build_auth_graph(okx_cli=okx_cli))
     builder.add_node("after_auth", after_auth)
     builder.add_node("call_tool", call_tool)
-    builder.add_node("tools", ToolNode(TOOLS))
+    builder.add_node("tools", ToolNode(make_tools(okx_cli)))
     builder.add_node("check_result", check_result)
     builder.add_node("answer", answer)
 

@@ -41,26 +41,25 @@ def run_chat(options: ChatOptions, *, stdin: BinaryIO, out: TextIO, err: TextIO)
     if options.simulate:
         simulator = simulator_path()
         home = _simulated_home(options)
-        context = _context(options, simulator, str(home))
+        okx_cli, context = simulator, _context(options, str(home))
         browser: SimulatedBrowser | None = SimulatedBrowser(simulator, home, console)
     else:
-        context = _context(options, _installed_okx(), None)
+        okx_cli, context = _installed_okx(), _context(options, None)
         browser = None
     ctrl_c = CtrlC()
     with _checkpointer(options.db) as saver:
-        graph = build_auth_graph(saver, streaming_runner=ctrl_c.stoppable(run_okx_streaming))
+        graph = build_auth_graph(
+            saver, streaming_runner=ctrl_c.stoppable(run_okx_streaming), okx_cli=okx_cli
+        )
         session = ChatSession(
-            options, graph, context, console=console, inbox=Inbox(stdin), browser=browser,
-            ctrl_c=ctrl_c,
+            options, graph, context, okx_cli=okx_cli, console=console, inbox=Inbox(stdin),
+            browser=browser, ctrl_c=ctrl_c,
         )
         return session.run()
 
 
-def _context(options: ChatOptions, okx_cli: str, okx_home: str | None) -> AuthContext:
-    return AuthContext(
-        okx_cli=okx_cli, okx_home=okx_home, language=options.language,
-        login_mode=options.login_mode,
-    )
+def _context(options: ChatOptions, okx_home: str | None) -> AuthContext:
+    return AuthContext(okx_home=okx_home, language=options.language, login_mode=options.login_mode)
 
 
 def _installed_okx() -> str:

@@ -52,6 +52,7 @@ class ChatSession:
         graph: AuthGraph,
         context: AuthContext,
         *,
+        okx_cli: str,
         console: Console,
         inbox: Inbox,
         browser: SimulatedBrowser | None,
@@ -62,7 +63,8 @@ class ChatSession:
         Args:
             options: The command line's choices.
             graph: The auth graph, compiled with the chat's checkpointer.
-            context: What every run passes (CLI, HOME, language, login mode).
+            context: What every run passes (HOME, language, login mode).
+            okx_cli: The executable the graph was built with, for the greeting.
             console: The screen.
             inbox: The keyboard.
             browser: The simulated browser, in `--simulate` mode.
@@ -71,6 +73,7 @@ class ChatSession:
         self._options = options
         self._graph = graph
         self._context = context
+        self._okx_cli = okx_cli
         self._console = console
         self._inbox = inbox
         self._browser = browser
@@ -213,7 +216,7 @@ class ChatSession:
     def _greet(self) -> None:
         where = (
             f"simulated okx (HOME {self._context.okx_home})"
-            if self._browser is not None else f"okx CLI {self._context.okx_cli}"
+            if self._browser is not None else f"okx CLI {self._okx_cli}"
         )
         self._console.say(
             f"okx-auth-graph chat: thread {self._options.thread}, {where}\n"

@@ -9,10 +9,13 @@ exactly as the graph encodes it, whatever the model believes about the login:
   thread already ended signed in. Its interrupts (site menu, link and code)
   reach the agent's caller and resume through it, because a graph run inside
   an agent node is that node's subgraph;
-- when such a tool answers with an auth error (the package's classifier), the
-  graph's `recover` entry runs, then the tool is retried once;
-- an okx tool's output loses `expiresAt`, `ttl`, `profile` and every secret
-  before it is stored or shown to the model;
+- when such a tool answers with an auth error (the package's classifier, which
+  also reads the error objects of OKX's MCP server), the graph's `recover`
+  entry runs, then the tool is retried once; if it still fails that way, the
+  model reads a short, redacted account of it, not the tool's advice;
+- an okx tool's output (the package's tools and OKX's MCP tools) loses
+  `expiresAt`, `ttl`, `profile` and every secret before it is stored or shown
+  to the model;
 - the system prompt gains the skill's rules on what never to say.
 
 Install with the `agents` extra (it brings `langchain`).
@@ -43,8 +46,11 @@ from okx_auth_graph.middleware.policy import (
     auth_error_kind,
     clean_okx_output,
     default_needs_account,
+    is_okx_output,
     is_signed_in,
+    scrub,
 )
+from okx_auth_graph.okx.errors import failure_detail
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthInput, OkxAuthOutcome, OkxAuthRequest
 
@@ -90,8 +96,11 @@ def _clean_content(content: str | list[str | dict[str, Any]]) -> str | list[str 
 
 
 def clean_tool_message(message: ToolMessage) -> ToolMessage:
-    """A copy of an okx tool's message whose content is safe to store and show."""
-    return message.model_copy(update={"content": _clean_content(message.content)})
+    """A copy of an okx tool's message whose content and MCP artifact are safe to keep."""
+    update: dict[str, Any] = {"content": _clean_content(message.content)}
+    if message.artifact is not None:
+        update["artifact"] = scrub(message.artifact)
+    return message.model_copy(update=update)
 
 
 def _clean_result(result: ToolResult) -> ToolResult:
@@ -132,6 +141,40 @@ def _not_signed_in(request: ToolCallRequest, outcome: OkxAuthOutcome | None) -> 
         name=request.tool_call["name"],
         status="error",
     )
+
+
+def _still_failing(request: ToolCallRequest, retried: ToolMessage,
+                   outcome: OkxAuthOutcome) -> ToolMessage:
+    """What the model reads when a tool still reports an auth error after a completed sign-in.
+
+    A second recovery would only loop, and the tool's own advice (for OKX's
+    MCP server: put API keys in environment variables) is not what the
+    procedure does, so the model gets the facts and the instruction to stop.
+    """
+    name = request.tool_call["name"]
+    payload = {
+        "ok": False,
+        "error": "okx_tool_failed_after_sign_in",
+        "okx_auth_status": outcome.get("status"),
+        "message": (
+            f"The user is signed in to OKX, but {name} still failed: "
+            f"{failure_detail(retried.text)} Signing in again will not fix it; do not retry "
+            "it, and never ask the user for API keys, secrets or passphrases in the chat."
+        ),
+    }
+    return ToolMessage(
+        content=clean_okx_output(json.dumps(payload, ensure_ascii=False)),
+        tool_call_id=request.tool_call["id"] or "",
+        name=name,
+        status="error",
+    )
+
+
+def _retried(request: ToolCallRequest, result: ToolResult, outcome: OkxAuthOutcome) -> ToolResult:
+    """The retry after a completed sign-in: its cleaned answer, or the stop if it still fails."""
+    if isinstance(result, ToolMessage) and auth_error_kind(result.text) is not None:
+        return _with_outcome(_still_failing(request, result, outcome), outcome)
+    return _with_outcome(_clean_result(result), outcome)
 
 
 def _with_outcome(result: ToolResult, outcome: OkxAuthOutcome) -> ToolResult:
@@ -193,8 +236,10 @@ class OkxAuthMiddleware(AgentMiddleware[OkxAuthState, Any, Any]):
             auth_graph: The compiled auth graph to run; built without a
                 checkpointer by default, so it uses the agent's.
             account_tools: Names of the tools that need a signed-in account,
-                or a predicate on the name. Default: `okx_` tools other than
-                the auth tools and market data (`default_needs_account`).
+                or a predicate on the name. Default (`default_needs_account`):
+                OKX's MCP tools except its market and system tools, with or
+                without a server-name prefix, and `okx_` tools other than the
+                auth tools and market data.
             context: CLI settings when the agent's context is not an
                 `AuthContext`.
         """
@@ -210,7 +255,7 @@ class OkxAuthMiddleware(AgentMiddleware[OkxAuthState, Any, Any]):
 
     def is_okx_tool(self, name: str) -> bool:
         """Whether the tool's output comes from okx and must be cleaned."""
-        return name.startswith("okx_") or self._needs_account(name)
+        return is_okx_output(name) or self._needs_account(name)
 
     def _context_for(self, agent_context: object) -> AuthContext:
         return agent_context if isinstance(agent_context, AuthContext) else self._context
@@ -274,7 +319,7 @@ class OkxAuthMiddleware(AgentMiddleware[OkxAuthState, Any, Any]):
         outcome = _outcome_of(recovery)
         if not is_signed_in(outcome):
             return _with_outcome(_not_signed_in(request, outcome), outcome)
-        return _with_outcome(_clean_result(handler(request)), outcome)
+        return _retried(request, handler(request), outcome)
 
     async def awrap_tool_call(
         self, request: ToolCallRequest, handler: AsyncToolHandler
@@ -296,7 +341,7 @@ class OkxAuthMiddleware(AgentMiddleware[OkxAuthState, Any, Any]):
         outcome = _outcome_of(recovery)
         if not is_signed_in(outcome):
             return _with_outcome(_not_signed_in(request, outcome), outcome)
-        return _with_outcome(_clean_result(await handler(request)), outcome)
+        return _retried(request, await handler(request), outcome)
 
     def _model_request(self, request: ModelRequest[Any]) -> ModelRequest[Any]:
         """The request with the rules added and every okx tool output cleaned.

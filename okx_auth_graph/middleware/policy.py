@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import re
 
+from okx_auth_graph.mcp.registry import needs_account as mcp_needs_account
+from okx_auth_graph.mcp.registry import registry_name
 from okx_auth_graph.okx import ErrorKind, classify_text, mask_key, redact_text
 from okx_auth_graph.okx.errors import RELOGIN_KINDS
 from okx_auth_graph.routing import is_market_only
@@ -61,24 +63,35 @@ def auth_error_kind(text: str) -> ErrorKind | None:
 def default_needs_account(name: str) -> bool:
     """Whether a tool is an okx account tool, judged by its name.
 
-    An `okx_` tool needs an account unless it is one of the auth tools or its
-    name speaks only of market data (`okx_market_ticker`), which is public.
+    A tool of OKX's MCP server (with or without a client's `<server>_`
+    prefix) needs one unless the server's registry calls it public (its
+    market module and its `system_*` tools). Any other `okx_` tool needs an
+    account unless it is one of the auth tools or its name speaks only of
+    market data (`okx_market_ticker`). Every other tool passes untouched.
     """
+    from_registry = mcp_needs_account(name)
+    if from_registry is not None:
+        return from_registry
     if not name.startswith("okx_") or name in AUTH_TOOL_NAMES:
         return False
     return not is_market_only(name.replace("_", " "))
 
 
-def _scrub(value: object) -> object:
+def is_okx_output(name: str) -> bool:
+    """Whether a tool's output comes from okx (the package's tools or OKX's MCP server)."""
+    return name.startswith("okx_") or registry_name(name) is not None
+
+
+def scrub(value: object) -> object:
     """Drop hidden and secret fields, mask keys, redact free text; JSON stays JSON."""
     if isinstance(value, dict):
         return {
-            key: mask_key(item) if key in KEY_FIELDS and isinstance(item, str) else _scrub(item)
+            key: mask_key(item) if key in KEY_FIELDS and isinstance(item, str) else scrub(item)
             for key, item in value.items()
             if key not in HIDDEN_FIELDS and key not in SECRET_FIELDS
         }
     if isinstance(value, list):
-        return [_scrub(item) for item in value]
+        return [scrub(item) for item in value]
     return redact_text(value) if isinstance(value, str) else value
 
 
@@ -93,7 +106,7 @@ def clean_okx_output(text: str) -> str:
         value = json.loads(text)
     except ValueError:
         return redact_text(_HIDDEN_PAIR.sub("", text))
-    return json.dumps(_scrub(value), ensure_ascii=False)
+    return json.dumps(scrub(value), ensure_ascii=False)
 
 
 __all__ = [
@@ -106,5 +119,7 @@ __all__ = [
     "auth_error_kind",
     "clean_okx_output",
     "default_needs_account",
+    "is_okx_output",
     "is_signed_in",
+    "scrub",
 ]

@@ -20,13 +20,15 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.nodes.common import context_of, language_of, say
+from okx_auth_graph.isolation import run_settings
+from okx_auth_graph.nodes.common import language_of, say
 from okx_auth_graph.okx import (
     CliResult,
     CliRunner,
     ErrorKind,
     OkxCommand,
     OkxError,
+    OkxSettings,
     auth_install,
     auth_install_status,
     execute,
@@ -61,21 +63,33 @@ def reports_failure(step: Callable[P, Command[N]]) -> Callable[P, Command[N]]:
 
 
 class Cli:
-    """One process boundary (`runner`, and `streaming_runner` for the blocking login)."""
+    """One process boundary and one executable for every tool node.
+
+    `runner` (and `streaming_runner` for the blocking login) is the process
+    boundary; the executable is chosen by whoever builds the graph, never by a run.
+    """
 
     def __init__(
-        self, runner: CliRunner = run_okx, streaming_runner: StreamingRunner = run_okx_streaming
+        self,
+        runner: CliRunner = run_okx,
+        streaming_runner: StreamingRunner = run_okx_streaming,
+        okx_cli: str | None = None,
     ) -> None:
         self.runner = runner
         self.streaming_runner = streaming_runner
+        self.okx_cli = okx_cli
+
+    def settings(self, runtime: Runtime[AuthContext]) -> OkxSettings:
+        """This run's CLI settings: the builder's executable, the caller's own HOME."""
+        return run_settings(runtime, self.okx_cli)
 
     def run(self, command: OkxCommand[T], runtime: Runtime[AuthContext]) -> T:
         """Run one okx command with this run's settings, parsed (and redacted) as it returns."""
-        return execute(command, context_of(runtime).okx_settings(), self.runner)
+        return execute(command, self.settings(runtime), self.runner)
 
     def run_argv(self, argv: tuple[str, ...], runtime: Runtime[AuthContext]) -> CliResult:
         """Run an okx command given as its arguments (a failed command being retried)."""
-        return self.runner(argv, context_of(runtime).okx_settings())
+        return self.runner(argv, self.settings(runtime))
 
     def repairing(
         self, call: Callable[[], T], state: AuthState, runtime: Runtime[AuthContext]

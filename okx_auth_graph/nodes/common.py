@@ -10,6 +10,7 @@ from langgraph.runtime import Runtime
 
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import text_of
+from okx_auth_graph.isolation import Limits, bounded
 from okx_auth_graph.okx import Site
 from okx_auth_graph.prompts import Language, format_minutes, render
 from okx_auth_graph.state import AuthState, AuthUpdate, OkxAuthOutcome, PendingLogin
@@ -19,8 +20,9 @@ FINISH: Literal["__end__"] = "__end__"
 
 
 def context_of(runtime: Runtime[AuthContext]) -> AuthContext:
-    """The run's context, or the defaults when a resume came without one."""
-    return runtime.context if isinstance(runtime.context, AuthContext) else AuthContext()
+    """The run's context within the server's ceilings; the defaults when a resume has none."""
+    context = runtime.context if isinstance(runtime.context, AuthContext) else AuthContext()
+    return bounded(context, Limits.from_environment())
 
 
 def language_of(state: AuthState) -> Language:

@@ -178,7 +178,7 @@ class LoginFlow:
                                    timeout_seconds=context.login_timeout_seconds))
 
         def attempt() -> InteractiveLogin:
-            return login_interactive(site, context.okx_settings(), on_line, on_tick,
+            return login_interactive(site, self.cli.settings(runtime), on_line, on_tick,
                                      timeout=context.login_timeout_seconds,
                                      runner=self.cli.streaming_runner)
 

@@ -9,7 +9,7 @@ from langgraph.types import Command
 
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.nodes.cli import Cli
-from okx_auth_graph.nodes.common import FINISH, changed, context_of, language_of, say
+from okx_auth_graph.nodes.common import FINISH, changed, language_of, say
 from okx_auth_graph.okx import OkxError, config_show, config_use
 from okx_auth_graph.okx.config_file import ProfileEditError, remove_profile
 from okx_auth_graph.prompts import render
@@ -38,7 +38,10 @@ class ProfileSteps:
         name = state.get("profile_to_drop") or ""
         language = language_of(state)
         try:
-            removal = remove_profile(context_of(runtime).okx_settings(), name)
+            removal = remove_profile(self.cli.settings(runtime), name)
+        except OkxError as error:  # no usable HOME for this caller: nothing was touched
+            unchanged: AuthUpdate = {"failure": error.failure}
+            return Command(goto="report_failure", update=unchanged)
         except ProfileEditError as error:
             text = render("profile_edit_failed", language, detail=str(error), name=name)
             outcome: OkxAuthOutcome = {

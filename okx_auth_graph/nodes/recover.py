@@ -15,8 +15,8 @@ from langgraph.types import Command
 from okx_auth_graph.nodes.common import FINISH, key_site, language_of, say
 from okx_auth_graph.nodes.failure import failure_text
 from okx_auth_graph.nodes.questions import asking
-from okx_auth_graph.okx import ConfigView, ErrorKind, OkxFailure, Site, classify_text, redact_text
-from okx_auth_graph.okx.errors import RELOGIN_KINDS
+from okx_auth_graph.okx import ConfigView, ErrorKind, OkxFailure, Site, classify_text
+from okx_auth_graph.okx.errors import RELOGIN_KINDS, failure_detail
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthState, AuthUpdate
 
@@ -48,7 +48,7 @@ def recovery_failure(state: AuthState) -> OkxFailure | None:
     error = request.get("error") or ""
     return OkxFailure(
         kind=classify_text(error),
-        detail=redact_text(" ".join(error.split()))[:500],
+        detail=failure_detail(error),
         command=tuple(request.get("command") or ()),
     )
 

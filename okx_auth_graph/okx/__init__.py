@@ -25,6 +25,7 @@ from okx_auth_graph.okx.errors import (
     classify,
     classify_text,
 )
+from okx_auth_graph.okx.framing import MalformedOutput, decode_object, error_message
 from okx_auth_graph.okx.models import (
     ENV_KEY_PROFILE,
     AuthStatus,
@@ -62,6 +63,7 @@ __all__ = [
     "InstallResult",
     "InstallStatus",
     "LoginSkipped",
+    "MalformedOutput",
     "OkxCommand",
     "OkxError",
     "OkxFailure",
@@ -80,6 +82,8 @@ __all__ = [
     "classify_text",
     "config_show",
     "config_use",
+    "decode_object",
+    "error_message",
     "execute",
     "failure_of",
     "mask_key",

@@ -15,6 +15,7 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from okx_auth_graph.okx.errors import ErrorKind, FailedCall, OkxError, OkxFailure, classify
+from okx_auth_graph.okx.framing import MalformedOutput
 from okx_auth_graph.okx.models import (
     AuthStatus,
     ConfigView,
@@ -22,7 +23,6 @@ from okx_auth_graph.okx.models import (
     InstallResult,
     InstallStatus,
     LoginSkipped,
-    MalformedOutput,
     Site,
     parse_auth_status,
     parse_config_show,

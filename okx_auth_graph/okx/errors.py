@@ -1,19 +1,25 @@
 """One classifier from a failed okx call to a typed error carrying the skill's action.
 
 Every row of the skill's Error Reference table is an `ErrorKind`, plus the
-failures an agent meets around it (API-key rejections, a CLI too old for
-`auth`, no CLI, a hang, output that is not JSON). Matching is case-insensitive
-on the text the CLI really prints; unknown failures keep their redacted text.
+failures an agent meets around it (API-key rejections, no usable credentials,
+a CLI too old for `auth`, no CLI, a hang, rate limits, output that is not
+JSON). Matching is case-insensitive on the message the CLI really prints (its
+`Error:` line, not the update notice, `Hint:` or `Version:` around it) and on
+the `type`/`code`/`message` of the error objects OKX's MCP server returns;
+unknown failures keep their redacted message.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from okx_auth_graph.okx.framing import MalformedOutput, decode_object, error_message
 from okx_auth_graph.okx.redact import redact_text
 
 INSTALL_COMMAND = "npm install -g @okx_ai/okx-trade-cli"
@@ -30,11 +36,13 @@ class ErrorKind(StrEnum):
     ACCESS_DENIED = "access_denied"
     REGION_RESTRICTED = "region_restricted"
     NETWORK_ERROR = "network_error"
+    RATE_LIMITED = "rate_limited"
     SPAWN_FAILED = "spawn_failed"
     INSTALL_CDN_FAILED = "install_cdn_failed"
     API_KEY_REJECTED = "api_key_rejected"
     CLI_TOO_OLD = "cli_too_old"
     CLI_NOT_FOUND = "cli_not_found"
+    HOME_UNAVAILABLE = "home_unavailable"
     TIMEOUT = "timeout"
     MALFORMED_OUTPUT = "malformed_output"
     UNKNOWN = "unknown"
@@ -67,6 +75,7 @@ _ACTIONS: dict[ErrorKind, str] = {
         "Check okx auth status --json for current site; re-login with --site if needed"
     ),
     ErrorKind.NETWORK_ERROR: "Check network and retry",
+    ErrorKind.RATE_LIMITED: "Wait a moment and retry",
     ErrorKind.SPAWN_FAILED: "Run okx auth install",
     ErrorKind.INSTALL_CDN_FAILED: "Check network and retry okx auth install",
     ErrorKind.API_KEY_REJECTED: (
@@ -74,6 +83,7 @@ _ACTIONS: dict[ErrorKind, str] = {
     ),
     ErrorKind.CLI_TOO_OLD: f"Upgrade the okx CLI: {UPGRADE_COMMAND}",
     ErrorKind.CLI_NOT_FOUND: f"Install the okx CLI: {INSTALL_COMMAND}",
+    ErrorKind.HOME_UNAVAILABLE: "Ask the server's operator to give this user a private HOME",
     ErrorKind.TIMEOUT: "Retry; check the network if it keeps happening",
     ErrorKind.MALFORMED_OUTPUT: "Retry; upgrade the okx CLI if it keeps happening",
     ErrorKind.UNKNOWN: "Show the error and ask the user how to go on",
@@ -92,8 +102,14 @@ _PATTERNS: tuple[tuple[ErrorKind, re.Pattern[str]], ...] = tuple(
         (ErrorKind.ACCESS_DENIED, r"access denied"),
         (ErrorKind.REGION_RESTRICTED, r"\b51155\b|\b51734\b|region restrict"),
         (
+            # No credentials the CLI can use at all: the sign-in procedure from Step 0.
+            ErrorKind.NOT_AUTHENTICATED,
+            r"private endpoint requires api credentials|invalid private api credentials state",
+        ),
+        (
             ErrorKind.API_KEY_REJECTED,
             r"invalid sign|invalid api[-_ ]?key|invalid ok-access-key|\b5011[123]\b"
+            r"|authenticationerror|http 401 from okx"
             r"|\b401\b.*unauthori[sz]ed|unauthori[sz]ed.*\b401\b",
         ),
         (
@@ -101,6 +117,7 @@ _PATTERNS: tuple[tuple[ErrorKind, re.Pattern[str]], ...] = tuple(
             r"run okx auth login first|not authenticated|requires_auth|token expired"
             r"|token not found|storagenotfounderror|未认证|需要登录",
         ),
+        (ErrorKind.RATE_LIMITED, r"rate limit|too many requests|\b50011\b"),
         (ErrorKind.NETWORK_ERROR, r"network error|enotfound|econnrefused|etimedout"),
     )
 )
@@ -150,25 +167,94 @@ class FailedCall:
 _DETAIL_LIMIT = 500
 
 
-def classify_text(text: str) -> ErrorKind:
-    """Map error text (for instance an okx tool's output) to an error kind."""
+_TOOL_ERROR_TYPES: Mapping[str, ErrorKind] = {
+    "ratelimiterror": ErrorKind.RATE_LIMITED,
+    "networkerror": ErrorKind.NETWORK_ERROR,
+}
+"""MCP error types that decide the kind whatever their message says."""
+_API_KEY_CODES = frozenset({"50111", "50112", "50113"})
+"""OKX's codes for a key it refuses (the CLI and MCP server call them `AuthenticationError`)."""
+
+
+def _match(message: str) -> ErrorKind:
+    """The first pattern the message matches, on whitespace-normalized text."""
+    flat = " ".join(message.split())
     for kind, pattern in _PATTERNS:
-        if pattern.search(text):
+        if pattern.search(flat):
             return kind
     return ErrorKind.UNKNOWN
+
+
+def tool_error_object(text: str) -> dict[str, Any] | None:
+    """The `{"error": true, "type": ..., "message": ...}` object a tool answered, if any.
+
+    OKX's MCP server returns a failed tool call as that object (pretty JSON,
+    with `tool`, `suggestion`, `code` and more beside it).
+    """
+    try:
+        value = decode_object(text, "tool output")
+    except MalformedOutput:
+        return None
+    return value if value.get("error") is True else None
+
+
+def classify_tool_error(error: Mapping[str, Any]) -> ErrorKind:
+    """Classify an MCP error object on its `type`, `code` and `message` fields only.
+
+    A rate limit or a network failure is what its type says, even when its
+    message mentions a status code; an OKX key code means a rejected key;
+    otherwise the message decides, and an `AuthenticationError` that names
+    nothing more specific is a rejected key.
+    """
+    kind_of_type = str(error.get("type") or "").lower()
+    if kind_of_type in _TOOL_ERROR_TYPES:
+        return _TOOL_ERROR_TYPES[kind_of_type]
+    code = str(error.get("code") or "")
+    if code in _API_KEY_CODES:
+        return ErrorKind.API_KEY_REJECTED
+    kind = _match(f"{code} {error.get('message') or ''}")
+    if kind is ErrorKind.UNKNOWN and kind_of_type == "authenticationerror":
+        return ErrorKind.API_KEY_REJECTED
+    return kind
+
+
+def classify_text(text: str) -> ErrorKind:
+    """Map what a failed okx call or tool said to an error kind.
+
+    An MCP error object is read by its fields; CLI text by its `Error:` line
+    (the update notice, `Hint:` and `Version:` never decide).
+    """
+    error = tool_error_object(text)
+    if error is not None:
+        return classify_tool_error(error)
+    return _match(error_message(text))
+
+
+def failure_detail(text: str) -> str:
+    """The redacted, shortened message of a failure, as a user may read it.
+
+    Never the CLI's `Hint:` (which for key errors says to set keys in
+    environment variables) and never the whole MCP object (its `suggestion`
+    says the same): only the message itself.
+    """
+    error = tool_error_object(text)
+    message = str(error.get("message") or "") if error is not None else error_message(text)
+    return redact_text(" ".join(message.split()))[:_DETAIL_LIMIT]
 
 
 def classify(call: FailedCall) -> OkxFailure:
     """Classify a non-zero exit (or an error printed on stdout) of an okx command.
 
-    stderr is searched first, then stdout (some CLI errors land there, behind
-    a warning on stderr); whitespace is normalized so wrapped messages match.
-    The kept detail is redacted and shortened.
+    stderr is read first, then stdout (some CLI errors land there, behind a
+    warning or the update notice on stderr). The kept detail is the redacted,
+    shortened message.
     """
-    stderr, stdout = " ".join(call.stderr.split()), " ".join(call.stdout.split())
-    kind = classify_text(stderr)
-    if kind is ErrorKind.UNKNOWN and stdout:
-        kind = classify_text(stdout)
-    detail = redact_text(stderr or stdout)[:_DETAIL_LIMIT]
+    kind = classify_text(call.stderr)
+    source = call.stderr
+    if kind is ErrorKind.UNKNOWN and call.stdout.strip():
+        stdout_kind = classify_text(call.stdout)
+        if stdout_kind is not ErrorKind.UNKNOWN or not failure_detail(call.stderr):
+            kind, source = stdout_kind, call.stdout
+    detail = failure_detail(source)
     return OkxFailure(kind=kind, detail=detail or f"exit code {call.returncode}",
                       command=call.command)

@@ -7,12 +7,12 @@ a field that could hold one. What is kept is what the auth procedure needs.
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
-from typing import Any, Literal, TypeVar
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from okx_auth_graph.okx.framing import MalformedOutput, decode_object
 from okx_auth_graph.okx.redact import mask_key
 
 ENV_KEY_PROFILE = "OKX_API_KEY (environment)"
@@ -43,15 +43,6 @@ class Site(StrEnum):
 
 
 _WEB_HOSTS = {Site.GLOBAL: "www.okx.com", Site.EEA: "my.okx.com", Site.US: "app.okx.com"}
-
-
-class MalformedOutput(ValueError):
-    """The CLI exited cleanly but printed something that is not the expected JSON."""
-
-    def __init__(self, what: str, size: int) -> None:
-        super().__init__(f"unexpected output from `okx {what}` ({size} bytes)")
-        self.what = what
-        self.size = size
 
 
 class _Frozen(BaseModel):
@@ -187,20 +178,9 @@ class InstallStatus(_Frozen):
     """Whether the installed binary is current."""
 
 
-def load_json_object(text: str, what: str) -> dict[str, Any]:
-    """Decode one JSON object or raise MalformedOutput (without echoing the text)."""
-    try:
-        value = json.loads(text)
-    except (ValueError, RecursionError):  # JSONDecodeError, and over-long integers
-        raise MalformedOutput(what, len(text.encode())) from None
-    if not isinstance(value, dict):
-        raise MalformedOutput(what, len(text.encode()))
-    return value
-
-
 def parse_config_show(text: str, env_api_key: str | None = None) -> ConfigView:
     """Parse `config show --json`; secrets are read here and dropped here."""
-    raw = load_json_object(text, "config show --json")
+    raw = decode_object(text, "config show --json")
     profiles_raw = raw.get("profiles", {})
     if not isinstance(profiles_raw, dict):
         raise MalformedOutput("config show --json", len(text.encode()))
@@ -232,7 +212,7 @@ _M = TypeVar("_M", bound=BaseModel)
 
 def _validated(model: type[_M], text: str, what: str) -> _M:
     try:
-        return model.model_validate(load_json_object(text, what))
+        return model.model_validate(decode_object(text, what))
     except ValidationError:
         raise MalformedOutput(what, len(text.encode())) from None
 
@@ -244,8 +224,7 @@ def parse_auth_status(text: str) -> AuthStatus:
 
 def parse_login_manual(text: str) -> DeviceCode | LoginSkipped:
     """Parse `auth login --manual`: a device code, or the api-key skip answer."""
-    lines = text.strip().splitlines()
-    raw = load_json_object(lines[-1] if lines else text, "auth login --manual")
+    raw = decode_object(text, "auth login --manual")
     model: type[DeviceCode] | type[LoginSkipped] = (
         LoginSkipped if raw.get("status") == "skipped" else DeviceCode
     )

@@ -301,6 +301,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "zh": "连接 OKX 时网络出错。请检查网络后重试。",
         "en": "A network error stopped the request to OKX. Check your network and try again.",
     },
+    "failure_rate_limited": {
+        "zh": "OKX 暂时限制了请求频率。请稍等片刻再试。",
+        "en": "OKX is limiting the request rate right now. Wait a moment and try again.",
+    },
     "failure_no_config": {
         "zh": (
             "没有找到 okx 配置。如需使用 API key,请自行运行 okx config init;"
@@ -334,6 +338,16 @@ PHRASES: dict[str, dict[str, str]] = {
     "failure_api_key_rejected": {
         "zh": "OKX 拒绝了当前的 API key。",
         "en": "OKX rejected the configured API key.",
+    },
+    "failure_home_unavailable": {
+        "zh": (
+            "这台服务器无法为您的账号准备独立的 okx 目录(<detail>),"
+            "所以没有运行任何 okx 命令。请联系服务器管理员。"
+        ),
+        "en": (
+            "This server cannot give your account a private okx folder (<detail>), "
+            "so no okx command was run. Please contact the server's operator."
+        ),
     },
     "failure_timeout": {
         "zh": "okx 命令行工具没有及时响应(<detail>)。请重试;如果一直这样,请检查网络。",

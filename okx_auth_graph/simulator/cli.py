@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import FrameType
+from typing import TextIO
 
 from okx_auth_graph.simulator.auth import auth_login, auth_logout, auth_status
 from okx_auth_graph.simulator.binary import auth_install, auth_install_status, auth_remove
@@ -32,6 +33,7 @@ from okx_auth_graph.simulator.controls import (
     session_expire,
 )
 from okx_auth_graph.simulator.faults import Fault, FaultError, active_fault, canned_output
+from okx_auth_graph.simulator.framing import error_lines, json_is_compact, update_notice
 from okx_auth_graph.simulator.paths import SimPaths
 from okx_auth_graph.simulator.rest import account_balance, market_ticker
 
@@ -157,7 +159,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: list[str], paths: SimPaths, call_log: CallLog) -> int:
-    """Apply the active fault, if any, around the normal dispatch."""
+    """Print the update notice when due, then apply the active fault around the dispatch."""
+    notice = update_notice(paths.okx_dir, CLI_VERSION)
+    if notice is not None:
+        sys.stderr.write(notice)
+        sys.stderr.flush()
     split = split_argv(args)
     try:
         fault = active_fault(os.environ, split.words)
@@ -170,12 +176,20 @@ def _run(args: list[str], paths: SimPaths, call_log: CallLog) -> int:
             return early_exit
     if fault is not None and fault.kind == "truncated":
         captured = io.StringIO()
-        dispatch(split, paths, Console(stdout=captured), fault)
+        dispatch(split, paths, _console(stdout=captured), fault)
         text = captured.getvalue()
         sys.stdout.write(text[: len(text) // 2])
         sys.stdout.flush()
         return 0
-    return dispatch(split, paths, Console(), fault)
+    return dispatch(split, paths, _console(), fault)
+
+
+def _console(stdout: TextIO | None = None) -> Console:
+    """The invocation's console, printing JSON in the style the environment asks for."""
+    compact = json_is_compact(os.environ)
+    if stdout is None:
+        return Console(compact_json=compact)
+    return Console(stdout, compact_json=compact)
 
 
 def _apply_fault_before_running(fault: Fault, split: SplitArgv, call_log: CallLog) -> int | None:
@@ -222,8 +236,11 @@ def dispatch(split: SplitArgv, paths: SimPaths, console: Console, fault: Fault |
     try:
         context = _build_context(spec, split, paths, console, fault)
         spec.handler(context)
-    except (CommandError, ConfigError) as error:
-        console.err(str(error))
+    except CommandError as error:
+        console.err(error_lines(str(error), error.hint, CLI_VERSION))
+        return 1
+    except ConfigError as error:
+        console.err(error_lines(str(error), None, CLI_VERSION))
         return 1
     return 0
 

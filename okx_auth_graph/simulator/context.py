@@ -20,7 +20,12 @@ from okx_auth_graph.simulator.state import SimState
 
 
 class CommandError(Exception):
-    """A failure the CLI reports on stderr with exit status 1; the text is printed as is."""
+    """A failure the CLI reports on stderr with exit status 1, as `Error:`/`Hint:`/`Version:`."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+        """The CLI's advice line, when the real CLI gives one for this error."""
 
 
 @dataclass
@@ -34,6 +39,8 @@ class Console:
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
     stdin: TextIO = field(default_factory=lambda: sys.stdin)
+    compact_json: bool = False
+    """One line per JSON answer instead of the real CLI's two-space indented form."""
 
     def out(self, line: str) -> None:
         """Print one line on stdout."""
@@ -44,11 +51,15 @@ class Console:
         print(line, file=self.stderr, flush=True)
 
     def json(self, payload: Mapping[str, Any]) -> None:
-        """Print a payload as one compact JSON line, as the real CLI does.
+        """Print a payload as the real CLI does (`JSON.stringify(data, null, 2)`), or compact.
 
         `default=str` covers TOML dates a hand-edited config may contain.
         """
-        self.out(json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=str))
+        if self.compact_json:
+            text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=str)
+        else:
+            text = json.dumps(payload, indent=2, ensure_ascii=False, default=str)
+        self.out(text)
 
     def ask(self, prompt: str) -> str | None:
         """Show a prompt without a newline and read one line; None at end of input."""

@@ -46,7 +46,7 @@ def skill_text(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def results(skill_text: Path) -> Results:
-    """One smoke run of all six benchmarks, shared by the tests below."""
+    """One smoke run of all seven benchmarks, shared by the tests below."""
     with pytest.MonkeyPatch.context() as patch:
         for name in INHERITED_OKX_VARIABLES:
             patch.delenv(name, raising=False)
@@ -170,6 +170,19 @@ def test_import_time_covers_both_pairs(results: Results) -> None:
     assert [(p.ours, p.theirs) for p in i.pairs] == list(PAIRS)
 
 
+def test_many_users_log_in_through_the_multiuser_server(results: Results) -> None:
+    runs = results.multiuser.runs
+    assert [r.users for r in runs] == list(PLAN.crowd_sizes)
+    for run in runs:
+        assert (run.logins, run.errors) == (run.users, 0)
+        assert run.jobs_per_worker == run.users
+        # 4 okx-sim processes per login ran under the server, and cost CPU.
+        assert 0 < run.cli_cpu_seconds <= run.server_cpu_seconds
+        assert run.client_cpu_seconds > 0
+        assert 0 < run.limit < math.inf
+        assert 0 < run.turn_p50 <= run.turn_p95
+
+
 def test_report_has_every_section_and_the_command(results: Results, info: RunInfo) -> None:
     text = report.render(results, info)
     assert text.startswith("# Benchmarks\n")
@@ -184,6 +197,7 @@ def test_report_has_every_section_and_the_command(results: Results, info: RunInf
         "## 4. Model cost",
         "## 5. Scale",
         "## 6. Import time",
+        "## 7. Many users on one server",
     ):
         assert f"\n{heading}\n" in text
     assert "| 3 CLI calls equal to the skill's minimum | 8 of 8 scenarios | all | met |" in text

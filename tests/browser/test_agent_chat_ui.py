@@ -26,8 +26,9 @@ from typing import Any
 
 import pytest
 
-from tests.devserver import ROOT, langgraph_dev
+from benchmarks.dev_server import ROOT
 from tests.support import Simulator
+from tests.surfaces.servers import serving
 
 HERE = Path(__file__).parent
 UI = HERE / ".build" / "agent-chat-ui" / "dist"
@@ -65,9 +66,9 @@ def test_a_sign_in_typed_into_agent_chat_ui(
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     # A single-user dev server: the CLI's HOME is the server's own.
     env = {"OKX_CLI": sim.path, "HOME": str(sim.home), "OKX_SIM_LOG": str(sim.log.path)}
-    with langgraph_dev(tmp_path, env) as api:
+    with serving(tmp_path, env) as api:
         done = subprocess.run(
-            [NODE, str(HERE / "drive.mjs"), ui_url, api, "okx_auth", str(ARTIFACTS),
+            [NODE, str(HERE / "drive.mjs"), ui_url, api.url, "okx_auth", str(ARTIFACTS),
              sim.path, str(sim.home)],
             cwd=HERE, capture_output=True, text=True, timeout=600, check=False,
         )

@@ -27,6 +27,7 @@ from examples.trading_agent.graph import (
     TradingState,
     answer_text,
     build_trading_graph,
+    make_tools,
     okx_market_ticker,
     plan_for,
 )
@@ -46,9 +47,9 @@ class App:
     """One thread with the example app, one user turn at a time."""
 
     def __init__(self, sim: Simulator) -> None:
-        self.graph: TradingGraph = build_trading_graph(InMemorySaver())
+        self.graph: TradingGraph = build_trading_graph(InMemorySaver(), okx_cli=sim.path)
         self.config: RunnableConfig = {"configurable": {"thread_id": "app-1"}}
-        self.context = AuthContext(okx_cli=sim.path, okx_home=str(sim.home))
+        self.context = AuthContext(okx_home=str(sim.home))
         self.result: dict[str, Any] = {}
 
     def send(self, request: TradingState | Command[Any]) -> dict[str, Any]:
@@ -204,7 +205,7 @@ def test_recovery_is_tried_once(
     # the retry fails the same way and the app reports it instead of looping.
     assert app.interrupt_kinds == []
     assert app.result["okx_auth"]["status"] == "logged_in"
-    assert app.last_text.startswith("The okx command failed: Error: Session expired")
+    assert app.last_text.startswith("The okx command failed: Session expired")
     argvs = call_log.argvs()[before:]
     assert argvs.count(BALANCE) == 2
     assert argvs[0] == BALANCE
@@ -265,12 +266,13 @@ def test_the_ticker_passes_only_instrument_ids_to_the_cli(
 ) -> None:
     """A model may write any argument; only a well-formed instrument id reaches the argv."""
     builder = StateGraph(MessagesState, context_schema=AuthContext)
-    builder.add_node("tools", ToolNode([okx_market_ticker]))
+    ticker = next(t for t in make_tools(sim.path) if t.name == okx_market_ticker.name)
+    builder.add_node("tools", ToolNode([ticker]))
     builder.add_edge(START, "tools")
     call = AIMessage("", tool_calls=[{"name": "okx_market_ticker", "args": {"inst_id": inst_id},
                                       "id": "t-1"}])
     result = builder.compile().invoke(
-        {"messages": [call]}, context=AuthContext(okx_cli=sim.path, okx_home=str(sim.home))
+        {"messages": [call]}, context=AuthContext(okx_home=str(sim.home))
     )
     output = json.loads(text_of(result["messages"][-1]))
     if reached_cli is None:

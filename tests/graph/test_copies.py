@@ -7,6 +7,7 @@ fail on the first resume.
 
 from __future__ import annotations
 
+import pytest
 from langchain_core.messages import HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.memory import InMemorySaver
@@ -18,12 +19,15 @@ from okx_auth_graph.okx import ConfigView
 from tests.support import Simulator
 
 
-def test_a_copy_with_another_checkpointer_resumes(sim: Simulator) -> None:
+def test_a_copy_with_another_checkpointer_resumes(
+    sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OKX_CLI", sim.path)  # the served graph's executable, read at call time
     copied = graph.copy(update={"checkpointer": InMemorySaver()})
     configured = copied.with_config({"tags": ["server-run"]})
     assert isinstance(configured, AuthGraph)
     config: RunnableConfig = {"configurable": {"thread_id": "copied"}}
-    context = AuthContext(okx_cli=sim.path, okx_home=str(sim.home))
+    context = AuthContext(okx_home=str(sim.home))
 
     configured.invoke({"messages": [HumanMessage("log me in")]}, config, context=context)
     assert isinstance(configured.get_state(config).values["config"], ConfigView)

@@ -47,9 +47,9 @@ def after_auth(state: ParentState) -> dict[str, Any]:
 ParentGraph = CompiledStateGraph[ParentState, AuthContext, ParentState, ParentState]
 
 
-def build_parent() -> ParentGraph:
+def build_parent(okx_cli: str) -> ParentGraph:
     builder = StateGraph(ParentState, context_schema=AuthContext)
-    builder.add_node("okx_auth", build_auth_graph())
+    builder.add_node("okx_auth", build_auth_graph(okx_cli=okx_cli))
     builder.add_node("after_auth", after_auth)
     builder.add_edge(START, "okx_auth")
     builder.add_edge("okx_auth", "after_auth")
@@ -67,9 +67,9 @@ def sim_user_code(sim: Simulator) -> str:
 
 
 def test_whole_login_through_a_parent_graph(sim: Simulator, call_log: CallLog) -> None:
-    parent = build_parent()
+    parent = build_parent(sim.path)
     config: RunnableConfig = {"configurable": {"thread_id": "parent-1"}}
-    context = AuthContext(okx_cli=sim.path, okx_home=str(sim.home))
+    context = AuthContext(okx_home=str(sim.home))
 
     result = dict(parent.invoke({"messages": [HumanMessage("log me in")]}, config,
                                 context=context))
@@ -126,9 +126,9 @@ async def test_api_key_stop_through_a_parent_graph_async(
         'default_profile = "main"\n\n[profiles.main]\napi_key = "ak-parent-graph-5678"\n'
         'secret_key = "sk-parent"\npassphrase = "pp-parent"\nsite = "us"\n'
     )
-    parent = build_parent()
+    parent = build_parent(sim.path)
     config: RunnableConfig = {"configurable": {"thread_id": "parent-2"}}
-    context = AuthContext(okx_cli=sim.path, okx_home=str(sim.home))
+    context = AuthContext(okx_home=str(sim.home))
 
     result = dict(await parent.ainvoke({"messages": [HumanMessage("帮我登录")]}, config,
                                        context=context))

@@ -750,7 +750,7 @@ def test_auth_binary_that_stays_broken_needs_user_action(
     monkeypatch.setenv("OKX_SIM_FAULT_ON", "auth status")
     conv = Conversation(sim)
     posted = conv.start("log me in")
-    detail = f"Error: Failed to spawn okx-auth: spawn {sim.home}/.okx/bin/okx-auth ENOENT"
+    detail = f"Failed to spawn okx-auth: spawn {sim.home}/.okx/bin/okx-auth ENOENT"
     text = phrase("failure_spawn_failed", "en", detail=detail)
     assert posted == [text]
     assert conv.interrupt is None

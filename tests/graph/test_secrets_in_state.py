@@ -94,12 +94,12 @@ class Run:
     config: RunnableConfig = field(default_factory=lambda: _thread_config("secrets"))
 
     def __post_init__(self) -> None:
-        self.graph = build_auth_graph(self.saver)
+        self.graph = build_auth_graph(self.saver, okx_cli=self.sim.path)
 
     @property
     def context(self) -> AuthContext:
         """The CLI and HOME of this test's simulated user."""
-        return AuthContext(okx_cli=self.sim.path, okx_home=str(self.sim.home))
+        return AuthContext(okx_home=str(self.sim.home))
 
     def send(self, item: AuthInput | Command[Any]) -> None:
         """Stream one turn (new input or a resume) and record what surfaced."""
@@ -256,9 +256,9 @@ def test_cli_error_text_echoing_secrets_is_redacted(
     run = Run(sim)
     run.start("log me in")
 
-    text = render("failure_unknown", "en", detail=redact_text(echoed))
+    text = render("failure_unknown", "en", detail=redact_text(echoed.removeprefix("Error: ")))
     assert run.ai_texts() == [text]
-    assert text.startswith("The okx CLI failed: Error: bad profile api_key=***WXYZ secret_key=***")
+    assert text.startswith("The okx CLI failed: bad profile api_key=***WXYZ secret_key=***")
     assert run.values["okx_auth"] == {"status": "error", "message": text}
     assert_no_secret(run.places(caplog))
 

@@ -84,7 +84,7 @@ class AgentThread:
             checkpointer=InMemorySaver(),
         )
         self.config: RunnableConfig = {"configurable": {"thread_id": "agent-1"}}
-        self.context = AuthContext(okx_cli=sim.path, okx_home=str(sim.home))
+        self.context = AuthContext(okx_home=str(sim.home))
         self.result: dict[str, Any] = {}
 
     def say(self, text: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from langgraph.prebuilt import ToolRuntime
 from examples.trading_agent.graph import okx_account_balance, okx_market_ticker
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import text_of
+from okx_auth_graph.isolation import run_settings
 from okx_auth_graph.middleware import RULES, OkxAuthMiddleware
 from okx_auth_graph.okx import run_okx
 from tests.expected import CONFIG_SHOW, SCOPES, SEED_MENU, SITES, STATUS, URIS, inbox_payload
@@ -35,7 +36,7 @@ KEYED_CONFIG = (
 
 def _settings(runtime: ToolRuntime[AuthContext]) -> Any:
     assert isinstance(runtime.context, AuthContext)
-    return runtime.context.okx_settings()
+    return run_settings(runtime)
 
 
 @tool
@@ -164,13 +165,15 @@ def test_the_retry_happens_once(
 
     result = thread.say("my balance?")
     # `auth status` still says logged_in, so the recovery asks nothing; the
-    # retry fails the same way and its failure is what the model gets.
+    # retry fails the same way, and the model is told so once, plainly.
     assert thread.interrupt_kinds == []
     assert call_log.argvs().count(BALANCE) == 2
     assert call_log.argvs()[-1] == BALANCE
     failure = json.loads(text_of(tool_messages(result)[-1]))
     assert failure["ok"] is False
-    assert failure["error"] == "session_expired"
+    assert failure["error"] == "okx_tool_failed_after_sign_in"
+    assert failure["okx_auth_status"] == "logged_in"
+    assert "Session expired" in failure["message"]
 
 
 def test_recovery_that_ends_signed_out_does_not_retry(

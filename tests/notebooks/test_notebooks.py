@@ -36,6 +36,8 @@ EXPECTED_CALLS: dict[str, list[tuple[list[str], int]]] = {
     # the balance fails, recovery signs in again and the balance is retried.
     "02_subgraph_agent_app": [(TICKER, 1), (login("global"), 2), (BALANCE, 3)],
     "03_agent_middleware": [(TICKER, 1), (login("us"), 2), (BALANCE, 3)],
+    # OKX's MCP server does the trading; the CLI only signs in, once, on the site picked.
+    "04_okx_mcp_tools": [(TICKER, 0), (login("us"), 1), (BALANCE, 0)],
 }
 
 
@@ -62,11 +64,15 @@ def test_notebook_is_committed_without_outputs(path: Path) -> None:
 
 @pytest.mark.parametrize("path", PATHS, ids=[path.stem for path in PATHS])
 def test_notebook_runs_top_to_bottom(
-    path: Path, sim_path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    path: Path, sim_path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("OKX_CLI", sim_path)
+    if path.stem == "04_okx_mcp_tools":
+        server: Path = request.getfixturevalue("mcp_server")
+        monkeypatch.setenv("OKX_TRADE_MCP", str(server))
     monkeypatch.setenv("HOME", str(home))
     log = CallLog(tmp_path / "okx-calls.jsonl")
     monkeypatch.setenv("OKX_SIM_LOG", str(log.path))

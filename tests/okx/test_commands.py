@@ -185,7 +185,7 @@ SECRET_DUMPS = [
     pytest.param(CONFIG_JSON, id="full"),
     pytest.param(CONFIG_JSON[:-3], id="truncated"),
     pytest.param(CONFIG_JSON.replace("\n", " "), id="one-line"),
-    pytest.param("Error: could not sign request\n" + CONFIG_JSON, id="error-and-dump"),
+    pytest.param("Error: could not sign request: " + CONFIG_JSON, id="error-and-dump"),
     pytest.param(CONFIG_JSON.replace('": "', '":"'), id="compact"),
 ]
 
@@ -209,7 +209,7 @@ def test_failed_exit_error_never_holds_stdout_secrets(stdout: str) -> None:
     "stdout",
     [
         pytest.param(CONFIG_JSON[:-3], id="truncated"),
-        pytest.param("Error: could not sign request\n" + CONFIG_JSON, id="error-and-dump"),
+        pytest.param("Error: could not sign request: " + CONFIG_JSON, id="error-and-dump"),
         pytest.param(CONFIG_JSON.replace('"other": {', '"other": ["x"], "x": {'), id="bad-shape"),
     ],
 )

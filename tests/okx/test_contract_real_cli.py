@@ -30,10 +30,16 @@ from okx_auth_graph.okx import (
     auth_status,
     config_show,
     execute,
+    failure_of,
     run_okx,
 )
+from okx_auth_graph.prompts import render, site_menu
+from okx_auth_graph.simulator.framing import plant_update_notice
+from tests.graph.test_secrets_in_state import Run, assert_no_secret
+from tests.rest_standin import serving
+from tests.support import CallLog, Conversation, Simulator
 
-from .helpers import PLANTED_API_KEY, PLANTED_SECRETS, write_okx_config
+from .helpers import CONFIG_TOML, PLANTED_API_KEY, PLANTED_SECRETS, write_okx_config
 
 
 @dataclass(frozen=True)
@@ -194,3 +200,126 @@ def test_real_cli_is_the_pinned_version(real_okx: Path, empty_home: Path) -> Non
     result = run_okx(["--version"], OkxSettings(okx_cli=str(real_okx), okx_home=str(empty_home)))
     assert result.returncode == 0
     assert "1.2.4" in result.stdout
+
+
+# ---------------------------------------------------------------- the real CLI's framing
+
+REST_INVALID_SIGN = {"code": "50113", "msg": "Invalid Sign", "data": []}
+"""What OKX answers a request signed with a key it refuses."""
+
+
+def _quiet_update_check(home: Path, latest: str = "1.2.4") -> None:
+    """Plant the CLI's update cache: a notice when `latest` is newer, and no npm lookup."""
+    plant_update_notice(home / ".okx", latest)
+
+
+def _keyed_config(base_url: str) -> str:
+    """The planted keyed config, its default profile pointed at a local stand-in for OKX."""
+    return CONFIG_TOML.replace("demo = true\n", f'demo = true\nbase_url = "{base_url}"\n', 1)
+
+
+def test_real_cli_config_show_behind_the_update_notice(
+    real_okx: Path, configured_home: Path
+) -> None:
+    _quiet_update_check(configured_home, "99.0.0")
+    settings = OkxSettings(okx_cli=str(real_okx), okx_home=str(configured_home))
+    raw = run_okx(["config", "show", "--json"], settings)
+    assert raw.returncode == 0
+    assert "Update available for @okx_ai/okx-trade-cli: 1.2.4 \u2192 99.0.0" in raw.stderr
+    assert raw.stdout.startswith('{\n  "')  # JSON.stringify(data, null, 2)
+    _assert_parsed(execute(config_show(), settings))
+
+
+def test_real_cli_auth_status_behind_the_notice_is_too_old(
+    real_okx: Path, empty_home: Path
+) -> None:
+    _quiet_update_check(empty_home, "99.0.0")
+    settings = OkxSettings(okx_cli=str(real_okx), okx_home=str(empty_home))
+    with pytest.raises(OkxError) as caught:
+        execute(auth_status(), settings)
+    assert caught.value.kind is ErrorKind.CLI_TOO_OLD
+    assert UPGRADE_COMMAND in caught.value.failure.action
+    assert caught.value.failure.detail == "Unknown command: auth status"
+
+
+@pytest.mark.parametrize("notice", ["1.2.4", "99.0.0"], ids=["plain", "behind-notice"])
+def test_real_cli_private_call_without_credentials_is_the_sign_in_case(
+    real_okx: Path, empty_home: Path, notice: str
+) -> None:
+    _quiet_update_check(empty_home, notice)
+    result = run_okx(
+        ["account", "balance"], OkxSettings(okx_cli=str(real_okx), okx_home=str(empty_home))
+    )
+    assert result.returncode == 1
+    assert "Error: Private endpoint requires API credentials." in result.stderr
+    failure = failure_of(result)
+    assert failure.kind is ErrorKind.NOT_AUTHENTICATED
+    assert failure.detail == "Private endpoint requires API credentials."
+    assert "OKX_API_KEY" not in failure.detail
+
+
+@pytest.mark.parametrize(
+    ("status", "detail"),
+    [(200, "Invalid Sign"), (401, "HTTP 401 from OKX: Invalid Sign")],
+    ids=["okx-code-50113", "http-401"],
+)
+def test_real_cli_key_refused_by_a_local_okx_is_api_key_rejected(
+    real_okx: Path, configured_home: Path, status: int, detail: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    _quiet_update_check(configured_home, "99.0.0")
+    with serving(REST_INVALID_SIGN, status) as okx:
+        write_okx_config(configured_home, _keyed_config(okx.base_url))
+        settings = OkxSettings(okx_cli=str(real_okx), okx_home=str(configured_home))
+        result = run_okx(["account", "balance"], settings)
+    # The real CLI really signed a request with the planted key and asked the stand-in.
+    assert [path.split("?")[0] for path in okx.paths] == ["/api/v5/account/balance"]
+    assert okx.headers[0]["OK-ACCESS-KEY"] == PLANTED_API_KEY
+    failure = failure_of(result)
+    assert failure.kind is ErrorKind.API_KEY_REJECTED
+    assert failure.detail == detail
+    for text in (failure.model_dump_json(), str(OkxError(failure)), caplog.text):
+        for secret in PLANTED_SECRETS:
+            assert secret not in text
+
+
+def test_recover_from_the_real_invalid_sign_offers_step_0_2_a(
+    real_okx: Path, configured_home: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    _quiet_update_check(configured_home, "99.0.0")
+    with serving(REST_INVALID_SIGN) as okx:
+        write_okx_config(configured_home, _keyed_config(okx.base_url))
+        settings = OkxSettings(okx_cli=str(real_okx), okx_home=str(configured_home))
+        balance = run_okx(["account", "balance"], settings)
+    run = Run(Simulator(str(real_okx), configured_home, CallLog(tmp_path / "unused.jsonl")))
+    run.start("check my balance", {"action": "recover", "error": balance.stderr,
+                                    "command": ["account", "balance"]})
+    # Preflight on the real CLI: `auth status` is too old for it, but the key wins (Step 0.2).
+    remedy = render("api_key_remedy", "en", name="main", host="my.okx.com")
+    assert run.ai_texts() == [remedy]
+    assert [i["kind"] for i in run.interrupts] == ["api_key_remedy"]
+    assert "1. " in remedy
+    assert "2. " in remedy
+    assert remedy.index("1. ") < remedy.index("2. ")
+    assert_no_secret(run.places(caplog), PLANTED_SECRETS)
+
+
+def test_recover_from_the_real_missing_credentials_text_posts_the_menu(
+    real_okx: Path, empty_home: Path, sim: Simulator, call_log: CallLog
+) -> None:
+    # The text comes from the real CLI; the graph then runs on okx-sim, which has `auth`.
+    _quiet_update_check(empty_home, "99.0.0")
+    balance = run_okx(
+        ["account", "balance"], OkxSettings(okx_cli=str(real_okx), okx_home=str(empty_home))
+    )
+    conv = Conversation(sim)
+    posted = conv.start("查一下余额", okx_auth_request={
+        "action": "recover", "error": balance.stderr, "command": ["account", "balance"],
+    })
+    assert posted[-1] == site_menu()
+    assert conv.interrupt is not None
+    assert conv.interrupt["kind"] == "site_choice"
+    assert "OKX_API_KEY" not in "\n".join(posted)
+    assert all(argv[:2] != ["auth", "login"] for argv in call_log.argvs())

@@ -45,6 +45,11 @@ CLASSIFICATION_TABLE: list[tuple[str, ErrorKind]] = [
     ("50111", ErrorKind.API_KEY_REJECTED),
     ("50112", ErrorKind.API_KEY_REJECTED),
     ("50113", ErrorKind.API_KEY_REJECTED),
+    ("Error: Private endpoint requires API credentials.", ErrorKind.NOT_AUTHENTICATED),
+    ("Invalid private API credentials state", ErrorKind.NOT_AUTHENTICATED),
+    ("AuthenticationError: key refused", ErrorKind.API_KEY_REJECTED),
+    ("Error: HTTP 401 from OKX: <html>nope</html>", ErrorKind.API_KEY_REJECTED),
+    ("Error: Rate limit reached. Please throttle requests", ErrorKind.RATE_LIMITED),
     ("Unknown command: auth status", ErrorKind.CLI_TOO_OLD),
     (
         "Error: Unknown option '--manual'. To specify a positional argument starting with "
@@ -56,6 +61,7 @@ CLASSIFICATION_TABLE: list[tuple[str, ErrorKind]] = [
 # Kinds the runner or the parser produce, never the text classifier.
 NOT_FROM_TEXT = {
     ErrorKind.CLI_NOT_FOUND,
+    ErrorKind.HOME_UNAVAILABLE,
     ErrorKind.TIMEOUT,
     ErrorKind.MALFORMED_OUTPUT,
     ErrorKind.UNKNOWN,
@@ -84,7 +90,8 @@ def test_classify_failed_call_from_stderr(text: str, kind: ErrorKind) -> None:
     failure = classify(FailedCall(COMMAND, 1, stdout="", stderr=f"{text}\n"))
     assert failure.kind is kind
     assert failure.command == COMMAND
-    assert failure.detail == " ".join(text.split())
+    # The kept detail is the message itself, without the CLI's `Error:` label.
+    assert failure.detail == " ".join(text.split()).removeprefix("Error: ")
     assert failure.action == kind.action
 
 
@@ -131,7 +138,7 @@ def test_unknown_text_keeps_its_text(text: str) -> None:
     assert classify_text(text) is ErrorKind.UNKNOWN
     failure = classify(FailedCall(COMMAND, 2, stdout="", stderr=text))
     assert failure.kind is ErrorKind.UNKNOWN
-    assert failure.detail == text
+    assert failure.detail == text.removeprefix("Error: ")
     assert failure.action == ErrorKind.UNKNOWN.action
 
 

@@ -22,8 +22,8 @@ from okx_auth_graph.okx import (
     Site,
     mask_key,
 )
+from okx_auth_graph.okx.framing import MalformedOutput
 from okx_auth_graph.okx.models import (
-    MalformedOutput,
     parse_auth_status,
     parse_config_show,
     parse_install,

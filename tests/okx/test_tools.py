@@ -236,7 +236,7 @@ def test_failure_dicts(scripts: ScriptWriter, stderr: str, kind: ErrorKind) -> N
             "ok": False,
             "error": kind.value,
             "action": kind.action,
-            "message": stderr,
+            "message": stderr.removeprefix("Error: "),
         }, name
 
 

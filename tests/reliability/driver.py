@@ -111,7 +111,8 @@ def checkpoint_id(snapshot: StateSnapshot) -> str | None:
 class User:
     """The person at the keyboard (and the browser) of one conversation."""
 
-    def __init__(self, context: AuthContext, choice: str = CHOICE) -> None:
+    def __init__(self, okx_cli: str, context: AuthContext, choice: str = CHOICE) -> None:
+        self.okx_cli = okx_cli
         self.context = context
         self.choice = choice
 
@@ -131,10 +132,9 @@ class User:
         The simulator refuses a code that is not the pending one, so a thread
         showing a stale code (another device flow replaced it) fails here.
         """
-        assert self.context.okx_cli
         assert self.context.okx_home
         approved = subprocess.run(
-            [self.context.okx_cli, "browser", "approve", *([code] if code else [])],
+            [self.okx_cli, "browser", "approve", *([code] if code else [])],
             env={**os.environ, "HOME": self.context.okx_home},
             capture_output=True, text=True, check=False, timeout=30,
         )
@@ -203,9 +203,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--choice", default=CHOICE, help="the reply to the site menu")
     parser.add_argument("--stop-at", type=StopPoint, choices=list(StopPoint))
     args = parser.parse_args(argv)
-    context = AuthContext(okx_cli=args.okx_cli, okx_home=args.okx_home)
+    context = AuthContext(okx_home=args.okx_home)
     with open_saver(args.db) as saver:
-        result = converse(build_auth_graph(saver), args.thread, User(context, args.choice),
+        graph = build_auth_graph(saver, okx_cli=args.okx_cli)
+        result = converse(graph, args.thread, User(args.okx_cli, context, args.choice),
                           args.stop_at)
     print(json.dumps(result, ensure_ascii=False), flush=True)
     return 0

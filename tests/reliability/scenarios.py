@@ -92,7 +92,7 @@ ECHOED_SECRETS = (
 """A CLI error that echoes every credential in the shapes the CLI uses."""
 
 NO_SUCH_CLI = "/nonexistent/bin/okx"
-"""`okx_cli` for "the CLI is not installed"."""
+"""The executable for "the CLI is not installed"."""
 
 ALL_STREAM_MODES: tuple[StreamMode, ...] = (
     "values", "updates", "checkpoints", "tasks", "debug", "messages", "custom",
@@ -121,13 +121,14 @@ class Chat:
     stream_modes: tuple[StreamMode, ...] = ()
     runner: CliRunner = run_okx
     thread_id: str = "reliability"
+    okx_cli: str | None = None
     graph: AuthGraph = field(init=False)
     events: list[object] = field(init=False, default_factory=list)
     interrupts: list[dict[str, Any]] = field(init=False, default_factory=list)
     _seen: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
-        self.graph = build_auth_graph(self.saver, runner=self.runner)
+        self.graph = build_auth_graph(self.saver, runner=self.runner, okx_cli=self.okx_cli)
 
     @property
     def config(self) -> RunnableConfig:
@@ -497,8 +498,8 @@ def converse(
     """Hold the scenario's conversation on a fresh thread of `saver`; return the thread."""
     cli = NO_SUCH_CLI if scenario.missing_cli else sim.path
     mode: Literal["manual", "interactive"] = "interactive" if scenario.interactive else "manual"
-    context = AuthContext(okx_cli=cli, okx_home=str(sim.home), login_mode=mode)
-    chat = Chat(saver, context, stream_modes, thread_id=thread_id)
+    context = AuthContext(okx_home=str(sim.home), login_mode=mode)
+    chat = Chat(saver, context, stream_modes, thread_id=thread_id, okx_cli=cli)
     chat.start(scenario.text, scenario.request)
     for turn in scenario.turns:
         assert chat.interrupt is not None, f"{scenario.name}: ended before {turn.reply!r}"

@@ -22,7 +22,7 @@ from langgraph.types import Command
 
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import text_of
-from okx_auth_graph.graph import build_auth_graph
+from okx_auth_graph.graph import AuthGraph, build_auth_graph
 from okx_auth_graph.okx import Site
 from okx_auth_graph.state import AuthInput, PendingLogin
 from tests.expected import SEED_MENU
@@ -99,9 +99,14 @@ def reply_to(result: dict[str, Any], user: User) -> Request:
     return Command(resume=user.answer(questions[0].value)) if questions else None
 
 
+def graph_of(saver: BaseCheckpointSaver[str], sim: Simulator) -> AuthGraph:
+    """The auth graph on `saver`, running this test's simulator."""
+    return build_auth_graph(saver, okx_cli=sim.path)
+
+
 def context_for(sim: Simulator) -> AuthContext:
-    """This test's CLI and HOME."""
-    return AuthContext(okx_cli=sim.path, okx_home=str(sim.home))
+    """This test's HOME (the graph is built with its CLI)."""
+    return AuthContext(okx_home=str(sim.home))
 
 
 @pytest.mark.parametrize("store", STORES, indirect=True)
@@ -109,19 +114,19 @@ def test_full_login_on_each_checkpointer(
     store: str, sim: Simulator, call_log: CallLog, figure: Figure
 ) -> None:
     turns, context = Turns(store), context_for(sim)
-    user = User(context)
+    user = User(sim.path, context)
     request: Request = opening()
     while request is not None:
         with turns.saver() as saver:
-            result = build_auth_graph(saver).invoke(request, CONFIG, context=context)
-            waiting = build_auth_graph(saver).get_state(CONFIG).values.get("pending_login")
+            result = graph_of(saver, sim).invoke(request, CONFIG, context=context)
+            waiting = graph_of(saver, sim).get_state(CONFIG).values.get("pending_login")
             # A login waiting for "done" comes back as its model, not a dict.
             assert waiting is None or isinstance(waiting, PendingLogin)
         request = reply_to(result, user)
 
     requests = turns.describe()
     with turns.saver() as saver:
-        values = build_auth_graph(saver).get_state(CONFIG).values
+        values = graph_of(saver, sim).get_state(CONFIG).values
         stored = len(list(saver.list(CONFIG)))
     assert values["okx_auth"] == OUTCOME
     assert texts_of(values) == expected_texts(shown_code(texts_of(values)))
@@ -135,11 +140,11 @@ async def test_full_login_on_each_async_checkpointer(
     store: str, sim: Simulator, call_log: CallLog, figure: Figure
 ) -> None:
     turns, context = Turns(store), context_for(sim)
-    user = User(context)
+    user = User(sim.path, context)
     request: Request = opening()
     while request is not None:
         async with turns.async_saver() as saver:
-            result = await build_auth_graph(saver).ainvoke(request, CONFIG, context=context)
+            result = await graph_of(saver, sim).ainvoke(request, CONFIG, context=context)
         questions = result.get("__interrupt__") or []
         request = (
             Command(resume=await asyncio.to_thread(user.answer, questions[0].value))
@@ -148,7 +153,7 @@ async def test_full_login_on_each_async_checkpointer(
 
     requests = turns.describe()
     async with turns.async_saver() as saver:
-        values = (await build_auth_graph(saver).aget_state(CONFIG)).values
+        values = (await graph_of(saver, sim).aget_state(CONFIG)).values
         stored = len([c async for c in saver.alist(CONFIG)])
     assert values["okx_auth"] == OUTCOME
     assert texts_of(values) == expected_texts(shown_code(texts_of(values)))
@@ -173,15 +178,15 @@ def test_run_paused_before_login_logs_in_without_a_second_menu(
     site choice and the login leaves this checkpoint; the next run starts from the store."""
     turns, context = Turns(store), context_for(sim)
     with turns.saver() as saver:
-        build_auth_graph(saver).invoke(opening(), CONFIG, context=context)
+        graph_of(saver, sim).invoke(opening(), CONFIG, context=context)
     with turns.saver() as saver:
-        build_auth_graph(saver).invoke(
+        graph_of(saver, sim).invoke(
             Command(resume=CHOICE), CONFIG, context=context, interrupt_before=["login"]
         )
-        assert build_auth_graph(saver).get_state(CONFIG).next == ("login",)
+        assert graph_of(saver, sim).get_state(CONFIG).next == ("login",)
 
     with turns.saver() as saver:
-        graph = build_auth_graph(saver)
+        graph = graph_of(saver, sim)
         assert graph.get_state(CONFIG).values["chosen_site"] == Site.EEA
         result = graph.invoke(None, CONFIG, context=context)
 

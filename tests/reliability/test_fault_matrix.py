@@ -322,7 +322,8 @@ def check_under_fault(probe: Probe, fault: Fault, done: Pass) -> None:
     elif fault.name == "hang":
         assert_failure(done, "error", "failure_timeout")
     elif fault.name == "exit1":
-        assert_failure(done, "error", "failure_unknown", EXIT1_STDERR)
+        # The user reads the message, without the CLI's `Error:` label.
+        assert_failure(done, "error", "failure_unknown", EXIT1_STDERR.removeprefix("Error: "))
     elif fault.name in NOISE and probe.parses_output:
         assert_failure(done, "error", "failure_malformed_output")
     elif fault.name == "binary-missing" and probe.spawns_okx_auth:
@@ -332,12 +333,12 @@ def check_under_fault(probe: Probe, fault: Fault, done: Pass) -> None:
 
 
 def context_for(sim: Simulator, probe: Probe, fault: Fault | None) -> AuthContext:
-    """The context of a turn: the simulator, or nothing for the missing CLI; a short budget
-    for a hang."""
+    """The context of a turn: the simulator's HOME, and a short budget for a hang.
+
+    The executable is `$OKX_CLI` (the cell's graph is built without one), which
+    `arm` points at nothing for the missing CLI."""
     mode: Literal["manual", "interactive"] = "interactive" if probe.interactive else "manual"
-    context = AuthContext(okx_cli=sim.path, okx_home=str(sim.home), login_mode=mode)
-    if fault is not None and fault.name == "missing-cli":
-        return dataclasses.replace(context, okx_cli=NO_SUCH_CLI)
+    context = AuthContext(okx_home=str(sim.home), login_mode=mode)
     if fault is not None and fault.name == "hang":
         return dataclasses.replace(
             context, timeout_seconds=HANG_SECONDS, login_timeout_seconds=HANG_SECONDS
@@ -350,6 +351,8 @@ def arm(chat: Chat, sim: Simulator, probe: Probe, fault: Fault, env: pytest.Monk
     if fault.env is not None:
         env.setenv("OKX_SIM_FAULT", fault.env)
         env.setenv("OKX_SIM_FAULT_ON", probe.scope)
+    if fault.name == "missing-cli":
+        env.setenv("OKX_CLI", NO_SUCH_CLI)
     chat.context = context_for(sim, probe, fault)
 
 
@@ -448,6 +451,7 @@ def test_cell(
     tally: Tally,
 ) -> None:
     tally.ran += 1
+    monkeypatch.setenv("OKX_CLI", sim.path)
     language: Language = "zh" if (PROBES.index(probe) + FAULTS.index(fault)) % 2 == 0 else "en"
     sim.write_config(probe.config)
     chat = Chat(

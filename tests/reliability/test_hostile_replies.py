@@ -223,7 +223,7 @@ def test_hostile_replies_change_nothing(
     sim.write_config(question.config)
     config_before = (sim.home / ".okx" / "config.toml").read_bytes()
     with open_saver(str(tmp_path / "checkpoints.sqlite")) as saver:
-        chat = Chat(saver, AuthContext(okx_cli=sim.path, okx_home=str(sim.home)))
+        chat = Chat(saver, AuthContext(okx_home=str(sim.home)), okx_cli=sim.path)
         reach(question, chat, sim)
 
         for name, reply in hostile_replies(canary).items():

@@ -1,15 +1,16 @@
 """Fifty users at once on one graph and one Postgres pool: nobody sees anyone else's account.
 
 A long-lived agent server runs one compiled graph and one checkpointer for
-everybody; what keeps users apart is the per-call context (`okx_home`,
-`okx_cli`) and the thread id. Here 50 asyncio conversations run at the same
+everybody; what keeps users apart is the per-call context (`okx_home`) and
+the thread id. Here 50 asyncio conversations run at the same
 time, each with its own HOME, on different sites and in different states
 (API key, pending login, not logged in, logged in), in both languages.
 
-Each user gets an `okx` of their own: a two-line wrapper around `okx-sim`
-that logs to that user's call log. A call made with user A's context but
-user B's HOME (or B's CLI) would show up as a foreign HOME in A's log (or as
-an extra call in B's), so the logs prove which HOME every call touched. The
+The graph's `okx` is a two-line wrapper around `okx-sim` that logs each call
+beside the HOME it ran in, so every user has a call log of their own. A call
+made with user A's context but user B's HOME would show up as an extra call
+in B's log (and a missing one in A's), so the logs prove which HOME every
+call touched. The
 replies prove the rest: every outcome is the user's own, and no reply
 carries another user's code or profile name.
 """
@@ -57,7 +58,7 @@ SLOW_CLI = "slow:0.2"
 
 @dataclass
 class Account:
-    """One user of the server: their HOME, their okx, their state and what they must get."""
+    """One user of the server: their HOME, the okx, their state and what they must get."""
 
     index: int
     state: State
@@ -81,7 +82,7 @@ class Account:
     @property
     def context(self) -> AuthContext:
         """What each of this user's requests passes."""
-        return AuthContext(okx_cli=str(self.cli), okx_home=str(self.home))
+        return AuthContext(okx_home=str(self.home))
 
     @property
     def opening(self) -> str:
@@ -136,13 +137,13 @@ def keyed_config(profile: str, site: str, index: int) -> str:
     )
 
 
-def own_okx(sim_path: str, bin_dir: Path, log: Path) -> Path:
-    """An `okx` for one user: `okx-sim`, logging to that user's own call log."""
+def logging_okx(sim_path: str, bin_dir: Path) -> Path:
+    """The graph's `okx`: `okx-sim`, logging to `okx-calls.jsonl` beside the HOME it runs in."""
     bin_dir.mkdir(parents=True)
     script = bin_dir / "okx"
     script.write_text(
         "#!/bin/sh\n"
-        f"OKX_SIM_LOG={shlex.quote(str(log))} exec {shlex.quote(sim_path)} \"$@\"\n"
+        f'OKX_SIM_LOG="$HOME/../okx-calls.jsonl" exec {shlex.quote(sim_path)} "$@"\n'
     )
     script.chmod(0o755)
     return script
@@ -151,6 +152,7 @@ def own_okx(sim_path: str, bin_dir: Path, log: Path) -> Path:
 def open_accounts(sim_path: str, root: Path) -> list[Account]:
     """Fifty users, cycling through the states, the sites and both languages."""
     accounts = []
+    cli = logging_okx(sim_path, root / "bin")
     for index in range(USERS):
         home = root / f"user{index:02d}" / "home"
         (home / ".okx").mkdir(parents=True)
@@ -161,7 +163,7 @@ def open_accounts(sim_path: str, root: Path) -> list[Account]:
             site=SITES[(index // len(STATES)) % len(SITES)],
             language="zh" if index % 3 else "en",
             home=home,
-            cli=own_okx(sim_path, root / f"user{index:02d}" / "bin", log),
+            cli=cli,
             log=CallLog(log),
         )
         # Setup runs the plain simulator: its calls are not the user's conversation.
@@ -274,7 +276,7 @@ async def test_fifty_concurrent_users_each_see_only_their_own_account(
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=USERS))
     crowd = Crowd()
     async with server_checkpointer(postgres_url) as saver:
-        graph = build_auth_graph(saver)
+        graph = build_auth_graph(saver, okx_cli=str(accounts[0].cli))
         results = await asyncio.gather(*(converse(graph, a, crowd) for a in accounts))
         stored = [
             (await graph.aget_state(thread_config(a.thread))).values.get("okx_auth")

@@ -32,9 +32,9 @@ async def test_a_restarted_server_loads_the_stored_models(
     postgres_url: str, sim: Simulator, monkeypatch: pytest.MonkeyPatch, figure: Figure
 ) -> None:
     monkeypatch.setenv(URL_ENV, postgres_url)
-    context = AuthContext(okx_cli=sim.path, okx_home=str(sim.home))
+    context = AuthContext(okx_home=str(sim.home))
     async with postgres_checkpointer() as saver:
-        graph = build_auth_graph(saver)
+        graph = build_auth_graph(saver, okx_cli=sim.path)
         await graph.ainvoke({"messages": [HumanMessage(OPENING)]}, CONFIG, context=context)
 
     async with postgres_checkpointer() as restarted:  # a new pool, as after a restart

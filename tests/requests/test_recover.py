@@ -221,7 +221,7 @@ def test_real_session_expiry_is_recovered_and_the_command_works_again(
     assert sim.run("session", "expire").returncode == 0
     failed = sim.run(*BALANCE)
     assert failed.returncode == 1
-    assert failed.stderr.strip() == "Error: Session expired — run okx auth login again"
+    assert failed.stderr.startswith("Error: Session expired — run okx auth login again\nVersion: ")
     since = len(call_log.argvs())
 
     conv = Conversation(sim)
@@ -535,7 +535,7 @@ def test_spawn_failure_that_reinstalling_does_not_fix(
     conv = Conversation(sim)
     posted = conv.start("auth status failed", okx_auth_request=recover(spawn_error(sim), STATUS))
 
-    expected = render("failure_spawn_failed", "en", detail=spawn_error(sim))
+    expected = render("failure_spawn_failed", "en", detail=spawn_error(sim).removeprefix("Error: "))
     assert posted == [expected]
     assert conv.interrupt is None
     assert conv.outcome == {"status": "needs_user_action", "message": expected}
@@ -701,10 +701,27 @@ def test_unknown_error_is_shown_as_is(sim: Simulator, call_log: CallLog) -> None
     error = "Error: something odd happened (code 7)"
     conv = Conversation(sim)
     posted = conv.start("it failed", okx_auth_request=recover(error))
-    expected = render("failure_unknown", "en", detail=error)
+    expected = render("failure_unknown", "en", detail="something odd happened (code 7)")
     assert posted == [expected]
     assert conv.interrupt is None
     assert conv.outcome == {"status": "error", "message": expected}
+    assert_calls(call_log.argvs())
+
+
+def test_unknown_real_cli_error_shows_its_message_without_the_hint_or_the_notice(
+    sim: Simulator, call_log: CallLog
+) -> None:
+    error = (
+        "\nUpdate available for @okx_ai/okx-trade-cli: 1.2.4 \u2192 1.3.2\n"
+        "Run: npm install -g @okx_ai/okx-trade-cli\n\n"
+        "Error: something odd happened\n"
+        "Hint: Configure OKX_API_KEY, OKX_SECRET_KEY and OKX_PASSPHRASE.\n"
+        "Version: @okx_ai/okx-trade-cli@1.2.4\n"
+    )
+    conv = Conversation(sim)
+    posted = conv.start("it failed", okx_auth_request=recover(error))
+    assert posted == [render("failure_unknown", "en", detail="something odd happened")]
+    assert "OKX_API_KEY" not in json.dumps(conv.outcome)
     assert_calls(call_log.argvs())
 
 
@@ -717,7 +734,7 @@ def test_unknown_error_masks_a_secret_in_its_text(
     posted = conv.start(text, okx_auth_request=recover(error))
 
     expected = render(
-        "failure_unknown", language, detail="Error: request rejected api_key=***1234 while signing"
+        "failure_unknown", language, detail="request rejected api_key=***1234 while signing"
     )
     assert posted == [expected]
     assert conv.outcome == {"status": "error", "message": expected}

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_TIMEOUT = 20.0
+VERSION_LINE = "Version: @okx_ai/okx-trade-cli@1.3.1-sim"
+"""The last line of every error the simulator throws, as the real CLI's."""
 
 
 @dataclass
@@ -78,18 +80,30 @@ class Sim:
         return result.stdout
 
     def json(self, *args: str, env: Mapping[str, str] | None = None) -> Any:
-        """Run a command that must succeed and print exactly one JSON line."""
+        """Run a command that must succeed and print one JSON answer, framed as the real CLI.
+
+        That is `JSON.stringify(data, null, 2)` plus a newline, or a single
+        line when the environment asks for `OKX_SIM_JSON=compact`.
+        """
         stdout = self.ok(*args, env=env)
-        assert stdout.endswith("\n"), stdout
-        assert stdout.count("\n") == 1, stdout
-        return json.loads(stdout)
+        value = json.loads(stdout)
+        if (env or {}).get("OKX_SIM_JSON") == "compact":
+            expected = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        else:
+            expected = json.dumps(value, indent=2, ensure_ascii=False)
+        assert stdout == expected + "\n", stdout
+        return value
 
     def fail(self, *args: str, env: Mapping[str, str] | None = None) -> str:
-        """Run a command that must exit 1 with nothing on stdout; return its stderr."""
+        """Run a command that must exit 1 with nothing on stdout; return its stderr.
+
+        A thrown error ends with the real CLI's `Version:` line, which is
+        checked and cut off here, so tests compare the `Error:` (and `Hint:`) lines.
+        """
         result = self.run(*args, env=env)
         assert result.returncode == 1, (args, result.stdout, result.stderr)
         assert result.stdout == ""
-        return result.stderr
+        return result.stderr.removesuffix(f"{VERSION_LINE}\n")
 
     def popen(self, *args: str, env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
         proc = subprocess.Popen(

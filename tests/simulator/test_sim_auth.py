@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from datetime import datetime
@@ -44,16 +45,16 @@ def test_status_text(sim: Sim) -> None:
     ("site", "host"),
     [("global", "www.okx.com"), ("eea", "my.okx.com"), ("us", "app.okx.com")],
 )
-def test_manual_login_prints_one_json_line(sim: Sim, site: str, host: str) -> None:
-    result = sim.run("auth", "login", "--manual", "--site", site)
-    assert result.returncode == 0
-    lines = result.stdout.splitlines()
-    assert len(lines) == 1
-    assert re.fullmatch(
-        rf'\{{"verificationUri":"https://{re.escape(host)}/account/oauth/device",'
-        r'"userCode":"[A-Z]{4}-[A-Z]{4}","expiresIn":600\}',
-        lines[0],
-    )
+def test_manual_login_prints_the_device_code_as_the_real_cli_frames_json(
+    sim: Sim, site: str, host: str
+) -> None:
+    pretty = sim.run("auth", "login", "--manual", "--site", site)
+    compact = sim.run("auth", "login", "--manual", "--site", site, env={"OKX_SIM_JSON": "compact"})
+    assert (pretty.returncode, compact.returncode) == (0, 0)
+    code = r'"userCode": ?"[A-Z]{4}-[A-Z]{4}"'
+    uri = rf'"verificationUri": ?"https://{re.escape(host)}/account/oauth/device"'
+    assert re.fullmatch(rf'\{{\n  {uri},\n  {code},\n  "expiresIn": 600\n\}}\n', pretty.stdout)
+    assert re.fullmatch(rf'\{{{uri},{code},"expiresIn":600\}}\n', compact.stdout)
     assert sim.json("auth", "status", "--json") == {
         "profile": "oauth",
         "site": site,
@@ -74,7 +75,7 @@ def test_codes_are_random(sim: Sim) -> None:
 
 def test_login_rejects_an_unknown_site(sim: Sim) -> None:
     err = sim.fail("auth", "login", "--manual", "--site", "mars")
-    assert err == 'Invalid site "mars". Use one of: global, eea, us\n'
+    assert err == 'Error: Invalid site "mars". Use one of: global, eea, us\n'
     assert sim.json("auth", "status", "--json") == NOT_LOGGED_IN
 
 
@@ -123,14 +124,14 @@ def test_approve_with_custom_scopes_and_lowercase_code(sim: Sim) -> None:
 
 
 def test_approve_needs_a_pending_login(sim: Sim) -> None:
-    assert sim.fail("browser", "approve") == "No pending login to approve.\n"
-    assert sim.fail("browser", "deny") == "No pending login to deny.\n"
+    assert sim.fail("browser", "approve") == "Error: No pending login to approve.\n"
+    assert sim.fail("browser", "deny") == "Error: No pending login to deny.\n"
 
 
 def test_approve_with_a_wrong_code_changes_nothing(sim: Sim) -> None:
     sim.start_manual_login("eea")
     assert sim.fail("browser", "approve", "ZZZZ-ZZZZ") == (
-        'No pending login with code "ZZZZ-ZZZZ" to approve.\n'
+        'Error: No pending login with code "ZZZZ-ZZZZ" to approve.\n'
     )
     assert sim.json("auth", "status", "--json")["status"] == "pending"
 
@@ -138,7 +139,7 @@ def test_approve_with_a_wrong_code_changes_nothing(sim: Sim) -> None:
 def test_approve_an_expired_code_fails_and_clears_it(sim: Sim) -> None:
     code = sim.start_manual_login()
     sim.ok("clock", "advance", "601")
-    assert sim.fail("browser", "approve", code) == f'The login code "{code}" has expired.\n'
+    assert sim.fail("browser", "approve", code) == f'Error: The login code "{code}" has expired.\n'
     assert sim.state()["pending"] is None
     assert sim.json("auth", "status", "--json") == NOT_LOGGED_IN
 
@@ -147,7 +148,7 @@ def test_deny_leaves_the_user_logged_out(sim: Sim) -> None:
     code = sim.start_manual_login("eea")
     assert sim.ok("browser", "deny") == f"denied {code}\n"
     assert sim.json("auth", "status", "--json") == NOT_LOGGED_IN
-    assert sim.fail("browser", "approve", code) == "No pending login to approve.\n"
+    assert sim.fail("browser", "approve", code) == "Error: No pending login to approve.\n"
 
 
 def test_expired_pending_reads_as_not_logged_in_with_the_placeholder_site(sim: Sim) -> None:
@@ -160,7 +161,7 @@ def test_expired_pending_reads_as_not_logged_in_with_the_placeholder_site(sim: S
 def test_a_new_login_replaces_the_pending_code(sim: Sim) -> None:
     first = sim.start_manual_login("us")
     second = sim.start_manual_login("eea")
-    assert sim.fail("browser", "approve", first).startswith("No pending login with code")
+    assert sim.fail("browser", "approve", first).startswith("Error: No pending login with code")
     sim.ok("browser", "approve", second)
     assert sim.json("auth", "status", "--json")["site"] == "eea"
 
@@ -192,7 +193,7 @@ def test_clock_advance_reports_and_accumulates(sim: Sim) -> None:
     assert sim.ok("clock", "advance", "30") == "clock advanced by 30s (offset 30s)\n"
     assert sim.ok("clock", "advance", "-10") == "clock advanced by -10s (offset 20s)\n"
     assert sim.fail("clock", "advance", "soon") == (
-        'clock advance needs a number of seconds, not "soon"\n'
+        'Error: clock advance needs a number of seconds, not "soon"\n'
     )
 
 
@@ -202,7 +203,8 @@ def test_login_is_skipped_for_a_profile_api_key(sim: Sim, manual: bool) -> None:
     args = ["auth", "login", "--site", "eea", *(["--manual"] if manual else [])]
     out = sim.ok(*args)
     if manual:
-        assert out == '{"status":"skipped","reason":"api_key_configured","profile":"first"}\n'
+        skipped = {"status": "skipped", "reason": "api_key_configured", "profile": "first"}
+        assert out == json.dumps(skipped, indent=2) + "\n"
     else:
         assert out == "API key already configured (profile: first). Skipping OAuth login.\n"
     assert not sim.state_path.exists()
@@ -223,9 +225,10 @@ def test_login_is_skipped_for_the_env_api_key(sim: Sim, manual: bool) -> None:
     env = {"OKX_API_KEY": "env-key"}
     out = sim.ok("auth", "login", *(["--manual"] if manual else []), env=env)
     if manual:
-        assert out == (
-            '{"status":"skipped","reason":"api_key_configured","profile":"env:OKX_API_KEY"}\n'
-        )
+        skipped = {
+            "status": "skipped", "reason": "api_key_configured", "profile": "env:OKX_API_KEY"
+        }
+        assert out == json.dumps(skipped, indent=2) + "\n"
     else:
         assert out == (
             "API key already configured (profile: env:OKX_API_KEY). Skipping OAuth login.\n"

@@ -6,9 +6,11 @@ import re
 
 import pytest
 
-from .helpers import Sim, read_until
+from .helpers import VERSION_LINE, Sim, read_until
 
 WAITING = b"Waiting for authorization...\n"
+VERSION = f"{VERSION_LINE}\n".encode()
+"""How the real CLI ends a thrown error, after its `Error:` line."""
 
 
 def test_prints_link_and_code_before_waiting_then_succeeds_on_approve(sim: Sim) -> None:
@@ -32,7 +34,8 @@ def test_fails_when_denied(sim: Sim) -> None:
     read_until(proc, WAITING)
     sim.ok("browser", "deny")
     stdout, stderr = proc.communicate(timeout=10)
-    assert (proc.returncode, stdout, stderr) == (1, b"", b"Login failed: Access denied\n")
+    denied = b"Error: Login failed: Access denied\n" + VERSION
+    assert (proc.returncode, stdout, stderr) == (1, b"", denied)
     assert sim.json("auth", "status", "--json")["status"] == "not_logged_in"
 
 
@@ -42,7 +45,8 @@ def test_times_out_when_the_clock_passes_the_deadline(sim: Sim, advance: str) ->
     read_until(proc, WAITING)
     sim.ok("clock", "advance", advance)
     stdout, stderr = proc.communicate(timeout=10)
-    assert (proc.returncode, stdout, stderr) == (1, b"", b"Login failed: Authorization timed out\n")
+    timed_out = b"Error: Login failed: Authorization timed out\n" + VERSION
+    assert (proc.returncode, stdout, stderr) == (1, b"", timed_out)
     assert sim.state()["pending"] is None
 
 
@@ -61,7 +65,7 @@ def test_uses_its_own_short_expiry(sim: Sim) -> None:
     stdout, stderr = proc.communicate(timeout=10)
     assert proc.returncode == 1
     assert stdout.endswith(WAITING)
-    assert stderr == b"Login failed: Authorization timed out\n"
+    assert stderr == b"Error: Login failed: Authorization timed out\n" + VERSION
 
 
 def test_is_logged_when_killed(sim: Sim) -> None:

@@ -49,11 +49,12 @@ def test_flags_do_not_count_as_command_words(sim: Sim) -> None:
 
 
 def test_unknown_option_is_rejected(sim: Sim) -> None:
-    assert sim.fail("auth", "status", "--bogus").startswith("Unknown option: --bogus.")
+    assert sim.fail("auth", "status", "--bogus").startswith("Error: Unknown option: --bogus.")
 
 
 def test_option_needs_value(sim: Sim) -> None:
-    assert sim.fail("auth", "login", "--manual", "--site").startswith("Option --site needs a value")
+    error = sim.fail("auth", "login", "--manual", "--site")
+    assert error.startswith("Error: Option --site needs a value")
 
 
 def test_equals_form_of_an_option(sim: Sim) -> None:
@@ -62,8 +63,8 @@ def test_equals_form_of_an_option(sim: Sim) -> None:
 
 
 def test_missing_positional_shows_usage(sim: Sim) -> None:
-    assert sim.fail("config", "use") == "Usage: okx config use <profile>\n"
+    assert sim.fail("config", "use") == "Error: Usage: okx config use <profile>\n"
 
 
 def test_extra_positional_shows_usage(sim: Sim) -> None:
-    assert sim.fail("auth", "status", "extra") == "Usage: okx auth status [--json]\n"
+    assert sim.fail("auth", "status", "extra") == "Error: Usage: okx auth status [--json]\n"

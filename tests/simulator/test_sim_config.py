@@ -185,27 +185,28 @@ def test_init_sets_default_profile_when_missing(sim: Sim) -> None:
 def test_init_rejects_an_unknown_site(sim: Sim) -> None:
     args = init_args("p")
     args[args.index("us")] = "mars"
-    assert sim.fail(*args) == 'Invalid site "mars". Use one of: global, eea, us\n'
+    assert sim.fail(*args) == 'Error: Invalid site "mars". Use one of: global, eea, us\n'
     assert not sim.config_path.exists()
 
 
 def test_init_names_missing_flags(sim: Sim) -> None:
     err = sim.fail("config", "init", "--site", "eea", "--api-key", "k")
     assert err == (
-        "config init needs --site, --api-key, --secret-key and --passphrase "
+        "Error: config init needs --site, --api-key, --secret-key and --passphrase "
         "(missing: --secret-key, --passphrase)\n"
     )
 
 
 def test_init_rejects_demo_and_live_together(sim: Sim) -> None:
     assert sim.fail(*init_args("p", "k", "--demo", "--live")) == (
-        "Use either --demo or --live, not both\n"
+        "Error: Use either --demo or --live, not both\n"
     )
 
 
 def test_init_without_flags_or_terminal_fails(sim: Sim) -> None:
     assert sim.fail("config", "init") == (
-        "config init needs a terminal or flags (--site, --api-key, --secret-key, --passphrase)\n"
+        "Error: config init needs a terminal or flags "
+        "(--site, --api-key, --secret-key, --passphrase)\n"
     )
 
 
@@ -288,10 +289,10 @@ def test_use_an_unknown_profile_fails(sim: Sim) -> None:
     sim.write_config(OTHER_PROFILES)
     before = sim.config_path.read_text()
     assert sim.fail("config", "use", "ghost") == (
-        f'Profile "ghost" not found in {sim.config_path}\n'
+        f'Error: Profile "ghost" not found in {sim.config_path}\n'
     )
     assert sim.config_path.read_text() == before
 
 
 def test_use_without_a_config_fails(sim: Sim) -> None:
-    assert sim.fail("config", "use", "x") == f'Profile "x" not found in {sim.config_path}\n'
+    assert sim.fail("config", "use", "x") == f'Error: Profile "x" not found in {sim.config_path}\n'

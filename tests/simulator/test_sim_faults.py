@@ -9,7 +9,9 @@ import pytest
 
 from .helpers import Sim
 
-NOT_LOGGED_IN_LINE = '{"profile":"oauth","site":"global","status":"not_logged_in"}\n'
+NOT_LOGGED_IN = {"profile": "oauth", "site": "global", "status": "not_logged_in"}
+NOT_LOGGED_IN_TEXT = json.dumps(NOT_LOGGED_IN, indent=2) + "\n"
+"""`auth status --json` with nobody logged in, framed as the real CLI prints it."""
 
 
 def fault(value: str, on: str | None = None) -> dict[str, str]:
@@ -36,7 +38,7 @@ def test_garbage_does_not_run_the_command(sim: Sim) -> None:
 def test_truncated_is_the_first_half_of_the_normal_output(sim: Sim) -> None:
     result = sim.run("auth", "status", "--json", env=fault("truncated"))
     assert result.returncode == 0
-    assert result.stdout == NOT_LOGGED_IN_LINE[: len(NOT_LOGGED_IN_LINE) // 2]
+    assert result.stdout == NOT_LOGGED_IN_TEXT[: len(NOT_LOGGED_IN_TEXT) // 2]
     with pytest.raises(json.JSONDecodeError):
         json.loads(result.stdout)
 
@@ -76,7 +78,7 @@ def test_slow_delays_then_behaves_normally(sim: Sim) -> None:
     started = time.monotonic()
     result = sim.run("auth", "status", "--json", env=fault("slow:0.6"))
     assert time.monotonic() - started >= 0.6
-    assert (result.returncode, result.stdout) == (0, NOT_LOGGED_IN_LINE)
+    assert (result.returncode, result.stdout) == (0, NOT_LOGGED_IN_TEXT)
 
 
 def test_hang_never_answers_but_is_logged(sim: Sim) -> None:
@@ -128,7 +130,7 @@ def test_binary_missing_shows_in_install_status(sim: Sim) -> None:
 def test_cdn_fail(sim: Sim) -> None:
     sim.ok("auth", "remove", "--force")
     assert sim.fail("auth", "install", env=fault("cdn_fail")) == (
-        "Installation failed: All CDN sources failed\n"
+        "Error: Installation failed: All CDN sources failed\n"
     )
     assert sim.json("auth", "install-status", "--json", env=fault("cdn_fail"))["installed"] is False
 

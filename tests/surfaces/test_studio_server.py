@@ -13,18 +13,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 from langgraph_sdk import get_sync_client
 from langgraph_sdk.schema import Thread
 
-from tests.devserver import langgraph_dev as serve
+from benchmarks.dev_server import ROOT
 from tests.expected import SCOPES, SEED_MENU, SITES, STATUS, URIS, inbox_payload
 from tests.support import CallLog, Simulator
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.surfaces.servers import serving
 
 
 @dataclass(frozen=True)
@@ -40,8 +38,9 @@ def langgraph_dev(tmp_path_factory: pytest.TempPathFactory, sim_path: str) -> It
     """A `langgraph dev` server of this checkout, offline, on a free port (one per module)."""
     folder = tmp_path_factory.mktemp("langgraph-dev")
     calls = CallLog(folder / "okx-calls.jsonl")
-    with serve(folder, {"OKX_CLI": sim_path, "OKX_SIM_LOG": str(calls.path)}) as url:
-        yield Server(url, calls)
+    env = {"OKX_CLI": sim_path, "OKX_SIM_LOG": str(calls.path)}
+    with serving(folder, env) as server:
+        yield Server(server.url, calls)
 
 
 def _open_questions(thread: Thread) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ the stored models would then come back as plain dicts after a restart. The
 factory here gives the saver the graph's own list, so threads survive a
 restart intact. Point `langgraph.json` at it:
 
-    "checkpointer": {"path": "./okx_auth_graph/server.py:postgres_checkpointer"}
+    "checkpointer": {"path": "./okx_auth_graph/server/checkpointer.py:postgres_checkpointer"}
 
 and set `OKX_AUTH_POSTGRES_URL` (and optionally `OKX_AUTH_POSTGRES_POOL_SIZE`).
 """

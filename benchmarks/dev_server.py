@@ -1,9 +1,11 @@
-"""A `langgraph dev` server of this checkout, started offline on a free 127.0.0.1 port.
+"""A real `langgraph dev` of this checkout, offline, on a free loopback port.
 
-Shared by the suites that talk to a real server (`langgraph_sdk`, a browser):
-the README's offline settings, no LangSmith keys, nothing from the shell's
-`OKX_*`, and the whole process group stopped afterwards. A server that cannot
-start fails the test with its own output.
+The multi-user benchmark and the server tests start it the same way, as the
+README says: the offline settings, no LangSmith keys, `--no-browser
+--no-reload`, `127.0.0.1`, a port that was free a moment ago (the server may
+still pick another, so the address is read from its own announcement and
+checked on `/info`). Nothing from the caller's shell that starts with `OKX_`
+reaches it: the caller passes what the server should see.
 """
 
 from __future__ import annotations
@@ -19,13 +21,13 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
-"""The checkout: where `langgraph.json` is."""
+"""The checkout, where the `langgraph*.json` configs live."""
 LANGGRAPH = str(Path(sys.executable).with_name("langgraph"))
+"""The `langgraph` console script of this environment."""
 STARTUP_SECONDS = 180.0
 """Generous: the machine is shared, and the server imports every graph before serving."""
 
@@ -43,7 +45,21 @@ NO_KEYS = ("LANGSMITH_API_KEY", "LANGCHAIN_API_KEY", "LANGGRAPH_CLOUD_LICENSE_KE
 """With any of these the server would report to LangSmith; it runs without them."""
 
 
+class DevServerError(RuntimeError):
+    """The server did not start; the message carries its own output."""
+
+
+@dataclass(frozen=True)
+class DevServer:
+    """A running server: where it answers and where its output goes."""
+
+    url: str
+    log: Path
+    pid: int
+
+
 def free_port() -> int:
+    """A loopback port nobody listened on a moment ago."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -68,12 +84,14 @@ def _wait_until_serving(server: subprocess.Popen[bytes], log: Path) -> str:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            pytest.fail(f"langgraph dev exited with {server.returncode}:\n{log.read_text()}")
+            raise DevServerError(f"langgraph dev exited with {server.returncode}:\n"
+                                 f"{log.read_text()}")
         url = _served_url(log)
         if url is not None and _answers_info(url):
             return url
         time.sleep(0.5)
-    pytest.fail(f"langgraph dev did not answer /info in {STARTUP_SECONDS:g}s:\n{log.read_text()}")
+    raise DevServerError(f"langgraph dev did not answer /info in {STARTUP_SECONDS:g}s:\n"
+                         f"{log.read_text()}")
 
 
 def _stop(server: subprocess.Popen[bytes]) -> None:
@@ -90,22 +108,35 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
             continue
 
 
-@contextmanager
-def langgraph_dev(folder: Path, env: Mapping[str, str]) -> Iterator[str]:
-    """Serve this checkout's `langgraph.json` with `env` added; yields the API address."""
-    base = {
+def server_environment(extra: Mapping[str, str]) -> dict[str, str]:
+    """Ours, less LangSmith keys and anything `OKX_`, plus the offline settings and `extra`."""
+    env = {
         name: value for name, value in os.environ.items()
-        if name not in NO_KEYS and not name.startswith("OKX_")  # nothing from the shell
+        if name not in NO_KEYS and not name.startswith("OKX_")
     }
+    return env | OFFLINE_ENV | dict(extra)
+
+
+@contextmanager
+def dev_server(
+    folder: Path,
+    env: Mapping[str, str],
+    *,
+    config: str = "langgraph.json",
+    jobs_per_worker: int | None = None,
+) -> Iterator[DevServer]:
+    """Serve `config` from the checkout until the block ends; the log is `folder/server.log`."""
     log = folder / "server.log"
+    argv = [LANGGRAPH, "dev", "--config", config, "--no-browser", "--no-reload",
+            "--port", str(free_port()), "--host", "127.0.0.1"]
+    if jobs_per_worker is not None:
+        argv += ["--n-jobs-per-worker", str(jobs_per_worker)]
     with log.open("wb") as sink:
         server = subprocess.Popen(
-            [LANGGRAPH, "dev", "--no-browser", "--no-reload",
-             "--port", str(free_port()), "--host", "127.0.0.1"],
-            cwd=ROOT, env={**base, **OFFLINE_ENV, **env}, stdin=subprocess.DEVNULL,
+            argv, cwd=ROOT, env=server_environment(env), stdin=subprocess.DEVNULL,
             stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
         )
     try:
-        yield _wait_until_serving(server, log)
+        yield DevServer(_wait_until_serving(server, log), log, server.pid)
     finally:
         _stop(server)

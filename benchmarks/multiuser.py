@@ -1,0 +1,190 @@
+"""Item 7: logins per second through the multi-user server, against what the machine allows.
+
+A real `langgraph dev` serves `langgraph.multiuser.json` on loopback with
+okx-sim as the CLI, `--n-jobs-per-worker` set to the number of users as the
+README says (the server runs one run at a time otherwise). N users, each with
+a token of their own, log in at once through the async SDK (one task per
+user, so at most N requests in flight): a thread, the first run (the menu),
+the site choice (the code), the browser's approval in that user's HOME, and
+"done" (logged in). Every `runs.wait` is one **turn**.
+
+The machine's limit comes from the same run: the CPU the server's okx-sim
+processes used (the server process's reaped children), per login, against
+the machine's cores. The server is CPU-bound by those process starts, so
+logins per second can approach cores / CLI CPU per login but not pass it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psutil
+from langgraph_sdk import get_client
+from langgraph_sdk.client import LangGraphClient
+
+from benchmarks.clis import BenchmarkError, InProcessSim, simulator_executable
+from benchmarks.dev_server import dev_server
+from benchmarks.plan import Plan
+
+CONFIG = "langgraph.multiuser.json"
+SHARE_GOAL = 0.9
+"""Logins per second, as a share of the machine's limit."""
+TURNS_PER_LOGIN = 3
+"""The first message, the site choice, "done"."""
+SECRET_ENV = "OKX_AUTH_JWT_SECRET"  # noqa: S105 - the variable's name, not a secret
+HOMES_ENV = "OKX_AUTH_HOMES"
+
+
+@dataclass(frozen=True)
+class LoadRun:
+    """N users logging in at once through one server."""
+
+    users: int
+    jobs_per_worker: int
+    logins: int
+    """Logins that ended `logged_in`."""
+    errors: int
+    """Users whose login failed (an HTTP error or any other outcome)."""
+    seconds: float
+    """Wall time from the first request to the last answer."""
+    turn_p50: float
+    turn_p95: float
+    server_cpu_seconds: float
+    """CPU of the server process and every process it started and reaped, during the run."""
+    cli_cpu_seconds: float
+    """The part of it spent in okx-sim processes."""
+    client_cpu_seconds: float
+    """CPU of the users' side (this process: the SDK, the browser's approvals), same cores."""
+    cores: int
+
+    @property
+    def logins_per_second(self) -> float:
+        return self.logins / self.seconds
+
+    @property
+    def cli_cpu_per_login(self) -> float:
+        return self.cli_cpu_seconds / max(self.logins, 1)
+
+    @property
+    def limit(self) -> float:
+        """Logins per second the cores allow when the CLI's processes are the whole cost."""
+        return self.cores / self.cli_cpu_per_login if self.cli_cpu_per_login else float("inf")
+
+    @property
+    def share_of_limit(self) -> float:
+        return self.logins_per_second / self.limit
+
+    @property
+    def cli_share_of_server(self) -> float:
+        return self.cli_cpu_seconds / self.server_cpu_seconds if self.server_cpu_seconds else 0
+
+
+@dataclass(frozen=True)
+class MultiUserResult:
+    """One `LoadRun` per number of users."""
+
+    runs: list[LoadRun]
+
+
+def _percentile(values: Sequence[float], share: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def _token(secret: str, identity: str) -> str:
+    import jwt  # the server extra; imported here so the other benchmarks do not need it
+
+    return jwt.encode({"sub": identity, "exp": int(time.time()) + 3600}, secret, "HS256")
+
+
+def _cpu(pid: int) -> tuple[float, float]:
+    """(everything, reaped children) CPU seconds of the server process."""
+    times = psutil.Process(pid).cpu_times()
+    children = times.children_user + times.children_system
+    return times.user + times.system + children, children
+
+
+async def _turn(client: LangGraphClient, thread_id: str, turns: list[float],
+                **run: Any) -> dict[str, Any]:
+    start = time.monotonic()
+    result = await client.runs.wait(thread_id, "okx_auth", **run)
+    turns.append(time.monotonic() - start)
+    if not isinstance(result, dict):
+        raise BenchmarkError(f"a run answered {result!r}")
+    return result
+
+
+async def _log_in(url: str, secret: str, identity: str, home: Path,
+                  turns: list[float]) -> bool:
+    """One user's whole login; True when it ends `logged_in`."""
+    client = get_client(url=url, api_key=None,
+                        headers={"Authorization": f"Bearer {_token(secret, identity)}"})
+    try:
+        thread_id = (await client.threads.create())["thread_id"]
+        await _turn(client, thread_id, turns,
+                    input={"messages": [{"role": "user", "content": "log me in to OKX"}]})
+        await _turn(client, thread_id, turns, command={"resume": "2"})
+        InProcessSim().control(home, "browser", "approve")
+        final = await _turn(client, thread_id, turns, command={"resume": "done"})
+    except Exception:  # every failure is one error in the count
+        return False
+    finally:
+        await client.aclose()
+    return bool(final.get("okx_auth", {}).get("status") == "logged_in")
+
+
+async def _crowd(url: str, secret: str, homes: Path, users: int,
+                 turns: list[float]) -> list[bool]:
+    return await asyncio.gather(*(
+        _log_in(url, secret, f"user-{index:03d}", homes / f"user-{index:03d}", turns)
+        for index in range(users)
+    ))
+
+
+def run_users(users: int, root: Path, cores: int) -> LoadRun:
+    """Start a server sized for `users`, let them all log in at once, measure."""
+    folder = root / f"users-{users}"
+    folder.mkdir()
+    secret = os.urandom(32).hex()
+    homes = folder / "homes"
+    env = {"OKX_CLI": simulator_executable(), HOMES_ENV: str(homes), SECRET_ENV: secret}
+    with dev_server(folder, env, config=CONFIG, jobs_per_worker=users) as server:
+        turns: list[float] = []
+        cpu_before, cli_before = _cpu(server.pid)
+        client_before = time.process_time()
+        start = time.monotonic()
+        outcomes = asyncio.run(_crowd(server.url, secret, homes, users, turns))
+        seconds = time.monotonic() - start
+        client_cpu = time.process_time() - client_before
+        cpu_after, cli_after = _cpu(server.pid)
+    logins = sum(outcomes)
+    return LoadRun(
+        users=users,
+        jobs_per_worker=users,
+        logins=logins,
+        errors=users - logins,
+        seconds=seconds,
+        turn_p50=statistics.median(turns) if turns else 0.0,
+        turn_p95=_percentile(turns, 0.95),
+        server_cpu_seconds=cpu_after - cpu_before,
+        cli_cpu_seconds=cli_after - cli_before,
+        client_cpu_seconds=client_cpu,
+        cores=cores,
+    )
+
+
+def run(plan: Plan) -> MultiUserResult:
+    """Each size of crowd on a server of its own."""
+    cores = os.cpu_count() or 1
+    with tempfile.TemporaryDirectory(prefix="okx-bench-multiuser-") as tmp:
+        return MultiUserResult([run_users(n, Path(tmp), cores) for n in plan.crowd_sizes])

@@ -1,0 +1,207 @@
+"""Which executable, which HOME and which budgets a run gets: never the caller's to pick.
+
+A run's context comes from whoever calls the graph; on a LangGraph server
+that is anyone who can reach the port. So the context may only *narrow*
+what the server allows: the executable is the builder's (`okx_cli=`), else
+`$OKX_CLI`, else `okx` on PATH; timeouts and the login mode are bounded by
+maxima read from the server's environment; and when the server has
+authenticated the caller, the HOME is that identity's own
+(`$OKX_AUTH_HOMES/<identity>`), whatever `okx_home` says.
+
+`okx_settings` is the one place a context becomes `OkxSettings`: a pure
+function of the context and the run's `ServerSide`, so the rules above are
+tested without a server. `ServerSide.of` reads the environment and the run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from langgraph.runtime import ServerInfo
+
+from okx_auth_graph.context import AuthContext
+from okx_auth_graph.okx import ErrorKind, OkxError, OkxFailure, OkxSettings
+from okx_auth_graph.okx.interactive import BLOCKING_LOGIN_TIMEOUT_SECONDS
+from okx_auth_graph.okx.runner import DEFAULT_TIMEOUT_SECONDS
+
+HOMES_ENV = "OKX_AUTH_HOMES"
+"""The folder that holds one HOME per authenticated identity (required with authentication)."""
+MAX_TIMEOUT_ENV = "OKX_AUTH_MAX_TIMEOUT_SECONDS"
+"""Overrides `MAX_TIMEOUT_SECONDS`."""
+MAX_LOGIN_TIMEOUT_ENV = "OKX_AUTH_MAX_LOGIN_TIMEOUT_SECONDS"
+"""Overrides `MAX_LOGIN_TIMEOUT_SECONDS`."""
+MAX_LOGIN_MODE_ENV = "OKX_AUTH_MAX_LOGIN_MODE"
+"""`manual` forbids the blocking login (`interactive`, the default, allows it)."""
+
+MAX_TIMEOUT_SECONDS = DEFAULT_TIMEOUT_SECONDS
+"""The longest budget a run's `timeout_seconds` may ask for each quick CLI call."""
+MAX_LOGIN_TIMEOUT_SECONDS = BLOCKING_LOGIN_TIMEOUT_SECONDS
+"""The longest a run's blocking login may hold its CLI process (the code's life plus margin)."""
+
+MAX_IDENTITY_LENGTH = 128
+"""Longer identities are refused rather than cut (two users must never share a HOME)."""
+_IDENTITY = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._@|+-]{{0,{MAX_IDENTITY_LENGTH - 1}}}")
+"""A name that is one path component: no `/`, no leading dot (so no `.` or `..`)."""
+
+LoginMode = Literal["manual", "interactive"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The server's ceilings on what a run's context may ask for."""
+
+    timeout_seconds: float = MAX_TIMEOUT_SECONDS
+    """Ceiling of `AuthContext.timeout_seconds`."""
+    login_timeout_seconds: float = MAX_LOGIN_TIMEOUT_SECONDS
+    """Ceiling of `AuthContext.login_timeout_seconds`."""
+    login_mode: LoginMode = "interactive"
+    """`manual` turns every `interactive` request into the device flow in the chat."""
+
+    @classmethod
+    def from_environment(cls) -> Limits:
+        """The ceilings this process was started with (read at call time)."""
+        mode = os.environ.get(MAX_LOGIN_MODE_ENV, "interactive")
+        return cls(
+            timeout_seconds=_seconds(MAX_TIMEOUT_ENV, MAX_TIMEOUT_SECONDS),
+            login_timeout_seconds=_seconds(MAX_LOGIN_TIMEOUT_ENV, MAX_LOGIN_TIMEOUT_SECONDS),
+            login_mode="manual" if mode == "manual" else "interactive",
+        )
+
+
+def _seconds(name: str, default: float) -> float:
+    """A positive number of seconds from the environment; anything else keeps the default."""
+    try:
+        value = float(os.environ.get(name, ""))
+    except ValueError:
+        return default
+    return value if 0 < value < float("inf") else default
+
+
+def _bounded(asked: float, ceiling: float) -> float:
+    """`asked` when it is a positive number within the ceiling, else the ceiling (NaN too)."""
+    return asked if 0 < asked <= ceiling else ceiling
+
+
+def bounded(context: AuthContext, limits: Limits) -> AuthContext:
+    """The context with its budgets and login mode cut down to the server's ceilings."""
+    return replace(
+        context,
+        timeout_seconds=_bounded(context.timeout_seconds, limits.timeout_seconds),
+        login_timeout_seconds=_bounded(
+            context.login_timeout_seconds, limits.login_timeout_seconds
+        ),
+        login_mode="manual" if limits.login_mode == "manual" else context.login_mode,
+    )
+
+
+@dataclass(frozen=True)
+class ServerSide:
+    """What the process running the graph decides for a run, never the run's caller."""
+
+    okx_cli: str | None = None
+    """The builder's executable; None → `$OKX_CLI` at call time, then `okx` on PATH."""
+    identity: str | None = None
+    """The authenticated caller (`runtime.server_info.user.identity`); None without auth."""
+    homes: str | None = None
+    """`$OKX_AUTH_HOMES`: where each identity's HOME lives."""
+    limits: Limits = Limits()
+    """Ceilings on the context's budgets and login mode."""
+
+    @classmethod
+    def of(cls, run: RunFacts, okx_cli: str | None = None) -> ServerSide:
+        """The server side of this run: the builder's CLI, the caller's identity, the env."""
+        return cls(
+            okx_cli=okx_cli,
+            identity=identity_of(run.server_info),
+            homes=os.environ.get(HOMES_ENV) or None,
+            limits=Limits.from_environment(),
+        )
+
+
+class RunFacts(Protocol):
+    """What a node's `Runtime` and a tool's `ToolRuntime` both carry."""
+
+    @property
+    def context(self) -> Any:
+        """The caller's context (an `AuthContext`, or nothing on a bare resume)."""
+        ...
+
+    @property
+    def server_info(self) -> ServerInfo | None:
+        """Set by a LangGraph server; its `user` is the authenticated caller."""
+        ...
+
+
+def identity_of(info: ServerInfo | None) -> str | None:
+    """The authenticated caller's identity, or None (no server, no auth, empty identity)."""
+    user = info.user if info is not None else None
+    identity = getattr(user, "identity", None) if user is not None else None
+    return identity if isinstance(identity, str) and identity else None
+
+
+def home_unavailable(detail: str) -> OkxError:
+    """The failure of a run that has no HOME of its own to run in; the graph reports it."""
+    return OkxError(OkxFailure(kind=ErrorKind.HOME_UNAVAILABLE, detail=detail))
+
+
+def identity_home(identity: str, homes: str | None) -> Path:
+    """`<homes>/<identity>`, or a refusal when either cannot name a private folder."""
+    if not homes:
+        raise home_unavailable(
+            f"this server authenticates its users but has no {HOMES_ENV}, the folder "
+            "their private HOMEs live in; the server's own HOME is never used"
+        )
+    if not _IDENTITY.fullmatch(identity):
+        shown = identity if len(identity) <= 40 else identity[:40] + "…"
+        raise home_unavailable(
+            f"the user id {shown!r} cannot name a HOME: it must be 1 to {MAX_IDENTITY_LENGTH} "
+            "letters, digits or . _ @ | + -, not starting with a dot or a dash"
+        )
+    return Path(homes) / identity
+
+
+def okx_settings(context: AuthContext, side: ServerSide) -> OkxSettings:
+    """The CLI settings of a run: the server's executable, the identity's HOME, bounded budget.
+
+    Without an identity (a library call, a notebook, a single-user server)
+    the context's `okx_home` is the HOME, as it always was.
+    """
+    home = (
+        str(identity_home(side.identity, side.homes)) if side.identity else context.okx_home
+    )
+    timeout = _bounded(context.timeout_seconds, side.limits.timeout_seconds)
+    return OkxSettings(okx_cli=side.okx_cli, okx_home=home, timeout=timeout)
+
+
+def ensure_private_home(home: str) -> None:
+    """Create an identity's HOME (and the root) with mode 0700, or refuse to use it.
+
+    A HOME that exists as anything but a real folder (a symlink someone
+    planted, a file) is refused, and one with looser permissions is tightened.
+    """
+    path = Path(home)
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, exist_ok=True)
+        found = path.lstat()
+        if not stat.S_ISDIR(found.st_mode):
+            raise home_unavailable(f"{path} exists and is not a folder")
+        if stat.S_IMODE(found.st_mode) != 0o700:
+            path.chmod(0o700)
+    except OSError as error:
+        raise home_unavailable(f"cannot prepare {path}: {error.strerror}") from None
+
+
+def run_settings(run: RunFacts, okx_cli: str | None = None) -> OkxSettings:
+    """The settings a node or tool runs the CLI with, its private HOME created first."""
+    side = ServerSide.of(run, okx_cli)
+    context = run.context if isinstance(run.context, AuthContext) else AuthContext()
+    settings = okx_settings(context, side)
+    if side.identity is not None and settings.okx_home is not None:
+        ensure_private_home(settings.okx_home)
+    return settings

@@ -1,0 +1,105 @@
+"""Bearer tokens of the multi-user server: a JWT whose `sub` is the caller's identity.
+
+The server, not the token, picks the algorithm: HS256 when `OKX_AUTH_JWT_SECRET`
+holds the shared key, RS256 when `OKX_AUTH_JWT_PUBLIC_KEY` holds an identity
+provider's PEM public key (one of the two, never both). A token signed any
+other way (`alg: none`, HS256 made with the public key as the secret) fails
+verification like a forged signature. `exp` is required; `aud` and `iss` are
+checked when `OKX_AUTH_JWT_AUDIENCE` / `OKX_AUTH_JWT_ISSUER` are set. The keys
+are read from the environment at each call (a few dictionary look-ups), so
+verification does no I/O and can run on the server's event loop.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+
+SECRET_ENV = "OKX_AUTH_JWT_SECRET"  # noqa: S105 - the variable's name, not a secret
+"""The HS256 key shared with whoever mints the tokens."""
+PUBLIC_KEY_ENV = "OKX_AUTH_JWT_PUBLIC_KEY"
+"""An identity provider's RS256 public key, PEM text."""
+AUDIENCE_ENV = "OKX_AUTH_JWT_AUDIENCE"
+"""When set, a token's `aud` must name it."""
+ISSUER_ENV = "OKX_AUTH_JWT_ISSUER"
+"""When set, a token's `iss` must equal it."""
+
+LEEWAY_SECONDS = 30
+"""Clock skew forgiven on `exp` and `nbf` between the token's minter and this server."""
+
+
+class TokenRefused(Exception):
+    """The request carries no token this server accepts; the message says why (no secrets)."""
+
+
+@dataclass(frozen=True)
+class Verifier:
+    """One way to check a token, as the server's environment configures it."""
+
+    key: str
+    """The HS256 secret or the RS256 public key."""
+    algorithm: str
+    """`HS256` or `RS256`: the only algorithm accepted."""
+    audience: str | None = None
+    """Required `aud`, if any."""
+    issuer: str | None = None
+    """Required `iss`, if any."""
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str] | None = None) -> Verifier:
+        """The verifier the environment describes, or a refusal naming what to set."""
+        env = os.environ if env is None else env
+        secret, public_key = env.get(SECRET_ENV), env.get(PUBLIC_KEY_ENV)
+        if secret and public_key:
+            raise TokenRefused(f"the server sets both {SECRET_ENV} and {PUBLIC_KEY_ENV}")
+        if not (secret or public_key):
+            raise TokenRefused(f"the server sets neither {SECRET_ENV} nor {PUBLIC_KEY_ENV}")
+        return cls(
+            key=secret or public_key or "",
+            algorithm="HS256" if secret else "RS256",
+            audience=env.get(AUDIENCE_ENV) or None,
+            issuer=env.get(ISSUER_ENV) or None,
+        )
+
+    def identity(self, token: str) -> str:
+        """The token's `sub` once signature, algorithm, `exp`, `aud` and `iss` hold."""
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                self.key,
+                algorithms=[self.algorithm],
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=LEEWAY_SECONDS,
+                options={
+                    "require": ["exp", "sub"],
+                    "verify_aud": self.audience is not None,
+                },
+            )
+        except jwt.ExpiredSignatureError:
+            raise TokenRefused("the token has expired") from None
+        except jwt.InvalidTokenError as error:
+            raise TokenRefused(f"the token is not valid here: {error}") from None
+        subject = claims["sub"]
+        if not isinstance(subject, str) or not subject:
+            raise TokenRefused("the token's sub claim is not a user id")
+        return subject
+
+
+def bearer_token(authorization: str | None) -> str:
+    """The token of an `Authorization: Bearer <token>` header."""
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise TokenRefused("send Authorization: Bearer <token>")
+    return token.strip()
+
+
+def identity_of_request(
+    authorization: str | None, env: Mapping[str, str] | None = None
+) -> str:
+    """The caller's identity from its Authorization header, or `TokenRefused`."""
+    return Verifier.from_environment(env).identity(bearer_token(authorization))
