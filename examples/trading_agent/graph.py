@@ -25,7 +25,8 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from typing import Annotated, Any, Literal, NotRequired
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, NotRequired, cast
 
 from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
 from langchain_core.tools import BaseTool, tool
@@ -41,6 +42,7 @@ from okx_auth_graph import build_auth_graph
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import detect_language, latest_human_text, text_of
 from okx_auth_graph.isolation import run_settings
+from okx_auth_graph.mcp import OkxMcpConnection
 from okx_auth_graph.middleware.policy import (
     auth_error_kind,
     clean_okx_output,
@@ -100,6 +102,47 @@ TOOLS: list[BaseTool] = make_tools()
 okx_account_balance, okx_market_ticker = TOOLS
 
 
+@dataclass(frozen=True)
+class ToolSet:
+    """The okx tools the app calls, and which of them reads the balance or a price."""
+
+    tools: list[BaseTool]
+    """Everything the app's tool node may run."""
+    balance: str
+    """The tool that reads the account's balance (needs the user signed in)."""
+    ticker: str
+    """The tool that reads an instrument's last price (public)."""
+    instrument_arg: str
+    """The ticker tool's argument that names the instrument."""
+
+
+def cli_tool_set(okx_cli: str | None = None) -> ToolSet:
+    """The app's own tools around the okx CLI."""
+    balance, ticker = make_tools(okx_cli)
+    return ToolSet([balance, ticker], balance.name, ticker.name, "inst_id")
+
+
+CLI_TOOL_SET = ToolSet(TOOLS, okx_account_balance.name, okx_market_ticker.name, "inst_id")
+"""The default: the app's own CLI tools, with the executable from the environment."""
+MCP_BALANCE, MCP_TICKER = "account_get_balance", "market_get_ticker"
+"""The same two questions among OKX's own MCP tools."""
+
+
+async def mcp_tool_set(connection: OkxMcpConnection) -> ToolSet:
+    """OKX's own tools from `okx-trade-mcp` (extra `mcp`), in place of the CLI tools.
+
+    `connection` is `okx_mcp_connection(...)` with the user's HOME: the server
+    then reads the `~/.okx/` the sign-in sets up.
+    """
+    from langchain_mcp_adapters.client import MultiServerMCPClient
+    from langchain_mcp_adapters.sessions import StdioConnection
+
+    # The same keys as the adapters' stdio shape, which has more optional ones.
+    client = MultiServerMCPClient({"okx": cast(StdioConnection, connection)})
+    tools = [tool for tool in await client.get_tools() if tool.name in (MCP_BALANCE, MCP_TICKER)]
+    return ToolSet(tools, MCP_BALANCE, MCP_TICKER, "instId")
+
+
 class PlannedCall(TypedDict):
     """The okx tool a request needs, chosen when the request arrives."""
 
@@ -126,20 +169,22 @@ class TradingState(TypedDict):
     """The request's language, for the app's own answer."""
 
 
-def plan_for(text: str) -> PlannedCall | None:
+def plan_for(text: str, tool_set: ToolSet = CLI_TOOL_SET) -> PlannedCall | None:
     """The tool for a request: market data, the balance, or none (a plain sign-in)."""
     if is_market_only(text):
         found = _INSTRUMENT.search(text.upper())
-        return {"name": okx_market_ticker.name,
-                "args": {"inst_id": found.group(0) if found else DEFAULT_INSTRUMENT}}
+        return {"name": tool_set.ticker,
+                "args": {tool_set.instrument_arg: found.group(0) if found else DEFAULT_INSTRUMENT}}
     if route_request(text) == "portfolio":
-        return {"name": okx_account_balance.name, "args": {}}
+        return {"name": tool_set.balance, "args": {}}
     return None
 
 
-def plan(state: TradingState) -> Command[Literal["okx_auth", "call_tool"]]:
+def _plan(
+    state: TradingState, tool_set: ToolSet
+) -> Command[Literal["okx_auth", "call_tool"]]:
     """Pick the tool, and sign in first unless it is market data or the thread is signed in."""
-    planned = plan_for(latest_human_text(state["messages"]) or "")
+    planned = plan_for(latest_human_text(state["messages"]) or "", tool_set)
     update: dict[str, Any] = {
         "planned_call": planned,
         "recovered": False,
@@ -194,45 +239,76 @@ _ANSWERS: dict[str, dict[Language, str]] = {
 }
 
 
-def answer_text(tool_name: str, output: dict[str, Any], language: Language) -> str:
-    """The app's reply for a tool's output (what a model would write from it)."""
+def answer_text(
+    tool_name: str, output: dict[str, Any], language: Language, tool_set: ToolSet = CLI_TOOL_SET
+) -> str:
+    """The app's reply for a tool's output (what a model would write from it).
+
+    The MCP server wraps OKX's answer (`{"data": {"endpoint": ..., "data": [...]}}`),
+    the CLI tools do not; OKX's balance lists each currency under `details`,
+    and the first one is shown.
+    """
     if not output.get("ok"):
         fields = {"message": output.get("message", ""), "action": output.get("action", "")}
         return _ANSWERS["failed"][language].format(**fields)
-    row = output["data"][0]
-    key = "balance" if tool_name == okx_account_balance.name else "ticker"
-    return _ANSWERS[key][language].format(**row)
+    rows = output["data"]
+    row = (rows["data"] if isinstance(rows, dict) else rows)[0]
+    if tool_name != tool_set.balance:
+        return _ANSWERS["ticker"][language].format(**row)
+    return _ANSWERS["balance"][language].format(**(row["details"][0] if "details" in row else row))
 
 
-def answer(state: TradingState) -> dict[str, Any]:
+def _answer(state: TradingState, tool_set: ToolSet) -> dict[str, Any]:
     """Reply from the tool's output, cleaned of what the user must never see."""
     result = _last_tool_message(state["messages"])
     output = json.loads(clean_okx_output(text_of(result))) if result is not None else {}
     name = result.name if result is not None and result.name else ""
-    text = answer_text(name, output, state.get("language", "en"))
+    text = answer_text(name, output, state.get("language", "en"), tool_set)
     return {"messages": [AIMessage(content=text)], "planned_call": None}
+
+
+class TradingSteps:
+    """The two steps that depend on which tools the app calls."""
+
+    def __init__(self, tool_set: ToolSet) -> None:
+        self.tool_set = tool_set
+
+    def plan(self, state: TradingState) -> Command[Literal["okx_auth", "call_tool"]]:
+        """Pick the tool; sign in first unless it is market data or the thread is signed in."""
+        return _plan(state, self.tool_set)
+
+    def answer(self, state: TradingState) -> dict[str, Any]:
+        """Reply from the tool's cleaned output."""
+        return _answer(state, self.tool_set)
 
 
 TradingGraph = CompiledStateGraph[TradingState, AuthContext, TradingState, TradingState]
 
 
 def build_trading_graph(
-    checkpointer: BaseCheckpointSaver[str] | None = None, *, okx_cli: str | None = None
+    checkpointer: BaseCheckpointSaver[str] | None = None,
+    *,
+    okx_cli: str | None = None,
+    tool_set: ToolSet | None = None,
 ) -> TradingGraph:
     """Assemble the app.
 
     A checkpointer is needed to resume the sign-in's interrupts; the server
     (`langgraph.json`) brings its own, so the module-level graph has none.
-    `okx_cli` is the executable of the sign-in and the tools alike.
+    `okx_cli` is the executable of the sign-in (and of the CLI tools).
+    `tool_set` picks the tools: the app's CLI tools by default, or OKX's MCP
+    tools (`await mcp_tool_set(okx_mcp_connection(...))`, run with `ainvoke`).
     """
+    tools = tool_set or cli_tool_set(okx_cli)
+    steps = TradingSteps(tools)
     builder = StateGraph(TradingState, context_schema=AuthContext)
-    builder.add_node("plan", plan)
+    builder.add_node("plan", steps.plan)
     builder.add_node("okx_auth", build_auth_graph(okx_cli=okx_cli))
     builder.add_node("after_auth", after_auth)
     builder.add_node("call_tool", call_tool)
-    builder.add_node("tools", ToolNode(make_tools(okx_cli)))
+    builder.add_node("tools", ToolNode(tools.tools))
     builder.add_node("check_result", check_result)
-    builder.add_node("answer", answer)
+    builder.add_node("answer", steps.answer)
 
     # Every request is planned first; `plan` routes around sign-in when it can.
     builder.add_edge(START, "plan")

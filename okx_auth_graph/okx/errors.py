@@ -185,17 +185,22 @@ def _match(message: str) -> ErrorKind:
     return ErrorKind.UNKNOWN
 
 
+def _json_answer(text: str) -> dict[str, Any] | None:
+    """The JSON object a tool answered, if its output is one."""
+    try:
+        return decode_object(text, "tool output")
+    except MalformedOutput:
+        return None
+
+
 def tool_error_object(text: str) -> dict[str, Any] | None:
     """The `{"error": true, "type": ..., "message": ...}` object a tool answered, if any.
 
     OKX's MCP server returns a failed tool call as that object (pretty JSON,
     with `tool`, `suggestion`, `code` and more beside it).
     """
-    try:
-        value = decode_object(text, "tool output")
-    except MalformedOutput:
-        return None
-    return value if value.get("error") is True else None
+    value = _json_answer(text)
+    return value if value is not None and value.get("error") is True else None
 
 
 def classify_tool_error(error: Mapping[str, Any]) -> ErrorKind:
@@ -224,9 +229,13 @@ def classify_text(text: str) -> ErrorKind:
     An MCP error object is read by its fields; CLI text by its `Error:` line
     (the update notice, `Hint:` and `Version:` never decide).
     """
-    error = tool_error_object(text)
-    if error is not None:
-        return classify_tool_error(error)
+    answer = _json_answer(text)
+    if answer is not None and answer.get("error") is True:
+        return classify_tool_error(answer)
+    if answer is not None and answer.get("ok") is True:
+        # A successful answer reports no failure, whatever it mentions (OKX's MCP
+        # server adds its capability report, `requires_auth` and all, to every answer).
+        return ErrorKind.UNKNOWN
     return _match(error_message(text))
 
 

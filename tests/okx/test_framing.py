@@ -302,3 +302,13 @@ def test_mcp_error_objects_classify_on_their_fields(
     failure = classify(FailedCall(("mcp",), 1, text, ""))
     assert failure.detail == fields["message"]
     assert "suggestion" not in failure.detail
+
+
+def test_a_successful_mcp_answer_is_no_failure_whatever_it_mentions() -> None:
+    answer = json.dumps({
+        "tool": "account_get_balance", "ok": True, "data": {"data": [{"details": []}]},
+        "capabilities": {"hasAuth": True, "moduleAvailability": {
+            "spot": {"status": "requires_auth", "reasonCode": "AUTH_MISSING"},
+        }},
+    }, indent=2)
+    assert classify_text(answer) is ErrorKind.UNKNOWN
