@@ -244,3 +244,17 @@ def test_the_connection_shape() -> None:
         okx_mcp_connection(modules=())
     with pytest.raises(ValueError, match="'mars' is not a valid Site"):
         okx_mcp_connection(site="mars")  # type: ignore[arg-type]
+
+
+async def test_a_successful_private_tool_runs_once_without_a_recovery(
+    mcp_server: Path, sim: Simulator, call_log: CallLog, okx_rest: RestStandIn
+) -> None:
+    # Every answer of the server carries its capability report, `requires_auth` included.
+    balance = {"code": "0", "msg": "", "data": [{"details": [{"ccy": "USDT", "availBal": "7"}]}]}
+    thread, counter = await _keyed_balance(mcp_server, sim, okx_rest, balance)
+    assert thread.interrupt_kinds == []
+    assert counter.names == ["account_get_balance"]
+    assert sorted(map(tuple, call_log.argvs())) == [
+        ("auth", "status", "--json"), ("config", "show", "--json"),
+    ]
+    assert '"availBal": "7"' in _seen_by_the_model(thread).replace('":"', '": "')
