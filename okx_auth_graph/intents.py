@@ -18,11 +18,9 @@ by reporting the session anyway.
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from typing import Literal, TypeVar, get_args
+from typing import Literal, get_args
 
-from okx_auth_graph.routing import keyword_pattern
+from okx_auth_graph.routing import labels_named, longest_first
 
 Entry = Literal["remove", "install_status", "install", "logout", "login", "status"]
 """What a request in plain words can ask for, in precedence order."""
@@ -79,45 +77,19 @@ LONGEVITY_WORDS: dict[str, frozenset[str]] = {
 """Words asking how long a session lasts: answered with the skill's fixed sentence."""
 
 
-Label = TypeVar("Label", bound=str)
-
-
-def _longest_first(
-    tables: dict[Label, dict[str, frozenset[str]]],
-) -> tuple[tuple[re.Pattern[str], Label], ...]:
-    pairs = ((word, label) for label, by_language in tables.items()
-             for words in by_language.values() for word in words)
-    return tuple(
-        (keyword_pattern(word), label)
-        for word, label in sorted(pairs, key=lambda pair: (-len(pair[0]), pair[0]))
-    )
-
-
-_ENTRIES = _longest_first(KEYWORDS)
-_BINARY = _longest_first({"binary": BINARY_WORDS})
-_LONGEVITY = _longest_first({"longevity": LONGEVITY_WORDS})
-
-
-def _named(
-    text: str, patterns: tuple[tuple[re.Pattern[str], Label], ...]
-) -> set[Label]:
-    remaining = unicodedata.normalize("NFKC", text).lower()
-    found: set[Label] = set()
-    for pattern, label in patterns:
-        remaining, count = pattern.subn(" ", remaining)
-        if count:
-            found.add(label)
-    return found
+_ENTRIES = longest_first(KEYWORDS)
+_BINARY = longest_first({"binary": BINARY_WORDS})
+_LONGEVITY = longest_first({"longevity": LONGEVITY_WORDS})
 
 
 def entry_asked(text: str) -> Entry:
     """The entry the words ask for; a login when they ask for none."""
-    named = _named(text, _ENTRIES)
-    if not _named(text, _BINARY):
+    named = labels_named(text, _ENTRIES)
+    if not labels_named(text, _BINARY):
         named -= {"remove", "install_status", "install"}
     return next((entry for entry in ENTRY_ORDER if entry in named), "login")
 
 
 def asks_session_longevity(text: str) -> bool:
     """Whether the words ask how long a session lasts."""
-    return bool(_named(text, _LONGEVITY))
+    return bool(labels_named(text, _LONGEVITY))

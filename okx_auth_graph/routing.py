@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Literal, get_args
+from typing import Literal, TypeVar, get_args
 
 NextSkill = Literal["bot", "earn", "trade", "portfolio", "market"]
 """The skills a signed-in request can continue in."""
@@ -68,24 +68,42 @@ def keyword_pattern(keyword: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![a-z0-9]){escaped}(?![a-z0-9])" if keyword.isascii() else escaped)
 
 
-_LONGEST_FIRST: tuple[tuple[re.Pattern[str], NextSkill], ...] = tuple(
-    (keyword_pattern(word), skill)
-    for word, skill in sorted(
-        ((word, skill) for skill, tables in KEYWORDS.items()
-         for words in tables.values() for word in words),
-        key=lambda pair: (-len(pair[0]), pair[0]),
+Label = TypeVar("Label", bound=str)
+
+
+def longest_first(
+    tables: dict[Label, dict[str, frozenset[str]]],
+) -> tuple[tuple[re.Pattern[str], Label], ...]:
+    """Every keyword of every label's tables as a pattern, the longest keyword first."""
+    pairs = ((word, label) for label, by_language in tables.items()
+             for words in by_language.values() for word in words)
+    return tuple(
+        (keyword_pattern(word), label)
+        for word, label in sorted(pairs, key=lambda pair: (-len(pair[0]), pair[0]))
     )
-)
+
+
+def labels_named(text: str, patterns: tuple[tuple[re.Pattern[str], Label], ...]) -> set[Label]:
+    """The labels whose keywords the text mentions.
+
+    Each match consumes its text, so the longest keyword wins ("order book"
+    is market data, not an order).
+    """
+    remaining = unicodedata.normalize("NFKC", text).lower()
+    found: set[Label] = set()
+    for pattern, label in patterns:
+        remaining, count = pattern.subn(" ", remaining)
+        if count:
+            found.add(label)
+    return found
+
+
+_LONGEST_FIRST = longest_first(KEYWORDS)
 
 
 def skills_named(text: str) -> list[NextSkill]:
     """Every skill whose keywords the text mentions, in precedence order."""
-    remaining = unicodedata.normalize("NFKC", text).lower()
-    found: set[NextSkill] = set()
-    for pattern, skill in _LONGEST_FIRST:
-        remaining, count = pattern.subn(" ", remaining)
-        if count:
-            found.add(skill)
+    found = labels_named(text, _LONGEST_FIRST)
     return [skill for skill in SKILL_ORDER if skill in found]
 
 
