@@ -1,7 +1,7 @@
 """What an agent may see of an okx tool's output, and which failures mean "sign in again".
 
 Shared by the LangChain middleware and by apps that wire the auth graph into
-their own graph (`examples/trading_agent`), so both recover from the same
+their own graph (`okx_auth_graph/examples/trading_agent.py`), so both recover from the same
 errors and hide the same fields. Needs neither LangChain nor a model.
 """
 

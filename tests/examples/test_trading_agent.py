@@ -22,7 +22,8 @@ from langgraph.graph import START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode
 from langgraph.types import Command
 
-from examples.trading_agent.graph import (
+from okx_auth_graph.context import AuthContext
+from okx_auth_graph.examples.trading_agent import (
     TradingGraph,
     TradingState,
     answer_text,
@@ -31,7 +32,6 @@ from examples.trading_agent.graph import (
     okx_market_ticker,
     plan_for,
 )
-from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import text_of
 from okx_auth_graph.prompts import render
 from tests.expected import CONFIG_SHOW, SCOPES, SEED_MENU, STATUS

@@ -15,7 +15,8 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
-from examples.trading_agent.graph import (
+from okx_auth_graph.context import AuthContext
+from okx_auth_graph.examples.trading_agent import (
     MCP_BALANCE,
     MCP_TICKER,
     ToolSet,
@@ -25,7 +26,6 @@ from examples.trading_agent.graph import (
     mcp_tool_set,
     plan_for,
 )
-from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import text_of
 from okx_auth_graph.mcp import okx_mcp_connection
 from okx_auth_graph.prompts import site_menu

@@ -14,8 +14,8 @@ from langchain_core.messages import SystemMessage, ToolMessage
 from langchain_core.tools import tool
 from langgraph.prebuilt import ToolRuntime
 
-from examples.trading_agent.graph import okx_account_balance, okx_market_ticker
 from okx_auth_graph.context import AuthContext
+from okx_auth_graph.examples.trading_agent import okx_account_balance, okx_market_ticker
 from okx_auth_graph.gate import text_of
 from okx_auth_graph.isolation import run_settings
 from okx_auth_graph.middleware import RULES, OkxAuthMiddleware

@@ -1,1 +1,0 @@
-"""An agent app that puts the auth graph in front of its okx tools (see `graph.py`)."""
