@@ -36,6 +36,7 @@ from okx_auth_graph.nodes.oauth import (
     success,
 )
 from okx_auth_graph.nodes.profiles import ProfileSteps
+from okx_auth_graph.nodes.questions import QuestionStyle, Waiting
 from okx_auth_graph.nodes.recover import preflight_outcome, recover
 from okx_auth_graph.nodes.requests import (
     ask_api_key_remedy,
@@ -66,25 +67,30 @@ class AuthGraph(CompiledStateGraph[AuthState, AuthContext, AuthInput, AuthOutput
 
 
 def build_auth_graph(
-    checkpointer: BaseCheckpointSaver[str] | None = None,
+    checkpointer: BaseCheckpointSaver[str] | bool | None = None,
     *,
     runner: CliRunner = run_okx,
     streaming_runner: StreamingRunner = run_okx_streaming,
     okx_cli: str | None = None,
     name: str = "okx_auth",
+    questions: QuestionStyle = "interrupt",
 ) -> AuthGraph:
     """Compile the auth graph.
 
     Without a checkpointer it is ready to be a subgraph
     (`parent.add_node("okx_auth", build_auth_graph())`) and inherits the
-    parent's. `runner` is the process boundary for the CLI (and
+    parent's; `True` keeps its own state in the parent's thread from one call
+    to the next (LangGraph's persistent subgraph), which a graph that returns
+    at questions needs. `runner` is the process boundary for the CLI (and
     `streaming_runner` for the blocking login); the defaults run the real
     executable. `okx_cli` names that executable (a path or a name on PATH);
     None means `$OKX_CLI` as it is when each call starts, else `okx`. It is
     chosen here, by whoever builds the graph, because a run's context comes
-    from whoever calls it.
+    from whoever calls it. `questions` is how a question waits: `interrupt`
+    (the default), or `return`, which ends the run there so a parent's state
+    and chat hold the question (see `okx_auth_graph.subgraph`).
     """
-    cli = Cli(runner, streaming_runner, okx_cli)
+    cli, waiting = Cli(runner, streaming_runner, okx_cli), Waiting(questions)
     flow, session = LoginFlow(cli), SessionSteps(cli)
     binary, profiles = BinarySteps(cli), ProfileSteps(cli)
     builder = StateGraph(
@@ -127,7 +133,7 @@ def build_auth_graph(
     # question. A choice comes back to 0.1; anything else is the menu again.
     builder.add_node("site_check", site_check)
     builder.add_node("menu", menu)
-    builder.add_node("ask_site", ask_site)
+    builder.add_node("ask_site", waiting.bind(ask_site))
     builder.add_conditional_edges("site_check", site_selected, {
         "0.1 site known → 0.2": "api_key_check",
         "0.1 no site → menu": "menu",
@@ -176,9 +182,9 @@ def build_auth_graph(
     # API-key stop; a login whose gate fails inside shows the menu.
     builder.add_node("login", flow.login)
     builder.add_node("login_interactive", flow.login_interactive)
-    builder.add_node("await_authorization", await_authorization)
+    builder.add_node("await_authorization", waiting.bind(await_authorization))
     builder.add_node("verify", flow.verify)
-    builder.add_node("ask_retry", ask_retry)
+    builder.add_node("ask_retry", waiting.bind(ask_retry))
 
     # The other entries, each ending with its report: status, logout, the
     # binary's install and install-status, and its removal (asked first).
@@ -188,13 +194,13 @@ def build_auth_graph(
     builder.add_node("report_install_status", binary.report_install_status)
     builder.add_node("post_remove_question", post_remove_question)
     builder.add_edge("post_remove_question", "confirm_remove")
-    builder.add_node("confirm_remove", confirm_remove)
+    builder.add_node("confirm_remove", waiting.bind(confirm_remove))
     builder.add_node("remove_binary", binary.remove_binary)
     # Recovery: the spawn repair retries the failed command (a login goes
     # back to Step 0.1, a removal is asked first); Step 0.2.a's two options
     # (switching removes the keyed profile after a yes, then Step 0.1).
     builder.add_node("repair_binary", binary.repair_binary)
-    builder.add_node("ask_api_key_remedy", ask_api_key_remedy)
+    builder.add_node("ask_api_key_remedy", waiting.bind(ask_api_key_remedy))
     builder.add_node("drop_api_key_profile", profiles.drop_api_key_profile)
 
     # A CLI failure anywhere ends with its report.

@@ -17,7 +17,7 @@ from langgraph.graph.message import Messages, add_messages
 from pydantic import BaseModel, ConfigDict
 from typing_extensions import TypedDict
 
-from okx_auth_graph.interrupts import Question
+from okx_auth_graph.interrupts import InterruptPayload, Question
 from okx_auth_graph.okx import AuthStatus, ConfigView, DeviceCode, OkxFailure, Site
 from okx_auth_graph.routing import NextSkill
 
@@ -30,6 +30,7 @@ OutcomeStatus = Literal[
     "cancelled",
     "needs_user_action",
     "error",
+    "awaiting_reply",
 ]
 RequestAction = Literal[
     "login", "status", "logout", "install", "install_status", "remove", "recover"
@@ -80,6 +81,11 @@ class OkxAuthOutcome(TypedDict, total=False):
     """What went wrong, for `needs_user_action` and `error`."""
     next_skill: NextSkill | None
     """Where the user's request goes next (after `logged_in` or `api_key_configured`)."""
+    question: InterruptPayload | None
+    """For `awaiting_reply` (a graph built to return at questions): the question the run
+    stopped at, as the interrupt would have carried it."""
+    language: Language | None
+    """For `awaiting_reply`: the request's language, which a relayed reply is recorded in."""
 
 
 class PendingLogin(BaseModel):

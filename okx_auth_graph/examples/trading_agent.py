@@ -14,7 +14,13 @@ the tool call there; the wiring around it stays the same.
 State contract with the subgraph: the parent shares `messages` (the auth
 graph reads the conversation and appends what it posts), passes
 `okx_auth_request` (None → login; `recover` with the error text) and reads
-`okx_auth` (the outcome). It clears `okx_auth_request` after each run.
+`okx_auth` (the outcome). It clears `okx_auth_request` once a sign-in ends.
+
+The subgraph is `build_auth_subgraph()`: it returns at each question, so the
+app's own `messages` show the menu, the link and code and every reminder
+while the user must answer. `ask_user` relays the question as an interrupt;
+a reply typed as a new message instead goes from `plan` straight back into
+`okx_auth`, and the planned tool is kept for when the sign-in is done.
 
 This module imports only the installed package, so `langgraph.json` can
 serve it by path.
@@ -38,7 +44,6 @@ from langgraph.prebuilt import ToolNode, ToolRuntime
 from langgraph.types import Command
 from typing_extensions import TypedDict
 
-from okx_auth_graph import build_auth_graph
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import detect_language, latest_human_text, text_of
 from okx_auth_graph.isolation import run_settings
@@ -52,6 +57,7 @@ from okx_auth_graph.middleware.policy import (
 from okx_auth_graph.okx import OkxCommand, OkxError, decode_object, execute
 from okx_auth_graph.routing import is_market_only, route_request
 from okx_auth_graph.state import Language, OkxAuthOutcome, OkxAuthRequest
+from okx_auth_graph.subgraph import awaiting_reply, build_auth_subgraph, relay_question
 from okx_auth_graph.tools import failure_payload
 
 DEFAULT_INSTRUMENT = "BTC-USDT"
@@ -183,7 +189,13 @@ def plan_for(text: str, tool_set: ToolSet = CLI_TOOL_SET) -> PlannedCall | None:
 def _plan(
     state: TradingState, tool_set: ToolSet
 ) -> Command[Literal["okx_auth", "call_tool"]]:
-    """Pick the tool, and sign in first unless it is market data or the thread is signed in."""
+    """Pick the tool, and sign in first unless it is market data or the thread is signed in.
+
+    While the sign-in waits for an answer, a new message is that answer: it
+    goes back to `okx_auth` and the tool planned before stays planned.
+    """
+    if awaiting_reply(state.get("okx_auth")):
+        return Command(goto="okx_auth")
     planned = plan_for(latest_human_text(state["messages"]) or "", tool_set)
     update: dict[str, Any] = {
         "planned_call": planned,
@@ -197,8 +209,14 @@ def _plan(
     return Command(goto="okx_auth", update=update)
 
 
-def after_auth(state: TradingState) -> Command[Literal["call_tool", "__end__"]]:
-    """Clear the request; go on to the tool only when signed in (else the graph has said why)."""
+def after_auth(state: TradingState) -> Command[Literal["ask_user", "call_tool", "__end__"]]:
+    """A question → ask the user; else clear the request and go on to the tool when signed in.
+
+    When the sign-in ends without credentials the auth graph has said why,
+    so the run ends there.
+    """
+    if awaiting_reply(state.get("okx_auth")):
+        return Command(goto="ask_user")
     update: dict[str, Any] = {"okx_auth_request": None}
     if is_signed_in(state.get("okx_auth")) and state.get("planned_call"):
         return Command(goto="call_tool", update=update)
@@ -293,7 +311,8 @@ def build_trading_graph(
 ) -> TradingGraph:
     """Assemble the app.
 
-    A checkpointer is needed to resume the sign-in's interrupts; the server
+    A checkpointer is needed: the sign-in keeps its state in the thread between
+    questions, and its questions are resumed; the server
     (`langgraph.json`) brings its own, so the module-level graph has none.
     `okx_cli` is the executable of the sign-in (and of the CLI tools).
     `tool_set` picks the tools: the app's CLI tools by default, or OKX's MCP
@@ -303,8 +322,9 @@ def build_trading_graph(
     steps = TradingSteps(tools)
     builder = StateGraph(TradingState, context_schema=AuthContext)
     builder.add_node("plan", steps.plan)
-    builder.add_node("okx_auth", build_auth_graph(okx_cli=okx_cli))
+    builder.add_node("okx_auth", build_auth_subgraph(okx_cli=okx_cli))
     builder.add_node("after_auth", after_auth)
+    builder.add_node("ask_user", relay_question)
     builder.add_node("call_tool", call_tool)
     builder.add_node("tools", ToolNode(tools.tools))
     builder.add_node("check_result", check_result)
@@ -312,8 +332,10 @@ def build_trading_graph(
 
     # Every request is planned first; `plan` routes around sign-in when it can.
     builder.add_edge(START, "plan")
-    # The auth subgraph's outcome decides whether the tool runs.
+    # The auth subgraph's outcome decides whether the tool runs; a question it
+    # stopped at is asked, and the reply goes back into it.
     builder.add_edge("okx_auth", "after_auth")
+    builder.add_edge("ask_user", "okx_auth")
     # The tool call is executed ...
     builder.add_edge("call_tool", "tools")
     # ... and its result checked for an auth error (recover once) before the answer.

@@ -9,7 +9,7 @@ from langgraph.types import Command
 from okx_auth_graph.gate import NO_WORDS, YES_WORDS, is_cancel, is_done_signal, normalize_reply
 from okx_auth_graph.interrupts import AuthorizationDonePayload, RetryLoginPayload, inbox_fields
 from okx_auth_graph.nodes.common import FINISH, changed, language_of, open_prompt, say
-from okx_auth_graph.nodes.questions import answered, closing, wait_for_answer
+from okx_auth_graph.nodes.questions import INTERRUPTING, Waiting, answered, awaiting_reply, closing
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthState, AuthUpdate, OkxAuthOutcome
 
@@ -28,7 +28,7 @@ def _reminder(state: AuthState) -> str:
 
 
 def await_authorization(
-    state: AuthState,
+    state: AuthState, *, waiting: Waiting = INTERRUPTING
 ) -> Command[Literal["verify", "await_authorization", "__end__"]]:
     """Wait for a done signal; no CLI call happens here, whatever the reply."""
     pending = state.get("pending_login")
@@ -48,7 +48,9 @@ def await_authorization(
         "expires_in": pending.device.expires_in if pending else None,
         **inbox_fields("authorization_done", message, code),
     }
-    answer = wait_for_answer(state, payload)
+    answer = waiting.answer(state, payload)
+    if answer is None:
+        return Command(goto=FINISH, update=awaiting_reply(state, payload))
     if is_done_signal(answer.text):
         return Command(goto="verify", update=answered({"messages": answer.recorded}))
     if is_cancel(answer.text):
@@ -62,7 +64,7 @@ def await_authorization(
 
 
 def ask_retry(
-    state: AuthState,
+    state: AuthState, *, waiting: Waiting = INTERRUPTING
 ) -> Command[Literal["preflight", "site_check", "ask_retry", "__end__"]]:
     """Log in again? yes → the checks again and a fresh menu (never an earlier site); no → end.
 
@@ -77,7 +79,9 @@ def ask_retry(
         "message": message,
         **inbox_fields("retry_login", message, {}),
     }
-    answer = wait_for_answer(state, payload)
+    answer = waiting.answer(state, payload)
+    if answer is None:
+        return Command(goto=FINISH, update=awaiting_reply(state, payload))
     language = language_of(state)
     word = normalize_reply(answer.text)
     switching = bool(state.get("switch_site"))

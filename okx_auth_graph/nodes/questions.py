@@ -10,13 +10,21 @@ that posts the question): `intake` sends such a message back to the step
 that asked, and that step takes it as the answer instead of interrupting.
 Both ways leave the same conversation behind: the reply once, as a human
 message, right after the question.
+
+A graph built to return at questions (`build_auth_graph(questions="return")`,
+the form a parent graph embeds) does not interrupt at all: a question with
+no answer yet ends the run with `okx_auth = {"status": "awaiting_reply",
+"question": <the interrupt payload>}`. The parent's state then holds the
+posted question (its chat shows it), and its next message (typed, or a
+parent's own resume turned into one) answers it the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import cast
+from functools import wraps
+from typing import Literal, TypeVar, cast
 
 from langchain_core.messages import HumanMessage
 from langgraph.types import interrupt
@@ -25,6 +33,9 @@ from okx_auth_graph.gate import text_of
 from okx_auth_graph.interrupts import InterruptPayload, Question, reply_text
 from okx_auth_graph.nodes.common import language_of, say
 from okx_auth_graph.state import AuthState, AuthUpdate, OkxAuthOutcome
+
+QuestionStyle = Literal["interrupt", "return"]
+"""How a question without an answer waits: an interrupt, or the end of the run."""
 
 
 @dataclass(frozen=True)
@@ -38,18 +49,57 @@ class Answer:
     message, which the input already added to the conversation."""
 
 
-def wait_for_answer(state: AuthState, payload: InterruptPayload) -> Answer:
-    """The reply typed as a new message, or else the interrupt's resume value.
+def typed_answer(state: AuthState, question: Question) -> Answer | None:
+    """The reply typed as a new message, if the latest message is the user's answer.
 
     A human message after the question means the user answered it by
     writing (`intake` routed here because the question was still open); the
     question's own posts always come last otherwise.
     """
     latest = state["messages"][-1] if state["messages"] else None
-    if isinstance(latest, HumanMessage) and state.get("open_question") == payload["kind"]:
+    if isinstance(latest, HumanMessage) and state.get("open_question") == question:
         return Answer(text=text_of(latest), recorded=[])
-    text = reply_text(interrupt(payload), language_of(state))
-    return Answer(text=text, recorded=[HumanMessage(content=text)])
+    return None
+
+
+_Step = TypeVar("_Step", bound=Callable[..., object])
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """How the question steps wait for an answer; chosen when the graph is built."""
+
+    style: QuestionStyle = "interrupt"
+    """`interrupt`: resume (or a new message) answers; `return`: the run ends at the question."""
+
+    def answer(self, state: AuthState, payload: InterruptPayload) -> Answer | None:
+        """The typed reply, else the interrupt's resume value; None when the run must return."""
+        typed = typed_answer(state, payload["kind"])
+        if typed is not None or self.style == "return":
+            return typed
+        text = reply_text(interrupt(payload), language_of(state))
+        return Answer(text=text, recorded=[HumanMessage(content=text)])
+
+    def bind(self, step: _Step) -> _Step:
+        """`step` waiting this way; its name, signature and typed routes stay the step's own."""
+
+        @wraps(step)
+        def waiting(state: AuthState) -> object:
+            return step(state, waiting=self)
+
+        return cast(_Step, waiting)
+
+
+INTERRUPTING = Waiting()
+"""The default: each question interrupts the run."""
+
+
+def awaiting_reply(state: AuthState, payload: InterruptPayload) -> AuthUpdate:
+    """The update that ends a run at an unanswered question, for the parent to show and relay."""
+    outcome: OkxAuthOutcome = {
+        "status": "awaiting_reply", "question": payload, "language": language_of(state),
+    }
+    return {"okx_auth": outcome}
 
 
 def asking(question: Question, update: Mapping[str, object] | None = None) -> AuthUpdate:

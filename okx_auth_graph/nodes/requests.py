@@ -21,7 +21,14 @@ from okx_auth_graph.gate import (
 from okx_auth_graph.intents import asks_session_longevity as asks_how_long
 from okx_auth_graph.interrupts import ApiKeyRemedyPayload, ConfirmRemovePayload, inbox_fields
 from okx_auth_graph.nodes.common import FINISH, key_site, language_of, open_prompt, say
-from okx_auth_graph.nodes.questions import answered, asking, closing, wait_for_answer
+from okx_auth_graph.nodes.questions import (
+    INTERRUPTING,
+    Waiting,
+    answered,
+    asking,
+    awaiting_reply,
+    closing,
+)
 from okx_auth_graph.okx import (
     ENV_KEY_PROFILE,
     Site,
@@ -43,7 +50,7 @@ def post_remove_question(state: AuthState) -> AuthUpdate:
 
 
 def confirm_remove(
-    state: AuthState,
+    state: AuthState, *, waiting: Waiting = INTERRUPTING
 ) -> Command[Literal["remove_binary", "drop_api_key_profile", "confirm_remove", "__end__"]]:
     """Only an explicit yes removes; no (or cancel) changes nothing.
 
@@ -58,7 +65,9 @@ def confirm_remove(
         "target": target,
         **inbox_fields("confirm_remove", message, {"target": target}),
     }
-    answer = wait_for_answer(state, payload)
+    answer = waiting.answer(state, payload)
+    if answer is None:
+        return Command(goto=FINISH, update=awaiting_reply(state, payload))
     language = language_of(state)
     word = normalize_reply(answer.text)
     if word in YES_WORDS:
@@ -83,7 +92,7 @@ _REMEDIES = {"1": "replace_api_key", "2": "switch_to_oauth"}
 
 
 def ask_api_key_remedy(
-    state: AuthState,
+    state: AuthState, *, waiting: Waiting = INTERRUPTING
 ) -> Command[Literal["ask_api_key_remedy", "confirm_remove", "__end__"]]:
     """Step 0.2.a: wait for 1 (replace the key) or 2 (switch to OAuth); never pick.
 
@@ -103,7 +112,9 @@ def ask_api_key_remedy(
         "options": options,
         **inbox_fields("api_key_remedy", message, {"profile": profile, "options": options}),
     }
-    answer = wait_for_answer(state, payload)
+    answer = waiting.answer(state, payload)
+    if answer is None:
+        return Command(goto=FINISH, update=awaiting_reply(state, payload))
     language = language_of(state)
     choice = normalize_reply(answer.text)
     if is_cancel(answer.text):

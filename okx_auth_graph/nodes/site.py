@@ -15,7 +15,14 @@ from langgraph.types import Command
 from okx_auth_graph.gate import is_cancel, parse_site_choice
 from okx_auth_graph.interrupts import SiteChoicePayload, inbox_fields
 from okx_auth_graph.nodes.common import FINISH, changed, language_of, open_prompt, say
-from okx_auth_graph.nodes.questions import answered, asking, closing, wait_for_answer
+from okx_auth_graph.nodes.questions import (
+    INTERRUPTING,
+    Waiting,
+    answered,
+    asking,
+    awaiting_reply,
+    closing,
+)
 from okx_auth_graph.okx import Site
 from okx_auth_graph.prompts import render, site_menu
 from okx_auth_graph.state import AuthState, AuthUpdate
@@ -56,7 +63,9 @@ def menu(state: AuthState) -> AuthUpdate:
     return asking("site_choice", posted)
 
 
-def ask_site(state: AuthState) -> Command[Literal["site_check", "menu", "__end__"]]:
+def ask_site(
+    state: AuthState, *, waiting: Waiting = INTERRUPTING
+) -> Command[Literal["site_check", "menu", "__end__"]]:
     """Wait for the site; only 1/2/3/global/eea/us count, anything else gets the menu again.
 
     A choice goes back to Step 0.1, which now knows the site. No CLI call
@@ -69,7 +78,9 @@ def ask_site(state: AuthState) -> Command[Literal["site_check", "menu", "__end__
         "choices": choices,
         **inbox_fields("site_choice", message, {"choices": choices}),
     }
-    answer = wait_for_answer(state, payload)
+    answer = waiting.answer(state, payload)
+    if answer is None:
+        return Command(goto=FINISH, update=awaiting_reply(state, payload))
     language = language_of(state)
     site = parse_site_choice(answer.text)
     if site is not None:

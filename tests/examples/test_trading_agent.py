@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -35,6 +36,7 @@ from okx_auth_graph.examples.trading_agent import (
 from okx_auth_graph.gate import text_of
 from okx_auth_graph.prompts import render
 from tests.expected import CONFIG_SHOW, SCOPES, SEED_MENU, STATUS
+from tests.graph.test_typed_answers import preflight_pairs
 from tests.support import CallLog, Simulator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,7 +121,10 @@ def test_balance_signs_in_first_then_answers(sim: Simulator, call_log: CallLog) 
     app = App(sim)
     app.say("what's my balance?")
     assert app.interrupt_kinds == ["site_choice"]
-    assert app.graph.get_state(app.config).next == ("okx_auth",)
+    # The subgraph returned at its question: the app's own thread shows the
+    # menu while it waits, and the app relays the question.
+    assert app.graph.get_state(app.config).next == ("ask_user",)
+    assert [text_of(m) for m in app.state()["messages"]] == ["what's my balance?", SEED_MENU]
     assert sorted(call_log.argvs()) == sorted([CONFIG_SHOW, STATUS])
 
     app.reply("2")
@@ -169,7 +174,8 @@ def test_lapsed_session_recovers_then_retries_once(sim: Simulator, call_log: Cal
     # The tool failed, the app routed into the auth graph's recover entry:
     # it says why, then asks for the site again (never reusing the old one).
     assert app.interrupt_kinds == ["site_choice"]
-    assert app.graph.get_state(app.config).next == ("okx_auth",)
+    assert app.graph.get_state(app.config).next == ("ask_user",)
+    assert text_of(app.state()["messages"][-1]) == SEED_MENU
     tool_results = [m for m in app.result["messages"] if isinstance(m, ToolMessage)]
     assert json.loads(text_of(tool_results[-1]))["error"] == "session_expired"
     assert app.state()["okx_auth_request"] == {"action": "recover", "error": text_of(
@@ -251,8 +257,8 @@ def test_langgraph_json_serves_the_app_from_its_path(tmp_path: Path) -> None:
                           capture_output=True, text=True, check=False, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str(sorted([
-        "__start__", "__end__", "plan", "okx_auth", "after_auth", "call_tool", "tools",
-        "check_result", "answer",
+        "__start__", "__end__", "plan", "okx_auth", "after_auth", "ask_user", "call_tool",
+        "tools", "check_result", "answer",
     ]))
 
 
@@ -281,3 +287,79 @@ def test_the_ticker_passes_only_instrument_ids_to_the_cli(
     else:
         assert output["data"][0]["instId"] == "BTC-USDT"
         assert call_log.argvs() == [reached_cli]
+
+
+
+def _converse(
+    sim_path: str, home: Path, monkeypatch: pytest.MonkeyPatch, replies: list[str], *,
+    typed: bool,
+) -> tuple[list[str], list[list[str]]]:
+    """The balance request in a HOME of its own, then each reply: resumed, or typed.
+
+    Returns the app's conversation (the device code masked: it is random per
+    HOME) and the okx calls, Step 0's side-by-side pair in one order.
+    """
+    (home / ".okx").mkdir(parents=True)
+    log = CallLog(home.parent / f"{home.name}-calls.jsonl")
+    monkeypatch.setenv("OKX_SIM_LOG", str(log.path))
+    sim = Simulator(sim_path, home, log)
+    app = App(sim)
+    app.say("what's my balance?")
+    for reply in replies:
+        if reply == "<approve>":
+            sim.browser("approve")
+        elif typed:
+            app.say(reply)
+        else:
+            app.reply(reply)
+    code = re.compile(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}\b")
+    texts = [code.sub("<code>", text_of(m)) for m in app.state()["messages"]]
+    return texts, preflight_pairs(log.argvs())
+
+
+@pytest.mark.parametrize(
+    ("replies", "ends_with"),
+    [
+        pytest.param(["2", "<approve>", "done"], BALANCE_TEXT, id="login"),
+        pytest.param(["hello", "3", "not yet", "<approve>", "好了"], BALANCE_TEXT,
+                     id="non-answers"),
+        pytest.param(["1", "cancel"], render("stopped_waiting", "en"), id="cancel-the-wait"),
+    ],
+)
+def test_a_typed_reply_answers_the_subgraph_like_a_resume(
+    sim_path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    replies: list[str], ends_with: str,
+) -> None:
+    """A chat box that only starts runs gets the same conversation and CLI calls as a resume."""
+    resumed = _converse(sim_path, tmp_path / "resumed", monkeypatch, replies, typed=False)
+    typed = _converse(sim_path, tmp_path / "typed", monkeypatch, replies, typed=True)
+    assert typed == resumed
+    texts, calls = typed
+    assert texts[-1] == ends_with
+    assert [t for t in texts if t in replies] == [r for r in replies if r != "<approve>"]
+    assert (BALANCE in calls) == (ends_with == BALANCE_TEXT)
+
+def test_the_app_thread_shows_each_question_while_it_waits(sim: Simulator) -> None:
+    """Menu, link and code, and a reminder are in the app's own messages before any answer."""
+    app = App(sim)
+    app.say("what's my balance?")
+    assert text_of(app.state()["messages"][-1]) == SEED_MENU
+    app.say("2")
+    waiting = app.result["__interrupt__"][0].value
+    assert waiting["kind"] == "authorization_done"
+    assert text_of(app.state()["messages"][-1]) == waiting["message"]
+    assert waiting["user_code"] in waiting["message"]
+    app.say("not yet")
+    reminder = text_of(app.state()["messages"][-1])
+    assert waiting["user_code"] in reminder
+    assert reminder != waiting["message"]
+
+
+def test_the_app_stream_carries_the_question_when_it_is_posted(sim: Simulator) -> None:
+    """A client reading the app's `values` stream sees the menu before the run stops."""
+    app = App(sim)
+    request: TradingState = {"messages": [HumanMessage("what's my balance?")]}
+    chunks = list(app.graph.stream(request, app.config, context=app.context,
+                                   stream_mode="values"))
+    shown = [[text_of(m) for m in chunk["messages"]] for chunk in chunks if "messages" in chunk]
+    assert ["what's my balance?", SEED_MENU] in shown
