@@ -41,7 +41,7 @@ class Parent(TypedDict):
 
 
 def after_sign_in(state: Parent) -> Literal["ask_user", "__end__"]:
-    return "ask_user" if awaiting_reply(state.get("okx_auth")) else END
+    return "ask_user" if awaiting_reply(state.get("okx_auth")) else "__end__"
 
 
 ParentGraph = CompiledStateGraph[Parent, AuthContext, Parent, Parent]
