@@ -1,13 +1,15 @@
 // Play one sign-in in Agent Chat UI as a person would, in headless Chromium.
 //
 // Usage: node drive.mjs <ui url> <api url> <assistant id> <screenshot dir> <okx-sim> <HOME>
+//                       <request> <text of the last answer>
 // Every message is typed into the chat's own message box (a new run each time,
-// as the UI sends it). After each reply the page's text is recorded and a
-// screenshot saved; the steps go to stdout as JSON for the test to check.
+// as the UI sends it): the request, "2" at the menu, "好了" once the simulator
+// approved. After each reply the page's text is recorded and a screenshot
+// saved as <assistant id>-<step>.png; the steps go to stdout as JSON.
 import { execFileSync } from "node:child_process";
 import { chromium } from "playwright-core";
 
-const [ui, api, assistant, shots, simulator, home] = process.argv.slice(2);
+const [ui, api, assistant, shots, simulator, home, request, answer] = process.argv.slice(2);
 const WAIT_MS = 90_000;
 
 const browser = await chromium.launch({
@@ -28,20 +30,20 @@ try {
   async function seen(name, text) {
     await page.getByText(text, { exact: false }).last().waitFor({ timeout: WAIT_MS });
     await page.waitForLoadState("networkidle");
-    await page.screenshot({ path: `${shots}/${name}.png` });
+    await page.screenshot({ path: `${shots}/${assistant}-${name}.png`, fullPage: true });
     steps.push({ name, text: await page.locator("body").innerText() });
   }
 
   const query = new URLSearchParams({ apiUrl: api, assistantId: assistant });
   await page.goto(`${ui}/?${query}`);
   await messageBox.waitFor({ timeout: WAIT_MS });
-  await type("帮我登录 OKX");
+  await type(request);
   await seen("1-menu", "您需要选择要连接的 OKX 站点");
   await type("2");
   await seen("2-link-and-code", "验证码:");
   execFileSync(simulator, ["browser", "approve"], { env: { ...process.env, HOME: home } });
   await type("好了");
-  await seen("3-signed-in", "登录成功。");
+  await seen("3-signed-in", answer);
 } finally {
   await browser.close();
 }

@@ -6,6 +6,9 @@ Agent Chat UI (npm's `create-agent-chat-app` template, built by
 starts a new run for every message, so this is the path a user of that UI
 takes: "帮我登录 OKX", the menu, "2" typed as a message, the link and code as
 readable lines, the simulated browser approves, "好了", the success text.
+The same runs through the example app (`trading_agent`, the auth graph as
+its subgraph): "查一下我的余额" gets the same menu, link and code in the
+app's own thread, and ends with the success text and the balance.
 The checks are on the page's text as the browser lays it out (`innerText`:
 one line per rendered line); screenshots of each step are kept under
 `artifacts/browser/`.
@@ -34,6 +37,8 @@ HERE = Path(__file__).parent
 UI = HERE / ".build" / "agent-chat-ui" / "dist"
 ARTIFACTS = ROOT / "artifacts" / "browser"
 NODE = shutil.which("node") or "node"
+BALANCE = "您的 OKX 余额:可用 1000 USDT。"
+BALANCE_CALL = ["account", "balance", "--json"]
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -60,16 +65,24 @@ def lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+@pytest.mark.parametrize(
+    ("assistant", "request_text", "answer"),
+    [
+        pytest.param("okx_auth", "帮我登录 OKX", "登录成功。", id="okx_auth"),
+        pytest.param("trading_agent", "查一下我的余额", BALANCE, id="trading_agent"),
+    ],
+)
 def test_a_sign_in_typed_into_agent_chat_ui(
-    ui_url: str, sim: Simulator, tmp_path: Path
+    ui_url: str, sim: Simulator, tmp_path: Path, assistant: str, request_text: str,
+    answer: str,
 ) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     # A single-user dev server: the CLI's HOME is the server's own.
     env = {"OKX_CLI": sim.path, "HOME": str(sim.home), "OKX_SIM_LOG": str(sim.log.path)}
     with serving(tmp_path, env) as api:
         done = subprocess.run(
-            [NODE, str(HERE / "drive.mjs"), ui_url, api.url, "okx_auth", str(ARTIFACTS),
-             sim.path, str(sim.home)],
+            [NODE, str(HERE / "drive.mjs"), ui_url, api.url, assistant, str(ARTIFACTS),
+             sim.path, str(sim.home), request_text, answer],
             cwd=HERE, capture_output=True, text=True, timeout=600, check=False,
         )
     assert done.returncode == 0, done.stderr
@@ -93,8 +106,11 @@ def test_a_sign_in_typed_into_agent_chat_ui(
     signed_in = lines(steps["3-signed-in"])
     at = signed_in.index("登录成功。")
     assert signed_in[at + 1: at + 3] == ["站点:eea", "权限:live:read, live:trade"]
+    assert signed_in.index(answer) >= at
 
-    logins = [e["argv"] for e in sim.log.entries() if e["argv"][:2] == ["auth", "login"]]
+    calls = [e["argv"] for e in sim.log.entries()]
+    logins = [argv for argv in calls if argv[:2] == ["auth", "login"]]
     assert logins == [["auth", "login", "--manual", "--site", "eea"]]
+    assert (BALANCE_CALL in calls) == (assistant == "trading_agent")
     for name in steps:
-        assert (ARTIFACTS / f"{name}.png").stat().st_size > 0
+        assert (ARTIFACTS / f"{assistant}-{name}.png").stat().st_size > 0
