@@ -18,7 +18,15 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.memory import InMemorySaver
 
 from benchmarks.clis import CALL_LOG_NAME, SimProcesses, Simulator, new_home
-from benchmarks.conversation import Conversation, Step, auth_graph, expect, manual_login_steps, play
+from benchmarks.conversation import (
+    Answers,
+    Conversation,
+    Step,
+    auth_graph,
+    expect,
+    manual_login_steps,
+    play,
+)
 from okx_auth_graph.builder import AuthGraph
 
 Argv = tuple[str, ...]
@@ -27,6 +35,7 @@ STATUS: Argv = ("auth", "status", "--json")
 INSTALL: Argv = ("auth", "install", "--json")
 INSTALL_STATUS: Argv = ("auth", "install-status", "--json")
 PREFLIGHT = (CONFIG_SHOW, STATUS)
+ANSWER_PATHS: tuple[Answers, ...] = ("resume", "message")
 
 
 def login(site: str) -> Argv:
@@ -85,6 +94,8 @@ class ScenarioCalls:
     """What one scenario ran against what the skill requires."""
 
     name: str
+    answers: Answers
+    """How the user answered: resuming each interrupt, or typing the reply as a new message."""
     made: tuple[Argv, ...]
     """Calls the graph made, in the order they finished."""
     logged: int
@@ -95,6 +106,8 @@ class ScenarioCalls:
     """Super-steps the graph ran (one per checkpoint the loop wrote, `async` durability)."""
     checkpoints: int
     """Checkpoints stored for the conversation (`async` durability), the inputs' included."""
+    requests: int
+    """Runs started with a new message (the first request, plus each typed reply)."""
 
     @property
     def equal(self) -> bool:
@@ -231,28 +244,36 @@ def _checkpoint_sources(graph: AuthGraph, thread_id: str) -> list[str]:
 
 
 def run() -> CallsResult:
-    """Play every scenario once: call and step counts do not vary between runs."""
+    """Play every scenario once per answer path: call and step counts do not vary between runs.
+
+    Each is played with every reply resumed and again with every reply typed
+    as a new message (a chat box that only starts runs): the calls must be
+    the same both ways.
+    """
     sim = SimProcesses()
     graph = auth_graph(sim, InMemorySaver())
     results = []
     with tempfile.TemporaryDirectory(prefix="okx-bench-calls-") as tmp:
-        for index, scenario in enumerate(SCENARIOS):
-            name = f"scenario-{index}"
-            conv = play(
-                Conversation(graph, sim, new_home(Path(tmp), name), name),
-                scenario.script(sim),
-            )
-            expect(conv.turns[-1], None, scenario.outcome)
-            sources = _checkpoint_sources(graph, name)
-            results.append(
-                ScenarioCalls(
-                    name=scenario.name,
-                    made=tuple(c.argv for c in conv.calls),
-                    logged=_logged_calls(conv.home),
-                    minimum=scenario.minimum,
-                    rule=scenario.rule,
-                    steps=sources.count("loop"),
-                    checkpoints=len(sources),
+        for answers in ANSWER_PATHS:
+            for index, scenario in enumerate(SCENARIOS):
+                name = f"scenario-{index}-{answers}"
+                conv = play(
+                    Conversation(graph, sim, new_home(Path(tmp), name), name, answers=answers),
+                    scenario.script(sim),
                 )
-            )
+                expect(conv.turns[-1], None, scenario.outcome)
+                sources = _checkpoint_sources(graph, name)
+                results.append(
+                    ScenarioCalls(
+                        name=scenario.name,
+                        answers=answers,
+                        made=tuple(c.argv for c in conv.calls),
+                        logged=_logged_calls(conv.home),
+                        minimum=scenario.minimum,
+                        rule=scenario.rule,
+                        steps=sources.count("loop"),
+                        checkpoints=len(sources),
+                        requests=sources.count("input"),
+                    )
+                )
     return CallsResult(tuple(results))

@@ -26,6 +26,8 @@ from okx_auth_graph.context import AuthContext
 from okx_auth_graph.state import AuthInput
 
 DURABILITIES: tuple[Durability, ...] = ("async", "exit")
+Answers = Literal["resume", "message"]
+"""How a scripted user answers the graph's questions."""
 """LangGraph's default (a checkpoint after every step, written in the
 background) and the cheapest mode that still persists every turn (one
 checkpoint when the run stops at an interrupt or the end). Measured side by
@@ -69,6 +71,8 @@ class Conversation:
     durability: Durability = "async"
     callbacks: Sequence[BaseCallbackHandler] = ()
     """Callback handlers passed on every turn (the model-cost benchmark counts with one)."""
+    answers: Answers = "resume"
+    """How the user answers a question: resuming the interrupt, or a new message."""
     turns: list[Turn] = field(default_factory=list)
 
     @property
@@ -81,7 +85,9 @@ class Conversation:
         return self._invoke({"messages": [HumanMessage(content=text)]})
 
     def reply(self, text: str) -> Turn:
-        """The user answers the open interrupt."""
+        """The user answers the open question: a resume, or a message (a chat box's way)."""
+        if self.answers == "message":
+            return self.say(text)
         return self._invoke(Command(resume=text))
 
     @property

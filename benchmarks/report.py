@@ -150,7 +150,8 @@ def _goals(results: Results, cores: int) -> str:
         )
     equal = sum(sc.equal for sc in c.scenarios)
     rows.append(
-        ("3 CLI calls equal to the skill's minimum", f"{equal} of {len(c.scenarios)} scenarios",
+        ("3 CLI calls equal to the skill's minimum",
+         f"{equal} of {len(c.scenarios)} scenario runs (replies resumed and typed)",
          "all", _verdict(equal == len(c.scenarios)))
     )
     rows.append(("4 model calls per login", mc.model_calls, "0", _verdict(mc.model_calls == 0)))
@@ -212,7 +213,7 @@ def _notes(results: Results, cores: int) -> list[str]:
                 f"Preflight, {cli.label}: {cli.ratio.median:.2f} against a CPU bound of about "
                 f"{cli.best_ratio.median:.2f} on {cores} cores."
             )
-    steps = {sc.name: sc.steps for sc in results.calls.scenarios}
+    steps = {sc.name: sc.steps for sc in results.calls.scenarios if sc.answers == "resume"}
     for saver in SAVERS:
         slow, fast = (results.scale.get(saver, d) for d in DURABILITIES)
         for run in (slow, fast):
@@ -422,37 +423,46 @@ cores, however the calls are run.
 """
 
 
+_ANSWERED = {"resume": "resumed", "message": "typed"}
+
+
 def _calls(c: CallsResult) -> str:
     rows = [
-        (sc.name, len(sc.made), sc.logged, len(sc.minimum), "yes" if sc.equal else "**no**",
-         "<br>".join(_argv(a) for a in sc.minimum), sc.rule)
+        (sc.name, _ANSWERED[sc.answers], len(sc.made), sc.logged, len(sc.minimum),
+         "yes" if sc.equal else "**no**", "<br>".join(_argv(a) for a in sc.minimum), sc.rule)
         for sc in c.scenarios
     ]
+    resumed = [sc for sc in c.scenarios if sc.answers == "resume"]
+    typed = {sc.name: sc for sc in c.scenarios if sc.answers == "message"}
     steps = [
         (sc.name, BEFORE_ISSUE_14[sc.name][0], sc.steps, BEFORE_ISSUE_14[sc.name][1],
-         sc.checkpoints)
-        for sc in c.scenarios
+         sc.checkpoints, typed[sc.name].steps, typed[sc.name].checkpoints)
+        for sc in resumed
     ]
     return f"""## 3. CLI calls per scenario
 
-Each scenario runs once against `okx-sim` subprocesses; the runner counts the
+Each scenario runs against `okx-sim` subprocesses, twice: with every reply
+**resumed** (`Command(resume=...)`) and with every reply **typed** as a new
+message, as a chat box that only starts runs sends it. The runner counts the
 calls and the simulator's log counts them again. The minimum is what the
 skill's text requires (the rule on the right); **equal** means the same
 commands, each as often (the two preflight calls may finish in either order).
 Setup done outside the conversation (a login started elsewhere, a removed
 binary, a key written into the config) is not counted.
 
-{_table(("scenario", "calls", "logged", "skill's minimum", "equal", "required calls", "rule"),
-        rows)}
+{_table(("scenario", "replies", "calls", "logged", "skill's minimum", "equal", "required calls",
+         "rule"), rows)}
 
 Super-steps and checkpoints of the same scenarios (`async` durability,
 InMemorySaver): **before** is the graph of commit `{BEFORE_ISSUE_14_COMMIT}`,
 where Steps 0.1–0.3 and the gate were one decision returned by the step that
 reached them; **after** is this graph, where each is a node of its own and
 its rule the router on its out-edge. A super-step is a checkpoint the loop
-wrote; the other checkpoints are one per request's input.
+wrote; the other checkpoints are one per run's input, so a typed reply adds
+one (a new run) where a resume adds none.
 
-{_table(("scenario", "super-steps before", "after", "checkpoints before", "after"), steps)}
+{_table(("scenario", "super-steps before", "after", "checkpoints before", "after",
+         "super-steps typed", "checkpoints typed"), steps)}
 """
 
 

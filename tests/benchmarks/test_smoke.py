@@ -113,23 +113,32 @@ def test_preflight_runs_both_clis_in_the_graph_and_in_series(results: Results) -
 
 def test_cli_calls_equal_the_skills_minimum_in_every_scenario(results: Results) -> None:
     scenarios = results.calls.scenarios
-    assert [s.name for s in scenarios] == [s.name for s in SCENARIOS]
+    names = [s.name for s in SCENARIOS]
+    assert [(s.name, s.answers) for s in scenarios] == [
+        *((name, "resume") for name in names), *((name, "message") for name in names)
+    ]
     for scenario in scenarios:
         assert scenario.equal, scenario
         assert scenario.logged == len(scenario.made) == len(scenario.minimum)
-    by_name = {s.name: s for s in scenarios}
-    happy = [list(argv) for argv in by_name["happy path (zh)"].minimum]
+    resumed = {s.name: s for s in scenarios if s.answers == "resume"}
+    typed = {s.name: s for s in scenarios if s.answers == "message"}
+    # A reply typed as a message runs the same commands, each as often, as its resume.
+    for name in names:
+        assert sorted(typed[name].made) == sorted(resumed[name].made), name
+        assert typed[name].requests >= resumed[name].requests == 1
+    assert typed["happy path (zh)"].requests == 3  # the request, "2", "好了"
+    happy = [list(argv) for argv in resumed["happy path (zh)"].minimum]
     assert happy == [CONFIG_SHOW, STATUS, ["auth", "login", "--manual", "--site", "eea"], STATUS]
-    repaired = [list(argv) for argv in by_name["spawn failure, repaired"].minimum]
+    repaired = [list(argv) for argv in resumed["spawn failure, repaired"].minimum]
     assert repaired[2:5] == [INSTALL, INSTALL_STATUS, STATUS]
-    assert len(by_name["API key configured"].made) == 2
-    assert len(by_name["login skipped by the API-key guard"].made) == 4
-    # One checkpoint per super-step, plus one per request's input.
-    assert all(s.checkpoints == s.steps + 1 for s in scenarios)
+    assert len(resumed["API key configured"].made) == 2
+    assert len(resumed["login skipped by the API-key guard"].made) == 4
+    # One checkpoint per super-step, plus one per run's input.
+    assert all(s.checkpoints == s.steps + s.requests for s in scenarios)
     # Both stops end before the gate, the login passes every check and the gate.
-    assert by_name["API key configured"].steps < by_name["already logged in"].steps
-    assert by_name["already logged in"].steps < by_name["happy path (zh)"].steps
-    assert set(BEFORE_ISSUE_14) == set(by_name)
+    assert resumed["API key configured"].steps < resumed["already logged in"].steps
+    assert resumed["already logged in"].steps < resumed["happy path (zh)"].steps
+    assert set(BEFORE_ISSUE_14) == set(resumed)
 
 
 def test_the_procedure_calls_no_model(results: Results) -> None:
@@ -200,7 +209,10 @@ def test_report_has_every_section_and_the_command(results: Results, info: RunInf
         "## 7. Many users on one server",
     ):
         assert f"\n{heading}\n" in text
-    assert "| 3 CLI calls equal to the skill's minimum | 8 of 8 scenarios | all | met |" in text
+    assert (
+        "| 3 CLI calls equal to the skill's minimum | 16 of 16 scenario runs "
+        "(replies resumed and typed) | all | met |"
+    ) in text
     assert "| 4 model calls per login | 0 | 0 | met |" in text
 
 
