@@ -211,8 +211,8 @@ def _run(tree: ast.Module | ast.Expression, where: str, namespace: dict[str, Any
     """Execute a statement or evaluate an expression; a failure says where in the README."""
     try:
         if isinstance(tree, ast.Expression):
-            return eval(compile(tree, where, "eval"), namespace)  # noqa: S307 - the README's code
-        exec(compile(tree, where, "exec"), namespace)  # noqa: S102 - the README's code
+            return eval(compile(tree, where, "eval", dont_inherit=True), namespace)  # noqa: S307 - the README's code
+        exec(compile(tree, where, "exec", dont_inherit=True), namespace)  # noqa: S102 - the README's code
     except Exception as error:  # the README is wrong: say where and how
         pytest.fail(f"{where}\nraised {error!r}")
     return None
