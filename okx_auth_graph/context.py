@@ -11,7 +11,9 @@ server that authenticates, puts every call in the caller's own HOME.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
+
+from pydantic import ConfigDict
 
 from okx_auth_graph.okx.interactive import BLOCKING_LOGIN_TIMEOUT_SECONDS
 from okx_auth_graph.okx.runner import DEFAULT_TIMEOUT_SECONDS
@@ -20,6 +22,12 @@ from okx_auth_graph.okx.runner import DEFAULT_TIMEOUT_SECONDS
 @dataclass(frozen=True)
 class AuthContext:
     """What the graph needs to know about this user's machine and conversation."""
+
+    __pydantic_config__: ClassVar[ConfigDict] = ConfigDict(use_attribute_docstrings=True)
+    """The docstring under each field is also its `description` in the JSON schema that
+    LangGraph builds from this class (pydantic's `TypeAdapter`), which the server publishes
+    as the context schema and Studio shows beside each field: one text for both readers.
+    Pydantic reads the docstrings from this module's source file."""
 
     okx_home: str | None = None
     """HOME for every CLI call, so each user has their own `~/.okx/`; ignored on a

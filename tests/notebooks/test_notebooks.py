@@ -1,15 +1,27 @@
 """Every notebook runs top to bottom against `okx-sim`, and is committed without outputs.
 
 The kernel is this environment's Python (the native `python3` kernel), with
-`OKX_CLI` pointing at the simulator and HOME a temporary directory, so a
-notebook can neither reach a real okx CLI nor touch a real `~/.okx/`.
+HOME a temporary directory, so a notebook can neither reach a real okx CLI
+nor touch a real `~/.okx/`. Each notebook runs twice:
+
+- in place: from `notebooks/` of the checkout, in the suite's environment,
+  `OKX_CLI` pointing at the simulator;
+- copied outside: a copy in a temporary folder outside the checkout, run
+  there, its kernel's environment only PATH, HOME and what the notebook says
+  it reads (`OKX_TRADE_MCP` for 04; `OKX_CLI` is left to the notebook's own
+  default, `okx-sim` beside the kernel's Python), as a user who installed the
+  package and downloaded a notebook would run it. Whatever it imports must
+  then come from the installed package, not from the checkout. The
+  simulator's `OKX_SIM_LOG` is there too: it is how the test sees the calls.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import cast
+from typing import Literal, cast
 
 import nbformat
 import pytest
@@ -18,7 +30,8 @@ from nbformat import NotebookNode
 
 from tests.support import CallLog
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+CHECKOUT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = CHECKOUT / "notebooks"
 PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
 BALANCE = ["account", "balance", "--json"]
 TICKER = ["market", "ticker", "BTC-USDT", "--json"]
@@ -62,26 +75,36 @@ def test_notebook_is_committed_without_outputs(path: Path) -> None:
     assert [cell.execution_count for cell in code] == [None for _ in code]
 
 
+@pytest.mark.parametrize("where", ["in_place", "copied_outside"])
 @pytest.mark.parametrize("path", PATHS, ids=[path.stem for path in PATHS])
 def test_notebook_runs_top_to_bottom(
-    path: Path, sim_path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-    request: pytest.FixtureRequest,
+    path: Path, where: Literal["in_place", "copied_outside"], sim_path: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest,
 ) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    monkeypatch.setenv("OKX_CLI", sim_path)
+    log = CallLog(tmp_path / "okx-calls.jsonl")
+    kernel_env = {"HOME": str(home), "OKX_SIM_LOG": str(log.path)}
     if path.stem == "04_okx_mcp_tools":
         server: Path = request.getfixturevalue("mcp_server")
-        monkeypatch.setenv("OKX_TRADE_MCP", str(server))
-    monkeypatch.setenv("HOME", str(home))
-    log = CallLog(tmp_path / "okx-calls.jsonl")
-    monkeypatch.setenv("OKX_SIM_LOG", str(log.path))
-    notebook = read_notebook(path)
+        kernel_env["OKX_TRADE_MCP"] = str(server)
+    if where == "in_place":
+        folder = NOTEBOOKS
+        for name, value in {**kernel_env, "OKX_CLI": sim_path}.items():
+            monkeypatch.setenv(name, value)
+        kernel_env = dict(os.environ)
+    else:
+        folder = tmp_path / "downloaded"
+        folder.mkdir()
+        shutil.copy(path, folder)
+        assert not folder.resolve().is_relative_to(CHECKOUT)
+        kernel_env["PATH"] = os.environ["PATH"]
+    notebook = read_notebook(folder / path.name)
     client = NotebookClient(
         notebook, timeout=300, kernel_name="python3",
-        resources={"metadata": {"path": str(NOTEBOOKS)}},
+        resources={"metadata": {"path": str(folder)}},  # the kernel's working directory
     )
-    client.execute()  # raises CellExecutionError on the first failing cell
+    client.execute(env=kernel_env)  # raises CellExecutionError on the first failing cell
 
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert all(cell.execution_count for cell in code)

@@ -12,6 +12,7 @@ simulator logs the HOME of every call, which is how "only his own" is shown.
 
 from __future__ import annotations
 
+import json
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ import pytest
 from langgraph_sdk import get_sync_client
 from langgraph_sdk.client import SyncLangGraphClient
 
+from benchmarks.dev_server import ROOT
 from okx_auth_graph.isolation import MAX_LOGIN_TIMEOUT_ENV
 from okx_auth_graph.server.tokens import SECRET_ENV
 from tests.expected import SCOPES, SEED_MENU, STATUS
@@ -134,6 +136,18 @@ def alices_code(server: Server) -> WaitingLogin:
     assert open_question(alice, thread_id)["message"] == SEED_MENU
     ask(alice, thread_id, command={"resume": "2"})
     return WaitingLogin(thread_id, open_question(alice, thread_id))
+
+
+def test_the_graphs_are_listed_with_the_single_user_descriptions(server: Server) -> None:
+    """Both configs serve the same graphs: Studio and the SDK describe them alike on either."""
+    served = {
+        assistant["graph_id"]: assistant["description"]
+        for assistant in server.client("alice").assistants.search(limit=100)
+    }
+
+    declared = json.loads((ROOT / "langgraph.json").read_text())["graphs"]
+    assert served == {graph: spec["description"] for graph, spec in declared.items()}
+    assert all(served.values())
 
 
 def test_alices_login_status_and_logout_run_in_her_own_home(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import pytest
@@ -20,6 +20,7 @@ from langgraph_sdk import get_sync_client
 from langgraph_sdk.schema import Thread
 
 from benchmarks.dev_server import ROOT
+from okx_auth_graph.context import AuthContext
 from tests.expected import SCOPES, SEED_MENU, SITES, STATUS, URIS, inbox_payload
 from tests.support import CallLog, Simulator
 from tests.surfaces.servers import serving
@@ -57,9 +58,29 @@ def test_the_server_serves_every_graph_of_langgraph_json(langgraph_dev: Server) 
     }
 
     declared = json.loads((ROOT / "langgraph.json").read_text())["graphs"]
-    assert "okx_auth" in declared
+    assert set(declared) == {"okx_auth", "trading_agent"}
     assert served == {graph: spec["description"] for graph, spec in declared.items()}
     assert all(served.values())  # Studio shows a description for each
+
+
+def test_studio_describes_every_context_field(langgraph_dev: Server) -> None:
+    """The context form Studio draws comes from the published schema: each field is described."""
+    client = get_sync_client(url=langgraph_dev.url)
+
+    published = {
+        assistant["graph_id"]: client.assistants.get_schemas(assistant["assistant_id"])[
+            "context_schema"
+        ]
+        for assistant in client.assistants.search(limit=100)
+    }
+
+    assert set(published) == {"okx_auth", "trading_agent"}  # both take an AuthContext
+    for schema in published.values():
+        assert schema is not None
+        descriptions = {name: spec.get("description")
+                        for name, spec in schema["properties"].items()}
+        assert set(descriptions) == {field.name for field in fields(AuthContext)}
+        assert all(isinstance(text, str) and text.strip() for text in descriptions.values())
 
 
 def test_a_whole_login_through_the_langgraph_server(
