@@ -14,7 +14,7 @@ message, right after the question.
 A graph built to return at questions (`build_auth_graph(questions="return")`,
 the form a parent graph embeds) does not interrupt at all: a question with
 no answer yet ends the run with `okx_auth = {"status": "awaiting_reply",
-"question": <the interrupt payload>}`. The parent's state then holds the
+"question": <the interrupt payload>, "language": ...}`. The parent's state then holds the
 posted question (its chat shows it), and its next message (typed, or a
 parent's own resume turned into one) answers it the same way.
 """
@@ -49,7 +49,7 @@ class Answer:
     message, which the input already added to the conversation."""
 
 
-def typed_answer(state: AuthState, question: Question) -> Answer | None:
+def _typed_answer(state: AuthState, question: Question) -> Answer | None:
     """The reply typed as a new message, if the latest message is the user's answer.
 
     A human message after the question means the user answered it by
@@ -74,14 +74,20 @@ class Waiting:
 
     def answer(self, state: AuthState, payload: InterruptPayload) -> Answer | None:
         """The typed reply, else the interrupt's resume value; None when the run must return."""
-        typed = typed_answer(state, payload["kind"])
+        typed = _typed_answer(state, payload["kind"])
         if typed is not None or self.style == "return":
             return typed
         text = reply_text(interrupt(payload), language_of(state))
         return Answer(text=text, recorded=[HumanMessage(content=text)])
 
     def bind(self, step: _Step) -> _Step:
-        """`step` waiting this way; its name, signature and typed routes stay the step's own."""
+        """`step`, waiting this way.
+
+        LangGraph draws a step's routes from its return annotation
+        (`Command[Literal[...]]`) and passes it arguments by its signature;
+        the wrapper carries both of the step's own, so the bound step is drawn
+        and called exactly as the step itself.
+        """
 
         @wraps(step)
         def waiting(state: AuthState) -> object:
