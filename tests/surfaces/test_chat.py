@@ -169,7 +169,7 @@ def test_without_the_okx_cli_the_chat_says_so_and_never_uses_the_simulator(
 
     assert done.returncode == 1
     assert "the okx CLI was not found ('okx')" in done.stderr
-    assert "npm install -g @okx_ai/okx-trade-cli" in done.stderr
+    assert 'npm install -g "@okx_ai/okx-trade-cli@>=1.3.1-beta.17"' in done.stderr
     assert "okx-auth-graph chat --simulate" in done.stderr
     assert done.stdout == ""
     assert call_log.entries() == []
