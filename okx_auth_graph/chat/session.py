@@ -96,7 +96,7 @@ class ChatSession:
         self._replying = False
 
     def run(self) -> int:
-        """Greet, pick the thread up where it stands, then answer line by line.
+        """Greet a new thread, or pick an existing one up where it stands; then answer line by line.
 
         Raises:
             KeyboardInterrupt: Ctrl-C, after saying how to continue.

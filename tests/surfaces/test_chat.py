@@ -79,6 +79,15 @@ def test_quitting_mid_login_and_resuming_the_thread_finishes_it(
     assert LOGGED_IN in second.stdout
     assert call_log.argvs().count(LOGIN_EEA) == 1
 
+    third = run_chat("--simulate", "--thread", THREAD)  # the request has ended: say how
+
+    assert third.returncode == 0, third.stderr
+    assert third.stdout.startswith(
+        f"(continuing thread t1, simulated okx (HOME {simulated_home}); "
+        f"its last request has ended:)\n\nassistant:\n    {success_template('eea')}\n\n"
+        f"{LOGGED_IN}\nyou> "
+    )
+
 
 def test_an_interactive_login_streams_the_cli_and_the_browser_acts_while_it_waits(
     run_chat: RunChat, call_log: CallLog
