@@ -3,13 +3,18 @@
 Two threads write here (the loop and the spinner), so every write holds one
 lock, and a status line is wiped before transcript text goes out. The status
 line exists only on a terminal: a pipe or a file (a test, `| tee`) gets the
-plain transcript and nothing that redraws itself.
+plain transcript and nothing that redraws itself. Likewise only a terminal
+gets the transcript wrapped to its width (`wrapping`), measured again at each
+block so a resized window is followed; a pipe gets every line whole.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import TextIO
+
+from okx_auth_graph.chat.wrapping import wrap
 
 PROMPT = "you> "
 """Shown when the chat waits for the user."""
@@ -33,6 +38,7 @@ class Console:
         self._out = out
         self._err = err
         self._echo_input = echo_input
+        self._wraps = out.isatty()
         self._status_enabled = err.isatty()
         self._status_shown = False
         self._lock = threading.Lock()
@@ -42,8 +48,18 @@ class Console:
         """Whether a status line can be drawn (stderr is a terminal)."""
         return self._status_enabled
 
-    def say(self, text: str) -> None:
-        """Print a block of the transcript, on its own line."""
+    def say(self, text: str, *, wrap_lines: bool = True) -> None:
+        """Print a block of the transcript, on its own line.
+
+        Args:
+            text: The block.
+            wrap_lines: Fit it to the terminal's width. False for a line that
+                must stay one line, such as a command to paste: a line break
+                in it would run half the command.
+        """
+        columns = self._columns() if wrap_lines else None
+        if columns is not None:
+            text = wrap(text, columns)
         with self._lock:
             self._wipe_status()
             self._out.write(f"{text}\n")
@@ -76,6 +92,16 @@ class Console:
         """Remove the status line, if one is drawn."""
         with self._lock:
             self._wipe_status()
+
+    def _columns(self) -> int | None:
+        """The terminal's width now; None when stdout is no terminal (or says no width)."""
+        if not self._wraps:
+            return None
+        try:
+            columns = os.get_terminal_size(self._out.fileno()).columns
+        except (OSError, ValueError):  # no file descriptor, or not a terminal after all
+            return None
+        return columns or None
 
     def _wipe_status(self) -> None:
         if self._status_shown:

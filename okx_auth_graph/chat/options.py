@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import shlex
-from dataclasses import dataclass
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -34,6 +36,22 @@ def new_thread_id() -> str:
     return f"chat-{secrets.token_hex(4)}"
 
 
+def started_as() -> tuple[str, ...]:
+    """The words that start this program again, from any directory and with any PATH.
+
+    "continue it with: okx-auth-graph chat ..." works only where that name is
+    on PATH, typically inside an activated venv. So the chat names what is
+    actually running: started as a console script, that script's absolute
+    path (made absolute against the directory it was started from, which the
+    chat never leaves); started with `python -m MODULE`, the interpreter's
+    absolute path and `-m MODULE`.
+    """
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    if spec is not None:  # `python -m`: the spec names the module (a package's __main__)
+        return (os.path.abspath(sys.executable), "-m", spec.name.removesuffix(".__main__"))
+    return (os.path.abspath(sys.argv[0]),)
+
+
 @dataclass(frozen=True)
 class ChatOptions:
     """One `okx-auth-graph chat` invocation."""
@@ -48,6 +66,8 @@ class ChatOptions:
     """Force the reply language; None lets the graph pick from the request."""
     login_mode: Literal["manual", "interactive"] = "manual"
     """`manual`: link and code in the chat, then "done"; `interactive`: the CLI waits."""
+    launcher: tuple[str, ...] = field(default_factory=started_as)
+    """How the chat was started, for the command that continues it (this process's own)."""
 
     @property
     def cli_kind(self) -> Literal["simulator", "okx"]:
@@ -65,8 +85,8 @@ class ChatOptions:
         return self.db.with_name(f"{self.db.name}.sim") / self.thread
 
     def resume_command(self) -> str:
-        """The command line that continues this conversation."""
-        words = ["okx-auth-graph", "chat"]
+        """The command line that continues this conversation, shell-quoted, to paste anywhere."""
+        words = [*self.launcher, "chat"]
         if self.simulate:
             words.append("--simulate")
         if self.language is not None:

@@ -1,10 +1,14 @@
 """The chat loop: read a line, run the graph to its next question, print what it posted.
 
 Every run streams `values` (to print each message as soon as its step ends)
-and `custom` (the CLI's lines and heartbeats during a blocking login). The
-thread's checkpoint, not this process, knows where the conversation stands,
-so a new process with the same `--thread` asks the open question again, or
-finishes a step that was cut off, and goes on from there.
+and `custom` (the CLI's lines and heartbeats during a blocking login). One run
+is one reply: however many messages the graph posts in it ("not a choice"
+and then the menu again, an announcement and then the CLI's result), they
+print as one `assistant:` block. The thread's checkpoint, not this process,
+knows where the conversation stands, so a new process with the same
+`--thread` does not greet as if the conversation were new: it says where the
+conversation stands (asks the open question again, finishes a step that was
+cut off, or shows how the last request ended) and goes on from there.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Any, cast
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langchain_core.runnables import RunnableConfig
-from langgraph.types import Command, Interrupt
+from langgraph.types import Command, Interrupt, StateSnapshot
 
 from okx_auth_graph.builder import AuthGraph
 from okx_auth_graph.chat import browser
@@ -29,6 +33,8 @@ from okx_auth_graph.context import AuthContext
 from okx_auth_graph.demo import transcript_entry
 from okx_auth_graph.gate import text_of
 
+ASSISTANT = "assistant"
+"""Who the graph is in the transcript."""
 MODE_KEY = "okx_auth_graph_chat"
 """Checkpoint metadata naming the CLI a thread runs against: `simulator` or `okx`."""
 
@@ -87,22 +93,26 @@ class ChatSession:
         )
         self._question: Interrupt | None = None
         self._shown = 0
+        self._replying = False
 
     def run(self) -> int:
-        """Greet, pick the thread up where it stands, then answer line by line.
+        """Greet a new thread, or pick an existing one up where it stands; then answer line by line.
 
         Raises:
             KeyboardInterrupt: Ctrl-C, after saying how to continue.
         """
         with self._ctrl_c.handled():
             try:
-                self._check_mode()
+                snapshot = self._graph.get_state(self._config)
+                self._check_mode(snapshot)
                 self._inbox.start()
-                self._greet()
-                self._pick_up()
+                if snapshot.created_at is None:  # no checkpoint yet: a new conversation
+                    self._greet()
+                else:
+                    self._pick_up(snapshot)
                 return self._loop()
             except KeyboardInterrupt:  # the caller turns it into exit code 130
-                self._console.say(f"\n(stopped) {self._resume_hint()}")
+                self._say_how_to_continue("\n(stopped) ")
                 raise
 
     def _loop(self) -> int:
@@ -110,7 +120,7 @@ class ChatSession:
             self._console.prompt()
             line = self._inbox.next_line()
             if line is None:  # Ctrl-D, or the end of piped input
-                self._console.say(f"\n{self._resume_hint()}")
+                self._say_how_to_continue("\n")
                 return 0
             self._console.echo(line)
             text = line.strip()
@@ -118,7 +128,7 @@ class ChatSession:
                 continue
             if text.startswith("/"):
                 if not self._command(text):
-                    self._console.say(self._resume_hint())
+                    self._say_how_to_continue()
                     return 0
                 continue
             request: Any = (
@@ -154,6 +164,7 @@ class ChatSession:
 
     def _run(self, request: Any) -> None:
         """Stream one run to its next interrupt (or its end), printing as it goes."""
+        self._replying = False
         with self._progress.running():
             for part in self._graph.stream(
                 request,
@@ -172,8 +183,19 @@ class ChatSession:
     def _show_new(self, messages: list[AnyMessage]) -> None:
         for message in messages[self._shown:]:
             if isinstance(message, AIMessage):
-                self._console.say(f"\n{transcript_entry('assistant', text_of(message))}")
+                self._reply(text_of(message))
         self._shown = len(messages)
+
+    def _reply(self, text: str) -> None:
+        """Print a posted message: the run's first opens its `assistant:` block.
+
+        Later messages of the same run continue that block after a blank
+        line, so the reader sees one reply, as the graph meant it, and not
+        two speakers.
+        """
+        entry = transcript_entry(ASSISTANT, text)
+        self._console.say(entry.removeprefix(f"{ASSISTANT}:") if self._replying else f"\n{entry}")
+        self._replying = True
 
     def _on_cli_event(self, event: Mapping[str, Any]) -> None:
         """Show the CLI's lines; keep the spinner on the command while it waits."""
@@ -199,13 +221,15 @@ class ChatSession:
         snapshot = self._graph.get_state(self._config)
         self._question = snapshot.interrupts[0] if snapshot.interrupts else None
         if not snapshot.next:
-            outcome = snapshot.values.get("okx_auth")
-            if outcome:
-                self._console.say(f"\n[okx_auth] {json.dumps(outcome, ensure_ascii=False)}")
+            self._show_outcome(snapshot)
 
-    def _check_mode(self) -> None:
-        started = self._graph.get_state(self._config).metadata or {}
-        mode = started.get(MODE_KEY)
+    def _show_outcome(self, snapshot: StateSnapshot) -> None:
+        outcome = snapshot.values.get("okx_auth")
+        if outcome:
+            self._console.say(f"\n[okx_auth] {json.dumps(outcome, ensure_ascii=False)}")
+
+    def _check_mode(self, snapshot: StateSnapshot) -> None:
+        mode = (snapshot.metadata or {}).get(MODE_KEY)
         if mode is not None and mode != self._options.cli_kind:
             flag = "with" if mode == "simulator" else "without"
             raise ChatError(
@@ -213,31 +237,48 @@ class ChatSession:
                 f"continue it the same way, or start a new thread"
             )
 
+    def _where(self) -> str:
+        """Which CLI this chat runs, in a few words."""
+        if self._browser is not None:
+            return f"simulated okx (HOME {self._context.okx_home})"
+        return f"okx CLI {self._okx_cli}"
+
     def _greet(self) -> None:
-        where = (
-            f"simulated okx (HOME {self._context.okx_home})"
-            if self._browser is not None else f"okx CLI {self._okx_cli}"
-        )
         self._console.say(
-            f"okx-auth-graph chat: thread {self._options.thread}, {where}\n"
+            f"okx-auth-graph chat: thread {self._options.thread}, {self._where()}\n"
             "Ask to log in to OKX. /help lists commands; Ctrl-D leaves, and "
             "--thread continues later."
         )
 
-    def _pick_up(self) -> None:
-        """Continue the thread: ask its open question again, or finish a cut-off step."""
-        snapshot = self._graph.get_state(self._config)
+    def _pick_up(self, snapshot: StateSnapshot) -> None:
+        """Continue the thread from where it stands, instead of greeting it anew.
+
+        An open question is asked again (its message, as it was posted: the
+        same link and code); a step that was cut off runs again; a finished
+        request shows its last reply and outcome, and the next line starts
+        a new request.
+        """
         self._shown = len(snapshot.values.get("messages", []))
+        where = f"(continuing thread {self._options.thread}, {self._where()}"
         if snapshot.interrupts:
             self._question = snapshot.interrupts[0]
-            message = str(self._question.value.get("message", ""))
-            self._console.say(
-                "\n(continuing this thread; the question still open:)\n"
-                f"{transcript_entry('assistant', message)}"
-            )
+            self._console.say(f"{where}; the question still open:)")
+            self._reply(str(self._question.value.get("message", "")))
         elif snapshot.next:
-            self._console.say("\n(continuing this thread from the step that was cut off)")
+            self._console.say(f"{where}, from the step that was cut off)")
             self._run(None)
+        else:
+            self._console.say(f"{where}; its last request has ended:)")
+            last = next(
+                (m for m in reversed(snapshot.values.get("messages", []))
+                 if isinstance(m, AIMessage)),
+                None,
+            )
+            if last is not None:
+                self._reply(text_of(last))
+            self._show_outcome(snapshot)
 
-    def _resume_hint(self) -> str:
-        return f"This conversation is saved; continue it with: {self._options.resume_command()}"
+    def _say_how_to_continue(self, before: str = "") -> None:
+        """Say how to continue; the command on a line of its own, never wrapped, to paste."""
+        self._console.say(f"{before}This conversation is saved; continue it with:")
+        self._console.say(self._options.resume_command(), wrap_lines=False)

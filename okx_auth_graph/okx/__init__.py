@@ -16,8 +16,9 @@ from okx_auth_graph.okx.commands import (
     failure_of,
 )
 from okx_auth_graph.okx.errors import (
+    API_KEY_INSTALL_COMMAND,
     INSTALL_COMMAND,
-    UPGRADE_COMMAND,
+    OAUTH_CLI_VERSION,
     ErrorKind,
     FailedCall,
     OkxError,
@@ -49,9 +50,10 @@ from okx_auth_graph.okx.runner import (
 )
 
 __all__ = [
+    "API_KEY_INSTALL_COMMAND",
     "ENV_KEY_PROFILE",
     "INSTALL_COMMAND",
-    "UPGRADE_COMMAND",
+    "OAUTH_CLI_VERSION",
     "AuthStatus",
     "CliResult",
     "CliRunner",

@@ -22,8 +22,19 @@ from pydantic import BaseModel, ConfigDict
 from okx_auth_graph.okx.framing import MalformedOutput, decode_object, error_message
 from okx_auth_graph.okx.redact import redact_text
 
-INSTALL_COMMAND = "npm install -g @okx_ai/okx-trade-cli"
-UPGRADE_COMMAND = "npm install -g @okx_ai/okx-trade-cli@latest"
+OAUTH_CLI_VERSION = "1.3.1-beta.17"
+"""The first okx CLI the skill names with the `okx auth` commands (OAuth sign-in)."""
+INSTALL_COMMAND = f'npm install -g "@okx_ai/okx-trade-cli@>={OAUTH_CLI_VERSION}"'
+"""Installs (or upgrades to) the newest okx CLI that has `okx auth`.
+
+Not the bare package nor `@latest`: the npm registry serves 1.2.4 under
+both, which has no `okx auth`, so advising them after "too old" would go
+round in a loop. The version range asks for what OAuth needs and nothing
+less; the quotes keep a shell from reading `>` as a redirection. The
+registry may serve no such version yet: npm then answers "No matching version found".
+"""
+API_KEY_INSTALL_COMMAND = "npm install -g @okx_ai/okx-trade-cli"
+"""Whatever version the registry serves: enough for an API key (`okx config init`), not OAuth."""
 
 
 class ErrorKind(StrEnum):
@@ -81,11 +92,19 @@ _ACTIONS: dict[ErrorKind, str] = {
     ErrorKind.API_KEY_REJECTED: (
         "Replace the API key, or remove the API-key profile and switch to OAuth"
     ),
-    ErrorKind.CLI_TOO_OLD: f"Upgrade the okx CLI: {UPGRADE_COMMAND}",
-    ErrorKind.CLI_NOT_FOUND: f"Install the okx CLI: {INSTALL_COMMAND}",
+    ErrorKind.CLI_TOO_OLD: (
+        f"Install okx CLI {OAUTH_CLI_VERSION} or later, the first with okx auth: "
+        f"{INSTALL_COMMAND} (the npm registry may not serve it yet; "
+        "an API key works with this CLI: okx config init)"
+    ),
+    ErrorKind.CLI_NOT_FOUND: (
+        f"Install okx CLI {OAUTH_CLI_VERSION} or later, the first with okx auth: "
+        f"{INSTALL_COMMAND} (the npm registry may not serve it yet; then "
+        f"{API_KEY_INSTALL_COMMAND} and an API key: okx config init)"
+    ),
     ErrorKind.HOME_UNAVAILABLE: "Ask the server's operator to give this user a private HOME",
     ErrorKind.TIMEOUT: "Retry; check the network if it keeps happening",
-    ErrorKind.MALFORMED_OUTPUT: "Retry; upgrade the okx CLI if it keeps happening",
+    ErrorKind.MALFORMED_OUTPUT: f"Retry; if it keeps happening, upgrade: {INSTALL_COMMAND}",
     ErrorKind.UNKNOWN: "Show the error and ask the user how to go on",
 }
 

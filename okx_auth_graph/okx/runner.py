@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Protocol, cast
 
-from okx_auth_graph.okx.errors import INSTALL_COMMAND, ErrorKind, OkxError, OkxFailure
+from okx_auth_graph.okx.errors import ErrorKind, OkxError, OkxFailure
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,8 @@ MAX_OUTPUT_BYTES = 1_048_576
 """Output beyond this is cut off: no command we parse prints a megabyte."""
 
 _SECRET_FLAGS = frozenset({"--api-key", "--secret-key", "--passphrase"})
+_INSTALL_ADVICE = f"{ErrorKind.CLI_NOT_FOUND.action}."
+"""What a missing CLI's detail says to do: the same words as the failure's action."""
 
 
 @dataclass(frozen=True)
@@ -87,9 +89,7 @@ def resolve_executable(okx_cli: str | None = None) -> str:
         raise OkxError(
             OkxFailure(
                 kind=ErrorKind.CLI_NOT_FOUND,
-                detail=(
-                    f"the okx CLI was not found ({candidate!r}). Install it with: {INSTALL_COMMAND}"
-                ),
+                detail=f"the okx CLI was not found ({candidate!r}). {_INSTALL_ADVICE}",
             )
         )
     raise AssertionError("unreachable: 'okx' is always a candidate")
@@ -139,7 +139,7 @@ def _unstartable(candidate: str, error: OSError) -> OkxError:
             kind=ErrorKind.CLI_NOT_FOUND,
             detail=(
                 f"the okx CLI could not be started ({candidate!r}: {error.strerror}). "
-                f"Install it with: {INSTALL_COMMAND}"
+                f"{_INSTALL_ADVICE}"
             ),
         )
     )

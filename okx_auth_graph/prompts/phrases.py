@@ -6,7 +6,7 @@ phrase says what happened and what the user can do next.
 
 from __future__ import annotations
 
-from okx_auth_graph.okx.errors import INSTALL_COMMAND, UPGRADE_COMMAND
+from okx_auth_graph.okx.errors import API_KEY_INSTALL_COMMAND, INSTALL_COMMAND, OAUTH_CLI_VERSION
 
 PHRASES: dict[str, dict[str, str]] = {
     "api_key_configured": {
@@ -264,20 +264,39 @@ PHRASES: dict[str, dict[str, str]] = {
     },
     # Failures, one per error kind (see okx_auth_graph.okx.errors.ErrorKind).
     "failure_cli_not_found": {
-        "zh": f"本机没有找到 okx 命令行工具。请先安装:\n{INSTALL_COMMAND}\n安装后告诉我重试。",
+        "zh": (
+            f"本机没有找到 okx 命令行工具。OAuth 登录需要 {OAUTH_CLI_VERSION} 或更新的版本"
+            f"(从这个版本起才有 okx auth 命令),请这样安装:\n{INSTALL_COMMAND}\n"
+            "安装后告诉我重试。npm 仓库可能还没有提供这样的版本"
+            "(npm 会回答 No matching version found);"
+            "它现在提供的版本没有 okx auth,无法用它进行 OAuth 登录,但可以使用 API key:"
+            f"用 {API_KEY_INSTALL_COMMAND} 安装后运行 okx config init。"
+        ),
         "en": (
-            f"The okx CLI is not installed here. Install it with:\n{INSTALL_COMMAND}\n"
-            "then tell me to try again."
+            f"The okx CLI is not installed here. OAuth sign-in needs version {OAUTH_CLI_VERSION} "
+            f"or later (the first with the okx auth commands); install one with:\n"
+            f"{INSTALL_COMMAND}\nthen tell me to try again. The npm registry may not serve such "
+            "a version yet (npm then answers No matching version found); the version it "
+            "serves has no okx auth, so it cannot sign in with OAuth, but it works with an "
+            f"API key: install it with {API_KEY_INSTALL_COMMAND} and run okx config init."
         ),
     },
     "failure_cli_too_old": {
         "zh": (
-            f"当前的 okx 命令行工具版本太旧,没有 okx auth 登录命令。请升级:\n{UPGRADE_COMMAND}\n"
-            "升级后告诉我重试。"
+            "当前的 okx 命令行工具没有 okx auth 命令,无法进行 OAuth 登录:这些命令从 "
+            f"{OAUTH_CLI_VERSION} 版本起才有。请安装这个或更新的版本:\n{INSTALL_COMMAND}\n"
+            "安装后告诉我重试。npm 仓库可能还没有提供这样的版本"
+            "(npm 会回答 No matching version found);"
+            "在那之前无法用这个命令行工具进行 OAuth 登录,但它可以使用 API key:运行 "
+            "okx config init。"
         ),
         "en": (
-            "This okx CLI is too old for OAuth login (it has no `okx auth` commands). "
-            f"Upgrade it with:\n{UPGRADE_COMMAND}\nthen tell me to try again."
+            "This okx CLI has no okx auth commands, so it cannot sign in with OAuth: they "
+            f"came with version {OAUTH_CLI_VERSION}. Install that version or a later one "
+            f"with:\n{INSTALL_COMMAND}\nthen tell me to try again. The npm registry may not "
+            "serve such a version yet (npm then answers No matching version found); until it "
+            "does, this CLI cannot sign in with OAuth, but it works with an API key: run "
+            "okx config init."
         ),
     },
     "failure_spawn_failed": {
@@ -359,11 +378,11 @@ PHRASES: dict[str, dict[str, str]] = {
     "failure_malformed_output": {
         "zh": (
             "okx 命令行工具输出了无法识别的内容(<detail>)。请重试;如果一直这样,请升级:\n"
-            f"{UPGRADE_COMMAND}"
+            f"{INSTALL_COMMAND}"
         ),
         "en": (
             "The okx CLI printed something unexpected (<detail>). Try again; "
-            f"if it keeps happening, upgrade it:\n{UPGRADE_COMMAND}"
+            f"if it keeps happening, upgrade it:\n{INSTALL_COMMAND}"
         ),
     },
     "failure_unknown": {

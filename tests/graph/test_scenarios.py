@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from okx_auth_graph.okx import INSTALL_COMMAND, UPGRADE_COMMAND
+from okx_auth_graph.okx import API_KEY_INSTALL_COMMAND, INSTALL_COMMAND, OAUTH_CLI_VERSION
 from okx_auth_graph.prompts import Language, format_minutes, format_scopes, render, site_menu
 from tests.expected import (
     CONFIG_SHOW,
@@ -665,8 +665,9 @@ def test_old_cli_without_key_needs_an_upgrade(
     posted = conv.start("log me in")
     text = phrase("failure_cli_too_old", "en")
     assert posted == [text]
-    assert "npm install -g @okx_ai/okx-trade-cli@latest" in text
-    assert UPGRADE_COMMAND == "npm install -g @okx_ai/okx-trade-cli@latest"
+    assert f"\n{INSTALL_COMMAND}\n" in visible(text)  # a version with `okx auth`, not @latest
+    assert f"version {OAUTH_CLI_VERSION}" in text
+    assert "@latest" not in text
     assert conv.interrupt is None
     assert conv.outcome == {"status": "needs_user_action", "message": text}
     assert_calls(call_log.argvs(), PREFLIGHT)
@@ -689,8 +690,8 @@ def test_missing_cli_needs_an_install(okx_home: Path, call_log: CallLog, tmp_pat
     posted = conv.start("log me in")
     text = phrase("failure_cli_not_found", "en")
     assert posted == [text]
-    assert "npm install -g @okx_ai/okx-trade-cli\n" in visible(text)
-    assert INSTALL_COMMAND == "npm install -g @okx_ai/okx-trade-cli"
+    assert f"\n{INSTALL_COMMAND}\n" in visible(text)  # the bare package would be too old
+    assert f"install it with {API_KEY_INSTALL_COMMAND} and run okx config init" in text
     assert conv.interrupt is None
     assert conv.outcome == {"status": "needs_user_action", "message": text}
     assert call_log.argvs() == []

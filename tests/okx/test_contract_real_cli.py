@@ -9,7 +9,9 @@ command at all; the simulator reproduces that with `OKX_SIM_FAULT=old_cli`.
 from __future__ import annotations
 
 import logging
+import shlex
 import shutil
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +20,8 @@ import pytest
 
 from benchmarks.real_cli import install as install_real_cli
 from okx_auth_graph.okx import (
-    UPGRADE_COMMAND,
+    INSTALL_COMMAND,
+    OAUTH_CLI_VERSION,
     ConfigView,
     ErrorKind,
     OkxError,
@@ -33,8 +36,9 @@ from okx_auth_graph.okx import (
     failure_of,
     run_okx,
 )
-from okx_auth_graph.prompts import render, site_menu
+from okx_auth_graph.prompts import Language, render, site_menu
 from okx_auth_graph.simulator.framing import plant_update_notice
+from tests.expected import visible
 from tests.graph.test_secrets_in_state import Run, assert_no_secret
 from tests.rest_standin import serving
 from tests.support import CallLog, Conversation, Simulator
@@ -168,8 +172,8 @@ def test_auth_status_on_a_cli_without_auth_is_too_old(
     with pytest.raises(OkxError) as caught:
         execute(auth_status(), settings)
     assert caught.value.kind is ErrorKind.CLI_TOO_OLD
-    assert UPGRADE_COMMAND in caught.value.failure.action
-    assert "npm install -g @okx_ai/okx-trade-cli@latest" in caught.value.failure.action
+    assert INSTALL_COMMAND in caught.value.failure.action
+    assert "@latest" not in caught.value.failure.action  # npm's latest is this very CLI
     assert "Unknown command: auth status" in caught.value.failure.detail
     assert caught.value.failure.command == ("auth", "status", "--json")
 
@@ -192,7 +196,7 @@ def test_real_cli_login_manual_is_too_old(real_okx: Path, empty_home: Path) -> N
         execute(auth_login_manual(Site.US), settings)
     assert caught.value.kind is ErrorKind.CLI_TOO_OLD
     assert "Unknown option '--manual'" in caught.value.failure.detail
-    assert UPGRADE_COMMAND in caught.value.failure.action
+    assert INSTALL_COMMAND in caught.value.failure.action
     assert caught.value.failure.command == ("auth", "login", "--manual", "--site", "us")
 
 
@@ -238,8 +242,52 @@ def test_real_cli_auth_status_behind_the_notice_is_too_old(
     with pytest.raises(OkxError) as caught:
         execute(auth_status(), settings)
     assert caught.value.kind is ErrorKind.CLI_TOO_OLD
-    assert UPGRADE_COMMAND in caught.value.failure.action
+    assert INSTALL_COMMAND in caught.value.failure.action
     assert caught.value.failure.detail == "Unknown command: auth status"
+
+
+@pytest.mark.parametrize(("request_text", "language"), [("log me in", "en"), ("帮我登录", "zh")])
+def test_real_cli_login_advises_a_version_with_auth_and_never_latest(
+    real_okx: Path, empty_home: Path, tmp_path: Path, request_text: str, language: Language
+) -> None:
+    # npm serves 1.2.4 as `latest` too: "install @latest" here would send the user round in a loop.
+    _quiet_update_check(empty_home)
+    conv = Conversation(Simulator(str(real_okx), empty_home, CallLog(tmp_path / "unused.jsonl")))
+
+    posted = conv.start(request_text)
+
+    expected = render("failure_cli_too_old", language)
+    assert posted == [expected]
+    assert conv.interrupt is None
+    assert conv.outcome == {"status": "needs_user_action", "message": expected}
+    assert f"\n{INSTALL_COMMAND}\n" in visible(expected)  # the command, on a line of its own
+    assert OAUTH_CLI_VERSION in expected
+    assert "No matching version found" in expected  # the registry may not serve it yet
+    assert "API key" in expected
+    assert "okx config init" in expected
+    assert "@latest" not in expected
+
+
+def test_the_advised_install_gets_okx_auth_or_npm_says_it_has_no_such_version(
+    tmp_path: Path, empty_home: Path
+) -> None:
+    # The advice, run against the real registry: it never installs a CLI without `auth` again.
+    npm, install, global_flag, package = shlex.split(INSTALL_COMMAND)
+    assert (npm, install, global_flag) == ("npm", "install", "-g")
+    npm_path = shutil.which(npm)
+    assert npm_path is not None
+    done = subprocess.run(
+        [npm_path, "install", "--prefix", str(tmp_path), "--no-audit", "--no-fund", package],
+        capture_output=True, text=True, timeout=240, check=False,
+    )
+    if done.returncode != 0:  # what the advice warns of: the registry serves no such version
+        assert f"No matching version found for {package}" in done.stderr
+    else:
+        okx = tmp_path / "node_modules" / ".bin" / "okx"
+        status = run_okx(
+            ["auth", "status", "--json"], OkxSettings(okx_cli=str(okx), okx_home=str(empty_home))
+        )
+        assert "Unknown command" not in status.stderr
 
 
 @pytest.mark.parametrize("notice", ["1.2.4", "99.0.0"], ids=["plain", "behind-notice"])

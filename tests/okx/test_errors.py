@@ -7,8 +7,8 @@ import json
 import pytest
 
 from okx_auth_graph.okx import (
+    API_KEY_INSTALL_COMMAND,
     INSTALL_COMMAND,
-    UPGRADE_COMMAND,
     ErrorKind,
     FailedCall,
     OkxError,
@@ -122,7 +122,7 @@ def test_real_cli_1_2_4_stderr_is_too_old() -> None:
     )
     failure = classify(FailedCall(("auth", "login", "--manual", "--site", "us"), 1, "", stderr))
     assert failure.kind is ErrorKind.CLI_TOO_OLD
-    assert UPGRADE_COMMAND in failure.action
+    assert INSTALL_COMMAND in failure.action
 
 
 @pytest.mark.parametrize(
@@ -241,11 +241,17 @@ def test_actions_are_the_skill_table_verbatim(kind: ErrorKind, action: str) -> N
     assert kind.action == action
 
 
-def test_install_and_upgrade_commands_in_actions() -> None:
-    assert INSTALL_COMMAND == "npm install -g @okx_ai/okx-trade-cli"
-    assert UPGRADE_COMMAND == "npm install -g @okx_ai/okx-trade-cli@latest"
-    assert UPGRADE_COMMAND in ErrorKind.CLI_TOO_OLD.action
-    assert INSTALL_COMMAND in ErrorKind.CLI_NOT_FOUND.action
+def test_install_commands_in_actions_ask_for_a_cli_with_auth() -> None:
+    # The bare package and @latest are the registry's 1.2.4, without `okx auth`: advising
+    # either after "too old" would loop. The range asks for the first version with it.
+    assert INSTALL_COMMAND == 'npm install -g "@okx_ai/okx-trade-cli@>=1.3.1-beta.17"'
+    assert API_KEY_INSTALL_COMMAND == "npm install -g @okx_ai/okx-trade-cli"
+    for kind in (ErrorKind.CLI_TOO_OLD, ErrorKind.CLI_NOT_FOUND):
+        assert INSTALL_COMMAND in kind.action
+        assert "may not serve it yet" in kind.action
+        assert "okx config init" in kind.action
+        assert "@latest" not in kind.action
+    assert API_KEY_INSTALL_COMMAND in ErrorKind.CLI_NOT_FOUND.action  # for the API key
 
 
 def test_okx_error_text_and_kind() -> None:

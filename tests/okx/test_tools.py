@@ -260,8 +260,8 @@ def test_missing_cli_is_a_failure_dict(tmp_path: Path) -> None:
     result = _invoke(_tools(tmp_path / "missing-okx")["okx_auth_status"])
     assert result["ok"] is False
     assert result["error"] == "cli_not_found"
-    assert "npm install -g @okx_ai/okx-trade-cli" in result["action"]
-    assert "npm install -g @okx_ai/okx-trade-cli" in result["message"]
+    assert 'npm install -g "@okx_ai/okx-trade-cli@>=1.3.1-beta.17"' in result["action"]
+    assert 'npm install -g "@okx_ai/okx-trade-cli@>=1.3.1-beta.17"' in result["message"]
 
 
 def test_unstartable_cli_is_a_failure_dict(scripts: ScriptWriter) -> None:

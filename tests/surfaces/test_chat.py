@@ -9,6 +9,7 @@ commands the conversation really ran.
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import subprocess
 from pathlib import Path
@@ -49,32 +50,43 @@ def test_simulated_chat_logs_in_through_stdin(
     assert f"(browser: approved {code})" in transcript
     assert success_template("eea") in transcript
     assert LOGGED_IN in transcript
-    assert f"continue it with: okx-auth-graph chat --simulate --db {chat_db} --thread t1" \
-        in transcript
+    assert f"continue it with:\n{continue_command(chat_db)}\n" in transcript
     argvs = call_log.argvs()
     assert argvs.count(LOGIN_EEA) == 1
     assert argvs[argvs.index(LOGIN_EEA) + 1:] == [STATUS]  # after the code: one check, no polling
 
 
 def test_quitting_mid_login_and_resuming_the_thread_finishes_it(
-    run_chat: RunChat, call_log: CallLog
+    run_chat: RunChat, call_log: CallLog, simulated_home: Path
 ) -> None:
     first = run_chat("--simulate", "--thread", THREAD, lines=["log me in", "2"])
 
     assert first.returncode == 0, first.stderr
     (code,) = shown_codes(first.stdout)
-    assert "continue it with: okx-auth-graph chat --simulate" in first.stdout
+    assert f"continue it with:\n{SCRIPT} chat --simulate" in first.stdout
     assert LOGGED_IN not in first.stdout
 
     second = run_chat("--simulate", "--thread", THREAD, lines=["/approve", "done"])
 
     assert second.returncode == 0, second.stderr
-    assert "(continuing this thread; the question still open:)" in second.stdout
+    assert "Ask to log in" not in second.stdout  # no greeting: the conversation goes on
+    assert second.stdout.startswith(
+        f"(continuing thread t1, simulated okx (HOME {simulated_home}); the question still open:)"
+    )
     assert login_template("eea", code) in second.stdout  # the same code: no second login
     assert f"(browser: approved {code})" in second.stdout
     assert success_template("eea") in second.stdout
     assert LOGGED_IN in second.stdout
     assert call_log.argvs().count(LOGIN_EEA) == 1
+
+    third = run_chat("--simulate", "--thread", THREAD)  # the request has ended: say how
+
+    assert third.returncode == 0, third.stderr
+    assert third.stdout.startswith(
+        f"(continuing thread t1, simulated okx (HOME {simulated_home}); "
+        f"its last request has ended:)\n\nassistant:\n    {success_template('eea')}\n\n"
+        f"{LOGGED_IN}\nyou> "
+    )
 
 
 def test_an_interactive_login_streams_the_cli_and_the_browser_acts_while_it_waits(
@@ -122,7 +134,10 @@ def test_ctrl_c_during_a_blocking_login_stops_the_cli_and_the_thread_resumes(
                        lines=["/approve"])
 
     assert resumed.returncode == 0, resumed.stderr
-    assert "(continuing this thread from the step that was cut off)" in resumed.stdout
+    assert resumed.stdout.startswith(
+        f"(continuing thread t1, simulated okx (HOME {simulated_home}), "
+        "from the step that was cut off)"
+    )
     (code,) = shown_codes(resumed.stdout)
     assert code != stopped_code  # the stopped CLI's code died with it; a new login ran
     assert LOGGED_IN in resumed.stdout
@@ -142,8 +157,7 @@ def test_ctrl_c_at_the_prompt_leaves_cleanly(chat_db: Path) -> None:
 
     assert chat.returncode == 130
     assert errors == b""
-    assert f"continue it with: okx-auth-graph chat --simulate --db {chat_db} --thread t1" \
-        in out.decode()
+    assert f"continue it with:\n{continue_command(chat_db)}\n" in out.decode()
 
 
 def test_ctrl_d_at_the_first_prompt_says_how_to_continue(run_chat: RunChat) -> None:
@@ -164,7 +178,7 @@ def test_without_the_okx_cli_the_chat_says_so_and_never_uses_the_simulator(
 
     assert done.returncode == 1
     assert "the okx CLI was not found ('okx')" in done.stderr
-    assert "npm install -g @okx_ai/okx-trade-cli" in done.stderr
+    assert 'npm install -g "@okx_ai/okx-trade-cli@>=1.3.1-beta.17"' in done.stderr
     assert "okx-auth-graph chat --simulate" in done.stderr
     assert done.stdout == ""
     assert call_log.entries() == []
@@ -267,6 +281,11 @@ def test_lang_forces_the_reply_language(run_chat: RunChat) -> None:
     (code,) = shown_codes(done.stdout)
     assert login_template("eea", code, "zh") in done.stdout
     assert login_template("eea", code, "en") not in done.stdout
+
+
+def continue_command(chat_db: Path) -> str:
+    """What the chat says to paste: this environment's script by its absolute path."""
+    return shlex.join([SCRIPT, "chat", "--simulate", "--db", str(chat_db), "--thread", THREAD])
 
 
 def _read_until(process: subprocess.Popen[bytes], marker: bytes) -> bytes:

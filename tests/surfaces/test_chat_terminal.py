@@ -1,10 +1,13 @@
-"""`okx-auth-graph chat` in a real pseudo-terminal: leaving is clean whichever way.
+"""`okx-auth-graph chat` in a real pseudo-terminal, typed into as a person would.
 
 A pipe hides what a terminal shows: the chat's stdin is then a tty, Ctrl-C
 is the terminal's own key (it sends SIGINT to the foreground group), Ctrl-D
-is end of input, and the interpreter's exit has to get past a reader thread
-still blocked on the keyboard. Each test types into the terminal as a
-person would and checks the exit code and that nothing aborted.
+is end of input, the interpreter's exit has to get past a reader thread
+still blocked on the keyboard, and stdout has a width the transcript must
+fit. The tests check that leaving is clean whichever way, that one reply is
+one `assistant:` block, that lines break between words at the terminal's
+width, that a resumed thread picks up without a new greeting, and that the
+command printed to continue works as pasted, from anywhere.
 """
 
 from __future__ import annotations
@@ -12,20 +15,29 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
+import re
 import select
+import shlex
+import struct
 import subprocess
+import sys
 import termios
 import time
-from collections.abc import Callable, Iterator
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
-from tests.surfaces.conftest import SCRIPT, THREAD
+from okx_auth_graph.prompts import render, site_menu
+from tests.expected import URIS
+from tests.surfaces.conftest import SCRIPT, THREAD, shown_codes
 
 CTRL_C, CTRL_D = b"\x03", b"\x04"
 PROMPT = b"you> "
 ABORTED = (b"Fatal Python error", b"Traceback", b"_enter_buffered_busy")
+_STATUS_LINE = re.compile(r"[^\n]*\r\x1b\[K")
+"""A line's text up to the last wipe of the status line on it: drawn over, so not shown."""
 
 
 def _controlling_terminal() -> None:
@@ -37,15 +49,38 @@ def _controlling_terminal() -> None:
 class Terminal:
     """The chat running in a pseudo-terminal; what it printed, and a keyboard."""
 
-    def __init__(self, *args: str) -> None:
+    def __init__(
+        self,
+        *args: str,
+        command: Sequence[str] = (SCRIPT, "chat"),
+        columns: int = 80,
+        cwd: Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        """Start `command` with `args` on a terminal `columns` wide (and 24 high).
+
+        Args:
+            args: The chat's options.
+            command: How the chat is started (the console script, by default).
+            columns: The terminal's width, as a terminal window reports it.
+            cwd: The directory to start it in (default: this one).
+            env: The whole environment (default: this process's).
+        """
         master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
         self.process = subprocess.Popen(
-            [SCRIPT, "chat", *args], stdin=slave, stdout=slave, stderr=slave,
+            [*command, *args], stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env,
             preexec_fn=_controlling_terminal, close_fds=True,
         )
         os.close(slave)
         self.master = master
         self.screen = b""
+
+    @property
+    def text(self) -> str:
+        """What the screen shows: CR LF made newlines, the spinner's drawn-over lines gone."""
+        plain = self.screen.decode(errors="replace").replace("\r\n", "\n")
+        return _STATUS_LINE.sub("", plain)
 
     def _read(self, timeout: float) -> bool:
         ready, _, _ = select.select([self.master], [], [], timeout)
@@ -96,8 +131,10 @@ def terminal(chat_db: Path) -> Iterator[StartChat]:
     """Start `chat --simulate` on this test's database in a pseudo-terminal."""
     opened: list[Terminal] = []
 
-    def start(*extra: str) -> Terminal:
-        chat = Terminal("--simulate", "--db", str(chat_db), "--thread", THREAD, *extra)
+    def start(*extra: str, columns: int = 80) -> Terminal:
+        chat = Terminal(
+            "--simulate", "--db", str(chat_db), "--thread", THREAD, *extra, columns=columns
+        )
         opened.append(chat)
         return chat
 
@@ -110,7 +147,7 @@ def assert_clean(chat: Terminal) -> None:
     """Nothing aborted, no traceback; the chat said how to continue."""
     for sign in ABORTED:
         assert sign not in chat.screen, chat.screen.decode(errors="replace")
-    assert b"continue it with:" in chat.screen
+    assert "continue it with:" in " ".join(chat.text.split())  # however the width broke it
 
 
 def test_quit_at_the_prompt_exits_0(terminal: StartChat) -> None:
@@ -159,3 +196,151 @@ def test_ctrl_c_during_a_blocking_login_exits_130(terminal: StartChat) -> None:
     chat.type(CTRL_C)
     assert chat.exit_code() == 130
     assert_clean(chat)
+
+
+# ---------------------------------------------------------------- what the screen shows
+
+
+def reply_to(chat: Terminal, line: str) -> str:
+    """What the chat printed after the user typed `line`, up to its next prompt."""
+    typed = f"{PROMPT.decode()}{line}\n"
+    start = chat.text.index(typed) + len(typed)
+    return chat.text[start:chat.text.index(PROMPT.decode(), start)]
+
+
+def columns(line: str) -> int:
+    """The columns a terminal gives `line`: two for each wide (CJK) character."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in line)
+
+
+def talk(chat: Terminal, *lines: bytes) -> None:
+    """At each prompt type the next line, then leave with /quit; the chat exits 0."""
+    for index, line in enumerate((*lines, b"/quit")):
+        chat.expect(PROMPT, count=index + 1)
+        chat.type(line + b"\n")
+    assert chat.exit_code() == 0
+    assert_clean(chat)
+
+
+def test_not_a_choice_and_the_menu_again_are_one_reply(terminal: StartChat) -> None:
+    chat = terminal()
+    talk(chat, b"log me in", b"hello")
+
+    reply = reply_to(chat, "hello")
+    assert reply.count("assistant:") == 1
+    assert reply == (
+        f"\nassistant:\n    {render('menu_not_a_choice', 'en')}\n\n"
+        f"    {site_menu().replace(chr(10), chr(10) + '    ')}\n"
+    )
+
+
+def test_a_blocking_login_is_one_reply_around_the_cli_lines(terminal: StartChat) -> None:
+    chat = terminal("--login", "interactive")
+    chat.expect(PROMPT)
+    chat.type(b"log me in\n")
+    chat.expect(PROMPT, count=2)
+    chat.type(b"2\n")
+    chat.expect(b"Waiting for authorization...")
+    chat.type(b"/approve\n")
+    chat.expect(b"[okx_auth]")
+    chat.expect(PROMPT, count=3)
+    chat.type(b"/quit\n")
+    assert chat.exit_code() == 0
+
+    reply = reply_to(chat, "2")
+    assert reply.count("assistant:") == 1  # the announcement, the CLI's lines, the result
+    assert reply.index("okx | Waiting for authorization...") < reply.index("Login successful.")
+
+
+def test_lines_break_between_words_at_the_terminal_width(terminal: StartChat) -> None:
+    chat = terminal(columns=30)
+    talk(chat, b"log me in", b"2")
+
+    (code,) = shown_codes(chat.text)
+    lines = reply_to(chat, "2").splitlines()
+    template = render("login", "en", site="eea", verificationUri=URIS["eea"], userCode=code,
+                      **{"expiresIn/60": "10"})
+    # every word whole, in order: a word cut in two would be two words here
+    assert " ".join(lines).split() == ["assistant:", *template.split()]
+    for line in lines:  # a line is the terminal's width at most, or one word too long for it
+        assert columns(line) <= 30 or len(line.split()) == 1, line
+    assert f"    {URIS['eea']}" in lines  # wider than the terminal: a line of its own, whole
+    assert f"    Code: {code}  " in lines  # a line that fits stays as it was
+
+
+def test_chinese_breaks_between_characters_measured_two_columns_each(
+    terminal: StartChat,
+) -> None:
+    chat = terminal("--lang", "zh", columns=50)
+    talk(chat, b"log me in", b"2")
+
+    (code,) = shown_codes(chat.text)
+    reply = reply_to(chat, "2")
+    for line in reply.splitlines():
+        assert columns(line) <= 50, line
+    # 4 + 2 x 22 columns fill the line; counted as one column each, it would not break at all
+    assert "    请在浏览器中打开下面的链接并输入验证码完成授\n    权:\n" in reply
+    assert f"    链接:{URIS['eea']}  \n" in reply
+    assert f"    验证码:{code}  \n" in reply
+
+
+def test_a_resumed_thread_asks_its_open_question_without_a_greeting(
+    terminal: StartChat, simulated_home: Path
+) -> None:
+    first = terminal(columns=200)
+    talk(first, b"log me in", b"2")
+    (code,) = shown_codes(first.text)
+
+    second = terminal(columns=200)
+    talk(second)
+
+    assert "Ask to log in" not in second.text
+    assert second.text.startswith(
+        f"(continuing thread {THREAD}, simulated okx (HOME {simulated_home}); "
+        "the question still open:)\n\nassistant:\n    Please open the link below"
+    )
+    assert shown_codes(second.text) == [code]  # the same code, asked again: no new login
+
+
+VENV = Path(sys.executable).parent.parent
+"""This environment's root; the chat is started from here by a relative path."""
+
+
+@pytest.mark.parametrize(
+    ("started", "launcher"),
+    [
+        (("bin/okx-auth-graph",), (SCRIPT,)),
+        ((f"bin/{Path(sys.executable).name}", "-m", "okx_auth_graph"),
+         (sys.executable, "-m", "okx_auth_graph")),
+    ],
+    ids=["console-script", "python-m"],
+)
+def test_the_command_to_continue_works_pasted_anywhere(
+    tmp_path: Path, started: tuple[str, ...], launcher: tuple[str, ...]
+) -> None:
+    db = tmp_path / "my chats" / "chat.sqlite"  # a space: the command must quote it
+    options = ("--simulate", "--lang", "zh", "--login", "interactive", "--db", str(db),
+               "--thread", THREAD)
+    first = Terminal(*options, command=(*started, "chat"), cwd=VENV, columns=300)
+    try:
+        talk(first, b"log me in")
+    finally:
+        first.close()
+    pasted = first.text.split("continue it with:\n")[1].splitlines()[0]
+
+    words = shlex.split(pasted)
+    assert Path(words[0]).is_absolute()
+    assert [str(Path(words[0]).resolve()), *words[1:]] == [
+        str(Path(launcher[0]).resolve()), *launcher[1:], "chat", *options,
+    ]
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    no_venv = {**os.environ, "PATH": "/usr/bin:/bin"}
+    second = Terminal(command=("/bin/sh", "-c", pasted), cwd=elsewhere, env=no_venv, columns=300)
+    try:
+        talk(second)
+    finally:
+        second.close()
+    assert second.text.startswith(f"(continuing thread {THREAD}, simulated okx")
+    assert "您需要选择要连接的 OKX 站点" in second.text  # the open question, in --lang zh
