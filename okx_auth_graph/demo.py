@@ -88,8 +88,13 @@ def play(
 
 
 def transcript_entry(speaker: str, text: str) -> str:
-    """`speaker:` and the text indented below it: how every transcript here reads."""
-    body = text.replace("\n", "\n    ")
+    """`speaker:` and the text indented below it: how every transcript here reads.
+
+    Each line loses its trailing spaces: the posted texts end lines inside a
+    paragraph with markdown's hard break (two spaces), which a chat view
+    renders and a terminal would only carry along as invisible trailing blanks.
+    """
+    body = "\n    ".join(line.rstrip() for line in text.split("\n"))
     return f"{speaker}:\n    {body}"
 
 

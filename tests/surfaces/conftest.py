@@ -30,8 +30,9 @@ RunChat = Callable[..., subprocess.CompletedProcess[str]]
 
 
 def indented(text: str) -> str:
-    """A posted text as a transcript prints it: continuation lines indented by four."""
-    return text.replace("\n", "\n    ")
+    """A posted text as a transcript prints it: continuation lines indented by four,
+    and no line's trailing blanks (the markdown hard breaks a terminal cannot show)."""
+    return "\n    ".join(line.rstrip() for line in text.split("\n"))
 
 
 def shown_codes(transcript: str) -> list[str]:
