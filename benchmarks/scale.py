@@ -144,8 +144,7 @@ def _sqlite_settings(conn: sqlite3.Connection) -> str:
 def _latest_checkpoint_bytes(graph: AuthGraph, threads: Sequence[str]) -> float:
     """Median size of each thread's latest checkpoint, serialized with its values.
 
-    Read through the graph's own checkpointer: compiling gives it the
-    allowlist of the state's types, without which strict loading refuses them.
+    Read through the graph's own checkpointer, the one the runs wrote with.
     """
     saver = graph.checkpointer
     if not isinstance(saver, BaseCheckpointSaver):

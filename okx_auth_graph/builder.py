@@ -13,7 +13,7 @@ questions, the CLI steps), and its edges are listed where it is added.
 
 from __future__ import annotations
 
-from typing import Any, Self, cast
+from typing import TypeAlias
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
@@ -49,21 +49,13 @@ from okx_auth_graph.okx import CliRunner, run_okx, run_okx_streaming
 from okx_auth_graph.okx.interactive import StreamingRunner
 from okx_auth_graph.state import AuthInput, AuthOutput, AuthState
 
+AuthGraph: TypeAlias = CompiledStateGraph[AuthState, AuthContext, AuthInput, AuthOutput]
+"""The compiled auth graph.
 
-class AuthGraph(CompiledStateGraph[AuthState, AuthContext, AuthInput, AuthOutput]):
-    """The compiled auth graph; a copy keeps the list of types its state may load.
-
-    LangGraph builds that list at compile time for strict checkpoint loading
-    (`LANGGRAPH_STRICT_MSGPACK=true`), but `copy()` (and so `with_config()`)
-    drops it. A LangGraph server copies the graph for every run, so without
-    this the stored models would come back as plain dicts on the first resume.
-    """
-
-    def copy(self, update: dict[str, Any] | None = None) -> Self:
-        """A copy that still loads the graph's own state types under strict loading."""
-        copied = super().copy(update)
-        copied._serde_allowlist = self._serde_allowlist
-        return copied
+Its state is plain data (see `okx_auth_graph.state`), so the graph and every
+copy of it (a LangGraph server copies the graph for each run) load their
+checkpoints the same with or without strict deserialization.
+"""
 
 
 def build_auth_graph(
@@ -207,6 +199,4 @@ def build_auth_graph(
     builder.add_node("report_failure", report_failure)
     builder.add_edge("report_failure", END)
 
-    compiled = builder.compile(checkpointer=checkpointer, name=name)
-    compiled.__class__ = AuthGraph  # same object, plus the allowlist-keeping copy()
-    return cast(AuthGraph, compiled)
+    return builder.compile(checkpointer=checkpointer, name=name)

@@ -3,7 +3,9 @@
 Nothing heavy is imported until a subcommand runs, and before it does,
 checkpoints are set to load strictly (`LANGGRAPH_STRICT_MSGPACK`, unless the
 environment already says otherwise): the chat reads them back from a file on
-disk, and strict loading accepts only the types the graph declares.
+disk, and strict loading builds no class such a file names beyond LangGraph's
+own safe types. The graph's state is plain data, so its own checkpoints load
+the same either way.
 """
 
 from __future__ import annotations

@@ -16,8 +16,8 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from okx_auth_graph.okx import Site
 from okx_auth_graph.prompts import Language, site_menu
 
-_CHOICES = {"1": Site.GLOBAL, "2": Site.EEA, "3": Site.US,
-            "global": Site.GLOBAL, "eea": Site.EEA, "us": Site.US}
+_CHOICES: dict[str, Site] = {"1": "global", "2": "eea", "3": "us",
+                             "global": "global", "eea": "eea", "us": "us"}
 _CJK = re.compile(
     r"[\u2e80-\u2fdf\u3000-\u303f\u3100-\u312f\u31a0-\u31ef\u3400-\u4dbf\u4e00-\u9fff"
     r"\uf900-\ufaff\uff00-\uffef\U00020000-\U000323af]"

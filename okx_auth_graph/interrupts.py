@@ -18,6 +18,7 @@ from typing import Literal
 
 from typing_extensions import TypedDict
 
+from okx_auth_graph.okx.models import Site
 from okx_auth_graph.prompts import Language, markdown_lines
 
 Question = Literal[
@@ -107,7 +108,7 @@ class SiteChoicePayload(InboxFields):
     """Always `site_choice`."""
     message: str
     """The menu (and why it is shown again, when it is)."""
-    choices: list[str]
+    choices: list[Site]
     """The site ids a reply maps to: global, eea, us."""
 
 

@@ -25,7 +25,7 @@ from typing import Any, Literal, Protocol
 from langgraph.runtime import ServerInfo
 
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.okx import ErrorKind, OkxError, OkxFailure, OkxSettings
+from okx_auth_graph.okx import OkxError, OkxFailure, OkxSettings
 from okx_auth_graph.okx.interactive import BLOCKING_LOGIN_TIMEOUT_SECONDS
 from okx_auth_graph.okx.runner import DEFAULT_TIMEOUT_SECONDS
 
@@ -146,7 +146,7 @@ def identity_of(info: ServerInfo | None) -> str | None:
 
 def home_unavailable(detail: str) -> OkxError:
     """The failure of a run that has no HOME of its own to run in; the graph reports it."""
-    return OkxError(OkxFailure(kind=ErrorKind.HOME_UNAVAILABLE, detail=detail))
+    return OkxError(OkxFailure(kind="home_unavailable", detail=detail, command=[]))
 
 
 def identity_home(identity: str, homes: str | None) -> Path:

@@ -1,9 +1,12 @@
 """The auth graph's state: what a parent sees, and what the steps learned.
 
 A parent graph exchanges only `messages`, `okx_auth_request` (in) and
-`okx_auth` (out); the rest is private to the procedure. Every persisted value
-is a plain type or a pydantic model declared here, so strict checkpoint
-deserialization can load it.
+`okx_auth` (out); the rest is private to the procedure. Besides the
+conversation's messages, every value the state holds is plain data (TypedDicts
+of strings, numbers, booleans, lists and None; enumerations are `Literal`
+strings). A checkpointer stores such values without a class name, so loading
+a checkpoint constructs no class of this package: nothing to allow-list, no
+serde warning, with or without `LANGGRAPH_STRICT_MSGPACK`.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from typing import Annotated, Literal, NotRequired
 from langchain_core.messages import AnyMessage
 from langgraph.channels.delta import DeltaChannel
 from langgraph.graph.message import Messages, add_messages
-from pydantic import BaseModel, ConfigDict
 from typing_extensions import TypedDict
 
 from okx_auth_graph.interrupts import InterruptPayload, Question
@@ -88,10 +90,8 @@ class OkxAuthOutcome(TypedDict, total=False):
     """For `awaiting_reply`: the request's language, which a relayed reply is recorded in."""
 
 
-class PendingLogin(BaseModel):
+class PendingLogin(TypedDict):
     """A device code this thread showed, so reminders repeat the same link and code."""
-
-    model_config = ConfigDict(frozen=True)
 
     site: Site
     """The site the login runs on."""

@@ -28,6 +28,7 @@ from okx_auth_graph.okx import (
     config_show,
     execute,
 )
+from okx_auth_graph.okx.errors import action_of
 from okx_auth_graph.okx.interactive import login_interactive
 
 
@@ -52,18 +53,17 @@ class RemoveArgs(BaseModel):
 def failure_payload(error: OkxError) -> dict[str, Any]:
     """The dict a tool returns for a failed call."""
     failure = error.failure
-    return {"ok": False, "error": failure.kind.value, "action": failure.action,
-            "message": failure.detail}
+    return {"ok": False, "error": failure["kind"], "action": action_of(failure["kind"]),
+            "message": failure["detail"]}
 
 
-def _run_model(command: OkxCommand[Any], settings: OkxSettings) -> dict[str, Any]:
+def _run(command: OkxCommand[Any], settings: OkxSettings) -> dict[str, Any]:
+    """A command's parsed view (already a JSON-ready dict), or its classified failure."""
     try:
         value = execute(command, settings)
     except OkxError as error:
         return failure_payload(error)
-    if isinstance(value, BaseModel):
-        return {"ok": True, **value.model_dump(mode="json")}
-    return {"ok": True, "value": value}
+    return {"ok": True, **value}
 
 
 def _login_blocking(site: Site, settings: OkxSettings) -> dict[str, Any]:
@@ -88,23 +88,23 @@ def make_okx_tools(settings: OkxSettings | None = None) -> list[BaseTool]:
 
     return [
         tool("okx_config_show", "Show okx CLI profiles (site, demo, masked API key).", NoArgs,
-             lambda: _run_model(config_show(), run)),
+             lambda: _run(config_show(), run)),
         tool("okx_auth_status", "OKX OAuth login status: status, site and scopes.", NoArgs,
-             lambda: _run_model(auth_status(), run)),
+             lambda: _run(auth_status(), run)),
         tool("okx_auth_login_manual",
              "Start an OKX device-code login on the site the user chose; returns link and code.",
-             SiteArgs, lambda site: _run_model(auth_login_manual(site), run)),
+             SiteArgs, lambda site: _run(auth_login_manual(site), run)),
         tool("okx_auth_login_blocking",
              "Log in and wait until the user authorizes in the browser (terminal use).",
              SiteArgs, lambda site: _login_blocking(site, run)),
         tool("okx_auth_logout", "Log out of OKX (the client registration is kept).", NoArgs,
-             lambda: _run_model(auth_logout(), run)),
+             lambda: _run(auth_logout(), run)),
         tool("okx_auth_install", "Install or update the okx-auth binary.", NoArgs,
-             lambda: _run_model(auth_install(), run)),
+             lambda: _run(auth_install(), run)),
         tool("okx_auth_install_status", "Whether the okx-auth binary is installed and current.",
-             NoArgs, lambda: _run_model(auth_install_status(), run)),
+             NoArgs, lambda: _run(auth_install_status(), run)),
         tool("okx_auth_remove", "Remove the okx-auth binary.", RemoveArgs,
-             lambda force=False: _run_model(auth_remove(force=force), run)),
+             lambda force=False: _run(auth_remove(force=force), run)),
     ]
 
 

@@ -68,7 +68,7 @@ def _installed_okx() -> str:
         return resolve_executable()
     except OkxError as error:
         raise ChatError(
-            f"{error.failure.detail}\n"
+            f"{error.failure['detail']}\n"
             "To try the chat without it, against the offline simulator: "
             "okx-auth-graph chat --simulate"
         ) from None

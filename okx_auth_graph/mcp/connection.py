@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Literal, NotRequired, TypedDict
 
-from okx_auth_graph.okx import Site
+from okx_auth_graph.okx import Site, checked_site
 
 SERVER_COMMAND = "okx-trade-mcp"
 """The server's executable as npm installs it (`npm install -g @okx_ai/okx-trade-mcp`)."""
@@ -60,7 +60,7 @@ def okx_mcp_connection(
     if read_only:
         args.append("--read-only")
     if site is not None:
-        args += ["--site", Site(site).value]
+        args += ["--site", checked_site(site)]
     if not audit_log:
         args.append("--no-log")
     connection: OkxMcpConnection = {"transport": "stdio", "command": command, "args": args}

@@ -21,10 +21,8 @@ from okx_auth_graph.tools import make_okx_tools
 SIGNED_IN = frozenset({"logged_in", "api_key_configured"})
 """Outcomes after which the CLI holds credentials an account tool can use."""
 
-AUTH_ERROR_KINDS = RELOGIN_KINDS | {
-    ErrorKind.API_KEY_REJECTED,
-    ErrorKind.SPAWN_FAILED,
-    ErrorKind.REGION_RESTRICTED,
+AUTH_ERROR_KINDS: frozenset[ErrorKind] = RELOGIN_KINDS | {
+    "api_key_rejected", "spawn_failed", "region_restricted",
 }
 """Tool failures the auth graph's `recover` entry answers (the skill's auth error table)."""
 

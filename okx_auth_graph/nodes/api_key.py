@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Literal
 
 from okx_auth_graph.nodes.common import changed, key_site, language_of, say, with_next_skill
+from okx_auth_graph.okx import api_key_profile
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthState, AuthUpdate
 
@@ -21,7 +22,7 @@ KeyRule = Literal["0.2 API key → stop", "0.2 no key → 0.3"]
 def api_key_check(state: AuthState) -> AuthUpdate:
     """Step 0.2: does any profile have an api_key (or is `OKX_API_KEY` set)? Note which."""
     config = state.get("config")
-    return changed(state, {"api_key_profile": config.api_key_profile if config else None})
+    return changed(state, {"api_key_profile": api_key_profile(config) if config else None})
 
 
 def api_key_configured(state: AuthState) -> KeyRule:
@@ -32,8 +33,7 @@ def api_key_configured(state: AuthState) -> KeyRule:
 def api_key_stop(state: AuthState) -> AuthUpdate:
     """Say which profile holds the key and end with `api_key_configured`; no login."""
     name = state.get("api_key_profile") or "?"
-    keyed = key_site(state, name)
-    site = keyed.value if keyed else None
+    site = key_site(state, name)
     return {
         "messages": [say(render("api_key_configured", language_of(state), name=name))],
         "okx_auth": with_next_skill(

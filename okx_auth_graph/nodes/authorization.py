@@ -10,6 +10,7 @@ from okx_auth_graph.gate import NO_WORDS, YES_WORDS, is_cancel, is_done_signal, 
 from okx_auth_graph.interrupts import AuthorizationDonePayload, RetryLoginPayload, inbox_fields
 from okx_auth_graph.nodes.common import FINISH, changed, language_of, open_prompt, say
 from okx_auth_graph.nodes.questions import INTERRUPTING, Waiting, answered, awaiting_reply, closing
+from okx_auth_graph.okx import chosen_site
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthState, AuthUpdate, OkxAuthOutcome
 
@@ -21,9 +22,9 @@ def _reminder(state: AuthState) -> str:
     return render(
         "reminder",
         language_of(state),
-        site=pending.site.value,
-        verificationUri=pending.device.verification_uri,
-        userCode=pending.device.user_code,
+        site=pending["site"],
+        verificationUri=pending["device"]["verification_uri"],
+        userCode=pending["device"]["user_code"],
     )
 
 
@@ -34,18 +35,18 @@ def await_authorization(
     pending = state.get("pending_login")
     message = open_prompt(state["messages"])
     code: dict[str, object] = {
-        "site": pending.site.value if pending else None,
-        "verification_uri": pending.device.verification_uri if pending else None,
-        "user_code": pending.device.user_code if pending else None,
-        "expires_in": pending.device.expires_in if pending else None,
+        "site": pending["site"] if pending else None,
+        "verification_uri": pending["device"]["verification_uri"] if pending else None,
+        "user_code": pending["device"]["user_code"] if pending else None,
+        "expires_in": pending["device"]["expires_in"] if pending else None,
     }
     payload: AuthorizationDonePayload = {
         "kind": "authorization_done",
         "message": message,
-        "site": pending.site.value if pending else None,
-        "verification_uri": pending.device.verification_uri if pending else None,
-        "user_code": pending.device.user_code if pending else None,
-        "expires_in": pending.device.expires_in if pending else None,
+        "site": pending["site"] if pending else None,
+        "verification_uri": pending["device"]["verification_uri"] if pending else None,
+        "user_code": pending["device"]["user_code"] if pending else None,
+        "expires_in": pending["device"]["expires_in"] if pending else None,
         **inbox_fields("authorization_done", message, code),
     }
     answer = waiting.answer(state, payload)
@@ -55,7 +56,7 @@ def await_authorization(
         return Command(goto="verify", update=answered({"messages": answer.recorded}))
     if is_cancel(answer.text):
         status = state.get("auth")
-        site = pending.site.value if pending else (status.site if status else None)
+        site = pending["site"] if pending else (status["site"] if status else None)
         stopped = render("stopped_waiting", language_of(state))
         ended = closing(answer, stopped, {"status": "pending", "site": site})
         return Command(goto=FINISH, update=ended)
@@ -93,9 +94,9 @@ def ask_retry(
         return Command(goto=FINISH, update=ended)
     if word in NO_WORDS and switching:
         status = state.get("auth")
-        site = status.chosen_site.value if status and status.chosen_site else None
+        site = chosen_site(status) if status else None
         outcome: OkxAuthOutcome = {
-            "status": status.status if status else "not_logged_in", "site": site,
+            "status": status["status"] if status else "not_logged_in", "site": site,
         }
         ended = closing(answer, render("site_unchanged", language), outcome)
         return Command(goto=FINISH, update=ended)

@@ -34,8 +34,8 @@ class BinarySteps:
     ) -> Command[Literal["__end__", "report_failure"]]:
         """The `install` entry: `okx auth install --json`, reported in plain words."""
         result = self.cli.run(auth_install(), runtime)
-        phrase = "binary_up_to_date" if result.status == "up_to_date" else "binary_installed"
-        text = render(phrase, language_of(state), version=result.version or "?")
+        phrase = "binary_up_to_date" if result["status"] == "up_to_date" else "binary_installed"
+        text = render(phrase, language_of(state), version=result["version"] or "?")
         return Command(goto=FINISH, update={"messages": [say(text)], "okx_auth": None})
 
     @reports_failure
@@ -45,10 +45,10 @@ class BinarySteps:
         """The `install_status` entry: `okx auth install-status --json`, in plain words."""
         info = self.cli.run(auth_install_status(), runtime)
         language = language_of(state)
-        version, latest = info.version or "?", info.latest or "?"
-        if not info.installed:
+        version, latest = info["version"] or "?", info["latest"] or "?"
+        if not info["installed"]:
             text = render("binary_status_missing", language)
-        elif info.up_to_date is False:
+        elif info["up_to_date"] is False:
             text = render("binary_status_outdated", language, version=version, latest=latest)
         else:
             text = render("binary_status_ok", language, version=version)
@@ -92,6 +92,6 @@ class BinarySteps:
         status = state.get("auth")
         texts = [*repaired,
                  render("retried_command", language, command=" ".join(redact_argv(command)))]
-        outcome: OkxAuthOutcome = {"status": status.status if status else "not_logged_in"}
+        outcome: OkxAuthOutcome = {"status": status["status"] if status else "not_logged_in"}
         done: AuthUpdate = {"messages": [say(t) for t in texts], "okx_auth": outcome}
         return Command(goto=FINISH, update=done)

@@ -25,7 +25,6 @@ from okx_auth_graph.nodes.common import language_of, say
 from okx_auth_graph.okx import (
     CliResult,
     CliRunner,
-    ErrorKind,
     OkxCommand,
     OkxError,
     OkxSettings,
@@ -98,7 +97,7 @@ class Cli:
         try:
             return call(), []
         except OkxError as error:
-            if error.kind is not ErrorKind.SPAWN_FAILED:
+            if error.kind != "spawn_failed":
                 raise
         self.reinstall(runtime)
         return call(), [say(render("binary_reinstalled", language_of(state)))]

@@ -11,7 +11,7 @@ from langgraph.runtime import Runtime
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import text_of
 from okx_auth_graph.isolation import Limits, bounded
-from okx_auth_graph.okx import Site
+from okx_auth_graph.okx import Site, find_profile
 from okx_auth_graph.prompts import Language, format_minutes, render
 from okx_auth_graph.state import AuthState, AuthUpdate, OkxAuthOutcome, PendingLogin
 
@@ -30,22 +30,11 @@ def language_of(state: AuthState) -> Language:
     return state.get("language", "en")
 
 
-def chosen_site_of(state: AuthState) -> Site | None:
-    """The site from the latest menu reply, as a `Site` whatever the checkpointer did.
-
-    Some checkpointers store a string-valued enum as a plain string (the
-    PostgreSQL one writes primitives inline), so a resumed run may read "eea"
-    where the run that chose it wrote `Site.EEA`.
-    """
-    chosen = state.get("chosen_site")
-    return None if chosen is None else Site(chosen)
-
-
 def key_site(state: AuthState, profile: str | None) -> Site | None:
     """The site a keyed profile carries in this request's config, if it names one."""
     config = state.get("config")
-    found = config.profile(profile) if config and profile else None
-    return found.site if found else None
+    found = find_profile(config, profile) if config and profile else None
+    return found["site"] if found else None
 
 
 def changed(state: AuthState, update: AuthUpdate) -> AuthUpdate:
@@ -69,10 +58,10 @@ def login_template(state: AuthState, pending: PendingLogin) -> str:
     return render(
         "login",
         language_of(state),
-        site=pending.site.value,
-        verificationUri=pending.device.verification_uri,
-        userCode=pending.device.user_code,
-        **{"expiresIn/60": format_minutes(pending.device.expires_in)},
+        site=pending["site"],
+        verificationUri=pending["device"]["verification_uri"],
+        userCode=pending["device"]["user_code"],
+        **{"expiresIn/60": format_minutes(pending["device"]["expires_in"])},
     )
 
 

@@ -3,29 +3,31 @@
 from __future__ import annotations
 
 from okx_auth_graph.nodes.common import language_of, say
-from okx_auth_graph.okx import ErrorKind, OkxFailure
+from okx_auth_graph.okx import ERROR_KINDS, ErrorKind, OkxFailure
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthState, AuthUpdate, OutcomeStatus
 
 #: Failures nobody but the user can fix; the rest are unexpected (`error`).
-_USER_ACTION = frozenset(ErrorKind) - {
-    ErrorKind.TIMEOUT, ErrorKind.MALFORMED_OUTPUT, ErrorKind.UNKNOWN
+_USER_ACTION: frozenset[ErrorKind] = frozenset(ERROR_KINDS) - {
+    "timeout", "malformed_output", "unknown"
 }
 
 
 def outcome_status(failure: OkxFailure) -> OutcomeStatus:
     """`needs_user_action` when the user can fix it, else `error`."""
-    return "needs_user_action" if failure.kind in _USER_ACTION else "error"
+    return "needs_user_action" if failure["kind"] in _USER_ACTION else "error"
 
 
 def failure_text(failure: OkxFailure, state: AuthState) -> str:
     """The failure in the user's language, with the next step."""
-    return render(f"failure_{failure.kind.value}", language_of(state), detail=failure.detail)
+    return render(f"failure_{failure['kind']}", language_of(state), detail=failure["detail"])
 
 
 def report_failure(state: AuthState) -> AuthUpdate:
     """Post the failure; the run ends here and the thread can go on with a new request."""
-    failure = state.get("failure") or OkxFailure(kind=ErrorKind.UNKNOWN, detail="unknown failure")
+    failure = state.get("failure") or OkxFailure(
+        kind="unknown", detail="unknown failure", command=[]
+    )
     text = failure_text(failure, state)
     return {
         "messages": [say(text)],

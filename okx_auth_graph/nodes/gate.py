@@ -14,7 +14,7 @@ from langgraph.runtime import Runtime
 
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import gate_allows_login
-from okx_auth_graph.nodes.common import chosen_site_of, context_of
+from okx_auth_graph.nodes.common import context_of
 from okx_auth_graph.state import AuthState, AuthUpdate
 
 GateRule = Literal["gate holds → manual login", "gate holds → blocking login", "gate fails → menu"]
@@ -32,7 +32,7 @@ def gate_holds(state: AuthState, runtime: Runtime[AuthContext]) -> GateRule:
     Anything else posts the menu again. When it holds, the run's login mode
     picks the device flow in the chat or the blocking login in a terminal.
     """
-    if not gate_allows_login(state["messages"], chosen_site_of(state)):
+    if not gate_allows_login(state["messages"], state.get("chosen_site")):
         return "gate fails → menu"
     if context_of(runtime).login_mode == "interactive":
         return "gate holds → blocking login"

@@ -20,7 +20,6 @@ from okx_auth_graph.gate import gate_allows_login
 from okx_auth_graph.nodes.cli import Cli, reports_failure
 from okx_auth_graph.nodes.common import (
     changed,
-    chosen_site_of,
     context_of,
     language_of,
     login_template,
@@ -31,8 +30,8 @@ from okx_auth_graph.nodes.questions import asking
 from okx_auth_graph.nodes.recover import preflight_blocker
 from okx_auth_graph.okx import (
     ErrorKind,
-    LoginSkipped,
     OkxError,
+    api_key_profile,
     auth_login_manual,
     auth_status,
     config_show,
@@ -46,8 +45,8 @@ from okx_auth_graph.prompts import format_duration, render
 from okx_auth_graph.state import AuthState, AuthUpdate, PendingLogin
 
 #: Ways a blocking login ends that a new attempt can fix, so a retry is offered.
-_LOGIN_ENDED = frozenset({
-    ErrorKind.AUTHORIZATION_TIMED_OUT, ErrorKind.ACCESS_DENIED, ErrorKind.NETWORK_ERROR,
+_LOGIN_ENDED: frozenset[ErrorKind] = frozenset({
+    "authorization_timed_out", "access_denied", "network_error",
 })
 
 
@@ -105,12 +104,12 @@ class LoginFlow:
         A skipped answer means Step 0.2 was stale: re-read the config and stop
         with the API-key message, no retry.
         """
-        site = chosen_site_of(state)
+        site = state.get("chosen_site")
         if site is None or not gate_allows_login(state["messages"], site):
             return Command(goto="menu")
         answer, notes = self.cli.run_auth(auth_login_manual(site), state, runtime)
-        if isinstance(answer, LoginSkipped):
-            stale = self._stale_key(answer.profile, notes, runtime)
+        if "status" in answer:  # `{"status": "skipped", ...}`: the CLI's API-key guard
+            stale = self._stale_key(answer["profile"], notes, runtime)
             return Command(goto="api_key_stop", update=stale)
         pending = PendingLogin(site=site, device=answer)
         shown = asking("authorization_done", {
@@ -125,7 +124,7 @@ class LoginFlow:
         config = self.cli.run(config_show(), runtime)
         return {
             "config": config,
-            "api_key_profile": config.api_key_profile or guarded or "?",
+            "api_key_profile": api_key_profile(config) or guarded or "?",
             "messages": notes,
         }
 
@@ -136,9 +135,9 @@ class LoginFlow:
         """After the user's done signal: exactly one `okx auth status --json`, then branch."""
         language = language_of(state)
         status, notes = self.cli.run_auth(auth_status(), state, runtime)
-        if status.status == "logged_in":
+        if status["status"] == "logged_in":
             return Command(goto="success", update={"auth": status, "messages": notes})
-        if status.status == "pending":
+        if status["status"] == "pending":
             not_yet = asking("authorization_done", {
                 "auth": status, "messages": [*notes, say(render("not_yet", language))],
             })
@@ -161,7 +160,7 @@ class LoginFlow:
         CLI is killed. Success is verified once with `auth status`; the CLI's
         API-key guard means Step 0.2 was stale; a failed login offers a retry.
         """
-        site = chosen_site_of(state)
+        site = state.get("chosen_site")
         if site is None or not gate_allows_login(state["messages"], site):
             return Command(goto="menu")
         context = context_of(runtime)
@@ -187,7 +186,7 @@ class LoginFlow:
         try:
             login, notes = self.cli.repairing(attempt, state, runtime)
         except OkxError as error:
-            timed_out = error.kind is ErrorKind.TIMEOUT
+            timed_out = error.kind == "timeout"
             if timed_out:
                 wait = format_duration(context.login_timeout_seconds, language)
                 text = render("login_wait_timeout", language, duration=wait)

@@ -15,7 +15,6 @@ from langgraph.runtime import Runtime
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.nodes.common import (
     changed,
-    chosen_site_of,
     context_of,
     language_of,
     login_template,
@@ -23,7 +22,7 @@ from okx_auth_graph.nodes.common import (
     with_next_skill,
 )
 from okx_auth_graph.nodes.questions import asking
-from okx_auth_graph.okx import ErrorKind, OkxFailure
+from okx_auth_graph.okx import OkxFailure
 from okx_auth_graph.prompts import format_duration, format_scopes, render
 from okx_auth_graph.state import AuthState, AuthUpdate
 
@@ -43,7 +42,8 @@ def oauth_check(state: AuthState) -> AuthUpdate:
     and the key's profile was then removed (Step 0.2.a, option 2).
     """
     if state.get("auth") is None:
-        return {"failure": OkxFailure(kind=ErrorKind.UNKNOWN, detail="no auth status to check")}
+        unchecked = OkxFailure(kind="unknown", detail="no auth status to check", command=[])
+        return {"failure": unchecked}
     return {}
 
 
@@ -56,9 +56,9 @@ def oauth_status(state: AuthState) -> OAuthRule:
     status = state.get("auth")
     if status is None:
         return "no status → failure"
-    if status.status == "not_logged_in" or state.get("switch_site"):
+    if status["status"] == "not_logged_in" or state.get("switch_site"):
         return "not_logged_in → gate"
-    if status.status == "logged_in":
+    if status["status"] == "logged_in":
         return "logged_in → success"
     return "pending → wait"
 
@@ -66,8 +66,8 @@ def oauth_status(state: AuthState) -> OAuthRule:
 def success(state: AuthState) -> AuthUpdate:
     """The success template: site and scopes only (never expiresAt, ttl or profile)."""
     status = state.get("auth")
-    site = status.site.value if status and status.site else ""
-    scopes = list(status.scopes) if status else []
+    site = (status["site"] if status else None) or ""
+    scopes = list(status["scopes"]) if status else []
     text = render("success", language_of(state), site=site, scopes=format_scopes(scopes))
     return {
         "messages": [say(text)],
@@ -83,7 +83,7 @@ def pending_notice(state: AuthState) -> AuthUpdate:
     language = language_of(state)
     pending = state.get("pending_login")
     status = state.get("auth")
-    if pending is not None and status is not None and status.site in (None, pending.site):
+    if pending is not None and status is not None and status["site"] in (None, pending["site"]):
         texts = [render("pending_with_code", language), login_template(state, pending)]
     else:
         texts = [render("pending_without_code", language)]
@@ -96,8 +96,8 @@ def announce_login(state: AuthState, runtime: Runtime[AuthContext]) -> AuthUpdat
     The blocking login node cannot post while the CLI runs, so this is its own
     step; the lines the CLI prints then arrive as custom stream events.
     """
-    site = chosen_site_of(state)
     language = language_of(state)
     wait = format_duration(context_of(runtime).login_timeout_seconds, language)
-    text = render("browser_login_notice", language, site=site.value if site else "", duration=wait)
+    site = state.get("chosen_site") or ""
+    text = render("browser_login_notice", language, site=site, duration=wait)
     return {"messages": [say(text)]}

@@ -15,7 +15,14 @@ from langgraph.types import Command
 from okx_auth_graph.nodes.common import FINISH, key_site, language_of, say
 from okx_auth_graph.nodes.failure import failure_text
 from okx_auth_graph.nodes.questions import asking
-from okx_auth_graph.okx import ConfigView, ErrorKind, OkxFailure, Site, classify_text
+from okx_auth_graph.okx import (
+    ConfigView,
+    OkxFailure,
+    api_key_profile,
+    chosen_site,
+    classify_text,
+    web_host,
+)
 from okx_auth_graph.okx.errors import RELOGIN_KINDS, failure_detail
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthState, AuthUpdate
@@ -34,8 +41,8 @@ def preflight_blocker(
     has no `auth` commands, and Step 0.2 will stop there anyway.
     """
     if config is None:
-        return config_failure or OkxFailure(kind=ErrorKind.UNKNOWN, detail="no config")
-    if status_failure is not None and config.api_key_profile is None:
+        return config_failure or OkxFailure(kind="unknown", detail="no config", command=[])
+    if status_failure is not None and api_key_profile(config) is None:
         return status_failure
     return None
 
@@ -49,7 +56,7 @@ def recovery_failure(state: AuthState) -> OkxFailure | None:
     return OkxFailure(
         kind=classify_text(error),
         detail=failure_detail(error),
-        command=tuple(request.get("command") or ()),
+        command=list(request.get("command") or []),
     )
 
 
@@ -76,26 +83,26 @@ def recover(state: AuthState) -> Command[RecoverNext]:
     names the current site and offers a login on another; the rest are
     reported with the skill's action.
     """
-    recovery = recovery_failure(state) or OkxFailure(kind=ErrorKind.UNKNOWN, detail="no error")
+    recovery = recovery_failure(state) or OkxFailure(kind="unknown", detail="no error", command=[])
     language = language_of(state)
     config = state.get("config")
-    key_profile = config.api_key_profile if config else None
-    kind = recovery.kind
-    if kind in RELOGIN_KINDS or (kind is ErrorKind.API_KEY_REJECTED and key_profile is None):
+    key_profile = api_key_profile(config) if config else None
+    kind = recovery["kind"]
+    if kind in RELOGIN_KINDS or (kind == "api_key_rejected" and key_profile is None):
         explained: AuthUpdate = {
             "recovery_handled": True, "messages": [say(failure_text(recovery, state))],
         }
         return Command(goto="site_check", update=explained)
-    if kind is ErrorKind.SPAWN_FAILED:
+    if kind == "spawn_failed":
         return Command(goto="repair_binary", update={"recovery_handled": True})
-    if kind is ErrorKind.API_KEY_REJECTED and key_profile is not None:
-        host = (key_site(state, key_profile) or Site.GLOBAL).web_host
+    if kind == "api_key_rejected" and key_profile is not None:
+        host = web_host(key_site(state, key_profile) or "global")
         text = render("api_key_remedy", language, name=key_profile, host=host)
         remedy = asking("api_key_remedy", {
             "recovery_handled": True, "messages": [say(text)], "api_key_profile": key_profile,
         })
         return Command(goto="ask_api_key_remedy", update=remedy)
-    if kind is ErrorKind.REGION_RESTRICTED:
+    if kind == "region_restricted":
         return _region_restricted(state, recovery, key_profile)
     return Command(goto="report_failure", update={"recovery_handled": True, "failure": recovery})
 
@@ -106,8 +113,7 @@ def _region_restricted(
     """Name the current site; an OAuth user may log in on another, a key user is told how."""
     language = language_of(state)
     status = state.get("auth")
-    known = key_site(state, key_profile) or (status.chosen_site if status else None)
-    site = known.value if known else None
+    site = key_site(state, key_profile) or (chosen_site(status) if status else None)
     where = (render("current_site", language, site=site) if site
              else render("current_site_unknown", language))
     if key_profile is None:

@@ -29,10 +29,7 @@ from okx_auth_graph.nodes.questions import (
     awaiting_reply,
     closing,
 )
-from okx_auth_graph.okx import (
-    ENV_KEY_PROFILE,
-    Site,
-)
+from okx_auth_graph.okx import ENV_KEY_PROFILE, web_host
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthState, AuthUpdate, OkxAuthOutcome
 
@@ -132,7 +129,7 @@ def ask_api_key_remedy(
             "messages": [*answer.recorded, say(question)], "profile_to_drop": profile,
         })
         return Command(goto="confirm_remove", update=asked)
-    host = (key_site(state, profile) or Site.GLOBAL).web_host
+    host = web_host(key_site(state, profile) or "global")
     phrase = "remedy_replace" if choice == "1" else "remedy_oauth_env"
     text = render(phrase, language, name=profile, host=host)
     outcome: OkxAuthOutcome = {"status": "needs_user_action", "profile": profile, "message": text}

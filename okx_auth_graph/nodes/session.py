@@ -11,7 +11,7 @@ from okx_auth_graph.context import AuthContext
 from okx_auth_graph.nodes.cli import Cli, reports_failure
 from okx_auth_graph.nodes.common import FINISH, language_of, say
 from okx_auth_graph.nodes.requests import asks_session_longevity
-from okx_auth_graph.okx import auth_logout, auth_status
+from okx_auth_graph.okx import auth_logout, auth_status, chosen_site
 from okx_auth_graph.prompts import format_scopes, render
 from okx_auth_graph.state import AuthState, AuthUpdate, OkxAuthOutcome
 
@@ -29,15 +29,13 @@ class SessionSteps:
         """The `status` entry: one `auth status --json`; status, site and scopes only."""
         language = language_of(state)
         status, notes = self.cli.run_auth(auth_status(), state, runtime)
-        site = status.chosen_site.value if status.chosen_site else "-"
-        texts = [render("status_report", language, status=status.status, site=site,
-                        scopes=format_scopes(status.scopes) or "-")]
+        site = chosen_site(status)
+        texts = [render("status_report", language, status=status["status"], site=site or "-",
+                        scopes=format_scopes(status["scopes"]) or "-")]
         if asks_session_longevity(state):
             texts.append(render("session_longevity", language))
         outcome: OkxAuthOutcome = {
-            "status": status.status,
-            "site": status.chosen_site.value if status.chosen_site else None,
-            "scopes": list(status.scopes),
+            "status": status["status"], "site": site, "scopes": list(status["scopes"]),
         }
         reported: AuthUpdate = {
             "messages": [*notes, *(say(t) for t in texts)], "okx_auth": outcome,

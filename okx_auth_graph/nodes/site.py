@@ -23,7 +23,7 @@ from okx_auth_graph.nodes.questions import (
     awaiting_reply,
     closing,
 )
-from okx_auth_graph.okx import Site
+from okx_auth_graph.okx import SITES, chosen_site, selected_sites
 from okx_auth_graph.prompts import render, site_menu
 from okx_auth_graph.state import AuthState, AuthUpdate
 
@@ -47,8 +47,8 @@ def site_selected(state: AuthState) -> SiteRule:
     in or pending; a `not_logged_in` status site is a placeholder.
     """
     config, status = state.get("config"), state.get("auth")
-    from_config = bool(config and config.selected_sites)
-    from_status = status is not None and status.chosen_site is not None
+    from_config = bool(config and selected_sites(config))
+    from_status = status is not None and chosen_site(status) is not None
     chosen = state.get("chosen_site") is not None
     return "0.1 site known → 0.2" if from_config or from_status or chosen else "0.1 no site → menu"
 
@@ -71,7 +71,7 @@ def ask_site(
     A choice goes back to Step 0.1, which now knows the site. No CLI call
     happens here, so re-running this step on resume repeats nothing.
     """
-    message, choices = open_prompt(state["messages"]), [site.value for site in Site]
+    message, choices = open_prompt(state["messages"]), list(SITES)
     payload: SiteChoicePayload = {
         "kind": "site_choice",
         "message": message,

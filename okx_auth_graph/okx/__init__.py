@@ -17,18 +17,21 @@ from okx_auth_graph.okx.commands import (
 )
 from okx_auth_graph.okx.errors import (
     API_KEY_INSTALL_COMMAND,
+    ERROR_KINDS,
     INSTALL_COMMAND,
     OAUTH_CLI_VERSION,
     ErrorKind,
     FailedCall,
     OkxError,
     OkxFailure,
+    action_of,
     classify,
     classify_text,
 )
 from okx_auth_graph.okx.framing import MalformedOutput, decode_object, error_message
 from okx_auth_graph.okx.models import (
     ENV_KEY_PROFILE,
+    SITES,
     AuthStatus,
     ConfigView,
     DeviceCode,
@@ -37,6 +40,14 @@ from okx_auth_graph.okx.models import (
     LoginSkipped,
     ProfileView,
     Site,
+    api_key_profile,
+    checked_site,
+    chosen_site,
+    find_profile,
+    has_api_key,
+    parse_site,
+    selected_sites,
+    web_host,
 )
 from okx_auth_graph.okx.redact import mask_key, redact_text
 from okx_auth_graph.okx.runner import (
@@ -52,8 +63,10 @@ from okx_auth_graph.okx.runner import (
 __all__ = [
     "API_KEY_INSTALL_COMMAND",
     "ENV_KEY_PROFILE",
+    "ERROR_KINDS",
     "INSTALL_COMMAND",
     "OAUTH_CLI_VERSION",
+    "SITES",
     "AuthStatus",
     "CliResult",
     "CliRunner",
@@ -72,7 +85,9 @@ __all__ = [
     "OkxSettings",
     "ProfileView",
     "Site",
+    "action_of",
     "aexecute",
+    "api_key_profile",
     "arun_okx",
     "auth_install",
     "auth_install_status",
@@ -80,6 +95,8 @@ __all__ = [
     "auth_logout",
     "auth_remove",
     "auth_status",
+    "checked_site",
+    "chosen_site",
     "classify",
     "classify_text",
     "config_show",
@@ -88,9 +105,14 @@ __all__ = [
     "error_message",
     "execute",
     "failure_of",
+    "find_profile",
+    "has_api_key",
     "mask_key",
+    "parse_site",
     "redact_text",
     "resolve_executable",
     "run_okx",
     "run_okx_streaming",
+    "selected_sites",
+    "web_host",
 ]

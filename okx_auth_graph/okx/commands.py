@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from typing_extensions import TypedDict
 
-from okx_auth_graph.okx.errors import ErrorKind, FailedCall, OkxError, OkxFailure, classify
+from okx_auth_graph.okx.errors import FailedCall, OkxError, OkxFailure, classify
 from okx_auth_graph.okx.framing import MalformedOutput
 from okx_auth_graph.okx.models import (
     AuthStatus,
@@ -24,6 +24,7 @@ from okx_auth_graph.okx.models import (
     InstallStatus,
     LoginSkipped,
     Site,
+    checked_site,
     parse_auth_status,
     parse_config_show,
     parse_install,
@@ -43,10 +44,8 @@ from okx_auth_graph.okx.runner import (
 T = TypeVar("T")
 
 
-class CommandOutput(BaseModel):
+class CommandOutput(TypedDict):
     """The redacted text a command printed, for commands without JSON output."""
-
-    model_config = ConfigDict(frozen=True)
 
     message: str
     """What the CLI said, redacted and whitespace-normalized."""
@@ -65,7 +64,7 @@ class OkxCommand(Generic[T]):
 
 
 def _text(stdout: str) -> CommandOutput:
-    return CommandOutput(message=redact_text(" ".join(stdout.split())))
+    return {"message": redact_text(" ".join(stdout.split()))}
 
 
 def config_show() -> OkxCommand[ConfigView]:
@@ -82,8 +81,8 @@ def auth_status() -> OkxCommand[AuthStatus]:
 
 
 def auth_login_manual(site: Site) -> OkxCommand[DeviceCode | LoginSkipped]:
-    """`okx auth login --manual --site <site>`; the site can only be an enum member."""
-    return OkxCommand(("auth", "login", "--manual", "--site", Site(site).value),
+    """`okx auth login --manual --site <site>`; the site can only be one of the three ids."""
+    return OkxCommand(("auth", "login", "--manual", "--site", checked_site(site)),
                       parse_login_manual)
 
 
@@ -131,9 +130,9 @@ def interpret(command: OkxCommand[T], result: CliResult) -> T:
         return command.parse(result.stdout)
     except MalformedOutput as exc:
         failure = classify(FailedCall(result.command, result.returncode, "", result.stderr))
-        if failure.kind is ErrorKind.UNKNOWN:
-            failure = OkxFailure(kind=ErrorKind.MALFORMED_OUTPUT, detail=str(exc),
-                                 command=result.command)
+        if failure["kind"] == "unknown":
+            failure = OkxFailure(kind="malformed_output", detail=str(exc),
+                                 command=list(result.command))
         raise OkxError(failure) from None
 
 

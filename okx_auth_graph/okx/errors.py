@@ -14,10 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Any
+from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict
+from typing_extensions import TypedDict
 
 from okx_auth_graph.okx.framing import MalformedOutput, decode_object, error_message
 from okx_auth_graph.okx.redact import redact_text
@@ -37,140 +36,137 @@ API_KEY_INSTALL_COMMAND = "npm install -g @okx_ai/okx-trade-cli"
 """Whatever version the registry serves: enough for an API key (`okx config init`), not OAuth."""
 
 
-class ErrorKind(StrEnum):
-    """What went wrong, in the terms the auth procedure branches on."""
+ErrorKind = Literal[
+    "no_config",
+    "session_expired",
+    "not_authenticated",
+    "authorization_timed_out",
+    "access_denied",
+    "region_restricted",
+    "network_error",
+    "rate_limited",
+    "spawn_failed",
+    "install_cdn_failed",
+    "api_key_rejected",
+    "cli_too_old",
+    "cli_not_found",
+    "home_unavailable",
+    "timeout",
+    "malformed_output",
+    "unknown",
+]
+"""What went wrong, in the terms the auth procedure branches on (a plain id, so a
+failure stored in the graph's state is plain data)."""
 
-    NO_CONFIG = "no_config"
-    SESSION_EXPIRED = "session_expired"
-    NOT_AUTHENTICATED = "not_authenticated"
-    AUTHORIZATION_TIMED_OUT = "authorization_timed_out"
-    ACCESS_DENIED = "access_denied"
-    REGION_RESTRICTED = "region_restricted"
-    NETWORK_ERROR = "network_error"
-    RATE_LIMITED = "rate_limited"
-    SPAWN_FAILED = "spawn_failed"
-    INSTALL_CDN_FAILED = "install_cdn_failed"
-    API_KEY_REJECTED = "api_key_rejected"
-    CLI_TOO_OLD = "cli_too_old"
-    CLI_NOT_FOUND = "cli_not_found"
-    HOME_UNAVAILABLE = "home_unavailable"
-    TIMEOUT = "timeout"
-    MALFORMED_OUTPUT = "malformed_output"
-    UNKNOWN = "unknown"
+ERROR_KINDS: tuple[ErrorKind, ...] = get_args(ErrorKind)
+"""Every error kind."""
 
-    @property
-    def action(self) -> str:
-        """The skill's action for this failure (English; the graph localizes)."""
-        return _ACTIONS[self]
-
-    @property
-    def needs_login(self) -> bool:
-        """Whether the remedy is the normal login flow from Step 0."""
-        return self in (ErrorKind.SESSION_EXPIRED, ErrorKind.NOT_AUTHENTICATED)
-
-
-RELOGIN_KINDS = frozenset({
-    ErrorKind.SESSION_EXPIRED, ErrorKind.NOT_AUTHENTICATED,
-    ErrorKind.AUTHORIZATION_TIMED_OUT, ErrorKind.ACCESS_DENIED,
+RELOGIN_KINDS: frozenset[ErrorKind] = frozenset({
+    "session_expired", "not_authenticated", "authorization_timed_out", "access_denied",
 })
 """Failures a new login answers: the normal flow from Step 0, menu and gate included."""
 
 
 _ACTIONS: dict[ErrorKind, str] = {
-    ErrorKind.NO_CONFIG: "Run okx config init",
-    ErrorKind.SESSION_EXPIRED: "Run okx auth login --manual",
-    ErrorKind.NOT_AUTHENTICATED: "Run okx auth login --manual",
-    ErrorKind.AUTHORIZATION_TIMED_OUT: "Run okx auth login --manual again",
-    ErrorKind.ACCESS_DENIED: "Run okx auth login --manual and ask to approve",
-    ErrorKind.REGION_RESTRICTED: (
+    "no_config": "Run okx config init",
+    "session_expired": "Run okx auth login --manual",
+    "not_authenticated": "Run okx auth login --manual",
+    "authorization_timed_out": "Run okx auth login --manual again",
+    "access_denied": "Run okx auth login --manual and ask to approve",
+    "region_restricted": (
         "Check okx auth status --json for current site; re-login with --site if needed"
     ),
-    ErrorKind.NETWORK_ERROR: "Check network and retry",
-    ErrorKind.RATE_LIMITED: "Wait a moment and retry",
-    ErrorKind.SPAWN_FAILED: "Run okx auth install",
-    ErrorKind.INSTALL_CDN_FAILED: "Check network and retry okx auth install",
-    ErrorKind.API_KEY_REJECTED: (
+    "network_error": "Check network and retry",
+    "rate_limited": "Wait a moment and retry",
+    "spawn_failed": "Run okx auth install",
+    "install_cdn_failed": "Check network and retry okx auth install",
+    "api_key_rejected": (
         "Replace the API key, or remove the API-key profile and switch to OAuth"
     ),
-    ErrorKind.CLI_TOO_OLD: (
+    "cli_too_old": (
         f"Install okx CLI {OAUTH_CLI_VERSION} or later, the first with okx auth: "
         f"{INSTALL_COMMAND} (the npm registry may not serve it yet; "
         "an API key works with this CLI: okx config init)"
     ),
-    ErrorKind.CLI_NOT_FOUND: (
+    "cli_not_found": (
         f"Install okx CLI {OAUTH_CLI_VERSION} or later, the first with okx auth: "
         f"{INSTALL_COMMAND} (the npm registry may not serve it yet; then "
         f"{API_KEY_INSTALL_COMMAND} and an API key: okx config init)"
     ),
-    ErrorKind.HOME_UNAVAILABLE: "Ask the server's operator to give this user a private HOME",
-    ErrorKind.TIMEOUT: "Retry; check the network if it keeps happening",
-    ErrorKind.MALFORMED_OUTPUT: f"Retry; if it keeps happening, upgrade: {INSTALL_COMMAND}",
-    ErrorKind.UNKNOWN: "Show the error and ask the user how to go on",
+    "home_unavailable": "Ask the server's operator to give this user a private HOME",
+    "timeout": "Retry; check the network if it keeps happening",
+    "malformed_output": f"Retry; if it keeps happening, upgrade: {INSTALL_COMMAND}",
+    "unknown": "Show the error and ask the user how to go on",
 }
 
+
+def action_of(kind: ErrorKind) -> str:
+    """The skill's action for this failure (English; the graph localizes)."""
+    return _ACTIONS[kind]
+
+
+def needs_login(kind: ErrorKind) -> bool:
+    """Whether the remedy is the normal login flow from Step 0."""
+    return kind in ("session_expired", "not_authenticated")
+
+
 # Order matters: the first match wins, most specific first.
+_PATTERN_TEXTS: tuple[tuple[ErrorKind, str], ...] = (
+    ("spawn_failed", r"failed to spawn okx-auth"),
+    ("install_cdn_failed", r"all cdn sources failed"),
+    ("cli_too_old", r"unknown command:?\s*auth\b|unknown option '--manual'"),
+    ("no_config", r"no config found"),
+    ("session_expired", r"session expired|会话过期"),
+    ("authorization_timed_out", r"authorization timed out"),
+    ("access_denied", r"access denied"),
+    ("region_restricted", r"\b51155\b|\b51734\b|region restrict"),
+    (
+        # No credentials the CLI can use at all: the sign-in procedure from Step 0.
+        "not_authenticated",
+        r"private endpoint requires api credentials|invalid private api credentials state",
+    ),
+    (
+        "api_key_rejected",
+        r"invalid sign|invalid api[-_ ]?key|invalid ok-access-key|\b5011[123]\b"
+        r"|authenticationerror|http 401 from okx"
+        r"|\b401\b.*unauthori[sz]ed|unauthori[sz]ed.*\b401\b",
+    ),
+    (
+        "not_authenticated",
+        r"run okx auth login first|not authenticated|requires_auth|token expired"
+        r"|token not found|storagenotfounderror|未认证|需要登录",
+    ),
+    ("rate_limited", r"rate limit|too many requests|\b50011\b"),
+    ("network_error", r"network error|enotfound|econnrefused|etimedout"),
+)
 _PATTERNS: tuple[tuple[ErrorKind, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(pattern, re.IGNORECASE))
-    for kind, pattern in (
-        (ErrorKind.SPAWN_FAILED, r"failed to spawn okx-auth"),
-        (ErrorKind.INSTALL_CDN_FAILED, r"all cdn sources failed"),
-        (ErrorKind.CLI_TOO_OLD, r"unknown command:?\s*auth\b|unknown option '--manual'"),
-        (ErrorKind.NO_CONFIG, r"no config found"),
-        (ErrorKind.SESSION_EXPIRED, r"session expired|会话过期"),
-        (ErrorKind.AUTHORIZATION_TIMED_OUT, r"authorization timed out"),
-        (ErrorKind.ACCESS_DENIED, r"access denied"),
-        (ErrorKind.REGION_RESTRICTED, r"\b51155\b|\b51734\b|region restrict"),
-        (
-            # No credentials the CLI can use at all: the sign-in procedure from Step 0.
-            ErrorKind.NOT_AUTHENTICATED,
-            r"private endpoint requires api credentials|invalid private api credentials state",
-        ),
-        (
-            ErrorKind.API_KEY_REJECTED,
-            r"invalid sign|invalid api[-_ ]?key|invalid ok-access-key|\b5011[123]\b"
-            r"|authenticationerror|http 401 from okx"
-            r"|\b401\b.*unauthori[sz]ed|unauthori[sz]ed.*\b401\b",
-        ),
-        (
-            ErrorKind.NOT_AUTHENTICATED,
-            r"run okx auth login first|not authenticated|requires_auth|token expired"
-            r"|token not found|storagenotfounderror|未认证|需要登录",
-        ),
-        (ErrorKind.RATE_LIMITED, r"rate limit|too many requests|\b50011\b"),
-        (ErrorKind.NETWORK_ERROR, r"network error|enotfound|econnrefused|etimedout"),
-    )
+    (kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in _PATTERN_TEXTS
 )
 
 
-class OkxFailure(BaseModel):
-    """A classified failure, small and serializable so it can live in graph state."""
-
-    model_config = ConfigDict(frozen=True)
+class OkxFailure(TypedDict):
+    """A classified failure: plain data, so it can live in the graph's state."""
 
     kind: ErrorKind
     """What went wrong."""
     detail: str
     """Redacted, shortened text of what the CLI said."""
-    command: tuple[str, ...] = ()
-    """The okx arguments that failed (no executable path)."""
-
-    @property
-    def action(self) -> str:
-        """The skill's action for this failure."""
-        return self.kind.action
+    command: list[str]
+    """The okx arguments that failed (no executable path); empty when no command ran."""
 
 
 class OkxError(Exception):
     """Raised by the okx layer; its text is always redacted."""
 
     def __init__(self, failure: OkxFailure) -> None:
-        super().__init__(f"okx {' '.join(failure.command)}: {failure.kind}: {failure.detail}")
+        command = " ".join(failure["command"])
+        super().__init__(f"okx {command}: {failure['kind']}: {failure['detail']}")
         self.failure = failure
 
     @property
     def kind(self) -> ErrorKind:
         """Shortcut to the failure's kind."""
-        return self.failure.kind
+        return self.failure["kind"]
 
 
 @dataclass(frozen=True)
@@ -187,8 +183,8 @@ _DETAIL_LIMIT = 500
 
 
 _TOOL_ERROR_TYPES: Mapping[str, ErrorKind] = {
-    "ratelimiterror": ErrorKind.RATE_LIMITED,
-    "networkerror": ErrorKind.NETWORK_ERROR,
+    "ratelimiterror": "rate_limited",
+    "networkerror": "network_error",
 }
 """MCP error types that decide the kind whatever their message says."""
 _API_KEY_CODES = frozenset({"50111", "50112", "50113"})
@@ -201,7 +197,7 @@ def _match(message: str) -> ErrorKind:
     for kind, pattern in _PATTERNS:
         if pattern.search(flat):
             return kind
-    return ErrorKind.UNKNOWN
+    return "unknown"
 
 
 def _json_answer(text: str) -> dict[str, Any] | None:
@@ -235,10 +231,10 @@ def classify_tool_error(error: Mapping[str, Any]) -> ErrorKind:
         return _TOOL_ERROR_TYPES[kind_of_type]
     code = str(error.get("code") or "")
     if code in _API_KEY_CODES:
-        return ErrorKind.API_KEY_REJECTED
+        return "api_key_rejected"
     kind = _match(f"{code} {error.get('message') or ''}")
-    if kind is ErrorKind.UNKNOWN and kind_of_type == "authenticationerror":
-        return ErrorKind.API_KEY_REJECTED
+    if kind == "unknown" and kind_of_type == "authenticationerror":
+        return "api_key_rejected"
     return kind
 
 
@@ -254,7 +250,7 @@ def classify_text(text: str) -> ErrorKind:
     if answer is not None and answer.get("ok") is True:
         # A successful answer reports no failure, whatever it mentions (OKX's MCP
         # server adds its capability report, `requires_auth` and all, to every answer).
-        return ErrorKind.UNKNOWN
+        return "unknown"
     return _match(error_message(text))
 
 
@@ -279,10 +275,10 @@ def classify(call: FailedCall) -> OkxFailure:
     """
     kind = classify_text(call.stderr)
     source = call.stderr
-    if kind is ErrorKind.UNKNOWN and call.stdout.strip():
+    if kind == "unknown" and call.stdout.strip():
         stdout_kind = classify_text(call.stdout)
-        if stdout_kind is not ErrorKind.UNKNOWN or not failure_detail(call.stderr):
+        if stdout_kind != "unknown" or not failure_detail(call.stderr):
             kind, source = stdout_kind, call.stdout
     detail = failure_detail(source)
     return OkxFailure(kind=kind, detail=detail or f"exit code {call.returncode}",
-                      command=call.command)
+                      command=list(call.command))

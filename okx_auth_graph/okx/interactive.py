@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from okx_auth_graph.okx.commands import failure_of
-from okx_auth_graph.okx.errors import ErrorKind, OkxError, OkxFailure
-from okx_auth_graph.okx.models import Site
+from okx_auth_graph.okx.errors import OkxError, OkxFailure
+from okx_auth_graph.okx.models import Site, checked_site
 from okx_auth_graph.okx.redact import redact_text
 from okx_auth_graph.okx.runner import (
     CliResult,
@@ -63,8 +63,8 @@ class InteractiveLogin:
 
 
 def auth_login_interactive_args(site: Site) -> tuple[str, ...]:
-    """`auth login --site <site>`; the site can only be an enum member."""
-    return ("auth", "login", "--site", Site(site).value)
+    """`auth login --site <site>`; the site can only be one of the three ids."""
+    return ("auth", "login", "--site", checked_site(site))
 
 
 def parse_interactive_login(result: CliResult) -> InteractiveLogin:
@@ -78,9 +78,9 @@ def parse_interactive_login(result: CliResult) -> InteractiveLogin:
         return InteractiveLogin("logged_in")
     detail = redact_text(" ".join(result.stdout.split()))[-300:] or "no output"
     raise OkxError(OkxFailure(
-        kind=ErrorKind.MALFORMED_OUTPUT,
+        kind="malformed_output",
         detail=f"the login ended without a result: {detail}",
-        command=result.command,
+        command=list(result.command),
     ))
 
 

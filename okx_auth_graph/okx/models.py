@@ -1,16 +1,26 @@
 """Typed, redacted views of every JSON shape the okx CLI prints.
 
 Parsing happens at the edge, right after the process exits: the raw text of
-`config show --json` carries clear-text secrets, so the models here never have
+`config show --json` carries clear-text secrets, so the views here never have
 a field that could hold one. What is kept is what the auth procedure needs.
+
+Every view is plain data: a `TypedDict` of strings, numbers, booleans, lists
+and other such dicts, and a site is its id string. The graph keeps these
+views in its state, and a checkpointer stores plain data as it is, with no
+class name to look up when it loads a checkpoint again: no allow-list to
+keep, no warning about an unregistered type, whatever
+`LANGGRAPH_STRICT_MSGPACK` says. Pydantic validates the CLI's answers into
+them (unknown keys such as `expiresAt` and `ttl` are dropped there), and what
+the procedure asks of a view (a profile's key, the site a status names) is a
+small function beside it.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, final, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
+from typing_extensions import TypedDict
 
 from okx_auth_graph.okx.framing import MalformedOutput, decode_object
 from okx_auth_graph.okx.redact import mask_key
@@ -18,96 +28,99 @@ from okx_auth_graph.okx.redact import mask_key
 ENV_KEY_PROFILE = "OKX_API_KEY (environment)"
 """How an API key taken from the `OKX_API_KEY` environment variable is named."""
 
+Site = Literal["global", "eea", "us"]
+"""The three OKX sites; a site is only ever one of these ids."""
 
-class Site(StrEnum):
-    """The three OKX sites; a site is only ever one of these ids."""
+SITES: tuple[Site, ...] = get_args(Site)
+"""Every site, in the menu's order (1, 2, 3)."""
 
-    GLOBAL = "global"
-    EEA = "eea"
-    US = "us"
+_WEB_HOSTS: dict[Site, str] = {"global": "www.okx.com", "eea": "my.okx.com", "us": "app.okx.com"}
 
-    @property
-    def web_host(self) -> str:
-        """The site's web host, as the skill's table lists it."""
-        return _WEB_HOSTS[self]
 
-    @classmethod
-    def parse(cls, value: object) -> Site | None:
-        """Return the site for a known id, else None (unknown ids are not guessed)."""
-        if isinstance(value, str):
-            try:
-                return cls(value.strip().lower())
-            except ValueError:
-                return None
+def web_host(site: Site) -> str:
+    """The site's web host, as the skill's table lists it."""
+    return _WEB_HOSTS[site]
+
+
+def parse_site(value: object) -> Site | None:
+    """The site for a known id (case and outer spaces ignored), else None; nothing is guessed."""
+    if not isinstance(value, str):
         return None
+    wanted = value.strip().lower()
+    return next((site for site in SITES if site == wanted), None)
 
 
-_WEB_HOSTS = {Site.GLOBAL: "www.okx.com", Site.EEA: "my.okx.com", Site.US: "app.okx.com"}
+def checked_site(value: object) -> Site:
+    """`value` itself when it is a site id, else `ValueError`.
+
+    For values that become a command-line argument: a caller that got past
+    the type checker with any other string is refused, not passed on.
+    """
+    site = next((site for site in SITES if site == value), None)
+    if site is None:
+        raise ValueError(f"{value!r} is not a valid Site")
+    return site
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
-
-
-class ProfileView(_Frozen):
+class ProfileView(TypedDict):
     """One profile of `~/.okx/config.toml`, with the key masked and no secret at all."""
 
     name: str
     """The profile's table name."""
-    site: Site | None = None
+    site: Site | None
     """The profile's site; None when absent or not a known id."""
-    demo: bool = False
+    demo: bool
     """Whether the profile targets simulated trading."""
-    base_url: str | None = None
+    base_url: str | None
     """A custom REST base URL, when configured."""
-    api_key_masked: str | None = None
+    api_key_masked: str | None
     """`***` plus the key's last four characters; None when no key is set."""
 
-    @property
-    def has_api_key(self) -> bool:
-        """Whether the profile carries an API key (which the CLI always prefers)."""
-        return self.api_key_masked is not None
+
+def has_api_key(profile: ProfileView) -> bool:
+    """Whether the profile carries an API key (which the CLI always prefers)."""
+    return profile["api_key_masked"] is not None
 
 
-class ConfigView(_Frozen):
+class ConfigView(TypedDict):
     """`okx config show --json`, redacted, plus an `OKX_API_KEY` the CLI will see."""
 
-    default_profile: str | None = None
+    default_profile: str | None
     """The profile the CLI uses when none is named."""
-    profiles: tuple[ProfileView, ...] = ()
+    profiles: list[ProfileView]
     """Every profile, in file order."""
-    env_api_key_masked: str | None = None
+    env_api_key_masked: str | None
     """Masked `OKX_API_KEY` from the CLI's environment; it wins over any profile."""
 
-    @property
-    def selected_sites(self) -> tuple[Site, ...]:
-        """Sites that profiles already carry (Step 0.1's first condition)."""
-        return tuple(p.site for p in self.profiles if p.site is not None)
 
-    @property
-    def api_key_profile(self) -> str | None:
-        """Name of the credentials the CLI would use instead of OAuth (Step 0.2).
+def selected_sites(config: ConfigView) -> list[Site]:
+    """Sites that profiles already carry (Step 0.1's first condition)."""
+    return [site for profile in config["profiles"] if (site := profile["site"]) is not None]
 
-        The environment key comes first because the CLI prefers it; then the
-        default profile, then the first keyed profile in file order.
-        """
-        if self.env_api_key_masked is not None:
-            return ENV_KEY_PROFILE
-        keyed = [p for p in self.profiles if p.has_api_key]
-        for profile in keyed:
-            if profile.name == self.default_profile:
-                return profile.name
-        return keyed[0].name if keyed else None
 
-    def profile(self, name: str) -> ProfileView | None:
-        """Look a profile up by name."""
-        return next((p for p in self.profiles if p.name == name), None)
+def api_key_profile(config: ConfigView) -> str | None:
+    """Name of the credentials the CLI would use instead of OAuth (Step 0.2).
+
+    The environment key comes first because the CLI prefers it; then the
+    default profile, then the first keyed profile in file order.
+    """
+    if config["env_api_key_masked"] is not None:
+        return ENV_KEY_PROFILE
+    keyed = [profile["name"] for profile in config["profiles"] if has_api_key(profile)]
+    if config["default_profile"] in keyed:
+        return config["default_profile"]
+    return keyed[0] if keyed else None
+
+
+def find_profile(config: ConfigView, name: str) -> ProfileView | None:
+    """Look a profile up by name."""
+    return next((profile for profile in config["profiles"] if profile["name"] == name), None)
 
 
 AuthState = Literal["logged_in", "pending", "not_logged_in"]
 
 
-class AuthStatus(_Frozen):
+class AuthStatus(TypedDict):
     """`okx auth status --json`, keeping only status, site and scopes.
 
     `expiresAt` and `ttl` describe the short-lived access token and `profile` is
@@ -116,65 +129,61 @@ class AuthStatus(_Frozen):
 
     status: AuthState
     """The OAuth session state."""
-    site: Site | None = None
-    """The reported site; a placeholder while `not_logged_in`."""
-    scopes: tuple[str, ...] = ()
+    site: Annotated[Site | None, BeforeValidator(parse_site), Field(default=None)]
+    """The reported site (an unknown id is None); a placeholder while `not_logged_in`."""
+    scopes: Annotated[list[str], Field(default_factory=list)]
     """Granted scopes when logged in."""
 
-    @field_validator("site", mode="before")
-    @classmethod
-    def _known_site(cls, value: object) -> Site | None:
-        return Site.parse(value)
 
-    @property
-    def chosen_site(self) -> Site | None:
-        """The site a user really chose: only meaningful when logged in or pending."""
-        return self.site if self.status in ("logged_in", "pending") else None
+def chosen_site(status: AuthStatus) -> Site | None:
+    """The site a user really chose: only meaningful when logged in or pending."""
+    return status["site"] if status["status"] in ("logged_in", "pending") else None
 
 
-class DeviceCode(_Frozen):
+@final  # no other keys: a login answer without `status` is a device code
+class DeviceCode(TypedDict):
     """The device-flow answer of `okx auth login --manual`."""
 
-    verification_uri: str = Field(alias="verificationUri", min_length=1)
+    verification_uri: Annotated[str, Field(alias="verificationUri", min_length=1)]
     """Where the user authorizes."""
-    user_code: str = Field(alias="userCode", min_length=1)
+    user_code: Annotated[str, Field(alias="userCode", min_length=1)]
     """The code the user types in the browser."""
-    expires_in: int = Field(alias="expiresIn", gt=0)
+    expires_in: Annotated[int, Field(alias="expiresIn", gt=0)]
     """Lifetime of the code in seconds."""
 
 
-class LoginSkipped(_Frozen):
+class LoginSkipped(TypedDict):
     """`{"status":"skipped","reason":"api_key_configured","profile":...}`: an API key won."""
 
     status: Literal["skipped"]
     """Always `skipped`."""
     reason: str
     """Why the CLI refused to start OAuth (`api_key_configured`)."""
-    profile: str | None = None
+    profile: Annotated[str | None, Field(default=None)]
     """The keyed profile the CLI found."""
 
 
-class InstallResult(_Frozen):
-    """`okx auth install --json`: shape undocumented, so every field is optional."""
+class InstallResult(TypedDict):
+    """`okx auth install --json`: shape undocumented, so every field may be None."""
 
-    status: str | None = None
+    status: Annotated[str | None, Field(default=None)]
     """e.g. `installed` or `up_to_date`."""
-    version: str | None = None
+    version: Annotated[str | None, Field(default=None)]
     """The okx-auth version now installed."""
-    message: str | None = None
+    message: Annotated[str | None, Field(default=None)]
     """Free text, when the CLI gives one."""
 
 
-class InstallStatus(_Frozen):
+class InstallStatus(TypedDict):
     """`okx auth install-status --json`: lenient, keeps what is known."""
 
-    installed: bool | None = None
+    installed: Annotated[bool | None, Field(default=None)]
     """Whether the okx-auth binary is present."""
-    version: str | None = None
+    version: Annotated[str | None, Field(default=None)]
     """Installed version."""
-    latest: str | None = None
+    latest: Annotated[str | None, Field(default=None)]
     """Newest version the CLI knows of."""
-    up_to_date: bool | None = Field(default=None, alias="upToDate")
+    up_to_date: Annotated[bool | None, Field(default=None, alias="upToDate")]
     """Whether the installed binary is current."""
 
 
@@ -184,61 +193,66 @@ def parse_config_show(text: str, env_api_key: str | None = None) -> ConfigView:
     profiles_raw = raw.get("profiles", {})
     if not isinstance(profiles_raw, dict):
         raise MalformedOutput("config show --json", len(text.encode()))
-    profiles = []
+    profiles: list[ProfileView] = []
     for name, body in profiles_raw.items():
         if not isinstance(body, dict):
             raise MalformedOutput("config show --json", len(text.encode()))
         api_key = body.get("api_key")
         base_url = body.get("base_url")
-        profiles.append(
-            ProfileView(
-                name=str(name),
-                site=Site.parse(body.get("site")),
-                demo=body.get("demo") is True,
-                base_url=base_url if isinstance(base_url, str) and base_url else None,
-                api_key_masked=mask_key(api_key) if isinstance(api_key, str) and api_key else None,
-            )
-        )
+        profiles.append({
+            "name": str(name),
+            "site": parse_site(body.get("site")),
+            "demo": body.get("demo") is True,
+            "base_url": base_url if isinstance(base_url, str) and base_url else None,
+            "api_key_masked": mask_key(api_key) if isinstance(api_key, str) and api_key else None,
+        })
     default = raw.get("default_profile")
-    return ConfigView(
-        default_profile=default if isinstance(default, str) and default else None,
-        profiles=tuple(profiles),
-        env_api_key_masked=mask_key(env_api_key) if env_api_key else None,
-    )
+    return {
+        "default_profile": default if isinstance(default, str) and default else None,
+        "profiles": profiles,
+        "env_api_key_masked": mask_key(env_api_key) if env_api_key else None,
+    }
 
 
-_M = TypeVar("_M", bound=BaseModel)
+_V = TypeVar("_V")
+
+_AUTH_STATUS = TypeAdapter(AuthStatus)
+_DEVICE_CODE = TypeAdapter(DeviceCode)
+_LOGIN_SKIPPED = TypeAdapter(LoginSkipped)
+_INSTALL_RESULT = TypeAdapter(InstallResult)
+_INSTALL_STATUS = TypeAdapter(InstallStatus)
 
 
-def _validated(model: type[_M], text: str, what: str) -> _M:
+def _validated(adapter: TypeAdapter[_V], raw: dict[str, Any], text: str, what: str) -> _V:
+    """The decoded answer as its view; a shape that does not fit is malformed output."""
     try:
-        return model.model_validate(decode_object(text, what))
+        return adapter.validate_python(raw)
     except ValidationError:
         raise MalformedOutput(what, len(text.encode())) from None
 
 
 def parse_auth_status(text: str) -> AuthStatus:
     """Parse `auth status --json`."""
-    return _validated(AuthStatus, text, "auth status --json")
+    what = "auth status --json"
+    return _validated(_AUTH_STATUS, decode_object(text, what), text, what)
 
 
 def parse_login_manual(text: str) -> DeviceCode | LoginSkipped:
     """Parse `auth login --manual`: a device code, or the api-key skip answer."""
-    raw = decode_object(text, "auth login --manual")
-    model: type[DeviceCode] | type[LoginSkipped] = (
-        LoginSkipped if raw.get("status") == "skipped" else DeviceCode
-    )
-    try:
-        return model.model_validate(raw)
-    except ValidationError:
-        raise MalformedOutput("auth login --manual", len(text.encode())) from None
+    what = "auth login --manual"
+    raw = decode_object(text, what)
+    if raw.get("status") == "skipped":
+        return _validated(_LOGIN_SKIPPED, raw, text, what)
+    return _validated(_DEVICE_CODE, raw, text, what)
 
 
 def parse_install(text: str) -> InstallResult:
     """Parse `auth install --json`."""
-    return _validated(InstallResult, text, "auth install --json")
+    what = "auth install --json"
+    return _validated(_INSTALL_RESULT, decode_object(text, what), text, what)
 
 
 def parse_install_status(text: str) -> InstallStatus:
     """Parse `auth install-status --json`."""
-    return _validated(InstallStatus, text, "auth install-status --json")
+    what = "auth install-status --json"
+    return _validated(_INSTALL_STATUS, decode_object(text, what), text, what)

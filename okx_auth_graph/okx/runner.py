@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Protocol, cast
 
-from okx_auth_graph.okx.errors import ErrorKind, OkxError, OkxFailure
+from okx_auth_graph.okx.errors import OkxError, OkxFailure, action_of
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ MAX_OUTPUT_BYTES = 1_048_576
 """Output beyond this is cut off: no command we parse prints a megabyte."""
 
 _SECRET_FLAGS = frozenset({"--api-key", "--secret-key", "--passphrase"})
-_INSTALL_ADVICE = f"{ErrorKind.CLI_NOT_FOUND.action}."
+_INSTALL_ADVICE = f"{action_of('cli_not_found')}."
 """What a missing CLI's detail says to do: the same words as the failure's action."""
 
 
@@ -88,8 +88,9 @@ def resolve_executable(okx_cli: str | None = None) -> str:
             return found
         raise OkxError(
             OkxFailure(
-                kind=ErrorKind.CLI_NOT_FOUND,
+                kind="cli_not_found",
                 detail=f"the okx CLI was not found ({candidate!r}). {_INSTALL_ADVICE}",
+                command=[],
             )
         )
     raise AssertionError("unreachable: 'okx' is always a candidate")
@@ -126,9 +127,9 @@ def _decode(data: bytes) -> str:
 def _timeout_error(args: Sequence[str], timeout: float) -> OkxError:
     return OkxError(
         OkxFailure(
-            kind=ErrorKind.TIMEOUT,
+            kind="timeout",
             detail=f"no answer within {timeout:g} seconds; the process was stopped",
-            command=tuple(args),
+            command=list(args),
         )
     )
 
@@ -136,11 +137,12 @@ def _timeout_error(args: Sequence[str], timeout: float) -> OkxError:
 def _unstartable(candidate: str, error: OSError) -> OkxError:
     return OkxError(
         OkxFailure(
-            kind=ErrorKind.CLI_NOT_FOUND,
+            kind="cli_not_found",
             detail=(
                 f"the okx CLI could not be started ({candidate!r}: {error.strerror}). "
                 f"{_INSTALL_ADVICE}"
             ),
+            command=[],
         )
     )
 

@@ -10,7 +10,6 @@ from okx_auth_graph.server.checkpointer import (
     POOL_SIZE_ENV,
     URL_ENV,
     postgres_checkpointer,
-    serde_allowlist,
 )
 
-__all__ = ["POOL_SIZE_ENV", "URL_ENV", "postgres_checkpointer", "serde_allowlist"]
+__all__ = ["POOL_SIZE_ENV", "URL_ENV", "postgres_checkpointer"]

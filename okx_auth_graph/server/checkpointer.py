@@ -1,11 +1,9 @@
 """Checkpointing for a LangGraph server that runs the auth graph (extra `postgres`).
 
-A server (`langgraph dev`, `langgraph up`) wraps a custom checkpointer itself
-and does not pass it the graph's list of types it may load. With strict
-deserialization (`LANGGRAPH_STRICT_MSGPACK=true`, as production should run)
-the stored models would then come back as plain dicts after a restart. The
-factory here gives the saver the graph's own list, so threads survive a
-restart intact. Point `langgraph.json` at it:
+One connection pool for the server's life, the tables set up at start, so
+threads outlive the server. The saver needs no list of types it may load:
+the graph's state is plain data, which loads the same with or without strict
+deserialization (`LANGGRAPH_STRICT_MSGPACK`). Point `langgraph.json` at it:
 
     "checkpointer": {"path": "./okx_auth_graph/server/checkpointer.py:postgres_checkpointer"}
 
@@ -21,21 +19,10 @@ from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
-from okx_auth_graph.builder import build_auth_graph
-
 URL_ENV = "OKX_AUTH_POSTGRES_URL"
 """Where the server's PostgreSQL is, e.g. `postgresql://okx:secret@db:5432/okx_auth`."""
 POOL_SIZE_ENV = "OKX_AUTH_POSTGRES_POOL_SIZE"
 """How many connections the server may hold (default 10)."""
-
-
-def serde_allowlist() -> set[tuple[str, ...]]:
-    """The (module, name) of every type the auth graph stores, for strict loading.
-
-    LangGraph computes it when a graph is compiled but offers no public
-    accessor, so it is read here, in one place, from a freshly built graph.
-    """
-    return set(build_auth_graph()._serde_allowlist or ())
 
 
 @asynccontextmanager
@@ -57,4 +44,4 @@ async def postgres_checkpointer() -> AsyncIterator[BaseCheckpointSaver[Any]]:
     ) as pool:
         saver = AsyncPostgresSaver(pool)
         await saver.setup()
-        yield saver.with_allowlist(serde_allowlist())
+        yield saver

@@ -22,26 +22,25 @@ from okx_auth_graph.nodes.intake import FINDINGS, intake, requested_entry
 from okx_auth_graph.nodes.oauth import oauth_status
 from okx_auth_graph.nodes.recover import preflight_outcome
 from okx_auth_graph.nodes.site import menu, site_selected
-from okx_auth_graph.okx import AuthStatus, ConfigView, ErrorKind, OkxFailure, Site
-from okx_auth_graph.okx.models import ProfileView
+from okx_auth_graph.okx import ConfigView, OkxFailure
 from okx_auth_graph.prompts import site_menu
 from okx_auth_graph.state import AuthState, AuthUpdate, RequestFindings
+from tests.views import config, profile, status
 
 RUNTIME: Runtime[AuthContext] = Runtime(context=AuthContext())
 INTERACTIVE: Runtime[AuthContext] = Runtime(context=AuthContext(login_mode="interactive"))
-KEYED = ConfigView(profiles=(ProfileView(name="main", site=Site.EEA, api_key_masked="***abcd"),))
-SITED = ConfigView(profiles=(ProfileView(name="oauth", site=Site.US),))
-EMPTY = ConfigView()
+KEYED = config(profile("main", site="eea", api_key_masked="***abcd"))
+SITED = config(profile("oauth", site="us"))
+EMPTY = config()
 Status = Literal["logged_in", "pending", "not_logged_in"]
 
 
-def state(config: ConfigView, status: Status, *said: AnyMessage, **extra: Any) -> AuthState:
+def state(found: ConfigView, auth: Status, *said: AnyMessage, **extra: Any) -> AuthState:
     """A request's state right after the preflight, in English."""
     messages: list[AnyMessage] = [HumanMessage(content="log me in"), *said]
-    site = Site.GLOBAL if status != "not_logged_in" else None
     values = {
-        "messages": messages, "language": "en", "config": config,
-        "auth": AuthStatus(status=status, site=site), **extra,
+        "messages": messages, "language": "en", "config": found,
+        "auth": status(auth, "global" if auth != "not_logged_in" else None), **extra,
     }
     return cast(AuthState, values)
 
@@ -53,7 +52,7 @@ def after(current: AuthState, update: AuthUpdate) -> AuthState:
 
 def test_a_not_logged_in_status_site_is_a_placeholder_so_0_1_posts_the_menu() -> None:
     placeholder = state(EMPTY, "not_logged_in")
-    placeholder["auth"] = AuthStatus(status="not_logged_in", site=Site.GLOBAL)
+    placeholder["auth"] = status("not_logged_in", "global")
     assert site_selected(placeholder) == "0.1 no site → menu"
 
 
@@ -63,7 +62,7 @@ def test_a_not_logged_in_status_site_is_a_placeholder_so_0_1_posts_the_menu() ->
         (state(SITED, "not_logged_in"), True),
         (state(EMPTY, "logged_in"), True),
         (state(EMPTY, "pending"), True),
-        (state(EMPTY, "not_logged_in", chosen_site=Site.US), True),
+        (state(EMPTY, "not_logged_in", chosen_site="us"), True),
         (state(EMPTY, "not_logged_in"), False),
     ],
     ids=["profile-site", "logged-in-site", "pending-site", "menu-reply", "none"],
@@ -77,7 +76,7 @@ def test_site_known_from_a_profile_a_live_status_or_the_menus_reply(
 
 def test_a_keyed_profile_without_a_site_still_gets_the_menu_first() -> None:
     """0.1 comes before 0.2."""
-    keyed_without_site = ConfigView(profiles=(ProfileView(name="k", api_key_masked="***abcd"),))
+    keyed_without_site = config(profile("k", api_key_masked="***abcd"))
     assert site_selected(state(keyed_without_site, "not_logged_in")) == "0.1 no site → menu"
 
 
@@ -113,20 +112,20 @@ def test_moving_site_sends_a_live_session_to_the_gate_and_no_status_is_a_failure
 
 def test_the_gate_holds_only_for_the_reply_to_the_latest_menu() -> None:
     answered = state(EMPTY, "not_logged_in", say(site_menu()), HumanMessage(content="2"),
-                     chosen_site=Site.EEA)
+                     chosen_site="eea")
     assert gate_holds(answered, RUNTIME) == "gate holds → manual login"
     assert gate_holds(answered, INTERACTIVE) == "gate holds → blocking login"
-    elsewhere = {**answered, "chosen_site": Site.US}
+    elsewhere = {**answered, "chosen_site": "us"}
     assert gate_holds(cast(AuthState, elsewhere), RUNTIME) == "gate fails → menu"
-    config_site_only = state(SITED, "not_logged_in", chosen_site=Site.US)
+    config_site_only = state(SITED, "not_logged_in", chosen_site="us")
     assert gate_holds(config_site_only, RUNTIME) == "gate fails → menu"
     menu_again = state(EMPTY, "not_logged_in", say(site_menu()), HumanMessage(content="2"),
-                       say(site_menu()), chosen_site=Site.EEA)
+                       say(site_menu()), chosen_site="eea")
     assert gate_holds(menu_again, RUNTIME) == "gate fails → menu"
 
 
 def test_the_preflight_reports_a_blocker_routes_a_recovery_or_goes_to_0_1() -> None:
-    failure = OkxFailure(kind=ErrorKind.CLI_NOT_FOUND, detail="no okx")
+    failure = OkxFailure(kind="cli_not_found", detail="no okx", command=[])
     assert preflight_outcome(state(EMPTY, "not_logged_in", failure=failure)) == (
         "Step 0 failed → report"
     )
@@ -152,7 +151,7 @@ def test_the_request_picks_its_entry(request_: Any, entry: str) -> None:
 
 
 def test_the_menu_forgets_an_earlier_choice() -> None:
-    posted = menu(state(EMPTY, "not_logged_in", chosen_site=Site.EEA))
+    posted = menu(state(EMPTY, "not_logged_in", chosen_site="eea"))
     assert [str(m.content) for m in posted.get("messages", [])] == [site_menu()]
     assert posted.get("chosen_site", "kept") is None
     assert "chosen_site" not in menu(state(EMPTY, "not_logged_in"))
@@ -182,7 +181,7 @@ def test_intake_clears_every_finding_of_the_previous_request() -> None:
 def test_a_message_on_an_open_question_is_its_answer(question: str, entry: str) -> None:
     """Intake keeps the request (findings, language) and sends the message to the question."""
     open_ = cast(AuthState, {
-        **state(KEYED, "logged_in", chosen_site=Site.EEA), "language": "zh",
+        **state(KEYED, "logged_in", chosen_site="eea"), "language": "zh",
         "open_question": question, "okx_auth_request": {"action": "status"},
     })
     assert intake(open_, RUNTIME) == {}
@@ -204,6 +203,6 @@ def test_changed_keeps_only_real_changes() -> None:
     current = state(EMPTY, "not_logged_in", switch_site=True)
     unchanged: AuthUpdate = {"config": EMPTY, "failure": None, "recovery_handled": False}
     assert changed(current, unchanged) == {}
-    assert changed(current, {"switch_site": False, "chosen_site": Site.US}) == {
-        "switch_site": False, "chosen_site": Site.US,
+    assert changed(current, {"switch_site": False, "chosen_site": "us"}) == {
+        "switch_site": False, "chosen_site": "us",
     }

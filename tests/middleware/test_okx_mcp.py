@@ -23,7 +23,6 @@ from langchain_mcp_adapters.interceptors import MCPToolCallRequest, MCPToolCallR
 from okx_auth_graph.gate import text_of
 from okx_auth_graph.mcp import TOOL_NAMES, okx_mcp_connection
 from okx_auth_graph.middleware.policy import default_needs_account
-from okx_auth_graph.okx import Site
 from okx_auth_graph.prompts import render, site_menu
 from tests.rest_standin import RestStandIn, serving
 from tests.support import CallLog, Simulator
@@ -232,7 +231,7 @@ async def test_signed_in_by_oauth_the_tool_is_retried_once_then_explained(
 def test_the_connection_shape() -> None:
     connection = okx_mcp_connection(
         command="/opt/okx-trade-mcp", modules=("account", "market"), read_only=True,
-        site=Site.EEA, okx_home="/homes/alice", audit_log=False,
+        site="eea", okx_home="/homes/alice", audit_log=False,
     )
     assert connection == {
         "transport": "stdio",

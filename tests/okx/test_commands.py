@@ -12,21 +12,14 @@ import pytest
 
 from okx_auth_graph.okx import (
     ENV_KEY_PROFILE,
-    AuthStatus,
     CliResult,
-    CommandOutput,
-    ConfigView,
-    DeviceCode,
     ErrorKind,
-    InstallResult,
-    InstallStatus,
-    LoginSkipped,
     OkxCommand,
     OkxError,
     OkxSettings,
-    ProfileView,
     Site,
     aexecute,
+    api_key_profile,
     auth_install,
     auth_install_status,
     auth_login_manual,
@@ -36,9 +29,12 @@ from okx_auth_graph.okx import (
     config_show,
     config_use,
     execute,
+    find_profile,
 )
 from okx_auth_graph.okx.commands import interpret
+from okx_auth_graph.okx.errors import needs_login
 from okx_auth_graph.okx.runner import DEFAULT_TIMEOUT_SECONDS, INSTALL_TIMEOUT_SECONDS
+from tests.views import profile, status
 
 from .helpers import PLANTED_API_KEY, PLANTED_PASSPHRASE, PLANTED_SECRET_KEY, PLANTED_SECRETS
 from .test_models import CONFIG_JSON, STATUS_JSON
@@ -72,9 +68,9 @@ class FakeRunner:
     [
         (config_show(), ("config", "show", "--json")),
         (auth_status(), ("auth", "status", "--json")),
-        (auth_login_manual(Site.GLOBAL), ("auth", "login", "--manual", "--site", "global")),
-        (auth_login_manual(Site.EEA), ("auth", "login", "--manual", "--site", "eea")),
-        (auth_login_manual(Site.US), ("auth", "login", "--manual", "--site", "us")),
+        (auth_login_manual("global"), ("auth", "login", "--manual", "--site", "global")),
+        (auth_login_manual("eea"), ("auth", "login", "--manual", "--site", "eea")),
+        (auth_login_manual("us"), ("auth", "login", "--manual", "--site", "us")),
         (auth_logout(), ("auth", "logout")),
         (auth_install(), ("auth", "install", "--json")),
         (auth_install_status(), ("auth", "install-status", "--json")),
@@ -90,13 +86,13 @@ def test_command_arguments(command: OkxCommand[Any], args: tuple[str, ...]) -> N
 def test_login_site_must_be_a_site() -> None:
     with pytest.raises(ValueError, match="mars"):
         auth_login_manual(cast(Site, "mars"))
-    assert auth_login_manual(cast(Site, "eea")).args[-1] == "eea"
+    assert auth_login_manual("eea").args[-1] == "eea"
 
 
 def test_only_install_has_a_longer_budget() -> None:
     assert auth_install().timeout == INSTALL_TIMEOUT_SECONDS
     assert INSTALL_TIMEOUT_SECONDS > DEFAULT_TIMEOUT_SECONDS
-    for command in (config_show(), auth_status(), auth_login_manual(Site.US), auth_logout()):
+    for command in (config_show(), auth_status(), auth_login_manual("us"), auth_logout()):
         assert command.timeout is None
 
 
@@ -106,28 +102,28 @@ def test_only_install_has_a_longer_budget() -> None:
 @pytest.mark.parametrize(
     ("stderr", "kind"),
     [
-        ("Session expired — run okx auth login again\n", ErrorKind.SESSION_EXPIRED),
+        ("Session expired — run okx auth login again\n", "session_expired"),
         (
             "Error: Failed to spawn okx-auth: spawn /h/.okx/bin/okx-auth ENOENT",
-            ErrorKind.SPAWN_FAILED,
+            "spawn_failed",
         ),
-        ("Unknown command: auth status", ErrorKind.CLI_TOO_OLD),
-        ("segfault in the matrix", ErrorKind.UNKNOWN),
+        ("Unknown command: auth status", "cli_too_old"),
+        ("segfault in the matrix", "unknown"),
     ],
 )
 def test_nonzero_exit_is_classified(stderr: str, kind: ErrorKind) -> None:
     command = auth_status()
     with pytest.raises(OkxError) as caught:
         interpret(command, _result(command, 1, stdout=STATUS_JSON, stderr=stderr))
-    assert caught.value.kind is kind
-    assert caught.value.failure.command == ("auth", "status", "--json")
+    assert caught.value.kind == kind
+    assert caught.value.failure["command"] == ["auth", "status", "--json"]
 
 
 def test_nonzero_exit_even_with_valid_json() -> None:
     command = auth_status()
     with pytest.raises(OkxError) as caught:
         interpret(command, _result(command, 2, stdout='{"status": "logged_in"}'))
-    assert caught.value.kind is ErrorKind.UNKNOWN
+    assert caught.value.kind == "unknown"
 
 
 def test_error_on_stdout_only_is_classified() -> None:
@@ -137,8 +133,8 @@ def test_error_on_stdout_only_is_classified() -> None:
             command,
             _result(command, 1, stdout="Error: Not authenticated. Run okx auth login first.\n"),
         )
-    assert caught.value.kind is ErrorKind.NOT_AUTHENTICATED
-    assert caught.value.kind.needs_login
+    assert caught.value.kind == "not_authenticated"
+    assert needs_login(caught.value.kind)
 
 
 @pytest.mark.parametrize("stdout", ["%%% not json <<<", "", '{"status": "nope"}', "[]"])
@@ -146,9 +142,9 @@ def test_clean_exit_with_garbage_is_malformed(stdout: str) -> None:
     command = auth_status()
     with pytest.raises(OkxError) as caught:
         interpret(command, _result(command, 0, stdout=stdout))
-    assert caught.value.kind is ErrorKind.MALFORMED_OUTPUT
-    assert caught.value.failure.command == command.args
-    assert "auth status --json" in caught.value.failure.detail
+    assert caught.value.kind == "malformed_output"
+    assert caught.value.failure["command"] == list(command.args)
+    assert "auth status --json" in caught.value.failure["detail"]
     if stdout:
         assert stdout not in str(caught.value)
 
@@ -156,29 +152,29 @@ def test_clean_exit_with_garbage_is_malformed(stdout: str) -> None:
 @pytest.mark.parametrize(
     ("stderr", "kind"),
     [
-        ("Error: Failed to spawn okx-auth: spawn /x/okx-auth ENOENT", ErrorKind.SPAWN_FAILED),
-        ("Network error during login", ErrorKind.NETWORK_ERROR),
+        ("Error: Failed to spawn okx-auth: spawn /x/okx-auth ENOENT", "spawn_failed"),
+        ("Network error during login", "network_error"),
     ],
 )
 def test_clean_exit_with_garbage_and_known_stderr(stderr: str, kind: ErrorKind) -> None:
     command = auth_status()
     with pytest.raises(OkxError) as caught:
         interpret(command, _result(command, 0, stdout="%%% garbage", stderr=stderr))
-    assert caught.value.kind is kind
-    assert "garbage" not in caught.value.failure.detail
+    assert caught.value.kind == kind
+    assert "garbage" not in caught.value.failure["detail"]
 
 
 def test_clean_exit_with_garbage_and_unknown_stderr_is_malformed() -> None:
     command = auth_status()
     with pytest.raises(OkxError) as caught:
         interpret(command, _result(command, 0, stdout="%%%", stderr="(node) DeprecationWarning"))
-    assert caught.value.kind is ErrorKind.MALFORMED_OUTPUT
+    assert caught.value.kind == "malformed_output"
 
 
 def test_clean_exit_with_valid_output_ignores_stderr_noise() -> None:
     command = auth_status()
     value = interpret(command, _result(command, 0, stdout=STATUS_JSON, stderr="Invalid Sign"))
-    assert value.status == "logged_in"
+    assert value["status"] == "logged_in"
 
 
 SECRET_DUMPS = [
@@ -191,7 +187,7 @@ SECRET_DUMPS = [
 
 
 def _assert_no_secret(error: OkxError) -> None:
-    texts = [str(error), repr(error), error.failure.detail, error.failure.model_dump_json()]
+    texts = [str(error), repr(error), error.failure["detail"], json.dumps(error.failure)]
     for text in texts:
         for secret in PLANTED_SECRETS:
             assert secret not in text
@@ -217,7 +213,7 @@ def test_malformed_error_never_holds_stdout_secrets(stdout: str) -> None:
     command = config_show()
     with pytest.raises(OkxError) as caught:
         interpret(command, _result(command, 0, stdout=stdout))
-    assert caught.value.kind is ErrorKind.MALFORMED_OUTPUT
+    assert caught.value.kind == "malformed_output"
     _assert_no_secret(caught.value)
 
 
@@ -228,58 +224,57 @@ def test_execute_config_show_with_runner() -> None:
     runner = FakeRunner(stdout=CONFIG_JSON)
     settings = OkxSettings(okx_cli="/unused/okx", okx_home="/home/u1")
     view = execute(config_show(), settings, runner)
-    assert isinstance(view, ConfigView)
-    assert view.api_key_profile == "main"
-    assert view.profile("main") == ProfileView(
-        name="main", site=Site.EEA, demo=True, api_key_masked="***" + PLANTED_API_KEY[-4:]
+    assert api_key_profile(view) == "main"
+    assert find_profile(view, "main") == profile(
+        "main", site="eea", demo=True, api_key_masked="***" + PLANTED_API_KEY[-4:]
     )
     assert runner.calls == [(("config", "show", "--json"), settings)]
     for secret in (PLANTED_SECRET_KEY, PLANTED_PASSPHRASE, PLANTED_API_KEY):
-        assert secret not in view.model_dump_json()
+        assert secret not in json.dumps(view)
 
 
 def test_execute_config_show_notes_env_api_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OKX_API_KEY", "ENV-API-KEY-abcd9999")
     view = execute(config_show(), OkxSettings(), FakeRunner(stdout='{"profiles": {}}'))
-    assert view.env_api_key_masked == "***9999"
-    assert view.api_key_profile == ENV_KEY_PROFILE
+    assert view["env_api_key_masked"] == "***9999"
+    assert api_key_profile(view) == ENV_KEY_PROFILE
 
 
 def test_execute_config_show_ignores_empty_env_api_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OKX_API_KEY", "")
     view = execute(config_show(), OkxSettings(), FakeRunner(stdout='{"profiles": {}}'))
-    assert view.api_key_profile is None
+    assert api_key_profile(view) is None
 
 
 def test_execute_parses_every_command() -> None:
     settings = OkxSettings()
-    assert execute(auth_status(), settings, FakeRunner(stdout=STATUS_JSON)) == AuthStatus(
-        status="logged_in", site=Site.GLOBAL, scopes=("live:read", "live:trade")
+    assert execute(auth_status(), settings, FakeRunner(stdout=STATUS_JSON)) == status(
+        "logged_in", "global", ["live:read", "live:trade"]
     )
     code = execute(
-        auth_login_manual(Site.US),
+        auth_login_manual("us"),
         settings,
         FakeRunner(
             stdout='{"verificationUri":"https://app.okx.com/d","userCode":"AB-12","expiresIn":600}'
         ),
     )
-    assert code == DeviceCode(
-        verificationUri="https://app.okx.com/d", userCode="AB-12", expiresIn=600
-    )
+    assert code == {
+        "verification_uri": "https://app.okx.com/d", "user_code": "AB-12", "expires_in": 600,
+    }
     skipped = execute(
-        auth_login_manual(Site.US),
+        auth_login_manual("us"),
         settings,
         FakeRunner(stdout='{"status":"skipped","reason":"api_key_configured","profile":"main"}'),
     )
-    assert skipped == LoginSkipped(status="skipped", reason="api_key_configured", profile="main")
+    assert skipped == {"status": "skipped", "reason": "api_key_configured", "profile": "main"}
     assert execute(
         auth_install_status(),
         settings,
         FakeRunner(stdout='{"installed": true, "upToDate": true}'),
-    ) == InstallStatus(installed=True, upToDate=True)
+    ) == {"installed": True, "version": None, "latest": None, "up_to_date": True}
     assert execute(
         auth_install(), settings, FakeRunner(stdout='{"status": "up_to_date"}')
-    ) == InstallResult(status="up_to_date")
+    ) == {"status": "up_to_date", "version": None, "message": None}
 
 
 def test_text_commands_are_redacted_and_normalized() -> None:
@@ -288,17 +283,17 @@ def test_text_commands_are_redacted_and_normalized() -> None:
         OkxSettings(),
         FakeRunner(stdout="Logged out.\n  access_token=TOKENVALUE12345678 revoked\n"),
     )
-    assert out == CommandOutput(message="Logged out. access_token=*** revoked")
+    assert out == {"message": "Logged out. access_token=*** revoked"}
     removed = execute(auth_remove(force=True), OkxSettings(), FakeRunner(stdout="Removed.\n"))
-    assert removed.message == "Removed."
-    assert execute(config_use("demo"), OkxSettings(), FakeRunner()).message == ""
+    assert removed["message"] == "Removed."
+    assert execute(config_use("demo"), OkxSettings(), FakeRunner())["message"] == ""
 
 
 def test_execute_raises_classified_errors() -> None:
     runner = FakeRunner(returncode=1, stderr="Login failed: Access denied")
     with pytest.raises(OkxError) as caught:
         execute(auth_status(), OkxSettings(), runner)
-    assert caught.value.kind is ErrorKind.ACCESS_DENIED
+    assert caught.value.kind == "access_denied"
 
 
 @pytest.mark.parametrize(
@@ -333,8 +328,8 @@ def test_execute_default_runner_runs_the_executable(tmp_path: Path) -> None:
     cli = tmp_path / "okx"
     cli.write_text(f"#!/bin/sh\ncat <<'EOF'\n{STATUS_JSON}\nEOF\n", encoding="utf-8")
     cli.chmod(0o755)
-    status = execute(auth_status(), OkxSettings(okx_cli=str(cli)))
-    assert status.scopes == ("live:read", "live:trade")
+    answer = execute(auth_status(), OkxSettings(okx_cli=str(cli)))
+    assert answer["scopes"] == ["live:read", "live:trade"]
 
 
 async def test_aexecute(tmp_path: Path) -> None:
@@ -348,9 +343,9 @@ async def test_aexecute(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     cli.chmod(0o755)
-    code = await aexecute(auth_login_manual(Site.EEA), OkxSettings(okx_cli=str(cli)))
-    assert isinstance(code, DeviceCode)
-    assert code.user_code == "EE-77"
+    code = await aexecute(auth_login_manual("eea"), OkxSettings(okx_cli=str(cli)))
+    assert "status" not in code
+    assert code["user_code"] == "EE-77"
     assert json.loads(args_file.read_text()) == ["auth", "login", "--manual", "--site", "eea"]
 
 
@@ -360,4 +355,4 @@ async def test_aexecute_classifies(tmp_path: Path) -> None:
     cli.chmod(0o755)
     with pytest.raises(OkxError) as caught:
         await aexecute(auth_status(), OkxSettings(okx_cli=str(cli)))
-    assert caught.value.kind is ErrorKind.CLI_TOO_OLD
+    assert caught.value.kind == "cli_too_old"

@@ -8,6 +8,7 @@ command at all; the simulator reproduces that with `OKX_SIM_FAULT=old_cli`.
 
 from __future__ import annotations
 
+import json
 import logging
 import shlex
 import shutil
@@ -23,18 +24,18 @@ from okx_auth_graph.okx import (
     INSTALL_COMMAND,
     OAUTH_CLI_VERSION,
     ConfigView,
-    ErrorKind,
     OkxError,
     OkxSettings,
-    ProfileView,
-    Site,
+    action_of,
     aexecute,
+    api_key_profile,
     auth_login_manual,
     auth_status,
     config_show,
     execute,
     failure_of,
     run_okx,
+    selected_sites,
 )
 from okx_auth_graph.prompts import Language, render, site_menu
 from okx_auth_graph.simulator.framing import plant_update_notice
@@ -42,6 +43,7 @@ from tests.expected import visible
 from tests.graph.test_secrets_in_state import Run, assert_no_secret
 from tests.rest_standin import serving
 from tests.support import CallLog, Conversation, Simulator
+from tests.views import profile
 
 from .helpers import CONFIG_TOML, PLANTED_API_KEY, PLANTED_SECRETS, write_okx_config
 
@@ -96,16 +98,14 @@ def empty_home(tmp_path: Path) -> Path:
 
 
 def _assert_parsed(view: ConfigView) -> None:
-    assert view.default_profile == "main"
-    assert view.profiles == (
-        ProfileView(
-            name="main", site=Site.EEA, demo=True, api_key_masked="***" + PLANTED_API_KEY[-4:]
-        ),
-        ProfileView(name="other", site=Site.US, demo=False),
-    )
-    assert view.selected_sites == (Site.EEA, Site.US)
-    assert view.api_key_profile == "main"
-    assert view.env_api_key_masked is None
+    assert view["default_profile"] == "main"
+    assert view["profiles"] == [
+        profile("main", site="eea", demo=True, api_key_masked="***" + PLANTED_API_KEY[-4:]),
+        profile("other", site="us", demo=False),
+    ]
+    assert selected_sites(view) == ["eea", "us"]
+    assert api_key_profile(view) == "main"
+    assert view["env_api_key_masked"] is None
 
 
 # ---------------------------------------------------------------- shared contract
@@ -140,7 +140,7 @@ def test_config_show_never_leaks_secrets(
     view = execute(config_show(), settings)
     messages = [record.getMessage() for record in caplog.records]
     assert any("okx config show --json exited 0" in message for message in messages)
-    shown = [repr(view), str(view), view.model_dump_json(), caplog.text, *messages]
+    shown = [repr(view), str(view), json.dumps(view), caplog.text, *messages]
     for text in shown:
         for secret in PLANTED_SECRETS:
             assert secret not in text
@@ -148,9 +148,9 @@ def test_config_show_never_leaks_secrets(
 
 def test_empty_home_has_no_profiles(cli: Cli, empty_home: Path) -> None:
     view = execute(config_show(), OkxSettings(okx_cli=cli.executable, okx_home=str(empty_home)))
-    assert view.profiles == ()
-    assert view.api_key_profile is None
-    assert view.selected_sites == ()
+    assert view["profiles"] == []
+    assert api_key_profile(view) is None
+    assert selected_sites(view) == []
 
 
 def test_config_show_notes_env_api_key(
@@ -158,9 +158,9 @@ def test_config_show_notes_env_api_key(
 ) -> None:
     monkeypatch.setenv("OKX_API_KEY", "ENV-ONLY-KEY-00001234")
     view = execute(config_show(), OkxSettings(okx_cli=cli.executable, okx_home=str(empty_home)))
-    assert view.api_key_profile == "OKX_API_KEY (environment)"
-    assert view.env_api_key_masked == "***1234"
-    assert "ENV-ONLY-KEY-00001234" not in view.model_dump_json()
+    assert api_key_profile(view) == "OKX_API_KEY (environment)"
+    assert view["env_api_key_masked"] == "***1234"
+    assert "ENV-ONLY-KEY-00001234" not in json.dumps(view)
 
 
 def test_auth_status_on_a_cli_without_auth_is_too_old(
@@ -171,11 +171,11 @@ def test_auth_status_on_a_cli_without_auth_is_too_old(
     settings = OkxSettings(okx_cli=cli.executable, okx_home=str(configured_home))
     with pytest.raises(OkxError) as caught:
         execute(auth_status(), settings)
-    assert caught.value.kind is ErrorKind.CLI_TOO_OLD
-    assert INSTALL_COMMAND in caught.value.failure.action
-    assert "@latest" not in caught.value.failure.action  # npm's latest is this very CLI
-    assert "Unknown command: auth status" in caught.value.failure.detail
-    assert caught.value.failure.command == ("auth", "status", "--json")
+    assert caught.value.kind == "cli_too_old"
+    assert INSTALL_COMMAND in action_of(caught.value.failure["kind"])
+    assert "@latest" not in action_of(caught.value.failure["kind"])  # npm's latest is this very CLI
+    assert "Unknown command: auth status" in caught.value.failure["detail"]
+    assert caught.value.failure["command"] == ["auth", "status", "--json"]
 
 
 # ---------------------------------------------------------------- real CLI only
@@ -193,11 +193,11 @@ def test_real_cli_auth_status_raw_output(real_okx: Path, empty_home: Path) -> No
 def test_real_cli_login_manual_is_too_old(real_okx: Path, empty_home: Path) -> None:
     settings = OkxSettings(okx_cli=str(real_okx), okx_home=str(empty_home))
     with pytest.raises(OkxError) as caught:
-        execute(auth_login_manual(Site.US), settings)
-    assert caught.value.kind is ErrorKind.CLI_TOO_OLD
-    assert "Unknown option '--manual'" in caught.value.failure.detail
-    assert INSTALL_COMMAND in caught.value.failure.action
-    assert caught.value.failure.command == ("auth", "login", "--manual", "--site", "us")
+        execute(auth_login_manual("us"), settings)
+    assert caught.value.kind == "cli_too_old"
+    assert "Unknown option '--manual'" in caught.value.failure["detail"]
+    assert INSTALL_COMMAND in action_of(caught.value.failure["kind"])
+    assert caught.value.failure["command"] == ["auth", "login", "--manual", "--site", "us"]
 
 
 def test_real_cli_is_the_pinned_version(real_okx: Path, empty_home: Path) -> None:
@@ -241,9 +241,9 @@ def test_real_cli_auth_status_behind_the_notice_is_too_old(
     settings = OkxSettings(okx_cli=str(real_okx), okx_home=str(empty_home))
     with pytest.raises(OkxError) as caught:
         execute(auth_status(), settings)
-    assert caught.value.kind is ErrorKind.CLI_TOO_OLD
-    assert INSTALL_COMMAND in caught.value.failure.action
-    assert caught.value.failure.detail == "Unknown command: auth status"
+    assert caught.value.kind == "cli_too_old"
+    assert INSTALL_COMMAND in action_of(caught.value.failure["kind"])
+    assert caught.value.failure["detail"] == "Unknown command: auth status"
 
 
 @pytest.mark.parametrize(("request_text", "language"), [("log me in", "en"), ("帮我登录", "zh")])
@@ -301,9 +301,9 @@ def test_real_cli_private_call_without_credentials_is_the_sign_in_case(
     assert result.returncode == 1
     assert "Error: Private endpoint requires API credentials." in result.stderr
     failure = failure_of(result)
-    assert failure.kind is ErrorKind.NOT_AUTHENTICATED
-    assert failure.detail == "Private endpoint requires API credentials."
-    assert "OKX_API_KEY" not in failure.detail
+    assert failure["kind"] == "not_authenticated"
+    assert failure["detail"] == "Private endpoint requires API credentials."
+    assert "OKX_API_KEY" not in failure["detail"]
 
 
 @pytest.mark.parametrize(
@@ -325,9 +325,9 @@ def test_real_cli_key_refused_by_a_local_okx_is_api_key_rejected(
     assert [path.split("?")[0] for path in okx.paths] == ["/api/v5/account/balance"]
     assert okx.headers[0]["OK-ACCESS-KEY"] == PLANTED_API_KEY
     failure = failure_of(result)
-    assert failure.kind is ErrorKind.API_KEY_REJECTED
-    assert failure.detail == detail
-    for text in (failure.model_dump_json(), str(OkxError(failure)), caplog.text):
+    assert failure["kind"] == "api_key_rejected"
+    assert failure["detail"] == detail
+    for text in (json.dumps(failure), str(OkxError(failure)), caplog.text):
         for secret in PLANTED_SECRETS:
             assert secret not in text
 

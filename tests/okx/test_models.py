@@ -1,4 +1,4 @@
-"""Parsing every JSON shape the okx CLI prints into typed, redacted models."""
+"""Parsing every JSON shape the okx CLI prints into typed, redacted views of plain data."""
 
 from __future__ import annotations
 
@@ -12,15 +12,18 @@ from hypothesis import strategies as st
 
 from okx_auth_graph.okx import (
     ENV_KEY_PROFILE,
-    AuthStatus,
+    SITES,
     ConfigView,
-    DeviceCode,
-    InstallResult,
-    InstallStatus,
-    LoginSkipped,
     ProfileView,
     Site,
+    api_key_profile,
+    chosen_site,
+    find_profile,
+    has_api_key,
     mask_key,
+    parse_site,
+    selected_sites,
+    web_host,
 )
 from okx_auth_graph.okx.framing import MalformedOutput
 from okx_auth_graph.okx.models import (
@@ -30,6 +33,7 @@ from okx_auth_graph.okx.models import (
     parse_install_status,
     parse_login_manual,
 )
+from tests.views import config, profile, status
 
 from .helpers import PLANTED_API_KEY, PLANTED_PASSPHRASE, PLANTED_SECRET_KEY, PLANTED_SECRETS
 
@@ -172,25 +176,25 @@ def test_huge_integer_is_malformed_output() -> None:
 
 def test_config_show_parses_the_real_shape() -> None:
     view = parse_config_show(CONFIG_JSON)
-    assert view.default_profile == "main"
-    assert [p.name for p in view.profiles] == ["main", "other"]
-    main, other = view.profiles
-    assert main == ProfileView(
-        name="main", site=Site.EEA, demo=True, api_key_masked="***" + PLANTED_API_KEY[-4:]
+    assert view["default_profile"] == "main"
+    assert [p["name"] for p in view["profiles"]] == ["main", "other"]
+    main, other = view["profiles"]
+    assert main == profile(
+        "main", site="eea", demo=True, api_key_masked="***" + PLANTED_API_KEY[-4:]
     )
-    assert other == ProfileView(name="other", site=Site.US)
-    assert main.has_api_key
-    assert not other.has_api_key
-    assert view.selected_sites == (Site.EEA, Site.US)
-    assert view.api_key_profile == "main"
-    assert view.env_api_key_masked is None
-    assert view.profile("other") is other
-    assert view.profile("missing") is None
+    assert other == profile("other", site="us")
+    assert has_api_key(main)
+    assert not has_api_key(other)
+    assert selected_sites(view) == ["eea", "us"]
+    assert api_key_profile(view) == "main"
+    assert view["env_api_key_masked"] is None
+    assert find_profile(view, "other") is other
+    assert find_profile(view, "missing") is None
 
 
 def test_config_show_holds_no_secret() -> None:
     view = parse_config_show(CONFIG_JSON)
-    rendered = [repr(view), str(view), view.model_dump_json(), json.dumps(view.model_dump())]
+    rendered = [repr(view), str(view), json.dumps(view)]
     for text in rendered:
         for secret in PLANTED_SECRETS:
             assert secret not in text
@@ -217,57 +221,54 @@ def test_config_show_lenient_extras() -> None:
         }
     )
     view = parse_config_show(text)
-    live, weird, blank = view.profiles
-    assert live == ProfileView(
-        name="live",
-        site=Site.GLOBAL,
-        demo=False,
-        base_url="https://eu.example.test",
+    live, weird, blank = view["profiles"]
+    assert live == profile(
+        "live", site="global", demo=False, base_url="https://eu.example.test",
         api_key_masked="***0042",
     )
-    assert weird == ProfileView(name="weird")
-    assert blank == ProfileView(name="blank")
-    assert view.api_key_profile == "live"
+    assert weird == profile("weird")
+    assert blank == profile("blank")
+    assert api_key_profile(view) == "live"
 
 
 @pytest.mark.parametrize(
     ("text", "profiles"),
     [
-        ('{"profiles": {}}', ()),
-        ("{}", ()),
-        ('{"default_profile": "", "profiles": {}}', ()),
+        ('{"profiles": {}}', []),
+        ("{}", []),
+        ('{"default_profile": "", "profiles": {}}', []),
     ],
 )
-def test_config_show_without_profiles(text: str, profiles: tuple[ProfileView, ...]) -> None:
+def test_config_show_without_profiles(text: str, profiles: list[ProfileView]) -> None:
     view = parse_config_show(text)
-    assert view.profiles == profiles
-    assert view.default_profile is None
-    assert view.api_key_profile is None
-    assert view.selected_sites == ()
+    assert view["profiles"] == profiles
+    assert view["default_profile"] is None
+    assert api_key_profile(view) is None
+    assert selected_sites(view) == []
 
 
 def test_env_api_key_is_noted_and_preferred() -> None:
     view = parse_config_show(CONFIG_JSON, env_api_key="ENV-KEY-5678")
-    assert view.env_api_key_masked == "***5678"
-    assert view.api_key_profile == ENV_KEY_PROFILE
+    assert view["env_api_key_masked"] == "***5678"
+    assert api_key_profile(view) == ENV_KEY_PROFILE
     assert ENV_KEY_PROFILE == "OKX_API_KEY (environment)"
-    assert "ENV-KEY-5678" not in view.model_dump_json()
+    assert "ENV-KEY-5678" not in json.dumps(view)
 
 
 def test_env_api_key_without_profiles() -> None:
     view = parse_config_show('{"profiles": {}}', env_api_key="ENV-KEY-5678")
-    assert view.api_key_profile == ENV_KEY_PROFILE
+    assert api_key_profile(view) == ENV_KEY_PROFILE
 
 
 @pytest.mark.parametrize("env_key", [None, ""])
 def test_absent_env_api_key(env_key: str | None) -> None:
     view = parse_config_show('{"profiles": {}}', env_api_key=env_key)
-    assert view.env_api_key_masked is None
-    assert view.api_key_profile is None
+    assert view["env_api_key_masked"] is None
+    assert api_key_profile(view) is None
 
 
 def _keyed(name: str) -> ProfileView:
-    return ProfileView(name=name, api_key_masked="***" + name[-4:].rjust(4, "0"))
+    return profile(name, api_key_masked="***" + name[-4:].rjust(4, "0"))
 
 
 @pytest.mark.parametrize(
@@ -275,17 +276,17 @@ def _keyed(name: str) -> ProfileView:
     [
         pytest.param("b", (_keyed("a"), _keyed("b")), "b", id="default-keyed-wins"),
         pytest.param(
-            "b", (_keyed("a"), ProfileView(name="b"), _keyed("c")), "a", id="default-unkeyed"
+            "b", (_keyed("a"), profile("b"), _keyed("c")), "a", id="default-unkeyed"
         ),
-        pytest.param(None, (ProfileView(name="a"), _keyed("c"), _keyed("d")), "c", id="no-default"),
+        pytest.param(None, (profile("a"), _keyed("c"), _keyed("d")), "c", id="no-default"),
         pytest.param("zzz", (_keyed("a"), _keyed("b")), "a", id="default-missing"),
-        pytest.param("a", (ProfileView(name="a"), ProfileView(name="b")), None, id="no-key"),
+        pytest.param("a", (profile("a"), profile("b")), None, id="no-key"),
     ],
 )
 def test_api_key_profile_prefers_default(
     default: str | None, profiles: tuple[ProfileView, ...], expected: str | None
 ) -> None:
-    assert ConfigView(default_profile=default, profiles=profiles).api_key_profile == expected
+    assert api_key_profile(config(*profiles, default_profile=default)) == expected
 
 
 # hypothesis: characters that TOML/JSON can carry, no surrogates
@@ -320,15 +321,13 @@ def test_random_secrets_never_reach_the_view(
     view = parse_config_show(text)
 
     def shown(v: ConfigView) -> list[str]:
-        return [v.model_dump_json(), repr(v), str(v), json.dumps(v.model_dump(mode="json"))]
+        return [json.dumps(v), repr(v), str(v), json.dumps(v, ensure_ascii=False)]
 
     # What the view may hold: names, the site and the masked key, nothing else.
-    allowed = ConfigView(
+    allowed = config(
+        profile(name, site="us", api_key_masked=mask_key(api_key)),
+        profile("spare"),
         default_profile=name,
-        profiles=(
-            ProfileView(name=name, site=Site.US, api_key_masked=mask_key(api_key)),
-            ProfileView(name="spare"),
-        ),
     )
     secrets = (api_key, secret_key, passphrase)
     forms = [form for s in secrets for form in (s, json.dumps(s, ensure_ascii=False)[1:-1])]
@@ -338,54 +337,50 @@ def test_random_secrets_never_reach_the_view(
         for form in forms:
             assert form not in text_out
     assert view == allowed
-    assert view.api_key_profile == name
+    assert api_key_profile(view) == name
 
 
 # ---------------------------------------------------------------- auth status
 
 
 def test_auth_status_keeps_only_status_site_scopes() -> None:
-    status = parse_auth_status(STATUS_JSON)
-    assert status == AuthStatus(
-        status="logged_in", site=Site.GLOBAL, scopes=("live:read", "live:trade")
-    )
-    assert status.model_dump(mode="json") == {
+    parsed = parse_auth_status(STATUS_JSON)
+    assert parsed == {
         "status": "logged_in",
         "site": "global",
         "scopes": ["live:read", "live:trade"],
     }
-    dumped = status.model_dump_json()
+    dumped = json.dumps(parsed)
     for dropped in ("expiresAt", "2026-04-11", "ttl", "3600", "profile", "oauth"):
         assert dropped not in dumped
-        assert dropped not in repr(status)
-    assert status.chosen_site is Site.GLOBAL
+    assert chosen_site(parsed) == "global"
 
 
 @pytest.mark.parametrize(
     ("state", "chosen"),
-    [("logged_in", Site.EEA), ("pending", Site.EEA), ("not_logged_in", None)],
+    [("logged_in", "eea"), ("pending", "eea"), ("not_logged_in", None)],
 )
 def test_chosen_site_only_when_logged_in_or_pending(state: str, chosen: Site | None) -> None:
-    status = parse_auth_status(json.dumps({"status": state, "site": "eea"}))
-    assert status.site is Site.EEA
-    assert status.chosen_site is chosen
+    parsed = parse_auth_status(json.dumps({"status": state, "site": "eea"}))
+    assert parsed["site"] == "eea"
+    assert chosen_site(parsed) == chosen
 
 
 def test_not_logged_in_placeholder_site_is_not_a_choice() -> None:
-    status = parse_auth_status('{"status": "not_logged_in", "site": "global"}')
-    assert status.chosen_site is None
-    assert status.scopes == ()
+    parsed = parse_auth_status('{"status": "not_logged_in", "site": "global"}')
+    assert chosen_site(parsed) is None
+    assert parsed["scopes"] == []
 
 
 @pytest.mark.parametrize("site", ["mars", "", 3, None, ["us"]])
 def test_auth_status_unknown_site_is_none(site: object) -> None:
-    status = parse_auth_status(json.dumps({"status": "logged_in", "site": site}))
-    assert status.site is None
-    assert status.chosen_site is None
+    parsed = parse_auth_status(json.dumps({"status": "logged_in", "site": site}))
+    assert parsed["site"] is None
+    assert chosen_site(parsed) is None
 
 
 def test_auth_status_minimal() -> None:
-    assert parse_auth_status('{"status": "pending"}') == AuthStatus(status="pending")
+    assert parse_auth_status('{"status": "pending"}') == status("pending")
 
 
 # ---------------------------------------------------------------- login --manual
@@ -396,15 +391,11 @@ def test_device_code() -> None:
         '{"verificationUri":"https://www.okx.com/account/oauth/device","userCode":"ABCD-EFGH",'
         '"expiresIn":600,"interval":5}\n'
     )
-    assert answer == DeviceCode(
-        verificationUri="https://www.okx.com/account/oauth/device",
-        userCode="ABCD-EFGH",
-        expiresIn=600,
-    )
-    assert isinstance(answer, DeviceCode)
-    assert answer.verification_uri == "https://www.okx.com/account/oauth/device"
-    assert answer.user_code == "ABCD-EFGH"
-    assert answer.expires_in == 600
+    assert answer == {
+        "verification_uri": "https://www.okx.com/account/oauth/device",
+        "user_code": "ABCD-EFGH",
+        "expires_in": 600,
+    }
 
 
 def test_device_code_after_chatter_lines() -> None:
@@ -413,9 +404,9 @@ def test_device_code_after_chatter_lines() -> None:
         '{"verificationUri":"https://my.okx.com/d","userCode":"WXYZ-1234","expiresIn":90}\n\n'
     )
     answer = parse_login_manual(text)
-    assert isinstance(answer, DeviceCode)
-    assert answer.user_code == "WXYZ-1234"
-    assert answer.expires_in == 90
+    assert "status" not in answer
+    assert answer["user_code"] == "WXYZ-1234"
+    assert answer["expires_in"] == 90
 
 
 @pytest.mark.parametrize(
@@ -426,11 +417,9 @@ def test_device_code_after_chatter_lines() -> None:
     ],
 )
 def test_login_skipped(text: str, profile: str | None) -> None:
-    answer = parse_login_manual(text)
-    assert isinstance(answer, LoginSkipped)
-    assert answer.status == "skipped"
-    assert answer.reason == "api_key_configured"
-    assert answer.profile == profile
+    assert parse_login_manual(text) == {
+        "status": "skipped", "reason": "api_key_configured", "profile": profile,
+    }
 
 
 # ---------------------------------------------------------------- install
@@ -438,18 +427,21 @@ def test_login_skipped(text: str, profile: str | None) -> None:
 
 def test_install_result_lenient() -> None:
     assert parse_install('{"status":"installed","version":"0.4.1","path":"/h/.okx/bin"}') == (
-        InstallResult(status="installed", version="0.4.1")
+        {"status": "installed", "version": "0.4.1", "message": None}
     )
-    assert parse_install("{}") == InstallResult()
+    assert parse_install("{}") == {"status": None, "version": None, "message": None}
 
 
 def test_install_status_lenient() -> None:
     parsed = parse_install_status(
         '{"installed":true,"version":"0.4.1","latest":"0.4.2","upToDate":false,"path":"/x"}'
     )
-    assert parsed == InstallStatus(installed=True, version="0.4.1", latest="0.4.2", upToDate=False)
-    assert parsed.up_to_date is False
-    assert parse_install_status("{}") == InstallStatus()
+    assert parsed == {
+        "installed": True, "version": "0.4.1", "latest": "0.4.2", "up_to_date": False,
+    }
+    assert parse_install_status("{}") == {
+        "installed": None, "version": None, "latest": None, "up_to_date": None,
+    }
 
 
 # ---------------------------------------------------------------- small pieces
@@ -473,11 +465,11 @@ def test_mask_key(value: str, masked: str) -> None:
 @pytest.mark.parametrize(
     ("value", "site"),
     [
-        ("global", Site.GLOBAL),
-        ("eea", Site.EEA),
-        ("us", Site.US),
-        (" EEA ", Site.EEA),
-        ("Us", Site.US),
+        ("global", "global"),
+        ("eea", "eea"),
+        ("us", "us"),
+        (" EEA ", "eea"),
+        ("Us", "us"),
         ("mars", None),
         ("", None),
         ("www.okx.com", None),
@@ -486,18 +478,36 @@ def test_mask_key(value: str, masked: str) -> None:
     ],
 )
 def test_site_parse(value: object, site: Site | None) -> None:
-    assert Site.parse(value) is site
+    assert parse_site(value) == site
 
 
 def test_site_web_hosts() -> None:
-    assert {s.value: s.web_host for s in Site} == {
+    assert {site: web_host(site) for site in SITES} == {
         "global": "www.okx.com",
         "eea": "my.okx.com",
         "us": "app.okx.com",
     }
 
 
-def test_models_are_frozen() -> None:
-    status = parse_auth_status(STATUS_JSON)
-    with pytest.raises(ValueError, match="frozen"):
-        status.status = "pending"
+@pytest.mark.parametrize(
+    "view",
+    [
+        pytest.param(lambda: parse_config_show(CONFIG_JSON, env_api_key="ENV-KEY-5678"),
+                     id="config"),
+        pytest.param(lambda: parse_auth_status(STATUS_JSON), id="status"),
+        pytest.param(
+            lambda: parse_login_manual('{"verificationUri":"u","userCode":"c","expiresIn":600}'),
+            id="device-code",
+        ),
+        pytest.param(
+            lambda: parse_login_manual('{"status":"skipped","reason":"api_key_configured"}'),
+            id="skipped",
+        ),
+        pytest.param(lambda: parse_install('{"status":"installed"}'), id="install"),
+        pytest.param(lambda: parse_install_status('{"installed":true}'), id="install-status"),
+    ],
+)
+def test_views_are_plain_json_data(view: Callable[[], object]) -> None:
+    """What a checkpoint stores comes back equal from JSON: no class, no tuple, no enum."""
+    value = view()
+    assert json.loads(json.dumps(value)) == value

@@ -15,9 +15,9 @@ from okx_auth_graph.okx import (
     INSTALL_COMMAND,
     CliResult,
     CliRunner,
-    ErrorKind,
     OkxError,
     OkxSettings,
+    action_of,
     arun_okx,
     resolve_executable,
     run_okx,
@@ -94,10 +94,10 @@ def test_not_found_anywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("PATH", str(empty))
     with pytest.raises(OkxError) as caught:
         run_okx(["auth", "status", "--json"], OkxSettings())
-    assert caught.value.kind is ErrorKind.CLI_NOT_FOUND
+    assert caught.value.kind == "cli_not_found"
     assert INSTALL_COMMAND in str(caught.value)
-    assert INSTALL_COMMAND in caught.value.failure.detail
-    assert INSTALL_COMMAND in caught.value.failure.action
+    assert INSTALL_COMMAND in caught.value.failure["detail"]
+    assert INSTALL_COMMAND in action_of(caught.value.failure["kind"])
 
 
 def test_explicit_missing_does_not_fall_back(
@@ -107,8 +107,8 @@ def test_explicit_missing_does_not_fall_back(
     missing = tmp_path / "nope" / "okx"
     with pytest.raises(OkxError) as caught:
         run_okx([], OkxSettings(okx_cli=str(missing)))
-    assert caught.value.kind is ErrorKind.CLI_NOT_FOUND
-    assert str(missing) in caught.value.failure.detail
+    assert caught.value.kind == "cli_not_found"
+    assert str(missing) in caught.value.failure["detail"]
 
 
 def test_non_executable_file_is_not_found(tmp_path: Path) -> None:
@@ -116,7 +116,7 @@ def test_non_executable_file_is_not_found(tmp_path: Path) -> None:
     plain.write_text("#!/bin/sh\necho hi\n", encoding="utf-8")
     with pytest.raises(OkxError) as caught:
         run_okx([], OkxSettings(okx_cli=str(plain)))
-    assert caught.value.kind is ErrorKind.CLI_NOT_FOUND
+    assert caught.value.kind == "cli_not_found"
 
 
 def _run_either(use_async: bool, args: list[str], settings: OkxSettings) -> CliResult:
@@ -133,7 +133,7 @@ def test_unstartable_executable_is_an_okx_error(scripts: ScriptWriter, use_async
     settings = OkxSettings(okx_cli=str(broken))
     with pytest.raises(OkxError) as caught:
         _run_either(use_async, ["config", "show", "--json"], settings)
-    assert caught.value.kind is ErrorKind.CLI_NOT_FOUND
+    assert caught.value.kind == "cli_not_found"
 
 
 # ---------------------------------------------------------------- environment and argv
@@ -284,8 +284,8 @@ def test_timeout_kills_the_whole_group(scripts: ScriptWriter, tmp_path: Path) ->
     with pytest.raises(OkxError) as caught:
         run_okx(["auth", "status", "--json"], OkxSettings(okx_cli=str(cli), timeout=1))
     elapsed = time.monotonic() - start
-    assert caught.value.kind is ErrorKind.TIMEOUT
-    assert caught.value.failure.command == ("auth", "status", "--json")
+    assert caught.value.kind == "timeout"
+    assert caught.value.failure["command"] == ["auth", "status", "--json"]
     assert 1 <= elapsed < 3
     pids = read_pids(pid_file)
     assert len(pids) == 3
@@ -297,8 +297,8 @@ def test_timeout_with_output_still_raises(scripts: ScriptWriter, tmp_path: Path)
     cli = scripts.sh(hanging_group_body(pid_file, before="echo partial\n"))
     with pytest.raises(OkxError) as caught:
         run_okx([], OkxSettings(okx_cli=str(cli), timeout=0.5))
-    assert caught.value.kind is ErrorKind.TIMEOUT
-    assert "0.5 seconds" in caught.value.failure.detail
+    assert caught.value.kind == "timeout"
+    assert "0.5 seconds" in caught.value.failure["detail"]
     assert wait_until_gone(read_pids(pid_file)) == []
 
 
@@ -309,7 +309,7 @@ async def test_async_timeout_kills_the_whole_group(scripts: ScriptWriter, tmp_pa
     with pytest.raises(OkxError) as caught:
         await arun_okx(["auth", "status", "--json"], OkxSettings(okx_cli=str(cli), timeout=1))
     elapsed = time.monotonic() - start
-    assert caught.value.kind is ErrorKind.TIMEOUT
+    assert caught.value.kind == "timeout"
     assert 1 <= elapsed < 3
     pids = read_pids(pid_file)
     assert len(pids) == 3
@@ -385,7 +385,7 @@ def test_streaming_timeout_kills_the_group(scripts: ScriptWriter, tmp_path: Path
             lines.append,
             tick_seconds=0.2,
         )
-    assert caught.value.kind is ErrorKind.TIMEOUT
+    assert caught.value.kind == "timeout"
     assert time.monotonic() - start < 3
     assert lines == ["started"]
     pids = read_pids(pid_file)
@@ -402,7 +402,7 @@ def test_streaming_timeout_holds_after_stdout_closes(scripts: ScriptWriter, tmp_
     with pytest.raises(OkxError) as caught:
         run_okx_streaming([], OkxSettings(okx_cli=str(cli), timeout=1), lines.append)
     assert time.monotonic() - start < 3
-    assert caught.value.kind is ErrorKind.TIMEOUT
+    assert caught.value.kind == "timeout"
     assert wait_until_gone(read_pids(pid_file)) == []
 
 
@@ -431,7 +431,7 @@ def test_streaming_non_utf8_and_limit(scripts: ScriptWriter) -> None:
 def test_streaming_not_found(tmp_path: Path) -> None:
     with pytest.raises(OkxError) as caught:
         run_okx_streaming([], OkxSettings(okx_cli=str(tmp_path / "missing")), print)
-    assert caught.value.kind is ErrorKind.CLI_NOT_FOUND
+    assert caught.value.kind == "cli_not_found"
 
 
 # ---------------------------------------------------------------- logging

@@ -33,7 +33,7 @@ from okx_auth_graph.isolation import (
     identity_home,
     okx_settings,
 )
-from okx_auth_graph.okx import ErrorKind, OkxError
+from okx_auth_graph.okx import OkxError
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthInput
 from tests.expected import SEED_MENU
@@ -55,8 +55,8 @@ def test_an_identity_names_one_folder_under_the_root(identity: str) -> None:
 def test_an_identity_that_is_not_one_safe_name_is_refused(identity: str) -> None:
     with pytest.raises(OkxError) as refused:
         identity_home(identity, ROOT)
-    assert refused.value.kind is ErrorKind.HOME_UNAVAILABLE
-    assert "cannot name a HOME" in refused.value.failure.detail
+    assert refused.value.kind == "home_unavailable"
+    assert "cannot name a HOME" in refused.value.failure["detail"]
 
 
 def test_the_longest_identity_allowed_still_maps() -> None:
@@ -67,8 +67,8 @@ def test_the_longest_identity_allowed_still_maps() -> None:
 def test_an_identity_without_a_homes_root_is_refused_never_the_servers_home() -> None:
     with pytest.raises(OkxError) as refused:
         identity_home("alice", None)
-    assert refused.value.kind is ErrorKind.HOME_UNAVAILABLE
-    assert HOMES_ENV in refused.value.failure.detail
+    assert refused.value.kind == "home_unavailable"
+    assert HOMES_ENV in refused.value.failure["detail"]
 
 
 def test_with_an_identity_the_callers_okx_home_is_ignored() -> None:
@@ -136,7 +136,7 @@ def test_a_home_that_is_a_planted_symlink_is_refused(tmp_path: Path) -> None:
     (tmp_path / "homes" / "alice").symlink_to(tmp_path)
     with pytest.raises(OkxError) as refused:
         ensure_private_home(str(tmp_path / "homes" / "alice"))
-    assert "not a folder" in refused.value.failure.detail
+    assert "not a folder" in refused.value.failure["detail"]
 
 
 @dataclass(frozen=True)

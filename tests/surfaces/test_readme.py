@@ -1,241 +1,374 @@
-"""The README's Python, run as written, so the docs cannot drift from the package.
+"""Every snippet in the README runs as pasted, so the docs cannot drift from the package.
 
-The convention, for whoever edits README.md:
+The convention, for whoever edits README.md. Every fenced block names its
+language, and the language says what this test does with it:
 
-- Every block fenced ```python runs, in the order of the file, in one shared
-  namespace, with `OKX_CLI` set to the offline simulator, `HOME` and the
-  working directory a fresh temporary folder. A snippet that cannot run on
-  its own (it needs a server or a model, or only shows a shape) is fenced
-  ```py or ```text instead, and is not run.
-- A top-level bare expression whose line ends in a comment starting with a
-  Python literal claims its value: `route_request("买 BTC")  # "trade"`. A
-  string, number or boolean must be equal; a dict must hold every key it
-  shows, with `...` standing for keys not shown. Any other comment is prose.
-- The user's browser approves every device code as soon as one is shown:
-  before each statement (the manual flow: the code was posted, the user
-  authorizes, then says done) and while a statement runs (a blocking login
-  waits for it). It watches `HOME` and the `okx_home` of every `AuthContext`
-  the blocks create; each of those must lie under `HOME`.
+- ```python runs as pasted, on its own: each block in a fresh process, with a
+  new empty HOME, the working directory outside the checkout and only the
+  environment of a reader's shell with the venv activated (`PATH` with the
+  venv's `bin/` first, `HOME`, `VIRTUAL_ENV`, `LANG`); none of the test
+  suite's variables, no `OKX_*`. It must exit 0 and write nothing to stderr:
+  no warning, no traceback.
+- ```py is a fragment: the paragraph right above it has a sentence
+  "Placeholders: `name` (what it stands for), ..." naming every name the
+  fragment uses without defining it. The fragment runs like a ```python
+  block with exactly those names bound (`readme_bindings.py`: a scripted
+  chat model for "any chat model", a fresh database for a URL, ...), and
+  with any `NAME=value` that paragraph tells the reader to set. A top-level
+  `await` runs on an event loop, as in an async function or a notebook.
+- A block of either kind that talks to `http://127.0.0.1:2024` needs a
+  server: the test starts it the way the nearest ```sh block above it that
+  runs `langgraph dev` says (that block runs in bash from the checkout, so
+  its exports and assignments are what the server and the snippet get), on
+  a free port, and the snippet talks to the address the server announced,
+  as the README says to when 2024 is taken.
+- ```sh holds commands: every `.venv/bin/<tool>` they name is installed,
+  every `make` target, `pip` extra and path of the checkout they name exists,
+  and every `okx-auth-graph` option they (or a ```text usage line) show is
+  one the command's `--help` lists.
+- ```text, ```json and ```mermaid are shapes and drawings, never run (the
+  drawing is held to the code by `tests/gate/test_snapshots.py`).
+
+A block of any other kind, or a fragment that names no placeholders, fails
+the test: nothing is skipped silently.
+
+A top-level bare expression whose line ends in a comment starting with a
+Python literal claims its value: `route_request("买 BTC")  # "trade"`. A
+string, number or boolean must be equal; a dict must hold every key it shows,
+with `...` standing for keys not shown (`readme_runner.claim_in`).
 """
 
 from __future__ import annotations
 
-import ast
-import io
+import inspect
 import json
 import os
 import re
+import shlex
 import subprocess
-import threading
-import tokenize
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+import sys
+import tomllib
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from okx_auth_graph.context import AuthContext
-from okx_auth_graph.simulator.paths import SimPaths
+from benchmarks.dev_server import ROOT
+from tests.reliability.postgres import PostgresServer, running_postgres
+from tests.surfaces import readme_bindings
+from tests.surfaces.readme_runner import Claim, claims_by_line, expression_claims
+from tests.surfaces.servers import serving
 
-README = Path(__file__).resolve().parents[2] / "README.md"
-PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
-WATCH_SECONDS = 0.2
-"""How often the browser looks for a code while a statement runs."""
+README = ROOT / "README.md"
+VENV_BIN = Path(sys.executable).parent
+RUNNER = Path(__file__).with_name("readme_runner.py")
+BINDINGS = Path(__file__).with_name("readme_bindings.py")
+SERVER_URL = "http://127.0.0.1:2024"
+"""Where the README's SDK snippets find `langgraph dev`."""
+
+RUNS, FRAGMENT, COMMANDS = "python", "py", "sh"
+SHAPES = frozenset({"text", "json", "mermaid"})
+BASH_OWN = frozenset({"PWD", "OLDPWD", "SHLVL", "_"})
+"""Variables bash sets by itself; the rest of a recorded environment is the block's."""
+
+_PLACEHOLDERS = re.compile(r"Placeholders:(?P<names>.*?)(?:\.(?=\s+[A-Z])|\.?$)")
+_NAME = re.compile(r"`([A-Za-z_]\w*)`")
+_ASSIGNMENT = re.compile(r"`([A-Z][A-Z0-9_]*)=([^`\s]+)`")
 
 
 @dataclass(frozen=True)
-class Claim:
-    """A value a README comment says an expression has."""
+class Block:
+    """One fenced block of a Markdown text."""
 
-    shown: str
-    """The literal as the README writes it."""
-    value: object
-    """The literal's value (a dict without its `...`)."""
-    partial: bool
-    """A dict with `...`: only the keys shown must match."""
-
-    def holds_for(self, actual: object) -> bool:
-        """Whether `actual` is what the README says."""
-        if self.partial and isinstance(self.value, dict):
-            return isinstance(actual, Mapping) and all(
-                key in actual and actual[key] == value for key, value in self.value.items()
-            )
-        return actual == self.value
-
-
-def python_blocks(markdown: str) -> list[str]:
-    """The ```python blocks of a Markdown text, in order."""
-    return PYTHON_BLOCK.findall(markdown)
-
-
-def claim_in(comment: str) -> Claim | None:
-    """The literal a comment starts with, if it starts with one."""
-    text = comment.lstrip("#").strip()
-    if text.startswith("{"):
-        shown = text[: _closing_brace(text) + 1]
-        body = re.sub(r",\s*\.\.\.\s*}$", "}", shown)
-        try:
-            return Claim(shown, ast.literal_eval(body), partial=body != shown)
-        except (ValueError, SyntaxError):
-            return None
-    try:
-        first = next(tokenize.generate_tokens(io.StringIO(text).readline))
-    except (tokenize.TokenError, StopIteration):
-        return None
-    literal = first.type in (tokenize.STRING, tokenize.NUMBER) or (
-        first.type == tokenize.NAME and first.string in ("True", "False", "None")
-    )
-    return Claim(first.string, ast.literal_eval(first.string), False) if literal else None
-
-
-def _closing_brace(text: str) -> int:
-    depth, quoted = 0, False
-    for index, char in enumerate(text):
-        if char == '"':
-            quoted = not quoted
-        elif not quoted and char in "{}":
-            depth += 1 if char == "{" else -1
-            if depth == 0:
-                return index
-    return len(text) - 1
-
-
-def claims_by_line(block: str) -> dict[int, Claim]:
-    """Every comment of the block that starts with a literal, by line number."""
-    found = {}
-    for token in tokenize.generate_tokens(io.StringIO(block).readline):
-        if token.type == tokenize.COMMENT and (claim := claim_in(token.string)) is not None:
-            found[token.start[0]] = claim
-    return found
-
-
-class Browser:
-    """The user's browser against the simulator: it approves every code it sees."""
-
-    def __init__(self, simulator: str) -> None:
-        self._simulator = simulator
-        self._homes: set[str] = set()
-        self._seen: dict[str, int] = {}
-        self._lock = threading.Lock()
-        self.approved: list[str] = []
-
-    def watch_contexts(self, namespace: Mapping[str, Any]) -> None:
-        """Also watch the HOME of every `AuthContext` the README created.
-
-        Each must lie under HOME: a reader's quickstart must run without root
-        and touch nothing outside their own folder. This is checked before
-        the next statement, so nothing was written there yet.
-        """
-        home = os.environ["HOME"]
-        homes = {
-            value.okx_home for value in namespace.values()
-            if isinstance(value, AuthContext) and value.okx_home
-        }
-        outside = sorted(
-            h for h in homes if not Path(h).resolve().is_relative_to(Path(home).resolve())
-        )
-        assert not outside, f"README.md sets okx_home outside HOME: {outside}"
-        with self._lock:
-            self._homes |= {home, *homes}
-
-    def approve_shown_codes(self) -> None:
-        """Approve a pending login in any watched HOME whose simulator state changed."""
-        with self._lock:
-            for home in sorted(self._homes):
-                state = SimPaths(Path(home)).state
-                changed = state.stat().st_mtime_ns if state.exists() else 0
-                if changed == self._seen.get(home):
-                    continue
-                done = self._simulator_run(home, "browser", "approve")
-                if done.returncode == 0:
-                    self.approved.append(done.stdout.strip())
-                self._seen[home] = state.stat().st_mtime_ns if state.exists() else 0
-
-    def status(self, home: str) -> str:
-        """The login status (`okx auth status --json`) of one watched HOME."""
-        done = self._simulator_run(home, "auth", "status", "--json")
-        return str(json.loads(done.stdout)["status"])
+    language: str
+    """What the fence names (`python`, `py`, `sh`, ...; empty when it names nothing)."""
+    source: str
+    """The code, without the fences."""
+    first_line: int
+    """The Markdown line of the code's first line."""
+    intro: str
+    """The paragraph right above the fence, on one line."""
+    heading: str
+    """The heading the block is under."""
 
     @property
-    def homes(self) -> list[str]:
-        """Every HOME watched so far."""
-        with self._lock:
-            return sorted(self._homes)
+    def label(self) -> str:
+        """How a failure names the block."""
+        return f"```{self.language} at README.md:{self.first_line} ({self.heading})"
 
-    def _simulator_run(self, home: str, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [self._simulator, *args], env={**os.environ, "HOME": home},
-            capture_output=True, text=True, check=False, timeout=30,
-        )
+    def placeholders(self) -> list[str]:
+        """The names the intro's "Placeholders:" sentence lists, in its order."""
+        found = _PLACEHOLDERS.search(self.intro)
+        return _NAME.findall(found.group("names")) if found else []
 
+    def environment(self) -> dict[str, str]:
+        """The `NAME=value` a fragment's intro tells the reader to set."""
+        return dict(_ASSIGNMENT.findall(self.intro)) if self.language == FRAGMENT else {}
 
-@pytest.fixture
-def browser(sim_path: str) -> Iterator[Browser]:
-    """The browser, also watching in the background while a statement runs."""
-    watcher = Browser(sim_path)
-    stop = threading.Event()
-
-    def watch() -> None:
-        while not stop.wait(WATCH_SECONDS):
-            watcher.approve_shown_codes()
-
-    thread = threading.Thread(target=watch, daemon=True)
-    thread.start()
-    yield watcher
-    stop.set()
-    thread.join()
+    @property
+    def needs_server(self) -> bool:
+        """Whether it talks to the README's `langgraph dev`."""
+        return SERVER_URL in self.source
 
 
-def run_block(block: str, number: int, namespace: dict[str, Any], browser: Browser) -> list[str]:
-    """Run one block statement by statement; returns the claims it checked."""
-    claims = claims_by_line(block)
-    checked = []
-    for statement in ast.parse(block).body:
-        browser.watch_contexts(namespace)
-        browser.approve_shown_codes()
-        where = f"README.md python block {number}, line {statement.lineno}: " + (
-            ast.get_source_segment(block, statement) or ""
-        )
-        claim = claims.get(statement.end_lineno or 0)
-        if not isinstance(statement, ast.Expr) or claim is None:
-            _run(ast.Module([statement], type_ignores=[]), where, namespace)
+def markdown_blocks(text: str) -> list[Block]:
+    """Every fenced block, with the paragraph above it and the heading it is under."""
+    blocks: list[Block] = []
+    lines = text.splitlines()
+    heading, index = "", 0
+    while index < len(lines):
+        line = lines[index]
+        if line.startswith("#"):
+            heading = line.lstrip("#").strip()
+        if not line.startswith("```"):
+            index += 1
             continue
-        value = _run(ast.Expression(statement.value), where, namespace)
-        assert claim.holds_for(value), f"{where}\nclaims {claim.shown}, but it is {value!r}"
-        checked.append(claim.shown)
-    return checked
+        end = next(i for i in range(index + 1, len(lines)) if lines[i].startswith("```"))
+        above: list[str] = []
+        for previous in reversed(lines[:index]):
+            if not previous.strip() and not above:
+                continue  # the blank line between the paragraph and its fence
+            if not previous.strip() or previous.startswith(("#", "```")):
+                break
+            above.insert(0, previous.strip())
+        blocks.append(Block(
+            language=line[3:].strip(),
+            source="\n".join(lines[index + 1:end]) + "\n",
+            first_line=index + 2,
+            intro=" ".join(above),
+            heading=heading,
+        ))
+        index = end + 1
+    return blocks
 
 
-def _run(tree: ast.Module | ast.Expression, where: str, namespace: dict[str, Any]) -> object:
-    """Execute a statement or evaluate an expression; a failure says where in the README."""
-    try:
-        if isinstance(tree, ast.Expression):
-            return eval(compile(tree, where, "eval", dont_inherit=True), namespace)  # noqa: S307 - the README's code
-        exec(compile(tree, where, "exec", dont_inherit=True), namespace)  # noqa: S102 - the README's code
-    except Exception as error:  # the README is wrong: say where and how
-        pytest.fail(f"{where}\nraised {error!r}")
-    return None
+BLOCKS = markdown_blocks(README.read_text(encoding="utf-8"))
+PYTHON = [block for block in BLOCKS if block.language in (RUNS, FRAGMENT)]
+SHELL = [block for block in BLOCKS if block.language == COMMANDS]
+BOUND = {
+    name for name, value in vars(readme_bindings).items()
+    if inspect.isfunction(value) and value.__module__ == readme_bindings.__name__
+    and not name.startswith("_")
+}
+"""Every placeholder `readme_bindings` can bind."""
 
 
-def test_the_readmes_python_runs_and_does_what_it_says(
-    browser: Browser, sim_path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def server_block(block: Block) -> Block:
+    """The nearest ```sh block above `block` that starts `langgraph dev`."""
+    above = [b for b in SHELL if b.first_line < block.first_line and "langgraph dev" in b.source]
+    assert above, f"{block.label} talks to {SERVER_URL}, but no ```sh block above starts it"
+    return above[-1]
+
+
+# ---------------------------------------------------------------- the convention
+
+
+def test_every_block_is_a_kind_the_convention_knows() -> None:
+    known = {RUNS, FRAGMENT, COMMANDS, *SHAPES}
+    unknown = [block.label for block in BLOCKS if block.language not in known]
+    assert not unknown, f"README blocks the test does not know how to check: {unknown}"
+    for block in PYTHON:
+        named = block.placeholders()
+        if block.language == RUNS:
+            assert not named, f"{block.label} names placeholders: fence it ```py"
+        else:
+            assert named, (f"{block.label} is a fragment: name its placeholders above it "
+                           "(\"Placeholders: `name` (what it stands for), ...\"), or make it "
+                           "run as pasted and fence it ```python")
+            assert set(named) <= BOUND, f"{block.label}: no binding for {set(named) - BOUND}"
+        if block.needs_server:
+            server_block(block)
+
+
+def test_every_binding_stands_for_a_placeholder_the_readme_names() -> None:
+    named = {name for block in PYTHON for name in block.placeholders()}
+    assert named == BOUND
+
+
+def test_the_first_snippet_of_use_it_signs_a_user_in_against_the_simulator() -> None:
+    """It runs as pasted (a ```python block) and claims the outcome a reader must see."""
+    first = next(block for block in BLOCKS if block.heading == "Use it")
+    assert first.language == RUNS
+    assert "okx_cli=\"okx-sim\"" in first.source
+    assert "okx-sim\", \"browser\", \"approve\"" in first.source
+    claims = [claim.value for claim in expression_claims(first.source).values()]
+    assert {"status": "logged_in", "site": "eea"} in claims
+
+
+def test_placeholders_are_the_names_of_the_sentence_above_a_fragment() -> None:
+    text = (
+        "Some prose. Placeholders: `url` (the database's, e.g.\n"
+        "`postgresql://db/x`) and `request` (the input). Offline, set `OKX_CLI=okx-sim`.\n"
+        "\n```py\nprint(url, request)\n```\n"
+        "Placeholders: `model`\n```python\nx = 1\n```\n"
+    )
+    fragment, runs = markdown_blocks(text)
+    assert (fragment.placeholders(), fragment.environment()) == (
+        ["url", "request"], {"OKX_CLI": "okx-sim"},
+    )
+    assert (runs.placeholders(), runs.environment()) == (["model"], {})
+    assert (fragment.first_line, runs.first_line) == (5, 9)
+
+
+# ---------------------------------------------------------------- running the snippets
+
+
+@dataclass
+class Reader:
+    """A reader's machine for one snippet: a fresh HOME, a folder outside the checkout."""
+
+    root: Path
+    home: Path = field(init=False)
+    work: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.home, self.work = self.root / "home", self.root / "work"
+        self.home.mkdir()
+        self.work.mkdir()
+
+    def environment(self) -> dict[str, str]:
+        """A shell with the venv activated, and nothing else."""
+        return {
+            "HOME": str(self.home),
+            "PATH": os.pathsep.join([str(VENV_BIN), os.environ["PATH"]]),
+            "VIRTUAL_ENV": str(VENV_BIN.parent),
+            "LANG": os.environ.get("LANG") or "C.UTF-8",
+        }
+
+
+@dataclass(frozen=True)
+class ServerCommand:
+    """What the README's server block runs: the server's settings, and the shell's exports."""
+
+    config: str
+    jobs_per_worker: int | None
+    env: dict[str, str]
+    """What the block sets for `langgraph dev` (its assignments and exports)."""
+    exported: dict[str, str]
+    """What the block exports to the shell the reader goes on in."""
+
+
+def read_server_command(block: Block, reader: Reader) -> ServerCommand:
+    """Run the block in bash from the checkout, with `langgraph` replaced by a recorder."""
+    recorder, record = reader.root / "langgraph", reader.root / "langgraph.jsonl"
+    recorder.write_text(
+        f"#!{sys.executable}\nimport json, os, sys\n"
+        "with open(os.environ['README_RECORD'], 'a') as out:\n"
+        "    out.write(json.dumps({'argv': sys.argv[1:], 'env': dict(os.environ)}) + '\\n')\n"
+    )
+    recorder.chmod(0o755)
+    assert block.source.count(".venv/bin/langgraph ") == 1, block.label
+    script = block.source.replace(".venv/bin/langgraph ", '"$README_LANGGRAPH" ')
+    base = reader.environment()
+    subprocess.run(
+        ["bash", "-e", "-c", f'{script}\n"$README_LANGGRAPH" exported\n'], cwd=ROOT,
+        env={**base, "README_LANGGRAPH": str(recorder), "README_RECORD": str(record)},
+        check=True, capture_output=True, timeout=60,
+    )
+    server, after = (json.loads(line) for line in record.read_text().splitlines())
+
+    def set_by_block(env: dict[str, str]) -> dict[str, str]:
+        return {key: value for key, value in env.items() if base.get(key) != value
+                and key not in BASH_OWN and not key.startswith("README_")}
+
+    argv = iter(server["argv"])
+    assert next(argv) == "dev", block.label
+    flags: set[str] = set()
+    config, jobs = "langgraph.json", None
+    for arg in argv:
+        if arg in ("--no-browser", "--no-reload"):
+            flags.add(arg)
+        elif arg == "--host":
+            assert next(argv) == "127.0.0.1", block.label
+        elif arg == "--port":
+            next(argv)  # the launcher takes a free port; the snippet uses the announced one
+        elif arg == "--config":
+            config = next(argv)
+        elif arg == "--n-jobs-per-worker":
+            jobs = int(next(argv))
+        else:
+            pytest.fail(f"{block.label}: the test's launcher cannot pass {arg!r}")
+    assert flags == {"--no-browser", "--no-reload"}, block.label
+    return ServerCommand(config, jobs, set_by_block(server["env"]), set_by_block(after["env"]))
+
+
+@contextmanager
+def readme_server(block: Block, reader: Reader) -> Iterator[tuple[str, dict[str, str]]]:
+    """The server `block` starts, as it starts it; its address and the shell's exports."""
+    command = read_server_command(block, reader)
+    folder = reader.root / "server"
+    folder.mkdir()
+    with serving(folder, command.env, config=command.config,
+                 jobs_per_worker=command.jobs_per_worker) as server:
+        yield server.url, command.exported
+
+
+@pytest.fixture(scope="session")
+def readme_postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL for the fragments whose placeholder is a database URL."""
+    with running_postgres() as server:
+        yield server
+
+
+def facts_for(names: list[str], request: pytest.FixtureRequest) -> dict[str, str]:
+    """What the bindings of `names` need from the test (`readme_bindings.Facts`)."""
+    facts = {}
+    if "url" in names:
+        postgres: PostgresServer = request.getfixturevalue("readme_postgres")
+        facts["postgres_url"] = postgres.create_database()
+    if "connection" in names:
+        facts["okx_trade_mcp"] = str(request.getfixturevalue("mcp_server"))
+    return facts
+
+
+def run_as_pasted(
+    block: Block, source: str, env: dict[str, str], reader: Reader, facts: dict[str, str]
+) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """The snippet in its own process; the process and the claims its run checked."""
+    report = reader.root / "claims.json"
+    job = reader.root / "job.json"
+    job.write_text(json.dumps({
+        "source": source, "first_line": block.first_line, "placeholders": block.placeholders(),
+        "bindings": str(BINDINGS), "facts": facts, "report": str(report),
+    }))
+    done = subprocess.run(
+        [sys.executable, "-I", str(RUNNER), str(job)], cwd=reader.work, env=env,
+        capture_output=True, text=True, check=False, timeout=600,
+    )
+    checked = json.loads(report.read_text())["claims"] if report.exists() else []
+    return done, checked
+
+
+@pytest.mark.parametrize("block", PYTHON, ids=lambda block: f"{block.language}-L{block.first_line}")
+def test_each_snippet_runs_as_pasted(
+    block: Block, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    monkeypatch.setenv("OKX_CLI", sim_path)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.chdir(tmp_path)
-    blocks = python_blocks(README.read_text(encoding="utf-8"))
-    namespace: dict[str, Any] = {"__name__": "readme"}
+    reader = Reader(tmp_path)
+    env, source = reader.environment(), block.source
+    with ExitStack() as stack:
+        if block.needs_server:
+            url, exported = stack.enter_context(readme_server(server_block(block), reader))
+            source, env = source.replace(SERVER_URL, url), {**env, **exported}
+        env |= block.environment()
+        done, checked = run_as_pasted(
+            block, source, env, reader, facts_for(block.placeholders(), request)
+        )
 
-    checked = [
-        claim for number, block in enumerate(blocks, start=1)
-        for claim in run_block(block, number, namespace, browser)
-    ]
+    assert done.returncode == 0, f"{block.label} failed:\n{done.stderr}"
+    assert done.stderr == "", f"{block.label} wrote to stderr:\n{done.stderr}"
+    assert checked == [claim.shown for claim in expression_claims(block.source).values()]
 
-    assert blocks, "README.md has no ```python block"
-    assert checked, "no README comment claims a value; the run proved only that nothing raised"
-    assert browser.approved, "no block showed a device code; the quickstart signs a user in"
-    assert "logged_in" in [browser.status(home) for home in browser.homes]
+
+def test_a_false_claim_fails_its_snippet(tmp_path: Path) -> None:
+    """The runner would notice a README that says something else than the code does."""
+    reader = Reader(tmp_path)
+    block = Block(RUNS, 'total = 1 + 1\ntotal  # 3\n', 40, "", "a test")
+    done, checked = run_as_pasted(block, block.source, reader.environment(), reader, {})
+    assert done.returncode == 1
+    assert "README.md, line 41: total\nclaims 3, but it is 2" in done.stderr
+    assert checked == []
 
 
 def test_claims_are_read_from_comments_that_start_with_a_literal() -> None:
@@ -256,3 +389,65 @@ def test_claims_are_read_from_comments_that_start_with_a_literal() -> None:
     assert claims[3].holds_for({"status": "logged_in", "site": "eea", "scopes": ["live:read"]})
     assert not claims[3].holds_for({"status": "pending", "site": "eea"})
     assert not Claim('{"a": 1}', {"a": 1}, partial=False).holds_for({"a": 1, "b": 2})
+
+
+# ---------------------------------------------------------------- the shell commands
+
+
+def commands(block: Block) -> list[list[str]]:
+    """The block's commands as words (continuation lines joined, comments dropped)."""
+    text = block.source.replace("\\\n", " ")
+    return [shlex.split(line, comments=True) for line in text.splitlines() if line.strip()]
+
+
+SHELL_WORDS = [word for block in SHELL for command in commands(block) for word in command]
+
+
+def test_every_venv_tool_the_commands_name_is_installed() -> None:
+    tools = {name for word in SHELL_WORDS for name in re.findall(r"\.venv/bin/([\w.-]+)", word)}
+    assert {"okx-auth-graph", "langgraph", "pytest", "python", "okx-sim"} <= tools
+    assert sorted(tool for tool in tools if not (VENV_BIN / tool).exists()) == []
+
+
+def test_every_make_target_extra_and_path_the_commands_name_exists() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    targets = [command[1] for block in SHELL for command in commands(block)
+               if command[0] == "make"]
+    assert targets
+    assert [t for t in targets if not re.search(rf"^{t}:", makefile, re.MULTILINE)] == []
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"]
+    named = [e for word in SHELL_WORDS for group in re.findall(r"^\.\[(.+)\]$", word)
+             for e in group.split(",")]
+    assert named
+    assert set(named) <= set(extras)
+    paths = [word for word in SHELL_WORDS
+             if re.match(r"^(tests|notebooks|benchmarks|okx_auth_graph)/", word)]
+    assert paths
+    assert [p for p in paths if not (ROOT / p).exists()] == []
+
+
+def _help(subcommand: str) -> str:
+    done = subprocess.run([str(VENV_BIN / "okx-auth-graph"), subcommand, "--help"],
+                          capture_output=True, text=True, check=True, timeout=60)
+    return " ".join(done.stdout.split())
+
+
+def test_every_okx_auth_graph_option_the_readme_shows_is_accepted() -> None:
+    shown: list[list[str]] = [
+        command[command.index(word) + 1:] for command in
+        (c for block in SHELL for c in commands(block)) for word in command
+        if word.endswith(".venv/bin/okx-auth-graph")
+    ]
+    assert {words[0] for words in shown} == {"chat", "demo"}
+    for words in shown:
+        listed = set(re.findall(r"--[a-z][a-z-]*", _help(words[0])))
+        assert {w for w in words[1:] if w.startswith("--")} <= listed, words
+    usage = [block.source for block in BLOCKS
+             if block.language == "text" and block.source.startswith("okx-auth-graph ")]
+    assert usage
+    for text in usage:
+        help_text = _help(text.split()[1])
+        for flag, value in re.findall(r"\[(--[\w-]+)(?: ([^\]]+))?\]", text):
+            argument = "{" + value.replace("|", ",") + "}" if "|" in value else value
+            assert f"{flag} {argument}".strip() in help_text, (flag, value)
