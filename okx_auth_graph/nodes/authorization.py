@@ -9,7 +9,7 @@ from langgraph.types import Command
 from okx_auth_graph.gate import NO_WORDS, YES_WORDS, is_cancel, is_done_signal, normalize_reply
 from okx_auth_graph.interrupts import AuthorizationDonePayload, RetryLoginPayload, inbox_fields
 from okx_auth_graph.nodes.common import FINISH, changed, language_of, open_prompt, say
-from okx_auth_graph.nodes.questions import INTERRUPTING, Waiting, answered, awaiting_reply, closing
+from okx_auth_graph.nodes.questions import INTERRUPTING, Waiting, answered, closing, left_open
 from okx_auth_graph.okx import chosen_site
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthState, AuthUpdate, OkxAuthOutcome
@@ -51,7 +51,7 @@ def await_authorization(
     }
     answer = waiting.answer(state, payload)
     if answer is None:
-        return Command(goto=FINISH, update=awaiting_reply(state, payload))
+        return Command(goto=FINISH, update=left_open(state, payload))
     if is_done_signal(answer.text):
         return Command(goto="verify", update=answered({"messages": answer.recorded}))
     if is_cancel(answer.text):
@@ -82,7 +82,7 @@ def ask_retry(
     }
     answer = waiting.answer(state, payload)
     if answer is None:
-        return Command(goto=FINISH, update=awaiting_reply(state, payload))
+        return Command(goto=FINISH, update=left_open(state, payload))
     language = language_of(state)
     word = normalize_reply(answer.text)
     switching = bool(state.get("switch_site"))

@@ -100,8 +100,12 @@ INTERRUPTING = Waiting()
 """The default: each question interrupts the run."""
 
 
-def awaiting_reply(state: AuthState, payload: InterruptPayload) -> AuthUpdate:
-    """The update that ends a run at an unanswered question, for the parent to show and relay."""
+def left_open(state: AuthState, payload: InterruptPayload) -> AuthUpdate:
+    """The update that ends a run at an unanswered question, with the `awaiting_reply` outcome.
+
+    A parent shows and relays that question; `okx_auth_graph.subgraph.awaiting_reply`
+    is the parent's test for it.
+    """
     outcome: OkxAuthOutcome = {
         "status": "awaiting_reply", "question": payload, "language": language_of(state),
     }

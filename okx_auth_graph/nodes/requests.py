@@ -26,8 +26,8 @@ from okx_auth_graph.nodes.questions import (
     Waiting,
     answered,
     asking,
-    awaiting_reply,
     closing,
+    left_open,
 )
 from okx_auth_graph.okx import ENV_KEY_PROFILE, web_host
 from okx_auth_graph.prompts import render
@@ -64,7 +64,7 @@ def confirm_remove(
     }
     answer = waiting.answer(state, payload)
     if answer is None:
-        return Command(goto=FINISH, update=awaiting_reply(state, payload))
+        return Command(goto=FINISH, update=left_open(state, payload))
     language = language_of(state)
     word = normalize_reply(answer.text)
     if word in YES_WORDS:
@@ -111,7 +111,7 @@ def ask_api_key_remedy(
     }
     answer = waiting.answer(state, payload)
     if answer is None:
-        return Command(goto=FINISH, update=awaiting_reply(state, payload))
+        return Command(goto=FINISH, update=left_open(state, payload))
     language = language_of(state)
     choice = normalize_reply(answer.text)
     if is_cancel(answer.text):

@@ -20,8 +20,8 @@ from okx_auth_graph.nodes.questions import (
     Waiting,
     answered,
     asking,
-    awaiting_reply,
     closing,
+    left_open,
 )
 from okx_auth_graph.okx import SITES, chosen_site, selected_sites
 from okx_auth_graph.prompts import render, site_menu
@@ -80,7 +80,7 @@ def ask_site(
     }
     answer = waiting.answer(state, payload)
     if answer is None:
-        return Command(goto=FINISH, update=awaiting_reply(state, payload))
+        return Command(goto=FINISH, update=left_open(state, payload))
     language = language_of(state)
     site = parse_site_choice(answer.text)
     if site is not None:
