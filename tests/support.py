@@ -52,6 +52,26 @@ class CallLog:
         ]
 
 
+
+def keyed_config(
+    api_key: str, secret_key: str, passphrase: str, *, site: str | None = "eea",
+    demo: bool | None = None,
+) -> str:
+    """`~/.okx/config.toml` whose default profile, `main`, holds an API key (planted fakes).
+
+    The `site` and `demo` lines are written only when given: a profile without a
+    site is Step 0.1's case, and some configs name `demo` as `okx config init` does.
+    """
+    lines = [
+        'default_profile = "main"', "", "[profiles.main]", f'api_key = "{api_key}"',
+        f'secret_key = "{secret_key}"', f'passphrase = "{passphrase}"',
+    ]
+    if site is not None:
+        lines.append(f'site = "{site}"')
+    if demo is not None:
+        lines.append(f"demo = {'true' if demo else 'false'}")
+    return "\n".join(lines) + "\n"
+
 @dataclass
 class Simulator:
     """The simulator for one HOME: set up state, play the browser."""

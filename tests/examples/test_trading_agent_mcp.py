@@ -30,12 +30,9 @@ from okx_auth_graph.gate import text_of
 from okx_auth_graph.mcp import okx_mcp_connection
 from okx_auth_graph.prompts import site_menu
 from tests.rest_standin import serving
-from tests.support import CallLog, Simulator
+from tests.support import CallLog, Simulator, keyed_config
 
-KEYED = (
-    'default_profile = "main"\n\n[profiles.main]\napi_key = "ak-app-0001"\n'
-    'secret_key = "sk-app-0002"\npassphrase = "pp-app-0003"\nsite = "eea"\n'
-)
+KEYED = keyed_config("ak-app-0001", "sk-app-0002", "pp-app-0003")
 BALANCE = {"code": "0", "msg": "", "data": [
     {"totalEq": "1000", "details": [{"ccy": "USDT", "availBal": "1000", "eq": "1000"}]},
 ]}

@@ -31,7 +31,7 @@ from tests.expected import (
     inbox_payload,
     visible,
 )
-from tests.support import CallLog, Conversation, Simulator
+from tests.support import CallLog, Conversation, Simulator, keyed_config
 
 pytestmark = pytest.mark.usefixtures("durability")
 
@@ -64,23 +64,9 @@ SEED_LOGIN_EN = (
 SEED_SUCCESS_ZH = "登录成功。\n站点:{site}\n权限:{scopes}"
 SEED_SUCCESS_EN = "Login successful.\nSite: {site}\nScopes: {scopes}"
 
-KEYED_CONFIG = """default_profile = "main"
-
-[profiles.main]
-api_key = "ak-scenario-0001-abcd"
-secret_key = "sk-scenario-0002"
-passphrase = "pp-scenario-0003"
-site = "eea"
-demo = false
-"""
-KEYED_CONFIG_NO_SITE = """default_profile = "main"
-
-[profiles.main]
-api_key = "ak-scenario-0001-abcd"
-secret_key = "sk-scenario-0002"
-passphrase = "pp-scenario-0003"
-demo = false
-"""
+SCENARIO_KEYS = ("ak-scenario-0001-abcd", "sk-scenario-0002", "pp-scenario-0003")
+KEYED_CONFIG = keyed_config(*SCENARIO_KEYS, demo=False)
+KEYED_CONFIG_NO_SITE = keyed_config(*SCENARIO_KEYS, site=None, demo=False)
 SITE_ONLY_CONFIG = """default_profile = "plain"
 
 [profiles.plain]

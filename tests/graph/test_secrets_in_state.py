@@ -29,7 +29,7 @@ from okx_auth_graph.graph import AuthGraph
 from okx_auth_graph.okx import redact_text
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthInput, OkxAuthRequest
-from tests.support import CallLog, Simulator
+from tests.support import CallLog, Simulator, keyed_config
 
 API_KEY = "AKc0ffee-5ecret-api-key-WXYZ"
 SECRET_KEY = "SKdeadbeef-5ecret-signing-9f8e"  # noqa: S105 - a planted test secret
@@ -37,15 +37,7 @@ PASSPHRASE = "PPhorse-battery-staple-4242"  # noqa: S105 - a planted test secret
 ENV_API_KEY = "ENVk3y-from-the-environment-QRST"
 ALL_SECRETS = (API_KEY, SECRET_KEY, PASSPHRASE, ENV_API_KEY)
 
-KEYED_CONFIG = f"""default_profile = "main"
-
-[profiles.main]
-api_key = "{API_KEY}"
-secret_key = "{SECRET_KEY}"
-passphrase = "{PASSPHRASE}"
-site = "eea"
-demo = false
-"""
+KEYED_CONFIG = keyed_config(API_KEY, SECRET_KEY, PASSPHRASE, demo=False)
 # A profile that lost its api_key but still holds the other two secrets:
 # no key means the OAuth login runs, and `config show` prints them all the same.
 KEYLESS_CONFIG = f"""default_profile = "keyless"

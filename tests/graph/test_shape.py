@@ -17,7 +17,7 @@ from langchain_core.messages import HumanMessage
 from langgraph.types import Command
 
 from okx_auth_graph import build_auth_graph
-from tests.support import Conversation, Simulator
+from tests.support import Conversation, Simulator, keyed_config
 
 pytestmark = pytest.mark.usefixtures("durability")
 
@@ -27,14 +27,7 @@ EDGES = [
     for edge in GRAPH.edges
 ]
 
-KEYED_CONFIG = """default_profile = "main"
-
-[profiles.main]
-api_key = "ak-shape-0001-abcd"
-secret_key = "sk-shape-0002"
-passphrase = "pp-shape-0003"
-site = "eea"
-"""
+KEYED_CONFIG = keyed_config("ak-shape-0001-abcd", "sk-shape-0002", "pp-shape-0003")
 
 
 def sources_into(node: str) -> set[str]:

@@ -23,19 +23,13 @@ from langchain_core.messages import AIMessage, HumanMessage
 
 from okx_auth_graph.gate import text_of
 from okx_auth_graph.prompts import render, site_menu
-from tests.support import CallLog, Conversation, Simulator
+from tests.support import CallLog, Conversation, Simulator, keyed_config
 
 pytestmark = pytest.mark.usefixtures("durability")
 
-KEYED_EEA_CONFIG = """default_profile = "main"
-
-[profiles.main]
-api_key = "ak-typed-0001-wxyz"
-secret_key = "sk-typed-0002"
-passphrase = "pp-typed-0003"
-site = "eea"
-demo = false
-"""
+KEYED_EEA_CONFIG = keyed_config(
+    "ak-typed-0001-wxyz", "sk-typed-0002", "pp-typed-0003", demo=False
+)
 REJECTED_KEY = "Error: Invalid Sign (50113)"
 
 

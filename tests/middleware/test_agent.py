@@ -22,15 +22,14 @@ from okx_auth_graph.middleware import RULES, OkxAuthMiddleware
 from okx_auth_graph.okx import run_okx
 from tests.expected import CONFIG_SHOW, SCOPES, SEED_MENU, SITES, STATUS, URIS, inbox_payload
 from tests.middleware.helpers import AgentThread, calls
-from tests.support import CallLog, Simulator
+from tests.support import CallLog, Simulator, keyed_config
 
 BALANCE = ["account", "balance", "--json"]
 TICKER = ["market", "ticker", "BTC-USDT", "--json"]
 BALANCE_OUTPUT = {"ok": True, "data": [{"ccy": "USDT", "availBal": "1000"}]}
 EXPIRED = "Error: Session expired — run okx auth login again"
-KEYED_CONFIG = (
-    'default_profile = "main"\n\n[profiles.main]\napi_key = "ak-middleware-5678"\n'
-    'secret_key = "sk-middleware-secret"\npassphrase = "pp-middleware-secret"\nsite = "us"\n'
+KEYED_CONFIG = keyed_config(
+    "ak-middleware-5678", "sk-middleware-secret", "pp-middleware-secret", site="us"
 )
 
 

@@ -25,21 +25,14 @@ from okx_auth_graph.mcp import TOOL_NAMES, okx_mcp_connection
 from okx_auth_graph.middleware.policy import default_needs_account
 from okx_auth_graph.prompts import render, site_menu
 from tests.rest_standin import RestStandIn, serving
-from tests.support import CallLog, Simulator
+from tests.support import CallLog, Simulator, keyed_config
 
 from .helpers import AgentThread, calls
 
 KEY = "ak-mcp-0001-key9"
 SECRET = "sk-mcp-secret-0002"  # noqa: S105 - planted fake
 PASSPHRASE = "pp-mcp-phrase-0003"  # noqa: S105 - planted fake
-KEYED_CONFIG = f"""default_profile = "main"
-
-[profiles.main]
-api_key = "{KEY}"
-secret_key = "{SECRET}"
-passphrase = "{PASSPHRASE}"
-site = "eea"
-"""
+KEYED_CONFIG = keyed_config(KEY, SECRET, PASSPHRASE)
 INVALID_SIGN = {"code": "50113", "msg": "Invalid Sign", "data": []}
 TOO_MANY = {"code": "50011", "msg": "Too Many Requests", "data": []}
 TICKER = {"code": "0", "msg": "", "data": [{"instId": "BTC-USDT", "last": "64123.5"}]}

@@ -34,7 +34,7 @@ from okx_auth_graph.gate import text_of
 from okx_auth_graph.graph import AuthGraph
 from okx_auth_graph.okx import CliRunner, run_okx
 from okx_auth_graph.state import AuthInput, OkxAuthRequest, OutcomeStatus
-from tests.support import Simulator
+from tests.support import Simulator, keyed_config
 
 # ---------------------------------------------------------------- planted secrets
 
@@ -51,23 +51,8 @@ SECRETS = (API_KEY, SECRET_KEY, PASSPHRASE, ENV_API_KEY)
 MASKED_KEYS = {API_KEY: "***Q7XZ", ENV_API_KEY: "***E9VW"}
 """The one form of a key allowed to appear: `***` and its last four characters."""
 
-KEYED_CONFIG = f"""default_profile = "main"
-
-[profiles.main]
-api_key = "{API_KEY}"
-secret_key = "{SECRET_KEY}"
-passphrase = "{PASSPHRASE}"
-site = "eea"
-demo = false
-"""
-KEYED_CONFIG_NO_SITE = f"""default_profile = "main"
-
-[profiles.main]
-api_key = "{API_KEY}"
-secret_key = "{SECRET_KEY}"
-passphrase = "{PASSPHRASE}"
-demo = false
-"""
+KEYED_CONFIG = keyed_config(API_KEY, SECRET_KEY, PASSPHRASE, demo=False)
+KEYED_CONFIG_NO_SITE = keyed_config(API_KEY, SECRET_KEY, PASSPHRASE, site=None, demo=False)
 # No api_key, so OAuth runs; `config show --json` still prints the other two.
 KEYLESS_CONFIG = f"""default_profile = "keyless"
 

@@ -32,23 +32,15 @@ from tests.expected import (
     Argv,
     inbox_payload,
 )
-from tests.support import CallLog, Conversation, Simulator
+from tests.support import CallLog, Conversation, Simulator, keyed_config
 
 REMOVE_FORCE: Argv = ["auth", "remove", "--force"]
 BALANCE: Argv = ["account", "balance"]
 
 
 
-KEYED_EEA_CONFIG = """default_profile = "main"
-
-[profiles.main]
-api_key = "ak-recover-0001-wxyz"
-secret_key = "sk-recover-0002"
-passphrase = "pp-recover-0003"
-site = "eea"
-demo = false
-"""
 KEY_SECRETS = ("ak-recover-0001-wxyz", "sk-recover-0002", "pp-recover-0003")
+KEYED_EEA_CONFIG = keyed_config(*KEY_SECRETS, demo=False)
 
 
 
