@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -15,6 +16,7 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command, Durability
 
 from okx_auth_graph.context import AuthContext
@@ -111,9 +113,18 @@ class Simulator:
         self.browser("approve")
 
 
+ThreadGraph = CompiledStateGraph[Any, AuthContext, Any, Any]
+"""A graph a conversation runs: the auth graph, or a parent that embeds it."""
+
+
+def auth_graph_on(checkpointer: BaseCheckpointSaver[str], okx_cli: str) -> AuthGraph:
+    """The auth graph itself, with `okx_cli` as its CLI: what a conversation runs by default."""
+    return build_auth_graph(checkpointer, okx_cli=okx_cli)
+
+
 @dataclass
 class Conversation:
-    """A thread with the auth graph, advanced one user turn at a time."""
+    """A thread with the auth graph (or a graph around it), advanced one user turn at a time."""
 
     sim: Simulator
     context_overrides: dict[str, Any] = field(default_factory=dict)
@@ -121,7 +132,9 @@ class Conversation:
     thread_id: str = "thread-1"
     durability: Durability | None = None
     """When each step's checkpoint is written; None → `default_durability`."""
-    graph: AuthGraph = field(init=False)
+    build: Callable[[BaseCheckpointSaver[str], str], ThreadGraph] = auth_graph_on
+    """Builds the graph from the checkpointer and the simulator's path."""
+    graph: ThreadGraph = field(init=False)
     result: dict[str, Any] = field(init=False, default_factory=dict)
     _seen: int = field(init=False, default=0)
 
@@ -129,7 +142,7 @@ class Conversation:
     """LangGraph's default; the graph suite runs under each mode (`tests/graph/conftest.py`)."""
 
     def __post_init__(self) -> None:
-        self.graph = build_auth_graph(self.checkpointer, okx_cli=self.sim.path)
+        self.graph = self.build(self.checkpointer, self.sim.path)
         self.durability = self.durability or self.default_durability
 
     @property

@@ -10,27 +10,26 @@ must count as the resume would; and every rule of the skill must still hold.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal, NotRequired
+from typing import Annotated, Literal, NotRequired
 
 import pytest
-from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
-from langchain_core.runnables import RunnableConfig
-from langgraph.checkpoint.memory import InMemorySaver
+from langchain_core.messages import AnyMessage
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 from langgraph.graph.state import CompiledStateGraph
-from langgraph.types import Command
 from typing_extensions import TypedDict
 
 from okx_auth_graph import build_auth_graph
+from okx_auth_graph.builder import AuthGraph
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import text_of
 from okx_auth_graph.prompts import render, site_menu
 from okx_auth_graph.state import OkxAuthOutcome
 from okx_auth_graph.subgraph import awaiting_reply, build_auth_subgraph, relay_question
 from tests.expected import CONFIG_SHOW, SCOPES, SITES, STATUS, inbox_payload
-from tests.support import CallLog, Simulator
+from tests.support import CallLog, Conversation, Simulator
 
 
 class Parent(TypedDict):
@@ -47,7 +46,7 @@ def after_sign_in(state: Parent) -> Literal["ask_user", "__end__"]:
 ParentGraph = CompiledStateGraph[Parent, AuthContext, Parent, Parent]
 
 
-def build_parent(okx_cli: str, checkpointer: InMemorySaver | SqliteSaver) -> ParentGraph:
+def build_parent(checkpointer: BaseCheckpointSaver[str], okx_cli: str) -> ParentGraph:
     builder = StateGraph(Parent, context_schema=AuthContext)
     builder.add_node("okx_auth", build_auth_subgraph(okx_cli=okx_cli))
     builder.add_node("ask_user", relay_question)
@@ -57,68 +56,46 @@ def build_parent(okx_cli: str, checkpointer: InMemorySaver | SqliteSaver) -> Par
     return builder.compile(checkpointer=checkpointer)
 
 
-class Thread:
-    """One parent thread, turn by turn."""
-
-    def __init__(self, sim: Simulator, checkpointer: InMemorySaver | SqliteSaver) -> None:
-        self.graph = build_parent(sim.path, checkpointer)
-        self.config: RunnableConfig = {"configurable": {"thread_id": "parent"}}
-        self.context = AuthContext(okx_home=str(sim.home))
-        self.result: dict[str, Any] = {}
-
-    def send(self, request: Parent | Command[Any]) -> dict[str, Any]:
-        self.result = dict(self.graph.invoke(request, self.config, context=self.context))
-        return self.result
-
-    def say(self, text: str) -> dict[str, Any]:
-        return self.send({"messages": [HumanMessage(text)]})
-
-    @property
-    def question(self) -> dict[str, Any] | None:
-        interrupts = self.result.get("__interrupt__", [])
-        return dict(interrupts[0].value) if interrupts else None
-
-    @property
-    def shown(self) -> list[str]:
-        """What the parent's own thread holds now: what its chat view shows."""
-        return [text_of(m) for m in self.graph.get_state(self.config).values["messages"]]
+def shown(conv: Conversation) -> list[str]:
+    """What the parent's own thread holds now: what its chat view shows."""
+    return [text_of(m) for m in conv.graph.get_state(conv.config).values["messages"]]
 
 
 @pytest.fixture(params=["memory", "sqlite"])
-def thread(request: pytest.FixtureRequest, sim: Simulator) -> Iterator[Thread]:
+def thread(request: pytest.FixtureRequest, sim: Simulator) -> Iterator[Conversation]:
     if request.param == "memory":
-        yield Thread(sim, InMemorySaver())
+        yield Conversation(sim, build=build_parent)
         return
     with SqliteSaver.from_conn_string(":memory:") as checkpointer:
-        yield Thread(sim, checkpointer)
+        yield Conversation(sim, checkpointer=checkpointer, build=build_parent)
 
 
 def test_each_question_is_in_the_parent_thread_while_it_waits(
-    thread: Thread, sim: Simulator, call_log: CallLog
+    thread: Conversation, sim: Simulator, call_log: CallLog
 ) -> None:
-    thread.say("帮我登录 OKX")
-    assert thread.shown == ["帮我登录 OKX", site_menu()]
-    assert thread.question == inbox_payload(
+    thread.start("帮我登录 OKX")
+    assert shown(thread) == ["帮我登录 OKX", site_menu()]
+    assert thread.interrupt == inbox_payload(
         {"kind": "site_choice", "message": site_menu(), "choices": SITES}
     )
     assert thread.graph.get_state(thread.config).next == ("ask_user",)
 
-    thread.send(Command(resume="2"))
-    waiting = thread.question
+    thread.reply("2")
+    waiting = thread.interrupt
     assert waiting is not None
     assert waiting["kind"] == "authorization_done"
-    assert thread.shown[-2:] == ["2", waiting["message"]]
+    assert shown(thread)[-2:] == ["2", waiting["message"]]
     assert waiting["user_code"] in waiting["message"]
 
-    thread.send(Command(resume="还没"))
-    assert thread.shown[-2] == "还没"
-    assert waiting["user_code"] in thread.shown[-1]
+    thread.reply("还没")
+    assert shown(thread)[-2] == "还没"
+    assert waiting["user_code"] in shown(thread)[-1]
 
     sim.browser("approve")
-    result = thread.send(Command(resume="好了"))
-    assert thread.question is None
-    assert result["okx_auth"] == {"status": "logged_in", "site": "eea", "scopes": SCOPES}
-    assert thread.shown[-2:] == ["好了", render("success", "zh", site="eea",
+    thread.reply("好了")
+    assert thread.interrupt is None
+    assert thread.result["okx_auth"] == {"status": "logged_in", "site": "eea", "scopes": SCOPES}
+    assert shown(thread)[-2:] == ["好了", render("success", "zh", site="eea",
                                                 scopes=", ".join(SCOPES))]
     argvs = call_log.argvs()
     assert sorted(argvs[:2]) == sorted([CONFIG_SHOW, STATUS])
@@ -126,25 +103,25 @@ def test_each_question_is_in_the_parent_thread_while_it_waits(
 
 
 def test_typed_replies_continue_the_sign_in(
-    thread: Thread, sim: Simulator, call_log: CallLog
+    thread: Conversation, sim: Simulator, call_log: CallLog
 ) -> None:
-    thread.say("log me in")
-    thread.say("hello")  # no choice: the menu again, still waiting
-    assert thread.shown[-3:] == ["hello", render("menu_not_a_choice", "en"), site_menu()]
+    thread.start("log me in")
+    thread.start("hello")  # no choice: the menu again, still waiting
+    assert shown(thread)[-3:] == ["hello", render("menu_not_a_choice", "en"), site_menu()]
     assert awaiting_reply(thread.result["okx_auth"])
-    thread.say("us")
-    assert thread.question is not None
-    assert thread.question["kind"] == "authorization_done"
+    thread.start("us")
+    assert thread.interrupt is not None
+    assert thread.interrupt["kind"] == "authorization_done"
     sim.browser("approve")
-    result = thread.say("done")
-    assert result["okx_auth"]["status"] == "logged_in"
-    assert result["okx_auth"]["site"] == "us"
+    thread.start("done")
+    assert thread.result["okx_auth"]["status"] == "logged_in"
+    assert thread.result["okx_auth"]["site"] == "us"
     logins = [a for a in call_log.argvs() if a[:2] == ["auth", "login"]]
     assert logins == [["auth", "login", "--manual", "--site", "us"]]
     # A new request on the same thread starts afresh: nothing of the last one is reused.
-    result = thread.say("log me in")
-    assert result["okx_auth"]["status"] == "logged_in"
-    assert thread.question is None
+    thread.start("log me in")
+    assert thread.result["okx_auth"]["status"] == "logged_in"
+    assert thread.interrupt is None
     assert [a for a in call_log.argvs() if a[:2] == ["auth", "login"]] == logins
 
 
@@ -156,48 +133,51 @@ def test_typed_replies_continue_the_sign_in(
         pytest.param({"type": "response", "args": "eea"}, "eea", id="inbox-response"),
     ],
 )
-def test_every_resume_form_is_relayed(thread: Thread, resume: object, recorded: str) -> None:
-    thread.say("log me in")
-    thread.send(Command(resume=resume))
-    assert thread.question is not None
-    assert thread.question["kind"] == "authorization_done"
-    assert thread.question["site"] == "eea"
-    assert thread.shown[2] == recorded
+def test_every_resume_form_is_relayed(thread: Conversation, resume: object, recorded: str) -> None:
+    thread.start("log me in")
+    thread.reply(resume)
+    assert thread.interrupt is not None
+    assert thread.interrupt["kind"] == "authorization_done"
+    assert thread.interrupt["site"] == "eea"
+    assert shown(thread)[2] == recorded
 
 
-def test_ignore_cancels_in_the_request_language(thread: Thread, call_log: CallLog) -> None:
-    thread.say("帮我登录")
-    result = thread.send(Command(resume={"type": "ignore"}))
-    assert result["okx_auth"] == {"status": "cancelled"}
-    assert thread.shown[-2:] == ["取消", render("login_cancelled", "zh")]
+def test_ignore_cancels_in_the_request_language(thread: Conversation, call_log: CallLog) -> None:
+    thread.start("帮我登录")
+    thread.reply({"type": "ignore"})
+    assert thread.result["okx_auth"] == {"status": "cancelled"}
+    assert shown(thread)[-2:] == ["取消", render("login_cancelled", "zh")]
     assert [a for a in call_log.argvs() if a[:2] == ["auth", "login"]] == []
 
 
-def test_the_gate_still_needs_the_menu_first(thread: Thread, call_log: CallLog) -> None:
+def test_the_gate_still_needs_the_menu_first(thread: Conversation, call_log: CallLog) -> None:
     """"2" as the first message is a new request, not a choice: the menu, and no login."""
-    thread.say("2")
-    assert thread.shown == ["2", site_menu()]
+    thread.start("2")
+    assert shown(thread) == ["2", site_menu()]
     assert [a for a in call_log.argvs() if a[:2] == ["auth", "login"]] == []
+
+
+def returning_auth_graph(checkpointer: BaseCheckpointSaver[str], okx_cli: str) -> AuthGraph:
+    return build_auth_graph(checkpointer, okx_cli=okx_cli, questions="return")
 
 
 def test_returning_at_questions_ends_each_run_without_an_interrupt(
     sim: Simulator, call_log: CallLog
 ) -> None:
-    graph = build_auth_graph(InMemorySaver(), okx_cli=sim.path, questions="return")
-    config: RunnableConfig = {"configurable": {"thread_id": "returning"}}
-    context = AuthContext(okx_home=str(sim.home))
-    result = graph.invoke({"messages": [HumanMessage("log me in")]}, config, context=context)
-    assert "__interrupt__" not in result
-    assert graph.get_state(config).next == ()
-    assert result["okx_auth"] == {
+    conv = Conversation(sim, build=returning_auth_graph)
+    posted = conv.start("log me in")
+    assert posted == [site_menu()]
+    assert "__interrupt__" not in conv.result
+    assert conv.graph.get_state(conv.config).next == ()
+    assert conv.result["okx_auth"] == {
         "status": "awaiting_reply",
         "question": inbox_payload({"kind": "site_choice", "message": site_menu(),
                                    "choices": SITES}),
         "language": "en",
     }
-    result = graph.invoke({"messages": [HumanMessage("1")]}, config, context=context)
-    assert result["okx_auth"]["question"]["kind"] == "authorization_done"
-    assert isinstance(result["messages"][-1], AIMessage)
+    posted = conv.start("1")
+    assert conv.result["okx_auth"]["question"]["kind"] == "authorization_done"
+    assert posted == [conv.result["okx_auth"]["question"]["message"]]
     assert [a for a in call_log.argvs() if a[:2] == ["auth", "login"]] == [
         ["auth", "login", "--manual", "--site", "global"]
     ]
