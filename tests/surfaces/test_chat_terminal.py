@@ -150,27 +150,19 @@ def assert_clean(chat: Terminal) -> None:
     assert "continue it with:" in " ".join(chat.text.split())  # however the width broke it
 
 
-def test_quit_at_the_prompt_exits_0(terminal: StartChat) -> None:
+@pytest.mark.parametrize(
+    ("keys", "exit_code"),
+    [
+        pytest.param(b"/quit\n", 0, id="quit-exits-0"),
+        pytest.param(CTRL_D, 0, id="ctrl-d-exits-0"),
+        pytest.param(CTRL_C, 130, id="ctrl-c-exits-130"),
+    ],
+)
+def test_leaving_at_the_prompt(terminal: StartChat, keys: bytes, exit_code: int) -> None:
     chat = terminal()
     chat.expect(PROMPT)
-    chat.type(b"/quit\n")
-    assert chat.exit_code() == 0
-    assert_clean(chat)
-
-
-def test_ctrl_d_at_the_prompt_exits_0(terminal: StartChat) -> None:
-    chat = terminal()
-    chat.expect(PROMPT)
-    chat.type(CTRL_D)
-    assert chat.exit_code() == 0
-    assert_clean(chat)
-
-
-def test_ctrl_c_at_the_prompt_exits_130(terminal: StartChat) -> None:
-    chat = terminal()
-    chat.expect(PROMPT)
-    chat.type(CTRL_C)
-    assert chat.exit_code() == 130
+    chat.type(keys)
+    assert chat.exit_code() == exit_code
     assert_clean(chat)
 
 
