@@ -31,7 +31,7 @@ import pytest
 
 from okx_auth_graph.prompts import render, site_menu
 from tests.expected import URIS
-from tests.surfaces.conftest import SCRIPT, THREAD, shown_codes
+from tests.surfaces.conftest import SCRIPT, THREAD, indented, shown_codes
 
 CTRL_C, CTRL_D = b"\x03", b"\x04"
 PROMPT = b"you> "
@@ -178,13 +178,19 @@ def test_ctrl_c_at_the_prompt_mid_login_exits_130(terminal: StartChat) -> None:
     assert_clean(chat)
 
 
-def test_ctrl_c_during_a_blocking_login_exits_130(terminal: StartChat) -> None:
+def waiting_in_a_blocking_login(terminal: StartChat) -> Terminal:
+    """A chat whose blocking login (site 2) waits for the browser, the CLI running."""
     chat = terminal("--login", "interactive")
     chat.expect(PROMPT)
     chat.type(b"log me in\n")
     chat.expect(PROMPT, count=2)
     chat.type(b"2\n")
     chat.expect(b"Waiting for authorization...")
+    return chat
+
+
+def test_ctrl_c_during_a_blocking_login_exits_130(terminal: StartChat) -> None:
+    chat = waiting_in_a_blocking_login(terminal)
     chat.type(CTRL_C)
     assert chat.exit_code() == 130
     assert_clean(chat)
@@ -222,17 +228,12 @@ def test_not_a_choice_and_the_menu_again_are_one_reply(terminal: StartChat) -> N
     assert reply.count("assistant:") == 1
     assert reply == (
         f"\nassistant:\n    {render('menu_not_a_choice', 'en')}\n\n"
-        f"    {site_menu().replace(chr(10), chr(10) + '    ')}\n"
+        f"    {indented(site_menu())}\n"
     )
 
 
 def test_a_blocking_login_is_one_reply_around_the_cli_lines(terminal: StartChat) -> None:
-    chat = terminal("--login", "interactive")
-    chat.expect(PROMPT)
-    chat.type(b"log me in\n")
-    chat.expect(PROMPT, count=2)
-    chat.type(b"2\n")
-    chat.expect(b"Waiting for authorization...")
+    chat = waiting_in_a_blocking_login(terminal)
     chat.type(b"/approve\n")
     chat.expect(b"[okx_auth]")
     chat.expect(PROMPT, count=3)
