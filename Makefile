@@ -2,13 +2,15 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 EXTRAS := dev,agents,mcp,sqlite,postgres,studio,server
+# Every package at the version constraints.txt pins, build tools included.
+PIN := -c constraints.txt --build-constraint constraints.txt
 
-.PHONY: demo test lint clean
+.PHONY: demo test lint clean constraints
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[$(EXTRAS)]'
+	$(PY) -m pip install -q -c constraints.txt pip
+	$(PY) -m pip install -q $(PIN) -e '.[$(EXTRAS)]'
 	touch $@
 
 demo: $(VENV)/.installed
@@ -20,6 +22,17 @@ lint: $(VENV)/.installed
 
 test: lint
 	$(VENV)/bin/pytest
+
+# Re-resolve every pin from pyproject.toml's bounds (today's newest releases).
+constraints:
+	rm -rf .constraints-venv
+	python3 -m venv .constraints-venv
+	.constraints-venv/bin/python -m pip install -q --upgrade pip setuptools
+	.constraints-venv/bin/python -m pip install -q -e '.[$(EXTRAS)]'
+	{ sed -n '/^#/p' constraints.txt; \
+	  .constraints-venv/bin/python -m pip freeze --all --exclude-editable; } > constraints.new
+	mv constraints.new constraints.txt
+	rm -rf .constraints-venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

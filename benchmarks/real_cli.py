@@ -1,9 +1,12 @@
 """OKX's real npm packages, installed into a throwaway prefix (for the contract tests too).
 
-The versions are pinned: the CLI 1.2.4 is what the registry serves and what
+The versions are pinned, and so is every package they pull in:
+`okx-npm/package.json` names the CLI 1.2.4 (what the registry serves and what
 the okx layer was checked against, so the preflight benchmark measures the
-same program every time; the MCP server 1.2.9 is the release the middleware's
-tool registry was read from.
+same program every time) and the MCP server 1.2.9 (the release the
+middleware's tool registry was read from), and `okx-npm/package-lock.json`
+holds the whole tree, installed with `npm ci`: a release on the registry
+tomorrow changes nothing here.
 """
 
 from __future__ import annotations
@@ -15,17 +18,20 @@ from pathlib import Path
 
 from benchmarks.clis import BenchmarkError
 
-REAL_CLI_PACKAGE = "@okx_ai/okx-trade-cli@1.2.4"
-REAL_MCP_PACKAGE = "@okx_ai/okx-trade-mcp@1.2.9"
+LOCKED = Path(__file__).with_name("okx-npm")
+"""The npm project (package.json and its lock) that pins both packages."""
 
 
-def install(prefix: Path, package: str = REAL_CLI_PACKAGE, executable: str = "okx") -> Path:
-    """`npm install` a pinned package under `prefix`; returns its executable."""
+def install(prefix: Path, executable: str = "okx") -> Path:
+    """`npm ci` the locked packages under `prefix`; returns the executable asked for."""
     npm = shutil.which("npm")
     if npm is None:
-        raise BenchmarkError(f"npm is not on PATH: cannot install {package}")
+        raise BenchmarkError(f"npm is not on PATH: cannot install {LOCKED}")
+    prefix.mkdir(parents=True, exist_ok=True)
+    for name in ("package.json", "package-lock.json"):
+        shutil.copyfile(LOCKED / name, prefix / name)
     proc = subprocess.run(
-        [npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund", package],
+        [npm, "ci", "--prefix", str(prefix), "--no-audit", "--no-fund", "--loglevel=error"],
         capture_output=True,
         text=True,
         timeout=240,
@@ -33,17 +39,17 @@ def install(prefix: Path, package: str = REAL_CLI_PACKAGE, executable: str = "ok
     )
     if proc.returncode != 0:
         raise BenchmarkError(
-            f"npm install {package} failed ({proc.returncode}):\n{proc.stderr[-2000:]}"
+            f"npm ci of {LOCKED} failed ({proc.returncode}):\n{proc.stderr[-2000:]}"
         )
     found = prefix / "node_modules" / ".bin" / executable
     if not found.exists():
-        raise BenchmarkError(f"npm install succeeded but {found} is missing")
+        raise BenchmarkError(f"npm ci succeeded but {found} is missing")
     return found
 
 
 def install_mcp_server(prefix: Path) -> Path:
     """The pinned `okx-trade-mcp` under `prefix`."""
-    return install(prefix, REAL_MCP_PACKAGE, "okx-trade-mcp")
+    return install(prefix, "okx-trade-mcp")
 
 
 def installed_version(prefix: Path) -> str:

@@ -27,13 +27,6 @@ import json
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from typing import Annotated, Any, NotRequired
 
-from langchain.agents.middleware import (
-    AgentMiddleware,
-    AgentState,
-    ModelRequest,
-    ModelResponse,
-    ToolCallRequest,
-)
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
 from langgraph.func import task
 from langgraph.runtime import Runtime
@@ -41,6 +34,7 @@ from langgraph.types import Command
 
 from okx_auth_graph.builder import AuthGraph, build_auth_graph
 from okx_auth_graph.context import AuthContext
+from okx_auth_graph.extras import needs_extra
 from okx_auth_graph.gate import text_of
 from okx_auth_graph.middleware.policy import (
     auth_error_kind,
@@ -53,6 +47,15 @@ from okx_auth_graph.middleware.policy import (
 from okx_auth_graph.okx.errors import failure_detail
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthInput, OkxAuthOutcome, OkxAuthRequest
+
+with needs_extra("agents"):
+    from langchain.agents.middleware import (
+        AgentMiddleware,
+        AgentState,
+        ModelRequest,
+        ModelResponse,
+        ToolCallRequest,
+    )
 
 ToolResult = ToolMessage | Command[Any]
 ToolHandler = Callable[[ToolCallRequest], ToolResult]

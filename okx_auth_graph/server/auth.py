@@ -28,11 +28,13 @@ from collections.abc import Mapping, MutableMapping
 from dataclasses import fields
 from typing import Any
 
-from langgraph_sdk import Auth
-
 from okx_auth_graph.context import AuthContext
+from okx_auth_graph.extras import needs_extra
 from okx_auth_graph.isolation import Limits
 from okx_auth_graph.server.tokens import TokenRefused, identity_of_request
+
+with needs_extra("server"):
+    from langgraph_sdk import Auth
 
 OWNER = "owner"
 """The thread metadata key that names its owner."""

@@ -17,7 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import jwt
+from okx_auth_graph.extras import needs_extra
+
+with needs_extra("server"):
+    import jwt
 
 SECRET_ENV = "OKX_AUTH_JWT_SECRET"  # noqa: S105 - the variable's name, not a secret
 """The HS256 key shared with whoever mints the tokens."""
