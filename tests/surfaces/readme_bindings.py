@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import os
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -133,10 +134,15 @@ def request(facts: Facts) -> AuthInput:
 
 @functools.cache
 def _stopped_thread() -> tuple[AuthGraph, RunnableConfig, AuthContext]:
-    """A thread that stopped at the site menu, as a crashed server leaves one."""
+    """A thread that stopped at the site menu, as a crashed server leaves one.
+
+    Its user has a new HOME, as in the README's "Use it", so the thread stops
+    at the menu however often the fragment runs (a HOME kept from an earlier
+    run would hold that run's pending login).
+    """
     stopped = build_auth_graph(InMemorySaver(), okx_cli="okx-sim")
     config: RunnableConfig = {"configurable": {"thread_id": "user-42"}}
-    context = AuthContext(okx_home=os.path.expanduser("~/okx-users/42"))
+    context = AuthContext(okx_home=tempfile.mkdtemp())
     stopped.invoke({"messages": [HumanMessage("帮我登录 OKX")]}, config, context=context)
     return stopped, config, context
 

@@ -8,7 +8,11 @@ language, and the language says what this test does with it:
   environment of a reader's shell with the venv activated (`PATH` with the
   venv's `bin/` first, `HOME`, `VIRTUAL_ENV`, `LANG`); none of the test
   suite's variables, no `OKX_*`. It must exit 0 and write nothing to stderr:
-  no warning, no traceback.
+  no warning, no traceback. Then it runs again, in a second fresh process
+  with the same HOME (and the same server and database), and must do the
+  same: a reader runs a snippet more than once, so a snippet starts from
+  what it makes itself (a simulated user gets `tempfile.mkdtemp()` as HOME),
+  not from a HOME that an earlier run left signed in.
 - ```py is a fragment: the paragraph right above it has a sentence
   "Placeholders: `name` (what it stands for), ..." naming every name the
   fragment uses without defining it. The fragment runs like a ```python
@@ -16,12 +20,18 @@ language, and the language says what this test does with it:
   chat model for "any chat model", a fresh database for a URL, ...), and
   with any `NAME=value` that paragraph tells the reader to set. A top-level
   `await` runs on an event loop, as in an async function or a notebook.
+- Either kind also pastes into the interactive interpreter line by line
+  (`repl_errors`): a `for`/`with`/`if`/`def` block is followed by a blank
+  line before the next top-level statement, no blank line sits inside an
+  indented block, and the block ends with no statement left open.
 - A block of either kind that talks to `http://127.0.0.1:2024` needs a
   server: the test starts it the way the nearest ```sh block above it that
   runs `langgraph dev` says (that block runs in bash from the checkout, so
   its exports and assignments are what the server and the snippet get), on
-  a free port, and the snippet talks to the address the server announced,
-  as the README says to when 2024 is taken.
+  a free port. Such a block reads the address from `LANGGRAPH_URL`, with
+  `http://127.0.0.1:2024` as the default, as the README tells the reader to
+  when 2024 is taken; the test sets `LANGGRAPH_URL` to the address the
+  server announced.
 - ```sh holds commands: every `.venv/bin/<tool>` they name is installed,
   every `make` target, `pip` extra and path of the checkout they name exists,
   and every `okx-auth-graph` option they (or a ```text usage line) show is
@@ -40,6 +50,8 @@ with `...` standing for keys not shown (`readme_runner.claim_in`).
 
 from __future__ import annotations
 
+import ast
+import code
 import inspect
 import json
 import os
@@ -52,6 +64,8 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import CodeType
+from typing import Any
 
 import pytest
 
@@ -66,7 +80,11 @@ VENV_BIN = Path(sys.executable).parent
 RUNNER = Path(__file__).with_name("readme_runner.py")
 BINDINGS = Path(__file__).with_name("readme_bindings.py")
 SERVER_URL = "http://127.0.0.1:2024"
-"""Where the README's SDK snippets find `langgraph dev`."""
+"""Where the README's SDK snippets find `langgraph dev` unless `LANGGRAPH_URL` says otherwise."""
+URL_VARIABLE = "LANGGRAPH_URL"
+"""The environment variable the SDK snippets read the server's address from."""
+READS_SERVER_URL = f'os.environ.get("{URL_VARIABLE}", "{SERVER_URL}")'
+"""How an SDK snippet reads it."""
 
 RUNS, FRAGMENT, COMMANDS = "python", "py", "sh"
 SHAPES = frozenset({"text", "json", "mermaid"})
@@ -180,6 +198,9 @@ def test_every_block_is_a_kind_the_convention_knows() -> None:
             assert set(named) <= BOUND, f"{block.label}: no binding for {set(named) - BOUND}"
         if block.needs_server:
             server_block(block)
+            assert READS_SERVER_URL in block.source, (
+                f"{block.label} talks to {SERVER_URL}: read the address with "
+                f"{READS_SERVER_URL}, as the README tells readers whose port 2024 is taken")
 
 
 def test_every_binding_stands_for_a_placeholder_the_readme_names() -> None:
@@ -324,14 +345,16 @@ def facts_for(names: list[str], request: pytest.FixtureRequest) -> dict[str, str
 
 
 def run_as_pasted(
-    block: Block, source: str, env: dict[str, str], reader: Reader, facts: dict[str, str]
+    block: Block, env: dict[str, str], reader: Reader, facts: dict[str, str]
 ) -> tuple[subprocess.CompletedProcess[str], list[str]]:
     """The snippet in its own process; the process and the claims its run checked."""
     report = reader.root / "claims.json"
+    report.unlink(missing_ok=True)  # an earlier run's report is not this run's
     job = reader.root / "job.json"
     job.write_text(json.dumps({
-        "source": source, "first_line": block.first_line, "placeholders": block.placeholders(),
-        "bindings": str(BINDINGS), "facts": facts, "report": str(report),
+        "source": block.source, "first_line": block.first_line,
+        "placeholders": block.placeholders(), "bindings": str(BINDINGS), "facts": facts,
+        "report": str(report),
     }))
     done = subprocess.run(
         [sys.executable, "-I", str(RUNNER), str(job)], cwd=reader.work, env=env,
@@ -341,31 +364,46 @@ def run_as_pasted(
     return done, checked
 
 
+def run_twice(block: Block, env: dict[str, str], reader: Reader, facts: dict[str, str]) -> None:
+    """Run the snippet, then run it again in the same HOME; each run must pass on its own."""
+    claimed = [claim.shown for claim in expression_claims(block.source).values()]
+    for run in ("first", "second"):
+        done, checked = run_as_pasted(block, env, reader, facts)
+        assert done.returncode == 0, f"{block.label} failed on its {run} run:\n{done.stderr}"
+        assert done.stderr == "", f"{block.label} wrote to stderr on its {run} run:\n{done.stderr}"
+        assert checked == claimed, f"{block.label}, {run} run"
+
+
 @pytest.mark.parametrize("block", PYTHON, ids=lambda block: f"{block.language}-L{block.first_line}")
-def test_each_snippet_runs_as_pasted(
+def test_each_snippet_runs_as_pasted_twice(
     block: Block, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     reader = Reader(tmp_path)
-    env, source = reader.environment(), block.source
+    env = reader.environment()
     with ExitStack() as stack:
         if block.needs_server:
             url, exported = stack.enter_context(readme_server(server_block(block), reader))
-            source, env = source.replace(SERVER_URL, url), {**env, **exported}
+            env |= exported | {URL_VARIABLE: url}
         env |= block.environment()
-        done, checked = run_as_pasted(
-            block, source, env, reader, facts_for(block.placeholders(), request)
-        )
+        run_twice(block, env, reader, facts_for(block.placeholders(), request))
 
-    assert done.returncode == 0, f"{block.label} failed:\n{done.stderr}"
-    assert done.stderr == "", f"{block.label} wrote to stderr:\n{done.stderr}"
-    assert checked == [claim.shown for claim in expression_claims(block.source).values()]
+
+def test_a_snippet_that_only_runs_once_fails(tmp_path: Path) -> None:
+    """What the first run leaves in the HOME is there for the second."""
+    reader = Reader(tmp_path)
+    block = Block(RUNS, 'from pathlib import Path\nPath.home().joinpath("okx-users").mkdir()\n',
+                  40, "", "a test")
+    with pytest.raises(AssertionError, match="failed on its second run") as failure:
+        run_twice(block, reader.environment(), reader, {})
+    assert "README.md, line 41" in str(failure.value)
+    assert "FileExistsError" in str(failure.value)
 
 
 def test_a_false_claim_fails_its_snippet(tmp_path: Path) -> None:
     """The runner would notice a README that says something else than the code does."""
     reader = Reader(tmp_path)
     block = Block(RUNS, 'total = 1 + 1\ntotal  # 3\n', 40, "", "a test")
-    done, checked = run_as_pasted(block, block.source, reader.environment(), reader, {})
+    done, checked = run_as_pasted(block, reader.environment(), reader, {})
     assert done.returncode == 1
     assert "README.md, line 41: total\nclaims 3, but it is 2" in done.stderr
     assert checked == []
@@ -389,6 +427,78 @@ def test_claims_are_read_from_comments_that_start_with_a_literal() -> None:
     assert claims[3].holds_for({"status": "logged_in", "site": "eea", "scopes": ["live:read"]})
     assert not claims[3].holds_for({"status": "pending", "site": "eea"})
     assert not Claim('{"a": 1}', {"a": 1}, partial=False).holds_for({"a": 1, "b": 2})
+
+
+# ---------------------------------------------------------------- pasting into the REPL
+
+
+class PastedConsole(code.InteractiveConsole):
+    """The interactive interpreter reading pasted lines: its compile logic, running nothing.
+
+    A top-level `await` compiles, as in `python -m asyncio` (a fragment's
+    `await` runs inside an async function or a notebook cell).
+    """
+
+    def __init__(self, first_line: int) -> None:
+        super().__init__(filename="README.md")
+        self.compile.compiler.flags |= ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+        self.line = first_line
+        """The README line being pushed."""
+        self.errors: list[str] = []
+
+    def runcode(self, compiled: CodeType) -> None:
+        """Run nothing: only whether the lines are accepted matters."""
+
+    def showsyntaxerror(self, filename: str | None = None, **kwargs: Any) -> None:
+        """Record the error the interpreter would print, at the README line pushed."""
+        error = sys.exc_info()[1]
+        message = error.msg if isinstance(error, SyntaxError) else str(error)
+        self.errors.append(f"README.md:{self.line}: {type(error).__name__}: {message}")
+
+
+def repl_errors(source: str, first_line: int) -> list[str]:
+    """What the interactive interpreter refuses when `source` is pasted line by line.
+
+    After the last line comes one empty line, the Enter that runs a block the
+    paste left open; a statement still unfinished after it is an error too.
+    """
+    lines = source.splitlines()
+    console = PastedConsole(first_line)
+    more = False
+    for number, line in enumerate([*lines, ""], start=first_line):
+        console.line = number
+        more = console.push(line)
+    if more:
+        last = first_line + len(lines) - 1
+        console.errors.append(f"README.md:{last}: the block ends inside an unfinished statement")
+    return console.errors
+
+
+@pytest.mark.parametrize("block", PYTHON, ids=lambda block: f"{block.language}-L{block.first_line}")
+def test_each_snippet_pastes_into_the_interactive_interpreter(block: Block) -> None:
+    assert repl_errors(block.source, block.first_line) == [], block.label
+
+
+@pytest.mark.parametrize(("source", "error"), [
+    ("for x in []:\n    y = x\nz = 1\n", "README.md:12: SyntaxError: invalid syntax"),
+    ("def f():\n    x = 1\n\n    return x\n", "README.md:13: IndentationError: unexpected"),
+    ("total = sum([\n    1,\n", "README.md:11: the block ends inside an unfinished statement"),
+])
+def test_the_interactive_interpreter_check_names_the_line_it_refuses(
+    source: str, error: str
+) -> None:
+    errors = repl_errors(source, 10)
+    assert len(errors) == 1
+    assert errors[0].startswith(error), errors
+
+
+def test_the_interactive_interpreter_check_accepts_what_the_interpreter_does() -> None:
+    source = (
+        "import asyncio\n\nfor x in []:\n    y = x\n    # a comment inside\n\nz = (\n"
+        "    1,\n)\nawait asyncio.sleep(0)\nasync with asyncio.timeout(1):\n"
+        "    await asyncio.sleep(0)\n"
+    )
+    assert repl_errors(source, 1) == []
 
 
 # ---------------------------------------------------------------- the shell commands
