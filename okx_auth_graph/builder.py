@@ -47,7 +47,7 @@ from okx_auth_graph.nodes.session import SessionSteps
 from okx_auth_graph.nodes.site import ask_site, menu, site_check, site_selected
 from okx_auth_graph.okx import CliRunner, run_okx, run_okx_streaming
 from okx_auth_graph.okx.interactive import StreamingRunner
-from okx_auth_graph.state import AuthInput, AuthOutput, AuthState
+from okx_auth_graph.state import AuthInput, AuthOutput, AuthState, RedactedInput
 
 AuthGraph: TypeAlias = CompiledStateGraph[AuthState, AuthContext, AuthInput, AuthOutput]
 """The compiled auth graph.
@@ -199,4 +199,7 @@ def build_auth_graph(
     builder.add_node("report_failure", report_failure)
     builder.add_edge("report_failure", END)
 
-    return builder.compile(checkpointer=checkpointer, name=name)
+    graph = builder.compile(checkpointer=checkpointer, name=name)
+    # The input is stored before the first step: a request's free text only redacted.
+    graph.channels[START] = RedactedInput.named(START, AuthInput)
+    return graph

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
-from okx_auth_graph.okx import Site
+from okx_auth_graph.okx import LoginClearance, Site
 from okx_auth_graph.prompts import Language, site_menu
 
 _CHOICES: dict[str, Site] = {"1": "global", "2": "eea", "3": "us",
@@ -105,3 +105,11 @@ def gate_allows_login(messages: Sequence[AnyMessage], site: Site | None) -> bool
     )
     chosen = parse_site_choice(text_of(messages[latest_human]))
     return menu_before and latest_menu < latest_human and chosen == site
+
+
+def login_clearance(messages: Sequence[AnyMessage], site: Site | None) -> LoginClearance | None:
+    """The gate's decision for a login on `site` right now, or None when the gate fails.
+
+    The only maker of a `LoginClearance`: `okx auth login` runs with one or not at all.
+    """
+    return LoginClearance(site) if site is not None and gate_allows_login(messages, site) else None

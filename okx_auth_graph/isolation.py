@@ -6,7 +6,9 @@ what the server allows: the executable is the builder's (`okx_cli=`), else
 `$OKX_CLI`, else `okx` on PATH; timeouts and the login mode are bounded by
 maxima read from the server's environment; and when the server has
 authenticated the caller, the HOME is that identity's own
-(`$OKX_AUTH_HOMES/<identity>`), whatever `okx_home` says.
+(`$OKX_AUTH_HOMES/<identity>`), whatever `okx_home` says, and the server's
+own OKX credential variables (`OKX_API_KEY`, ...) do not reach the CLI: a
+user's credentials live in that user's HOME.
 
 `okx_settings` is the one place a context becomes `OkxSettings`: a pure
 function of the context and the run's `ServerSide`, so the rules above are
@@ -168,14 +170,17 @@ def identity_home(identity: str, homes: str | None) -> Path:
 def okx_settings(context: AuthContext, side: ServerSide) -> OkxSettings:
     """The CLI settings of a run: the server's executable, the identity's HOME, bounded budget.
 
-    Without an identity (a library call, a notebook, a single-user server)
-    the context's `okx_home` is the HOME, as it always was.
+    With an identity the CLI also gets none of the server's OKX credential
+    variables (`inherit_credentials=False`). Without one (a library call, a
+    notebook, a single-user server) the context's `okx_home` is the HOME and
+    the credentials in our environment are the user's, as they always were.
     """
     home = (
         str(identity_home(side.identity, side.homes)) if side.identity else context.okx_home
     )
     timeout = _bounded(context.timeout_seconds, side.limits.timeout_seconds)
-    return OkxSettings(okx_cli=side.okx_cli, okx_home=home, timeout=timeout)
+    return OkxSettings(okx_cli=side.okx_cli, okx_home=home, timeout=timeout,
+                       inherit_credentials=side.identity is None)
 
 
 def ensure_private_home(home: str) -> None:

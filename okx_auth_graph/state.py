@@ -11,16 +11,18 @@ serde warning, with or without `LANGGRAPH_STRICT_MSGPACK`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Annotated, Literal, NotRequired
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, Literal, NotRequired, cast
 
 from langchain_core.messages import AnyMessage
 from langgraph.channels.delta import DeltaChannel
+from langgraph.channels.ephemeral_value import EphemeralValue
 from langgraph.graph.message import Messages, add_messages
 from typing_extensions import TypedDict
 
 from okx_auth_graph.interrupts import InterruptPayload, Question
-from okx_auth_graph.okx import AuthStatus, ConfigView, DeviceCode, OkxFailure, Site
+from okx_auth_graph.okx import AuthStatus, ConfigView, DeviceCode, OkxFailure, Site, redact_text
+from okx_auth_graph.okx.runner import redact_argv
 from okx_auth_graph.routing import NextSkill
 
 Language = Literal["zh", "en"]
@@ -66,6 +68,49 @@ class OkxAuthRequest(TypedDict, total=False):
     """For `recover`: the text of the failed okx command's error."""
     command: list[str] | None
     """For `recover`: the failed command's arguments, so it can be retried."""
+
+
+def redacted_request(request: OkxAuthRequest) -> OkxAuthRequest:
+    """A request with its free text redacted as the CLI's output is (keys masked, no secrets).
+
+    `error` and `command` come from a caller (an agent pasting a failed
+    call's output, a client of the server): whatever key or token they carry
+    must not reach a checkpoint.
+    """
+    clean = request.copy()
+    if isinstance(error := request.get("error"), str):
+        clean["error"] = redact_text(error)
+    if isinstance(command := request.get("command"), list):
+        clean["command"] = [redact_text(arg) for arg in redact_argv([str(a) for a in command])]
+    return clean
+
+
+class RedactedInput(EphemeralValue[Any]):
+    """The graph's input channel: it keeps an `okx_auth_request` only redacted.
+
+    LangGraph stores a run's input in the checkpoint it writes before the
+    first step (and hands it to the state from there), so this is the one
+    place where redacting the request keeps its raw text out of every
+    checkpoint, the first included.
+    """
+
+    @classmethod
+    def named(cls, key: str, schema: type[Any]) -> RedactedInput:
+        """The channel for `key` (the graph's START), holding inputs of `schema`."""
+        channel = cls(schema)
+        channel.key = key
+        return channel
+
+    def update(self, values: Sequence[Any]) -> bool:
+        """Store each input with its request redacted."""
+        return super().update([_redact_input(value) for value in values])
+
+
+def _redact_input(value: Any) -> Any:
+    request = value.get("okx_auth_request") if isinstance(value, Mapping) else None
+    if not isinstance(request, Mapping):
+        return value
+    return {**value, "okx_auth_request": redacted_request(cast(OkxAuthRequest, dict(request)))}
 
 
 class OkxAuthOutcome(TypedDict, total=False):
@@ -148,6 +193,11 @@ class RequestFindings(TypedDict, total=False):
     """The API-key profile the user may agree to remove (Step 0.2.a, option 2)."""
     binary_repaired: bool | None
     """Whether this request already reinstalled the okx-auth binary (repair runs once)."""
+    logins_seen: int | None
+    """How many logins the user's HOME had started when this request's Step 0 looked
+    (or when this request started its own): a login step that finds another count
+    under the HOME's login lock asks `auth status` again (another conversation of
+    the same user started one)."""
     failure: OkxFailure | None
     """The failure that ends the run, for the report step."""
     open_question: Question | None

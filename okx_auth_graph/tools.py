@@ -4,6 +4,11 @@ Each tool returns a JSON-ready dict: the parsed, redacted value with
 `"ok": true`, or `"ok": false` with the classified error kind, the skill's
 action and a redacted detail. A tool never raises for a CLI failure, so an
 agent sees the same error vocabulary the graph branches on.
+
+There is no login tool: a login's site must be the user's reply to the menu,
+never a value a model passes, so a login runs only inside the auth graph,
+behind its pre-login gate (`build_auth_graph`, or `OkxAuthMiddleware` for an
+agent).
 """
 
 from __future__ import annotations
@@ -18,10 +23,8 @@ from okx_auth_graph.okx import (
     OkxCommand,
     OkxError,
     OkxSettings,
-    Site,
     auth_install,
     auth_install_status,
-    auth_login_manual,
     auth_logout,
     auth_remove,
     auth_status,
@@ -29,17 +32,10 @@ from okx_auth_graph.okx import (
     execute,
 )
 from okx_auth_graph.okx.errors import action_of
-from okx_auth_graph.okx.interactive import login_interactive
 
 
 class NoArgs(BaseModel):
     """Tools that take no arguments."""
-
-
-class SiteArgs(BaseModel):
-    """The site to log in to; only the three ids are accepted."""
-
-    site: Site = Field(description="OKX site the user chose: global, eea or us")
 
 
 class RemoveArgs(BaseModel):
@@ -66,15 +62,6 @@ def _run(command: OkxCommand[Any], settings: OkxSettings) -> dict[str, Any]:
     return {"ok": True, **value}
 
 
-def _login_blocking(site: Site, settings: OkxSettings) -> dict[str, Any]:
-    lines: list[str] = []
-    try:
-        login = login_interactive(site, settings, lines.append)
-    except OkxError as error:
-        return failure_payload(error)
-    return {"ok": True, "outcome": login.outcome, "profile": login.profile, "output": lines}
-
-
 def make_okx_tools(settings: OkxSettings | None = None) -> list[BaseTool]:
     """Build the auth/config tools bound to one user's CLI settings."""
     run = settings or OkxSettings()
@@ -91,12 +78,6 @@ def make_okx_tools(settings: OkxSettings | None = None) -> list[BaseTool]:
              lambda: _run(config_show(), run)),
         tool("okx_auth_status", "OKX OAuth login status: status, site and scopes.", NoArgs,
              lambda: _run(auth_status(), run)),
-        tool("okx_auth_login_manual",
-             "Start an OKX device-code login on the site the user chose; returns link and code.",
-             SiteArgs, lambda site: _run(auth_login_manual(site), run)),
-        tool("okx_auth_login_blocking",
-             "Log in and wait until the user authorizes in the browser (terminal use).",
-             SiteArgs, lambda site: _login_blocking(site, run)),
         tool("okx_auth_logout", "Log out of OKX (the client registration is kept).", NoArgs,
              lambda: _run(auth_logout(), run)),
         tool("okx_auth_install", "Install or update the okx-auth binary.", NoArgs,

@@ -1,8 +1,17 @@
-"""The okx-auth binary: install, install-status, remove (asked first), and the spawn repair."""
+"""The okx-auth binary: install, install-status, remove (asked first), and the spawn repair.
+
+The repair retries "the original command" as the skill says, but only as one
+of the graph's own commands: the request's argv says which (`auth
+status`, `auth logout`, the binary's own two), and is never run itself. A
+login goes back to Step 0.1 and the gate, a removal is asked first, and any
+other command (a config write, an order, a transfer, an unknown argv) is
+left to the caller to retry once the sign-in side works.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 from langgraph.runtime import Runtime
 from langgraph.types import Command
@@ -11,15 +20,25 @@ from okx_auth_graph.context import AuthContext
 from okx_auth_graph.nodes.cli import Cli, reports_failure
 from okx_auth_graph.nodes.common import FINISH, language_of, say
 from okx_auth_graph.okx import (
-    OkxError,
+    AuthCommandName,
+    OkxCommand,
+    auth_command_named,
     auth_install,
     auth_install_status,
+    auth_logout,
     auth_remove,
-    failure_of,
+    auth_status,
 )
-from okx_auth_graph.okx.runner import redact_argv
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthState, AuthUpdate, OkxAuthOutcome
+
+_RETRIED: dict[AuthCommandName, Callable[[], OkxCommand[Any]]] = {
+    "status": auth_status,
+    "logout": auth_logout,
+    "install": auth_install,
+    "install-status": auth_install_status,
+}
+"""The failed commands the repair retries, each as the graph's own typed command."""
 
 
 class BinarySteps:
@@ -71,27 +90,35 @@ class BinarySteps:
     ) -> Command[Literal["site_check", "post_remove_question", "report_failure", "__end__"]]:
         """Recovery from "Failed to spawn okx-auth": install, check, retry the command once.
 
-        The repair runs once per request (the preflight may have done it). A
-        failed login or remove is not replayed: a login goes through Step 0.1
-        and the gate like any other, a removal is asked first.
+        The repair runs once per request (the preflight may have done it). The
+        request's command only names what to retry (absent: `auth status`):
+        a login goes through Step 0.1 and the gate like any other, a removal
+        is asked first, the other auth commands run as the graph builds them,
+        and anything else is not run at all.
         """
         request = state.get("okx_auth_request") or {}
-        command = tuple(request.get("command") or ("auth", "status", "--json"))
+        failed = request.get("command")
+        named = auth_command_named(failed) if failed else "status"
         language = language_of(state)
         repaired = [] if state.get("binary_repaired") else [render("binary_reinstalled", language)]
         if repaired:
             self.cli.reinstall(runtime)
         said: AuthUpdate = {"messages": [say(t) for t in repaired]} if repaired else {}
-        if command[:2] == ("auth", "login"):
+        if named == "login":
             return Command(goto="site_check", update=said)
-        if command[:2] == ("auth", "remove"):
+        if named == "remove":
             return Command(goto="post_remove_question", update=said)
-        retried = self.cli.run_argv(command, runtime)
-        if retried.returncode != 0:
-            raise OkxError(failure_of(retried))
         status = state.get("auth")
-        texts = [*repaired,
-                 render("retried_command", language, command=" ".join(redact_argv(command)))]
-        outcome: OkxAuthOutcome = {"status": status["status"] if status else "not_logged_in"}
+        if named is None:
+            texts = [*repaired, render("retry_your_call", language)]
+        else:
+            command = _RETRIED[named]()
+            answer = self.cli.run(command, runtime)
+            status = answer if named == "status" else status
+            texts = [*repaired, render("retried_command", language, command=" ".join(command.args))]
+        signed_out = named == "logout"
+        outcome: OkxAuthOutcome = {
+            "status": "not_logged_in" if signed_out or status is None else status["status"],
+        }
         done: AuthUpdate = {"messages": [say(t) for t in texts], "okx_auth": outcome}
         return Command(goto=FINISH, update=done)

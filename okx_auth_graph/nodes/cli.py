@@ -23,7 +23,6 @@ from okx_auth_graph.context import AuthContext
 from okx_auth_graph.isolation import run_settings
 from okx_auth_graph.nodes.common import language_of, say
 from okx_auth_graph.okx import (
-    CliResult,
     CliRunner,
     OkxCommand,
     OkxError,
@@ -85,10 +84,6 @@ class Cli:
     def run(self, command: OkxCommand[T], runtime: Runtime[AuthContext]) -> T:
         """Run one okx command with this run's settings, parsed (and redacted) as it returns."""
         return execute(command, self.settings(runtime), self.runner)
-
-    def run_argv(self, argv: tuple[str, ...], runtime: Runtime[AuthContext]) -> CliResult:
-        """Run an okx command given as its arguments (a failed command being retried)."""
-        return self.runner(argv, self.settings(runtime))
 
     def repairing(
         self, call: Callable[[], T], state: AuthState, runtime: Runtime[AuthContext]

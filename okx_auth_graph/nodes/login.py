@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from typing import Literal
 
 from langchain_core.messages import AIMessage
@@ -16,7 +17,7 @@ from langgraph.types import Command
 
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.events import CliDoneEvent, CliLineEvent, CliProgressEvent
-from okx_auth_graph.gate import gate_allows_login
+from okx_auth_graph.gate import login_clearance
 from okx_auth_graph.nodes.cli import Cli, reports_failure
 from okx_auth_graph.nodes.common import (
     changed,
@@ -41,6 +42,7 @@ from okx_auth_graph.okx.interactive import (
     auth_login_interactive_args,
     login_interactive,
 )
+from okx_auth_graph.okx.login_lock import LoginLedger, login_lock, logins_started
 from okx_auth_graph.prompts import format_duration, render
 from okx_auth_graph.state import AuthState, AuthUpdate, PendingLogin
 
@@ -72,10 +74,8 @@ class LoginFlow:
         blocker = preflight_blocker(
             config.get("config"), config.get("config_failure"), status_half.get("status_failure")
         )
-        return {
-            **changed(state, {**config, **status_half, "failure": blocker}),
-            **({"messages": notes} if notes else {}),
-        }
+        found: AuthUpdate = {**config, **status_half, "failure": blocker}
+        return {**changed(state, found), **({"messages": notes} if notes else {})}
 
     def _config_half(self, runtime: Runtime[AuthContext]) -> AuthUpdate:
         """`okx config show --json`, redacted as it is parsed."""
@@ -87,35 +87,73 @@ class LoginFlow:
     def _status_half(
         self, state: AuthState, runtime: Runtime[AuthContext]
     ) -> tuple[AuthUpdate, list[AIMessage]]:
-        """`okx auth status --json`, repairing a missing okx-auth binary once."""
+        """`okx auth status --json`, repairing a missing okx-auth binary once.
+
+        The HOME's count of logins is read first: one started after it shows
+        up as a changed count under the login lock.
+        """
         try:
+            seen = logins_started(self.cli.settings(runtime).okx_home)
             status, notes = self.cli.run_auth(auth_status(), state, runtime)
         except OkxError as error:
             return {"auth": None, "status_failure": error.failure}, []
-        found: AuthUpdate = {"auth": status, "status_failure": None, "binary_repaired": bool(notes)}
+        found: AuthUpdate = {
+            "auth": status, "status_failure": None, "binary_repaired": bool(notes),
+            "logins_seen": seen,
+        }
         return found, notes
 
     @reports_failure
     def login(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[Literal["menu", "await_authorization", "api_key_stop", "report_failure"]]:
+    ) -> Command[Literal[
+        "menu", "await_authorization", "pending_notice", "success", "api_key_stop",
+        "report_failure",
+    ]]:
         """`okx auth login --manual --site S`, behind the pre-login gate (checked again here).
 
-        A skipped answer means Step 0.2 was stale: re-read the config and stop
-        with the API-key message, no retry.
+        It runs under the HOME's login lock: when another conversation of the
+        same user started a login since Step 0, Step 0.3 is asked again and a
+        pending login is waited for instead of replaced. A skipped answer
+        means Step 0.2 was stale: re-read the config and stop with the API-key
+        message, no retry.
         """
-        site = state.get("chosen_site")
-        if site is None or not gate_allows_login(state["messages"], site):
+        clearance = login_clearance(state["messages"], state.get("chosen_site"))
+        if clearance is None:
             return Command(goto="menu")
-        answer, notes = self.cli.run_auth(auth_login_manual(site), state, runtime)
-        if "status" in answer:  # `{"status": "skipped", ...}`: the CLI's API-key guard
-            stale = self._stale_key(answer["profile"], notes, runtime)
-            return Command(goto="api_key_stop", update=stale)
-        pending = PendingLogin(site=site, device=answer)
+        settings = self.cli.settings(runtime)
+        with login_lock(settings.okx_home, settings.timeout) as ledger:
+            if (raced := self._started_elsewhere(state, ledger, runtime)) is not None:
+                return Command(goto=raced[0], update=raced[1])
+            answer, notes = self.cli.run_auth(auth_login_manual(clearance), state, runtime)
+            if "status" in answer:  # `{"status": "skipped", ...}`: the CLI's API-key guard
+                stale = self._stale_key(answer["profile"], notes, runtime)
+                return Command(goto="api_key_stop", update=stale)
+            started = ledger.record_start()
+        pending = PendingLogin(site=clearance.site, device=answer)
         shown = asking("authorization_done", {
-            "pending_login": pending, "messages": [*notes, say(login_template(state, pending))],
+            "pending_login": pending, "logins_seen": started,
+            "messages": [*notes, say(login_template(state, pending))],
         })
         return Command(goto="await_authorization", update=shown)
+
+    def _started_elsewhere(
+        self, state: AuthState, ledger: LoginLedger, runtime: Runtime[AuthContext]
+    ) -> tuple[Literal["pending_notice", "success"], AuthUpdate] | None:
+        """Step 0.3 again when the HOME started a login since this request looked; else None.
+
+        Pending: that login is waited for (no new code). Logged in: the success
+        template. Not logged in: None, and this step's own login goes ahead.
+        """
+        if ledger.started == (state.get("logins_seen") or 0):
+            return None
+        status = self.cli.run(auth_status(), runtime)
+        seen: AuthUpdate = {"auth": status, "logins_seen": ledger.started}
+        if status["status"] == "pending":
+            return "pending_notice", seen
+        if status["status"] == "logged_in":
+            return "success", seen
+        return None
 
     def _stale_key(
         self, guarded: str | None, notes: list[AIMessage], runtime: Runtime[AuthContext]
@@ -152,23 +190,38 @@ class LoginFlow:
     @reports_failure
     def login_interactive(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[Literal["menu", "verify", "ask_retry", "api_key_stop", "report_failure"]]:
-        """`okx auth login --site S`, waiting for the browser, behind the same gate.
+    ) -> Command[Literal[
+        "menu", "verify", "pending_notice", "success", "ask_retry", "api_key_stop",
+        "report_failure",
+    ]]:
+        """`okx auth login --site S`, waiting for the browser, behind the same gate and lock.
 
         The CLI's lines and a heartbeat go out as custom stream events while it
         waits; the budget is the code's lifetime plus a margin, after which the
         CLI is killed. Success is verified once with `auth status`; the CLI's
         API-key guard means Step 0.2 was stale; a failed login offers a retry.
+        The HOME's login lock covers Step 0.3's second look and the start, until
+        the CLI prints its first line (its code is pending then), not the wait
+        for the browser (minutes, while the CLI holds the pending login).
         """
-        site = state.get("chosen_site")
-        if site is None or not gate_allows_login(state["messages"], site):
+        clearance = login_clearance(state["messages"], state.get("chosen_site"))
+        if clearance is None:
             return Command(goto="menu")
+        settings = self.cli.settings(runtime)
+        held = ExitStack()
+        ledger = held.enter_context(login_lock(settings.okx_home, settings.timeout))
+        with held:
+            if (raced := self._started_elsewhere(state, ledger, runtime)) is not None:
+                return Command(goto=raced[0], update=raced[1])
+            count = ledger.record_start()
+            held = held.pop_all()  # kept until the CLI shows its code: it is pending then
         context = context_of(runtime)
-        command = "okx " + " ".join(auth_login_interactive_args(site))
+        command = "okx " + " ".join(auth_login_interactive_args(clearance.site))
         started = time.monotonic()
         write = runtime.stream_writer
 
         def on_line(line: str) -> None:
+            held.close()
             write(CliLineEvent(kind="okx_cli_line", command=command, line=line))
 
         def on_tick(elapsed: float) -> None:
@@ -177,7 +230,7 @@ class LoginFlow:
                                    timeout_seconds=context.login_timeout_seconds))
 
         def attempt() -> InteractiveLogin:
-            return login_interactive(site, self.cli.settings(runtime), on_line, on_tick,
+            return login_interactive(clearance, self.cli.settings(runtime), on_line, on_tick,
                                      timeout=context.login_timeout_seconds,
                                      runner=self.cli.streaming_runner)
 
@@ -195,13 +248,16 @@ class LoginFlow:
             else:
                 raise
             retry = render("retry_question", language)
-            asked = asking("retry_login", {"messages": [say(f"{text}\n{retry}")]})
+            asked = asking("retry_login", {
+                "messages": [say(f"{text}\n{retry}")], "logins_seen": count,
+            })
             return Command(goto="ask_retry", update=asked)
         finally:
+            held.close()
             write(CliDoneEvent(kind="okx_cli_done", command=command,
                                elapsed_seconds=round(time.monotonic() - started, 1),
                                timed_out=timed_out))
         if login.outcome == "api_key_configured":
             stale = self._stale_key(login.profile, notes, runtime)
-            return Command(goto="api_key_stop", update=stale)
-        return Command(goto="verify", update={"messages": notes} if notes else None)
+            return Command(goto="api_key_stop", update={**stale, "logins_seen": count})
+        return Command(goto="verify", update={"messages": notes, "logins_seen": count})

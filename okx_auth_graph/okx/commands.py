@@ -1,16 +1,23 @@
-"""Every okx command the auth procedure runs, as a typed call.
+"""Every okx command the auth procedure runs, as a typed call: the closed vocabulary.
 
 A command is its arguments plus a parser; `execute` / `aexecute` run it and
 return the parsed, redacted value or raise `OkxError` with a classified
 failure. Nothing raw (stdout with secrets) leaves this module.
+
+The builders below are the only argv the procedure ever runs; a caller's
+argv (a `recover` request's failed command) is data that `auth_command_named`
+reads to pick one of them, never something to run. And a login needs more
+than its builder: `auth_login_manual` takes a `LoginClearance`, the pre-login
+gate's decision for that site, and `admit` (on the way to every process)
+refuses an `auth login` that does not carry one for the exact `--site` it
+passes, so no path can forget the gate.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar, get_args
 
 from typing_extensions import TypedDict
 
@@ -37,6 +44,7 @@ from okx_auth_graph.okx.runner import (
     CliResult,
     CliRunner,
     OkxSettings,
+    api_key_handed,
     arun_okx,
     run_okx,
 )
@@ -52,6 +60,27 @@ class CommandOutput(TypedDict):
 
 
 @dataclass(frozen=True)
+class LoginClearance:
+    """The pre-login gate's decision that `okx auth login` may run now, on `site`.
+
+    Only `okx_auth_graph.gate.login_clearance` makes one (a test holds the
+    package to that), from the conversation at the moment of the login; it
+    is never stored, so every login asks the gate afresh.
+    """
+
+    site: Site
+    """The site the user chose after the latest menu: the one `--site` may name."""
+
+
+class GateViolation(RuntimeError):
+    """An `auth login` reached the process boundary without the gate's decision for its site.
+
+    Not a CLI failure to report to the user: a path that forgot the gate is a
+    bug, so the run stops here instead of starting the login.
+    """
+
+
+@dataclass(frozen=True)
 class OkxCommand(Generic[T]):
     """An okx invocation and how to read its answer."""
 
@@ -61,6 +90,49 @@ class OkxCommand(Generic[T]):
     """Turns stdout into a value, raising MalformedOutput when it cannot."""
     timeout: float | None = None
     """Overrides the settings' timeout (long downloads)."""
+    clearance: LoginClearance | None = None
+    """For `auth login` only: the gate's decision it runs under."""
+
+
+AuthCommandName = Literal["status", "login", "logout", "install", "install-status", "remove"]
+"""The `okx auth` subcommands the skill names."""
+_AUTH_COMMANDS: dict[str, AuthCommandName] = {name: name for name in get_args(AuthCommandName)}
+
+
+def auth_command_named(argv: Sequence[str]) -> AuthCommandName | None:
+    """Which `okx auth` subcommand an argv spells, whatever options surround it; else None.
+
+    Options are skipped wherever they stand (`--json auth login`, `auth --json
+    login`, `--profile demo auth login`), so no spelling of a login passes for
+    something else. It only ever names a command of the vocabulary above;
+    the caller runs that command's own builder, never the argv.
+    """
+    words = [arg.strip().lower() for arg in argv if not arg.lstrip().startswith("-")]
+    if "auth" not in words:
+        return None
+    after = words[words.index("auth") + 1:]
+    return next((_AUTH_COMMANDS[word] for word in after if word in _AUTH_COMMANDS), None)
+
+
+def _site_passed(args: Sequence[str]) -> str | None:
+    """The value of `--site` in an argv (either spelling), if any."""
+    for index, arg in enumerate(args):
+        if arg == "--site" and index + 1 < len(args):
+            return args[index + 1]
+        if arg.startswith("--site="):
+            return arg.partition("=")[2]
+    return None
+
+
+def admit(args: Sequence[str], clearance: LoginClearance | None) -> None:
+    """Refuse an `auth login` that lacks the gate's decision for the exact site it passes."""
+    if auth_command_named(args) != "login":
+        return
+    if clearance is None or _site_passed(args) != clearance.site:
+        raise GateViolation(
+            "refusing to start `okx auth login` without the pre-login gate's decision for "
+            f"--site {_site_passed(args)!r}"
+        )
 
 
 def _text(stdout: str) -> CommandOutput:
@@ -68,10 +140,15 @@ def _text(stdout: str) -> CommandOutput:
 
 
 def config_show() -> OkxCommand[ConfigView]:
-    """`okx config show --json`, redacted on parse; notes `OKX_API_KEY` too."""
+    """`okx config show --json`, redacted on parse; notes the `OKX_API_KEY` the CLI got too.
+
+    The key is the one the runner handed the child that printed the output
+    (none on a server that authenticates, whatever the server's environment
+    holds); output from a runner of your own counts as given ours, as before.
+    """
     return OkxCommand(
         ("config", "show", "--json"),
-        lambda out: parse_config_show(out, os.environ.get("OKX_API_KEY") or None),
+        lambda out: parse_config_show(out, api_key_handed(out)),
     )
 
 
@@ -80,10 +157,10 @@ def auth_status() -> OkxCommand[AuthStatus]:
     return OkxCommand(("auth", "status", "--json"), parse_auth_status)
 
 
-def auth_login_manual(site: Site) -> OkxCommand[DeviceCode | LoginSkipped]:
-    """`okx auth login --manual --site <site>`; the site can only be one of the three ids."""
-    return OkxCommand(("auth", "login", "--manual", "--site", checked_site(site)),
-                      parse_login_manual)
+def auth_login_manual(clearance: LoginClearance) -> OkxCommand[DeviceCode | LoginSkipped]:
+    """`okx auth login --manual --site <site>`, on the site the gate cleared (one of the ids)."""
+    return OkxCommand(("auth", "login", "--manual", "--site", checked_site(clearance.site)),
+                      parse_login_manual, clearance=clearance)
 
 
 def auth_logout() -> OkxCommand[CommandOutput]:
@@ -140,11 +217,13 @@ def execute(command: OkxCommand[T], settings: OkxSettings, runner: CliRunner = r
     """Run a command and return its parsed value.
 
     `runner` is the process boundary; benchmarks swap in an in-process one to
-    measure the graph alone.
+    measure the graph alone. A login is admitted only with its clearance.
     """
+    admit(command.args, command.clearance)
     return interpret(command, runner(command.args, _settings_for(command, settings)))
 
 
 async def aexecute(command: OkxCommand[T], settings: OkxSettings) -> T:
     """Async twin of `execute`."""
+    admit(command.args, command.clearance)
     return interpret(command, await arun_okx(command.args, _settings_for(command, settings)))

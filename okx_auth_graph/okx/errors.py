@@ -53,6 +53,7 @@ ErrorKind = Literal[
     "home_unavailable",
     "timeout",
     "malformed_output",
+    "foreign_link",
     "unknown",
 ]
 """What went wrong, in the terms the auth procedure branches on (a plain id, so a
@@ -96,6 +97,10 @@ _ACTIONS: dict[ErrorKind, str] = {
     "home_unavailable": "Ask the server's operator to give this user a private HOME",
     "timeout": "Retry; check the network if it keeps happening",
     "malformed_output": f"Retry; if it keeps happening, upgrade: {INSTALL_COMMAND}",
+    "foreign_link": (
+        f"Do not open the link; reinstall the okx CLI ({INSTALL_COMMAND}), run okx auth install, "
+        "and check that OKX_AUTH_BIN, if set, names the okx-auth binary the CLI installed"
+    ),
     "unknown": "Show the error and ask the user how to go on",
 }
 

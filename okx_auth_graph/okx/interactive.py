@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
-from okx_auth_graph.okx.commands import failure_of
+from okx_auth_graph.okx.commands import LoginClearance, admit, failure_of
 from okx_auth_graph.okx.errors import OkxError, OkxFailure
+from okx_auth_graph.okx.links import foreign_link, holds_foreign_link
 from okx_auth_graph.okx.models import Site, checked_site
 from okx_auth_graph.okx.redact import redact_text
 from okx_auth_graph.okx.runner import (
@@ -85,7 +86,7 @@ def parse_interactive_login(result: CliResult) -> InteractiveLogin:
 
 
 def login_interactive(
-    site: Site,
+    clearance: LoginClearance,
     settings: OkxSettings,
     on_line: LineCallback,
     on_tick: TickCallback | None = None,
@@ -97,9 +98,16 @@ def login_interactive(
 
     When the budget runs out the CLI is killed (with anything it spawned) and
     a `timeout` failure is raised: nothing keeps polling OKX behind the user.
+    It runs on the site the gate cleared, and only with that clearance.
     """
-    budget = OkxSettings(settings.okx_cli, settings.okx_home, timeout)
-    result = runner(
-        auth_login_interactive_args(site), budget, lambda line: on_line(redact_text(line)), on_tick
-    )
+    budget = replace(settings, timeout=timeout)
+    args = auth_login_interactive_args(clearance.site)
+    admit(args, clearance)
+
+    def forward(line: str) -> None:
+        if holds_foreign_link(line):  # stops the CLI; the line is never shown
+            raise foreign_link(args)
+        on_line(redact_text(line))
+
+    result = runner(args, budget, forward, on_tick)
     return parse_interactive_login(result)

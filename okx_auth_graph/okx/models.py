@@ -23,6 +23,7 @@ from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 
 from okx_auth_graph.okx.framing import MalformedOutput, decode_object
+from okx_auth_graph.okx.links import foreign_link, is_okx_link
 from okx_auth_graph.okx.redact import mask_key
 
 ENV_KEY_PROFILE = "OKX_API_KEY (environment)"
@@ -243,7 +244,10 @@ def parse_login_manual(text: str) -> DeviceCode | LoginSkipped:
     raw = decode_object(text, what)
     if raw.get("status") == "skipped":
         return _validated(_LOGIN_SKIPPED, raw, text, what)
-    return _validated(_DEVICE_CODE, raw, text, what)
+    device = _validated(_DEVICE_CODE, raw, text, what)
+    if not is_okx_link(device["verification_uri"]):
+        raise foreign_link()
+    return device
 
 
 def parse_install(text: str) -> InstallResult:

@@ -4,6 +4,57 @@ Each call gets its own process group so that a timeout (or a cancelled task)
 kills the CLI *and* anything it spawned (the okx-auth binary, node workers);
 nothing is left polling OKX behind the conversation's back. Sync and async
 runners share the resolution, environment and result type.
+
+The CLI's environment is an allow-list, `CLI_ENVIRONMENT` below, and nothing
+else: the process running the graph may hold a JWT secret, the folder of
+every user's HOME, a database URL, model keys and its operator's own OKX key,
+and none of that is the CLI's business (on a server, the CLI runs for
+whoever called). What passes, and why:
+
+- `PATH`, to find `node` (the CLI is a `#!/usr/bin/env node` script) and
+  anything it starts; `HOME`, where the CLI keeps `~/.okx/` (moved to the
+  run's `okx_home` when there is one: that is how users are kept apart).
+- Locale (`LANG`, `LANGUAGE`, the `LC_*` variables by name) and `TZ`: how
+  text and times are read and printed. `TMPDIR`, `TMP`, `TEMP`: where
+  scratch files go.
+- Proxies (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`, `ALL_PROXY`, each in both
+  cases): on a machine that reaches OKX only through a proxy, the CLI (its
+  fetch honours them) and the okx-auth binary must too. Node's
+  `NODE_USE_ENV_PROXY` switch passes with them: it makes Node's own `https`
+  module (the binary's download in `auth install`) use them.
+- Certificates: `NODE_EXTRA_CA_CERTS` (how Node trusts a corporate CA) and
+  `SSL_CERT_FILE` / `SSL_CERT_DIR` (the names native TLS libraries read, for
+  the okx-auth binary). `REQUESTS_CA_BUNDLE` and `CURL_CA_BUNDLE` do not
+  pass: they are Python `requests`' and curl's, and neither runs here.
+- The `OKX_*` variables the CLI itself reads, each by name, never by a
+  prefix: `OKX_SITE`, `OKX_DEMO`, `OKX_API_BASE_URL`, `OKX_TIMEOUT_MS`,
+  `OKX_AUTH_BIN` (the okx-auth binary the CLI starts; the one `OKX_AUTH_`
+  name that passes, so the project's own `OKX_AUTH_JWT_SECRET`,
+  `OKX_AUTH_HOMES`, ... never can, nor `OKX_CLI`), and the credentials
+  `OKX_API_KEY`, `OKX_SECRET_KEY`, `OKX_PASSPHRASE`. Those pass only with
+  `OkxSettings.inherit_credentials`: in a library, a notebook or a
+  single-user server they are the user's own; on a server that
+  authenticates its callers (`isolation.okx_settings` turns it off) a
+  user's credentials live in that user's HOME, never in the server's
+  environment.
+- The simulator's controls (`OKX_SIM_LOG`, `OKX_SIM_FAULT`,
+  `OKX_SIM_FAULT_ON`, `OKX_SIM_EXPIRES_IN`, `OKX_SIM_JSON`): the offline
+  stand-in of the CLI (`okx-sim`) reads them; the real CLI does not, so
+  they change nothing when the CLI is the real one.
+
+Everything else stays behind, some of it on purpose. `NODE_OPTIONS` would
+let whoever set it load code into the CLI (`--require`, `--import`) or open
+a debugger port (`--inspect`); `NODE_PATH` would change which modules it
+loads (it finds its own beside it); `NODE_TLS_REJECT_UNAUTHORIZED=0` would
+switch off certificate checks on the connection that carries tokens and
+keys; `PYTHON*` would do to the simulator what `NODE_OPTIONS` does to the
+CLI; `XDG_CONFIG_HOME` would point the CLI past the moved HOME at the
+operator's config folder. No display (`DISPLAY`, `BROWSER`, ...) passes: the
+graph shows the login link itself, and a server has no business opening a
+browser on its own screen. Nor do `OKX_DOH_BINARY_PATH` and
+`OKX_PILOT_BINARY_PATH`: helpers the auth and config commands never start.
+An explicit `env=` given to a runner is used verbatim instead (a test's or
+a benchmark's choice, not the process's).
 """
 
 from __future__ import annotations
@@ -19,10 +70,12 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import IO, Protocol, cast
 
 from okx_auth_graph.okx.errors import OkxError, OkxFailure, action_of
+from okx_auth_graph.okx.redact import SECRET_ENV_VARS
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +101,10 @@ class OkxSettings:
     """HOME for the CLI (it keeps `~/.okx/` there); None inherits ours."""
     timeout: float = DEFAULT_TIMEOUT_SECONDS
     """Seconds before the call is killed."""
+    inherit_credentials: bool = True
+    """Whether `OKX_API_KEY`, `OKX_SECRET_KEY` and `OKX_PASSPHRASE` reach the CLI from our
+    environment. True for a library (they are the user's own); a server that authenticates
+    its callers sets False (each user's credentials are in that user's HOME)."""
 
 
 @dataclass(frozen=True)
@@ -96,12 +153,78 @@ def resolve_executable(okx_cli: str | None = None) -> str:
     raise AssertionError("unreachable: 'okx' is always a candidate")
 
 
-def child_environment(okx_home: str | None) -> dict[str, str]:
-    """The CLI's environment: ours, with HOME moved for per-user isolation."""
-    env = dict(os.environ)
-    if okx_home:
-        env["HOME"] = okx_home
+CREDENTIAL_ENV: tuple[str, ...] = SECRET_ENV_VARS
+"""The CLI's credential variables: passed only with `OkxSettings.inherit_credentials`."""
+
+CLI_ENVIRONMENT: Mapping[str, tuple[str, ...]] = {
+    "system": ("PATH", "HOME"),
+    "locale": (
+        "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "LC_COLLATE", "LC_NUMERIC",
+        "LC_TIME", "LC_MONETARY", "LC_ADDRESS", "LC_IDENTIFICATION", "LC_MEASUREMENT",
+        "LC_NAME", "LC_PAPER", "LC_TELEPHONE", "TZ",
+    ),
+    "temporary files": ("TMPDIR", "TMP", "TEMP"),
+    "proxy": (
+        "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY",
+        "http_proxy", "https_proxy", "no_proxy", "all_proxy", "NODE_USE_ENV_PROXY",
+    ),
+    "certificates": ("NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR"),
+    "okx cli": ("OKX_SITE", "OKX_DEMO", "OKX_API_BASE_URL", "OKX_TIMEOUT_MS", "OKX_AUTH_BIN"),
+    "okx credentials": CREDENTIAL_ENV,
+    "okx simulator": (
+        "OKX_SIM_LOG", "OKX_SIM_FAULT", "OKX_SIM_FAULT_ON", "OKX_SIM_EXPIRES_IN", "OKX_SIM_JSON",
+    ),
+}
+"""Every variable the CLI may receive from our environment, by group (the module docstring
+says why each group passes); a name not listed here never reaches the CLI."""
+
+_PASSED_ENV = frozenset(name for names in CLI_ENVIRONMENT.values() for name in names)
+_API_KEY_ENV = "OKX_API_KEY"
+
+
+def child_environment(
+    settings: OkxSettings, environ: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The CLI's environment: the allow-listed part of ours, HOME moved to `okx_home`.
+
+    `environ` defaults to `os.environ`; the credential variables pass only when
+    `settings.inherit_credentials` is set.
+    """
+    source = os.environ if environ is None else environ
+    dropped = () if settings.inherit_credentials else CREDENTIAL_ENV
+    env = {
+        name: value for name, value in source.items()
+        if name in _PASSED_ENV and name not in dropped
+    }
+    if settings.okx_home:
+        env["HOME"] = settings.okx_home
     return env
+
+
+@dataclass(frozen=True)
+class _Handed:
+    """The `OKX_API_KEY` the child that printed `stdout` was given (the object itself)."""
+
+    stdout: str = field(repr=False)
+    api_key: str | None = field(repr=False)
+
+
+_HANDED: ContextVar[_Handed | None] = ContextVar("okx_cli_api_key_handed", default=None)
+
+
+def api_key_handed(stdout: str) -> str | None:
+    """The `OKX_API_KEY` the CLI child that printed `stdout` was given, if any.
+
+    The runners here note it for the output they return (the very string, not
+    an equal one), so a parser can say what the CLI saw: on a server that
+    authenticates, no key from the server's environment. Output from anywhere
+    else (a runner of your own) is taken to come from a child given ours, as
+    in a library.
+    """
+    handed = _HANDED.get()
+    if handed is not None and handed.stdout is stdout:
+        return handed.api_key
+    return os.environ.get(_API_KEY_ENV) or None
 
 
 def redact_argv(args: Sequence[str]) -> list[str]:
@@ -147,16 +270,19 @@ def _unstartable(candidate: str, error: OSError) -> OkxError:
     )
 
 
-def _spawn(
-    argv: list[str], settings: OkxSettings, env: Mapping[str, str] | None
-) -> subprocess.Popen[bytes]:
+def _environment(settings: OkxSettings, env: Mapping[str, str] | None) -> dict[str, str]:
+    """An explicit `env` verbatim, else the allow-listed `child_environment`."""
+    return dict(env) if env is not None else child_environment(settings)
+
+
+def _spawn(argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     try:
         return subprocess.Popen(
             argv,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            env=dict(env) if env is not None else child_environment(settings.okx_home),
+            env=env,
             start_new_session=True,
         )
     except OSError as error:  # e.g. a script whose interpreter is missing
@@ -181,7 +307,9 @@ def _stop_group(proc: subprocess.Popen[bytes]) -> None:
     proc.wait()
 
 
-def _finish(args: Sequence[str], code: int, out: bytes, err: bytes, start: float) -> CliResult:
+def _finish(
+    args: Sequence[str], code: int, out: bytes, err: bytes, start: float, env: Mapping[str, str]
+) -> CliResult:
     result = CliResult(
         command=tuple(args),
         returncode=code,
@@ -189,6 +317,7 @@ def _finish(args: Sequence[str], code: int, out: bytes, err: bytes, start: float
         stderr=_decode(err),
         duration=time.monotonic() - start,
     )
+    _HANDED.set(_Handed(result.stdout, env.get(_API_KEY_ENV) or None))
     logger.debug("okx %s exited %d in %.3fs", " ".join(redact_argv(args)), code, result.duration)
     return result
 
@@ -198,8 +327,9 @@ def run_okx(
 ) -> CliResult:
     """Run `okx <args>` and wait, killing the process group on timeout."""
     argv = [resolve_executable(settings.okx_cli), *args]
+    child_env = _environment(settings, env)
     start = time.monotonic()
-    proc = _spawn(argv, settings, env)
+    proc = _spawn(argv, child_env)
     try:
         out, err = proc.communicate(timeout=settings.timeout)
     except subprocess.TimeoutExpired:
@@ -210,7 +340,7 @@ def run_okx(
         _kill_group(proc.pid)
         proc.wait()
         raise
-    return _finish(args, proc.returncode, out, err, start)
+    return _finish(args, proc.returncode, out, err, start, child_env)
 
 
 async def arun_okx(
@@ -218,6 +348,7 @@ async def arun_okx(
 ) -> CliResult:
     """Async twin of `run_okx`; cancelling the task also kills the process group."""
     argv = [resolve_executable(settings.okx_cli), *args]
+    child_env = _environment(settings, env)
     start = time.monotonic()
     try:
         proc = await asyncio.create_subprocess_exec(
@@ -225,7 +356,7 @@ async def arun_okx(
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            env=dict(env) if env is not None else child_environment(settings.okx_home),
+            env=child_env,
             start_new_session=True,
         )
     except OSError as error:
@@ -241,7 +372,7 @@ async def arun_okx(
         await proc.wait()
         raise
     assert proc.returncode is not None  # noqa: S101 - communicate() waited for exit
-    return _finish(args, proc.returncode, out, err, start)
+    return _finish(args, proc.returncode, out, err, start, child_env)
 
 
 LineCallback = Callable[[str], None]
@@ -261,8 +392,9 @@ def run_okx_streaming(
     tick, so a UI can show a spinner while the CLI polls silently.
     """
     argv = [resolve_executable(settings.okx_cli), *args]
+    child_env = child_environment(settings)
     start = time.monotonic()
-    proc = _spawn(argv, settings, None)
+    proc = _spawn(argv, child_env)
     out_stream, err_stream = cast(IO[bytes], proc.stdout), cast(IO[bytes], proc.stderr)
     lines: queue.Queue[bytes | None] = queue.Queue()
     stderr_chunks: list[bytes] = []
@@ -298,7 +430,9 @@ def run_okx_streaming(
     finally:
         for reader in readers:
             reader.join(timeout=1)
-    return _finish(args, proc.returncode, b"".join(seen), b"".join(stderr_chunks), start)
+    return _finish(
+        args, proc.returncode, b"".join(seen), b"".join(stderr_chunks), start, child_env
+    )
 
 
 def _pump_lines(stream: IO[bytes], lines: queue.Queue[bytes | None]) -> None:

@@ -240,6 +240,16 @@ PHRASES: dict[str, dict[str, str]] = {
         "zh": "已重新运行失败的命令 okx <command>,这次成功了。",
         "en": "I ran the failed command again (okx <command>) and it worked this time.",
     },
+    "retry_your_call": {
+        "zh": (
+            "登录这一侧已修复(okx-auth 已就绪)。失败的命令不是登录命令,"
+            "我不会替您运行它:请现在重试您自己的调用。"
+        ),
+        "en": (
+            "The sign-in side is repaired (okx-auth is ready). The failed command is not a "
+            "sign-in command, so I do not run it for you: retry your own call now."
+        ),
+    },
     "api_key_remedy": {
         "zh": (
             "OKX 拒绝了 API key(profile: <name>)。有两种做法,请选择:\n\n"
@@ -383,6 +393,21 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": (
             "The okx CLI printed something unexpected (<detail>). Try again; "
             f"if it keeps happening, upgrade it:\n{INSTALL_COMMAND}"
+        ),
+    },
+    "failure_foreign_link": {
+        "zh": (
+            "okx 命令行工具返回的授权链接不在 okx.com 上,所以我没有显示它,请不要使用。"
+            "您的 okx 安装可能被篡改或配置有误:请重新安装\n"
+            f"{INSTALL_COMMAND}\n"
+            "然后运行 okx auth install,"
+            "并检查 OKX_AUTH_BIN(如果设置了)是否指向 CLI 安装的 okx-auth。"
+        ),
+        "en": (
+            "The okx CLI returned an authorization link that is not on okx.com, so I did not "
+            "show it; do not use it. Your okx installation may be tampered with or "
+            f"misconfigured: reinstall it with\n{INSTALL_COMMAND}\nthen run okx auth install, "
+            "and check that OKX_AUTH_BIN, if set, names the okx-auth binary the CLI installed."
         ),
     },
     "failure_unknown": {

@@ -19,11 +19,18 @@ identity, which the graph turns into the caller's own HOME
   a path with no handler would otherwise be allowed.
 
 Handlers do no blocking I/O: they run on the server's event loop.
+
+A server whose keys cannot verify any token (none, both, an HS256 secret
+under 32 bytes) does not start: loading this module raises `UnusableKeys`,
+with the reason, when the LangGraph server loads it (it sets
+`LANGGRAPH_AUTH`). Imported anywhere else (tests, a library) the module
+loads as is, and each request still checks the keys as it is verified.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping, MutableMapping
 from dataclasses import fields
 from typing import Any
@@ -31,7 +38,11 @@ from typing import Any
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.extras import needs_extra
 from okx_auth_graph.isolation import Limits
-from okx_auth_graph.server.tokens import TokenRefused, identity_of_request
+from okx_auth_graph.server.tokens import (
+    TokenRefused,
+    identity_of_request,
+    require_usable_keys,
+)
 
 with needs_extra("server"):
     from langgraph_sdk import Auth
@@ -42,6 +53,13 @@ OWNER = "owner"
 CONTEXT_FIELDS = frozenset({f.name for f in fields(AuthContext)} | {"okx_cli"})
 """Keys a caller's `config.configurable` could carry into the run's context, plus
 `okx_cli`: the graph no longer reads it, and the server passes none of it on."""
+
+SERVER_AUTH_ENV = "LANGGRAPH_AUTH"
+"""Where the LangGraph server (`langgraph dev`, and the images `langgraph build` makes)
+puts the config's `auth`: set, the server is loading this module to guard it."""
+
+if os.environ.get(SERVER_AUTH_ENV):
+    require_usable_keys()
 
 auth = Auth()
 """The server's `Auth`: `"auth": {"path": "./okx_auth_graph/server/auth.py:auth"}`."""

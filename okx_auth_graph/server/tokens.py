@@ -4,10 +4,16 @@ The server, not the token, picks the algorithm: HS256 when `OKX_AUTH_JWT_SECRET`
 holds the shared key, RS256 when `OKX_AUTH_JWT_PUBLIC_KEY` holds an identity
 provider's PEM public key (one of the two, never both). A token signed any
 other way (`alg: none`, HS256 made with the public key as the secret) fails
-verification like a forged signature. `exp` is required; `aud` and `iss` are
-checked when `OKX_AUTH_JWT_AUDIENCE` / `OKX_AUTH_JWT_ISSUER` are set. The keys
-are read from the environment at each call (a few dictionary look-ups), so
-verification does no I/O and can run on the server's event loop.
+verification like a forged signature. An HS256 secret shorter than 32 bytes
+(its UTF-8 encoding) is no key at all: it verifies nothing, and the auth
+module refuses to let the server start with it (`require_usable_keys`).
+
+`exp` is required. `aud` is all or nothing: with `OKX_AUTH_JWT_AUDIENCE` set,
+a token must carry an `aud` naming it (a string, or a list holding it);
+without it, a token that carries any `aud` was minted for some other service
+and is refused. `iss` must equal `OKX_AUTH_JWT_ISSUER` when that is set. The
+keys are read from the environment at each call (a few dictionary look-ups),
+so verification does no I/O and can run on the server's event loop.
 """
 
 from __future__ import annotations
@@ -27,9 +33,12 @@ SECRET_ENV = "OKX_AUTH_JWT_SECRET"  # noqa: S105 - the variable's name, not a se
 PUBLIC_KEY_ENV = "OKX_AUTH_JWT_PUBLIC_KEY"
 """An identity provider's RS256 public key, PEM text."""
 AUDIENCE_ENV = "OKX_AUTH_JWT_AUDIENCE"
-"""When set, a token's `aud` must name it."""
+"""When set, a token's `aud` must name it; when not, a token must carry no `aud`."""
 ISSUER_ENV = "OKX_AUTH_JWT_ISSUER"
 """When set, a token's `iss` must equal it."""
+
+MIN_SECRET_BYTES = 32
+"""The shortest HS256 key accepted: as long as the SHA-256 output (RFC 7518, section 3.2)."""
 
 LEEWAY_SECONDS = 30
 """Clock skew forgiven on `exp` and `nbf` between the token's minter and this server."""
@@ -37,6 +46,38 @@ LEEWAY_SECONDS = 30
 
 class TokenRefused(Exception):
     """The request carries no token this server accepts; the message says why (no secrets)."""
+
+
+class UnusableKeys(RuntimeError):
+    """The server's environment holds no key that could verify a token: it must not start."""
+
+
+def keys_problem(env: Mapping[str, str] | None = None) -> str | None:
+    """Why the environment's keys cannot verify any token (no secrets), or None when they can."""
+    env = os.environ if env is None else env
+    secret, public_key = env.get(SECRET_ENV), env.get(PUBLIC_KEY_ENV)
+    if secret and public_key:
+        return f"the server sets both {SECRET_ENV} and {PUBLIC_KEY_ENV}"
+    if not (secret or public_key):
+        return f"the server sets neither {SECRET_ENV} nor {PUBLIC_KEY_ENV}"
+    if secret and (size := len(secret.encode())) < MIN_SECRET_BYTES:
+        return (
+            f"{SECRET_ENV} is {size} bytes; an HS256 key needs at least {MIN_SECRET_BYTES} "
+            "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    return None
+
+
+def require_usable_keys(env: Mapping[str, str] | None = None) -> None:
+    """`UnusableKeys` unless the environment configures exactly one usable key.
+
+    The auth module calls it when the LangGraph server loads it, so a
+    misconfigured server stops at start-up with the reason in its log
+    instead of answering every request 401.
+    """
+    problem = keys_problem(env)
+    if problem is not None:
+        raise UnusableKeys(problem)
 
 
 @dataclass(frozen=True)
@@ -56,11 +97,10 @@ class Verifier:
     def from_environment(cls, env: Mapping[str, str] | None = None) -> Verifier:
         """The verifier the environment describes, or a refusal naming what to set."""
         env = os.environ if env is None else env
+        problem = keys_problem(env)
+        if problem is not None:
+            raise TokenRefused(problem)
         secret, public_key = env.get(SECRET_ENV), env.get(PUBLIC_KEY_ENV)
-        if secret and public_key:
-            raise TokenRefused(f"the server sets both {SECRET_ENV} and {PUBLIC_KEY_ENV}")
-        if not (secret or public_key):
-            raise TokenRefused(f"the server sets neither {SECRET_ENV} nor {PUBLIC_KEY_ENV}")
         return cls(
             key=secret or public_key or "",
             algorithm="HS256" if secret else "RS256",
@@ -70,6 +110,7 @@ class Verifier:
 
     def identity(self, token: str) -> str:
         """The token's `sub` once signature, algorithm, `exp`, `aud` and `iss` hold."""
+        required = ["exp", "sub", "aud"] if self.audience is not None else ["exp", "sub"]
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
@@ -78,15 +119,18 @@ class Verifier:
                 audience=self.audience,
                 issuer=self.issuer,
                 leeway=LEEWAY_SECONDS,
-                options={
-                    "require": ["exp", "sub"],
-                    "verify_aud": self.audience is not None,
-                },
+                # Without an audience of its own the server checks `aud` below:
+                # PyJWT would let an empty one (`""`, `[]`) through.
+                options={"require": required, "verify_aud": self.audience is not None},
             )
         except jwt.ExpiredSignatureError:
             raise TokenRefused("the token has expired") from None
         except jwt.InvalidTokenError as error:
             raise TokenRefused(f"the token is not valid here: {error}") from None
+        if self.audience is None and "aud" in claims:
+            raise TokenRefused(
+                f"the token names an audience (aud) and this server sets no {AUDIENCE_ENV}"
+            )
         subject = claims["sub"]
         if not isinstance(subject, str) or not subject:
             raise TokenRefused("the token's sub claim is not a user id")

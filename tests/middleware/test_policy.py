@@ -28,7 +28,7 @@ from okx_auth_graph.state import OkxAuthOutcome
         ("okx_candles", False),
         ("okx_auth_status", False),
         ("okx_config_show", False),
-        ("okx_auth_login_manual", False),
+        ("okx_auth_logout", False),
         ("get_weather", False),
     ],
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -14,12 +15,15 @@ from okx_auth_graph.okx import (
     ENV_KEY_PROFILE,
     CliResult,
     ErrorKind,
+    GateViolation,
+    LoginClearance,
     OkxCommand,
     OkxError,
     OkxSettings,
     Site,
     aexecute,
     api_key_profile,
+    auth_command_named,
     auth_install,
     auth_install_status,
     auth_login_manual,
@@ -33,6 +37,7 @@ from okx_auth_graph.okx import (
 )
 from okx_auth_graph.okx.commands import interpret
 from okx_auth_graph.okx.errors import needs_login
+from okx_auth_graph.okx.interactive import login_interactive
 from okx_auth_graph.okx.runner import DEFAULT_TIMEOUT_SECONDS, INSTALL_TIMEOUT_SECONDS
 from tests.views import profile, status
 
@@ -68,9 +73,8 @@ class FakeRunner:
     [
         (config_show(), ("config", "show", "--json")),
         (auth_status(), ("auth", "status", "--json")),
-        (auth_login_manual("global"), ("auth", "login", "--manual", "--site", "global")),
-        (auth_login_manual("eea"), ("auth", "login", "--manual", "--site", "eea")),
-        (auth_login_manual("us"), ("auth", "login", "--manual", "--site", "us")),
+        *[(auth_login_manual(LoginClearance(site)), ("auth", "login", "--manual", "--site", site))
+          for site in ("global", "eea", "us")],
         (auth_logout(), ("auth", "logout")),
         (auth_install(), ("auth", "install", "--json")),
         (auth_install_status(), ("auth", "install-status", "--json")),
@@ -85,15 +89,110 @@ def test_command_arguments(command: OkxCommand[Any], args: tuple[str, ...]) -> N
 
 def test_login_site_must_be_a_site() -> None:
     with pytest.raises(ValueError, match="mars"):
-        auth_login_manual(cast(Site, "mars"))
-    assert auth_login_manual("eea").args[-1] == "eea"
+        auth_login_manual(LoginClearance(cast(Site, "mars")))
+    assert auth_login_manual(LoginClearance("eea")).args[-1] == "eea"
 
 
 def test_only_install_has_a_longer_budget() -> None:
     assert auth_install().timeout == INSTALL_TIMEOUT_SECONDS
     assert INSTALL_TIMEOUT_SECONDS > DEFAULT_TIMEOUT_SECONDS
-    for command in (config_show(), auth_status(), auth_login_manual("us"), auth_logout()):
+    login = auth_login_manual(LoginClearance("us"))
+    for command in (config_show(), auth_status(), login, auth_logout()):
         assert command.timeout is None
+
+
+# ---------------------------------------------------------------- the closed vocabulary
+
+LOGIN_SPELLINGS = [
+    ["auth", "login", "--manual", "--site", "us"],
+    ["--json", "auth", "login", "--site", "us"],
+    ["auth", "--json", "login", "--site", "us"],
+    ["--profile", "demo", "auth", "login", "--site", "us"],
+    ["auth", "--profile", "demo", "login"],
+    ["AUTH", "LOGIN"],
+    [" auth ", "login"],
+    ["auth", "login", "--site=us"],
+]
+
+
+@pytest.mark.parametrize("argv", LOGIN_SPELLINGS)
+def test_every_spelling_of_a_login_is_named_a_login(argv: list[str]) -> None:
+    assert auth_command_named(argv) == "login"
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["auth", "status", "--json"], "status"),
+        (["--json", "auth", "status"], "status"),
+        (["auth", "logout"], "logout"),
+        (["--profile", "p", "auth", "logout"], "logout"),
+        (["auth", "install", "--json"], "install"),
+        (["auth", "install-status"], "install-status"),
+        (["auth", "remove", "--force"], "remove"),
+        (["config", "init", "--api-key", "k"], None),
+        (["spot", "place", "--instId", "BTC-USDT", "--side", "buy"], None),
+        (["account", "transfer", "--amt", "1"], None),
+        (["account", "balance"], None),
+        (["login"], None),
+        (["auth"], None),
+        (["auth", "whoami"], None),
+        ([], None),
+    ],
+)
+def test_an_argv_only_names_a_command_of_the_vocabulary(
+    argv: list[str], named: str | None
+) -> None:
+    assert auth_command_named(argv) == named
+
+
+@pytest.mark.parametrize("argv", LOGIN_SPELLINGS)
+def test_the_boundary_refuses_a_login_without_the_gates_decision(argv: list[str]) -> None:
+    runner = FakeRunner(stdout="{}")
+    with pytest.raises(GateViolation):
+        execute(OkxCommand(tuple(argv), str), OkxSettings(), runner)
+    assert runner.calls == []
+
+
+def test_the_boundary_refuses_a_clearance_for_another_site() -> None:
+    runner = FakeRunner(stdout="{}")
+    forged = OkxCommand(("auth", "login", "--manual", "--site", "us"), str,
+                        clearance=LoginClearance("eea"))
+    with pytest.raises(GateViolation, match="'us'"):
+        execute(forged, OkxSettings(), runner)
+    assert runner.calls == []
+
+
+def test_the_blocking_login_needs_the_clearance_too() -> None:
+    started: list[tuple[str, ...]] = []
+
+    def streaming(args: Sequence[str], *_: object) -> CliResult:
+        started.append(tuple(args))
+        return CliResult(tuple(args), 0, "Logged in successfully!\n", "", 0.01)
+
+    done = login_interactive(LoginClearance("eea"), OkxSettings(), lambda _: None,
+                             runner=streaming)
+    assert done.outcome == "logged_in"
+    assert started == [("auth", "login", "--site", "eea")]
+
+
+def test_only_the_gate_makes_a_clearance_and_only_builders_spell_a_login() -> None:
+    package = Path(__file__).resolve().parents[2] / "okx_auth_graph"
+    makers, spellers = set(), set()
+    for path in package.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "LoginClearance":
+                makers.add(path.relative_to(package).as_posix())
+            if isinstance(node, ast.Tuple | ast.List) and {"auth", "login"} <= {
+                e.value for e in node.elts if isinstance(e, ast.Constant)
+            }:
+                spellers.add(path.relative_to(package).as_posix())
+    assert makers == {"gate.py"}
+    # The simulator is the CLI's stand-in, not a caller of it.
+    assert {s for s in spellers if not s.startswith("simulator/")} == {
+        "okx/commands.py", "okx/interactive.py",
+    }
 
 
 # ---------------------------------------------------------------- interpret
@@ -252,7 +351,7 @@ def test_execute_parses_every_command() -> None:
         "logged_in", "global", ["live:read", "live:trade"]
     )
     code = execute(
-        auth_login_manual("us"),
+        auth_login_manual(LoginClearance("us")),
         settings,
         FakeRunner(
             stdout='{"verificationUri":"https://app.okx.com/d","userCode":"AB-12","expiresIn":600}'
@@ -262,7 +361,7 @@ def test_execute_parses_every_command() -> None:
         "verification_uri": "https://app.okx.com/d", "user_code": "AB-12", "expires_in": 600,
     }
     skipped = execute(
-        auth_login_manual("us"),
+        auth_login_manual(LoginClearance("us")),
         settings,
         FakeRunner(stdout='{"status":"skipped","reason":"api_key_configured","profile":"main"}'),
     )
@@ -343,7 +442,8 @@ async def test_aexecute(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     cli.chmod(0o755)
-    code = await aexecute(auth_login_manual("eea"), OkxSettings(okx_cli=str(cli)))
+    login = auth_login_manual(LoginClearance("eea"))
+    code = await aexecute(login, OkxSettings(okx_cli=str(cli)))
     assert "status" not in code
     assert code["user_code"] == "EE-77"
     assert json.loads(args_file.read_text()) == ["auth", "login", "--manual", "--site", "eea"]

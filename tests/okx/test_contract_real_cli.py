@@ -24,6 +24,7 @@ from okx_auth_graph.okx import (
     INSTALL_COMMAND,
     OAUTH_CLI_VERSION,
     ConfigView,
+    LoginClearance,
     OkxError,
     OkxSettings,
     action_of,
@@ -193,7 +194,7 @@ def test_real_cli_auth_status_raw_output(real_okx: Path, empty_home: Path) -> No
 def test_real_cli_login_manual_is_too_old(real_okx: Path, empty_home: Path) -> None:
     settings = OkxSettings(okx_cli=str(real_okx), okx_home=str(empty_home))
     with pytest.raises(OkxError) as caught:
-        execute(auth_login_manual("us"), settings)
+        execute(auth_login_manual(LoginClearance("us")), settings)
     assert caught.value.kind == "cli_too_old"
     assert "Unknown option '--manual'" in caught.value.failure["detail"]
     assert INSTALL_COMMAND in action_of(caught.value.failure["kind"])

@@ -64,6 +64,7 @@ CLASSIFICATION_TABLE: list[tuple[str, ErrorKind]] = [
 # Kinds the runner or the parser produce, never the text classifier.
 NOT_FROM_TEXT = {
     "cli_not_found",
+    "foreign_link",
     "home_unavailable",
     "timeout",
     "malformed_output",

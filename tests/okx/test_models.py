@@ -496,7 +496,9 @@ def test_site_web_hosts() -> None:
                      id="config"),
         pytest.param(lambda: parse_auth_status(STATUS_JSON), id="status"),
         pytest.param(
-            lambda: parse_login_manual('{"verificationUri":"u","userCode":"c","expiresIn":600}'),
+            lambda: parse_login_manual(
+                '{"verificationUri":"https://www.okx.com/d","userCode":"c","expiresIn":600}'
+            ),
             id="device-code",
         ),
         pytest.param(

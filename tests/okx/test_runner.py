@@ -150,8 +150,8 @@ def test_home_is_inherited_without_override(
     scripts: ScriptWriter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("OKX_TEST_MARKER", "visible")
-    cli = scripts.sh('printf "%s|%s" "$HOME" "$OKX_TEST_MARKER"\n')
+    monkeypatch.setenv("OKX_SITE", "visible")  # one of the variables the CLI gets
+    cli = scripts.sh('printf "%s|%s" "$HOME" "$OKX_SITE"\n')
     assert run_okx([], OkxSettings(okx_cli=str(cli))).stdout == f"{tmp_path}|visible"
 
 

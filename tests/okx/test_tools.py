@@ -8,9 +8,17 @@ from typing import Any
 
 import pytest
 from langchain_core.tools import BaseTool
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from okx_auth_graph.okx import ErrorKind, OkxError, OkxFailure, OkxSettings, action_of
+from okx_auth_graph.okx import (
+    ErrorKind,
+    LoginClearance,
+    OkxError,
+    OkxFailure,
+    OkxSettings,
+    action_of,
+)
+from okx_auth_graph.okx.interactive import InteractiveLogin, login_interactive
 from okx_auth_graph.tools import failure_payload, make_okx_tools
 
 from .helpers import PLANTED_API_KEY, PLANTED_SECRETS, ScriptWriter
@@ -19,16 +27,11 @@ from .test_models import CONFIG_JSON, STATUS_JSON
 TOOL_NAMES = [
     "okx_config_show",
     "okx_auth_status",
-    "okx_auth_login_manual",
-    "okx_auth_login_blocking",
     "okx_auth_logout",
     "okx_auth_install",
     "okx_auth_install_status",
     "okx_auth_remove",
 ]
-
-SITE_IDS = ["global", "eea", "us"]
-
 
 def _tools(cli: Path | str, **extra: Any) -> dict[str, BaseTool]:
     return {tool.name: tool for tool in make_okx_tools(OkxSettings(okx_cli=str(cli), **extra))}
@@ -53,7 +56,7 @@ def _recording_cli(scripts: ScriptWriter, argv_file: Path, stdout: str, code: in
 # ---------------------------------------------------------------- shape
 
 
-def test_eight_tools_with_expected_names(tmp_path: Path) -> None:
+def test_six_tools_with_expected_names_and_no_login(tmp_path: Path) -> None:
     tools = make_okx_tools(OkxSettings(okx_cli=str(tmp_path / "okx")))
     assert [tool.name for tool in tools] == TOOL_NAMES
     assert all(tool.description.strip() for tool in tools)
@@ -69,33 +72,22 @@ def test_args_schemas(tmp_path: Path) -> None:
         "okx_auth_install_status",
     ):
         assert tools[name].args == {}, name
-    for name in ("okx_auth_login_manual", "okx_auth_login_blocking"):
-        schema = tools[name].get_input_schema()
-        assert issubclass(schema, BaseModel)
-        json_schema = schema.model_json_schema()
-        assert json_schema["required"] == ["site"]
-        assert json_schema["properties"]["site"]["enum"] == SITE_IDS
     force = tools["okx_auth_remove"].args["force"]
     assert force["type"] == "boolean"
     assert force["default"] is False
 
 
-@pytest.mark.parametrize("tool_name", ["okx_auth_login_manual", "okx_auth_login_blocking"])
-@pytest.mark.parametrize("site", ["mars", "", "GLOBAL-ish", "1", None])
-def test_invalid_site_is_rejected_before_running(
-    scripts: ScriptWriter, tmp_path: Path, tool_name: str, site: object
-) -> None:
-    ran = tmp_path / "ran"
-    cli = scripts.sh(f'touch "{ran}"\n')
-    with pytest.raises(ValidationError):
-        _tools(cli)[tool_name].invoke({"site": site})
-    assert not ran.exists()
-
-
-@pytest.mark.parametrize("tool_name", ["okx_auth_login_manual", "okx_auth_login_blocking"])
-def test_missing_site_is_rejected(scripts: ScriptWriter, tool_name: str) -> None:
-    with pytest.raises(ValidationError):
-        _tools(scripts.sh("exit 0\n"))[tool_name].invoke({})
+def test_no_tool_runs_a_login_whatever_it_is_given(scripts: ScriptWriter, tmp_path: Path) -> None:
+    """A login's site is the user's reply to the menu: no tool takes one from a model."""
+    argv_file = tmp_path / "argv"
+    cli = _recording_cli(scripts, argv_file, "{}")
+    for tool in make_okx_tools(OkxSettings(okx_cli=str(cli))):
+        for args in ({}, {"site": "us"}, {"force": True}):
+            try:
+                tool.invoke(args)
+            except ValidationError:
+                continue
+            assert "login" not in json.loads(argv_file.read_text()), tool.name
 
 
 # ---------------------------------------------------------------- success
@@ -124,39 +116,6 @@ def test_auth_status_tool_keeps_only_site_and_scopes(scripts: ScriptWriter, tmp_
         "status": "logged_in",
         "site": "global",
         "scopes": ["live:read", "live:trade"],
-    }
-
-
-@pytest.mark.parametrize("site", ["global", "eea", "us"])
-def test_login_manual_tool(scripts: ScriptWriter, tmp_path: Path, site: str) -> None:
-    argv_file = tmp_path / "argv"
-    cli = _recording_cli(
-        scripts,
-        argv_file,
-        '{"verificationUri":"https://x.okx.com/d","userCode":"ABCD-1234","expiresIn":600}\n',
-    )
-    result = _invoke(_tools(cli)["okx_auth_login_manual"], {"site": site})
-    assert result == {
-        "ok": True,
-        "verification_uri": "https://x.okx.com/d",
-        "user_code": "ABCD-1234",
-        "expires_in": 600,
-    }
-    assert json.loads(argv_file.read_text()) == ["auth", "login", "--manual", "--site", site]
-
-
-def test_login_manual_tool_skipped(scripts: ScriptWriter, tmp_path: Path) -> None:
-    cli = _recording_cli(
-        scripts,
-        tmp_path / "argv",
-        '{"status":"skipped","reason":"api_key_configured","profile":"main"}',
-    )
-    result = _invoke(_tools(cli)["okx_auth_login_manual"], {"site": "us"})
-    assert result == {
-        "ok": True,
-        "status": "skipped",
-        "reason": "api_key_configured",
-        "profile": "main",
     }
 
 
@@ -288,7 +247,7 @@ def test_failure_payload_shape() -> None:
     }
 
 
-# ---------------------------------------------------------------- blocking login
+# -------------------------------------------------- blocking login (the graph runs it, no tool)
 
 
 def test_blocking_login_collects_lines(scripts: ScriptWriter, tmp_path: Path) -> None:
@@ -301,17 +260,14 @@ def test_blocking_login_collects_lines(scripts: ScriptWriter, tmp_path: Path) ->
         "print('access_token=TOKEN-SECRET-VALUE-77aa stored', flush=True)\n"
         "print('Logged in successfully!', flush=True)\n"
     )
-    result = _invoke(_tools(cli)["okx_auth_login_blocking"], {"site": "us"})
-    assert result == {
-        "ok": True,
-        "outcome": "logged_in",
-        "profile": None,
-        "output": [
-            "Open https://app.okx.com/device and enter WXYZ-0001",
-            "access_token=*** stored",
-            "Logged in successfully!",
-        ],
-    }
+    lines: list[str] = []
+    login = login_interactive(LoginClearance("us"), OkxSettings(okx_cli=str(cli)), lines.append)
+    assert login == InteractiveLogin("logged_in")
+    assert lines == [
+        "Open https://app.okx.com/device and enter WXYZ-0001",
+        "access_token=*** stored",
+        "Logged in successfully!",
+    ]
     assert json.loads(argv_file.read_text()) == ["auth", "login", "--site", "us"]
 
 
@@ -319,7 +275,9 @@ def test_blocking_login_failure(scripts: ScriptWriter) -> None:
     cli = scripts.sh(
         "echo 'Waiting for authorization...'\necho 'Login failed: Access denied' >&2\nexit 1\n"
     )
-    result = _invoke(_tools(cli)["okx_auth_login_blocking"], {"site": "eea"})
+    with pytest.raises(OkxError) as failed:
+        login_interactive(LoginClearance("eea"), OkxSettings(okx_cli=str(cli)), print)
+    result = failure_payload(failed.value)
     assert result["ok"] is False
     assert result["error"] == "access_denied"
     assert result["action"] == action_of("access_denied")
@@ -327,6 +285,9 @@ def test_blocking_login_failure(scripts: ScriptWriter) -> None:
 
 
 def test_blocking_login_missing_cli(tmp_path: Path) -> None:
-    result = _invoke(_tools(tmp_path / "nope")["okx_auth_login_blocking"], {"site": "global"})
+    with pytest.raises(OkxError) as failed:
+        login_interactive(LoginClearance("global"), OkxSettings(okx_cli=str(tmp_path / "nope")),
+                          print)
+    result = failure_payload(failed.value)
     assert result["ok"] is False
     assert result["error"] == "cli_not_found"

@@ -510,8 +510,6 @@ def play(
 
 # ---------------------------------------------------------------- the commands the graph runs
 
-RETRIED_COMMAND = "<the failed command, retried>"
-"""The command a `recover` request named, run again after the okx-auth repair."""
 MATRIX_COMMANDS = (
     "config show --json",
     "auth status --json",
@@ -522,7 +520,6 @@ MATRIX_COMMANDS = (
     "auth install-status --json",
     "auth remove --force",
     "config use P",
-    RETRIED_COMMAND,
 )
 """Every okx command the graph runs, as the fault matrix names its rows.
 
@@ -536,8 +533,6 @@ def command_name(argv: Sequence[str]) -> str:
     words = list(argv)
     if words[:2] == ["config", "use"]:
         return "config use P"
-    if words[:1] not in (["auth"], ["config"]):
-        return RETRIED_COMMAND
     if "--site" in words[:-1]:
         words[words.index("--site") + 1] = "S"
     return " ".join(words)

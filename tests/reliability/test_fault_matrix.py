@@ -47,7 +47,6 @@ from tests.reliability.scenarios import (
     NO_SUCH_CLI,
     REMEDY,
     REMOVE,
-    RETRIED_COMMAND,
     RETRY,
     Chat,
     Turn,
@@ -66,8 +65,8 @@ before), so a slow machine can at worst time out a neighbour of the command in
 the same turn, which ends the same way."""
 EXIT1_STDERR = "Error: the okx service answered 503, try later"
 SPAWN_ERROR = "Error: Failed to spawn okx-auth: spawn /home/u/.okx/bin/okx-auth ENOENT"
-TICKER = ("market", "ticker", "BTC-USDT")
-"""A command that needs no login, so the repair's retry of it can work."""
+RETRIED = ("auth", "logout")
+"""An auth command: the repair retries it as the graph's own (any other is never run)."""
 
 # ---------------------------------------------------------------- the faults
 
@@ -198,7 +197,7 @@ def switched_or_menu(done: Pass) -> None:
 def command_retried(done: Pass) -> None:
     """The repair ran the failed command again and it worked."""
     assert done.kind() is None
-    assert done.last == render("retried_command", done.language, command=" ".join(TICKER))
+    assert done.last == render("retried_command", done.language, command=" ".join(RETRIED))
     assert done.chat.outcome == {"status": "not_logged_in"}
 
 
@@ -276,9 +275,9 @@ PROBES = (
           request=recover("Invalid Sign"), config=KEYED_AND_SPARE_CONFIG,
           answers=((REMEDY, Turn("2")), (REMOVE, Turn("yes"))), arm_at=REMOVE, stop_at=MENU,
           parses_output=False),
-    Probe(RETRIED_COMMAND, "after the okx-auth repair", "market ticker",
+    Probe("auth logout", "retried after the okx-auth repair", "auth logout",
           ("认证失败", "auth failed"), command_retried, command_retried,
-          request=recover(SPAWN_ERROR, TICKER), parses_output=False),
+          request=recover(SPAWN_ERROR, RETRIED), parses_output=False, spawns_okx_auth=True),
 )
 
 

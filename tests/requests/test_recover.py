@@ -759,3 +759,82 @@ def test_old_cli_needs_an_upgrade(
     calls = call_log.argvs()
     assert_calls(calls)
     assert not re.search(r"\bauth login\b", " ".join(" ".join(argv) for argv in calls))
+
+
+# ---------------------------------------------------------------- the failed command is data
+
+DISGUISED_LOGINS: list[Argv] = [
+    ["--json", "auth", "login", "--site", "us"],
+    ["auth", "--json", "login", "--site", "us"],
+    ["--profile", "demo", "auth", "login", "--site", "us"],
+    ["auth", "login", "--site=us"],
+    ["AUTH", "Login", "--manual", "--site", "us"],
+]
+FOREIGN_COMMANDS: list[Argv] = [
+    ["config", "init", "--api-key", "ak-planted-9999", "--secret-key", "sk", "--passphrase", "p"],
+    ["spot", "place", "--instId", "BTC-USDT", "--side", "buy", "--sz", "1"],
+    ["account", "transfer", "--ccy", "USDT", "--amt", "100", "--from", "18", "--to", "6"],
+    ["account", "balance"],
+    ["--json", "definitely-not-a-command"],
+]
+
+
+def _ran(calls: Sequence[Argv], words: Sequence[str]) -> bool:
+    """Whether any logged call carries all of `words`."""
+    return any(all(word in argv for word in words) for argv in calls)
+
+
+@pytest.mark.parametrize("command", DISGUISED_LOGINS, ids=" ".join)
+def test_a_login_in_any_spelling_after_the_repair_goes_through_the_menu(
+    sim: Simulator, call_log: CallLog, command: Argv
+) -> None:
+    conv = Conversation(sim)
+    posted = conv.start("retry", okx_auth_request=recover(spawn_error(sim), command))
+
+    calls = call_log.argvs()
+    assert not any("login" in argv for argv in calls), calls
+    assert posted[-1] == SEED_MENU
+    assert conv.interrupt is not None
+    assert conv.interrupt["kind"] == "site_choice"
+    assert_calls(calls, INSTALL, INSTALL_STATUS)
+
+    conv.reply("2")  # the user's choice, not the `us` the request named
+    assert call_log.argvs()[-1] == login_argv("eea")
+    assert not _ran(call_log.argvs(), ["--site", "us"])
+
+
+@pytest.mark.parametrize("command", FOREIGN_COMMANDS, ids=" ".join)
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_foreign_command_is_never_run_and_the_caller_retries_it(
+    sim: Simulator, call_log: CallLog, command: Argv, language: Language
+) -> None:
+    config_before = sim.home.joinpath(".okx", "config.toml").exists()
+    conv = Conversation(sim)
+    text = "retry my call" if language == "en" else "重试我的调用"
+    posted = conv.start(text, okx_auth_request=recover(spawn_error(sim), command))
+
+    assert posted == [
+        render("binary_reinstalled", language), render("retry_your_call", language),
+    ]
+    assert conv.interrupt is None
+    assert conv.outcome == {"status": "not_logged_in"}
+    calls = call_log.argvs()
+    assert_calls(calls, INSTALL, INSTALL_STATUS)
+    assert not _ran(calls, command[:2])
+    assert sim.home.joinpath(".okx", "config.toml").exists() is config_before
+    assert "ak-planted-9999" not in everything_shown(conv)
+
+
+def test_a_failed_logout_is_retried_as_the_graphs_own_logout(
+    sim: Simulator, call_log: CallLog
+) -> None:
+    conv = Conversation(sim)
+    posted = conv.start(
+        "log out failed", okx_auth_request=recover(spawn_error(sim), ["--json", "auth", "logout"])
+    )
+    assert posted == [
+        render("binary_reinstalled", "en"),
+        render("retried_command", "en", command="auth logout"),
+    ]
+    assert conv.outcome == {"status": "not_logged_in"}
+    assert_calls(call_log.argvs(), INSTALL, INSTALL_STATUS, ["auth", "logout"])

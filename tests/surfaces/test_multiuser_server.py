@@ -292,6 +292,55 @@ def test_a_callers_login_mode_is_dropped(server: Server) -> None:
     assert ["auth", "login", "--manual", "--site", "global"] in server.calls.argvs()
 
 
+@pytest.mark.parametrize("command", [
+    ["--json", "auth", "login", "--site", "us"],
+    ["auth", "--json", "login", "--site", "us"],
+    ["--profile", "demo", "auth", "login", "--site", "us"],
+])
+def test_a_recover_request_cannot_start_a_login_without_the_menu(
+    server: Server, command: list[str]
+) -> None:
+    dave = server.client("dave")
+    thread_id = dave.threads.create()["thread_id"]
+    since = len(server.calls.entries())
+    ask(dave, thread_id, input={
+        "messages": [{"role": "user", "content": "retry"}],
+        "okx_auth_request": {"action": "recover", "error": "Error: Failed to spawn okx-auth",
+                             "command": command},
+    })
+
+    assert not any("login" in argv for argv in server.calls.argvs()[since:])
+    question = open_question(dave, thread_id)
+    assert question["kind"] == "site_choice"
+    assert question["message"].endswith(SEED_MENU)  # after "okx-auth was reinstalled"
+
+
+def test_a_recover_request_never_runs_a_foreign_command_nor_stores_its_secret(
+    server: Server,
+) -> None:
+    erin = server.client("erin")
+    thread_id = erin.threads.create()["thread_id"]
+    planted = "AKplanted-through-the-server-7777"
+    since = len(server.calls.entries())
+    ask(erin, thread_id, input={
+        "messages": [{"role": "user", "content": "retry"}],
+        "okx_auth_request": {
+            "action": "recover",
+            "error": f"Error: Failed to spawn okx-auth (api_key={planted})",
+            "command": ["config", "init", "--api-key", planted, "--secret-key", "s"],
+        },
+    })
+
+    called = server.calls.argvs()[since:]
+    assert called
+    assert not any(argv[:1] == ["config"] and "init" in argv for argv in called)
+    assert not (server.home("erin") / ".okx" / "config.toml").exists()
+    history = erin.threads.get_history(thread_id, limit=100)
+    assert history
+    assert planted not in json.dumps(history)
+    assert planted[:-4] not in json.dumps(history)
+
+
 def test_assistants_are_readable_but_never_created_or_changed(server: Server) -> None:
     bob = server.client("bob")
     served = bob.assistants.search(limit=100)

@@ -1,0 +1,92 @@
+"""One login at a time per HOME: two conversations of one user racing a login mint one code.
+
+Both threads were shown the menu and both find "not logged in" at Step 0;
+the user answers both at once. The HOME's login lock serialises Step 0.3's
+second look and the login, so the second finds the first's pending code and
+waits for it (Step 0.3's pending branch) instead of minting another. The lock
+is a file lock, so it also holds between processes (and replicas sharing the
+HOMEs).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from okx_auth_graph.okx import OkxError
+from okx_auth_graph.okx.login_lock import login_lock, logins_started
+from okx_auth_graph.prompts import render
+from tests.expected import SEED_MENU
+from tests.support import CallLog, Conversation, Simulator
+
+LOGIN_EEA = ["auth", "login", "--manual", "--site", "eea"]
+
+
+@pytest.mark.parametrize("mode", ["manual", "interactive"])
+def test_two_threads_of_one_user_racing_a_login_mint_one_code(
+    sim: Simulator, call_log: CallLog, mode: str
+) -> None:
+    first, second = (
+        Conversation(sim, {"login_mode": mode}, thread_id=name) for name in ("t-1", "t-2")
+    )
+    for conv in (first, second):
+        assert conv.start("log me in")[-1] == SEED_MENU
+    before = logins_started(str(sim.home))
+    results: dict[str, list[str]] = {}
+
+    def answer(conv: Conversation) -> None:
+        results[conv.thread_id] = conv.reply("2")
+
+    if mode == "interactive":  # the browser approves whichever code is shown
+        threading.Timer(1.0, sim.browser, ("approve",)).start()
+    racers = [threading.Thread(target=answer, args=(conv,)) for conv in (first, second)]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join(timeout=60)
+
+    logins = [argv for argv in call_log.argvs() if argv[:2] == ["auth", "login"]]
+    assert len(logins) == 1, logins
+    assert logins_started(str(sim.home)) == before + 1
+    if mode == "manual":
+        kinds = sorted(str((conv.interrupt or {}).get("kind")) for conv in (first, second))
+        assert kinds == ["authorization_done", "authorization_done"]
+        posted, waiting = [results["t-1"], results["t-2"]], [render("pending_without_code", "en")]
+        assert waiting in posted  # the second found the first's code pending
+        (shown,) = [texts for texts in posted if texts != waiting]
+        assert shown[0].startswith("Please open the link")
+
+
+def test_the_lock_holds_between_processes(tmp_path: Path) -> None:
+    """A second process holding the HOME's lock keeps a login here waiting, then refused."""
+    home = tmp_path / "home"
+    home.mkdir()
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time\n"
+         "from okx_auth_graph.okx.login_lock import login_lock\n"
+         "with login_lock(sys.argv[1], 5):\n"
+         "    print('held', flush=True)\n"
+         "    time.sleep(3)\n", str(home)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
+        began = time.monotonic()
+        with pytest.raises(OkxError) as busy, login_lock(str(home), 0.5):
+            pass
+        assert busy.value.kind == "timeout"
+        assert time.monotonic() - began >= 0.5
+    finally:
+        holder.wait(timeout=10)
+    with login_lock(str(home), 5) as ledger:  # free again once the holder is gone
+        assert ledger.started == 0
+        assert ledger.record_start() == 1
+    assert logins_started(str(home)) == 1
+    assert (home / ".okx-auth-graph").stat().st_mode & 0o777 == 0o700
