@@ -31,10 +31,10 @@ from typing import Protocol
 
 from okx_auth_graph.okx import CliRunner, OkxSettings, run_okx
 from okx_auth_graph.okx.runner import CliResult
-from okx_auth_graph.simulator.calllog import LOG_ENV
-from okx_auth_graph.simulator.cli import dispatch, split_argv
-from okx_auth_graph.simulator.context import Console
-from okx_auth_graph.simulator.paths import SimPaths
+from okx_sim.calllog import LOG_ENV
+from okx_sim.cli import dispatch, split_argv
+from okx_sim.context import Console
+from okx_sim.paths import SimPaths
 
 CALL_LOG_NAME = "okx-calls.jsonl"
 """The simulator's call log, kept in each user's HOME beside `.okx/`."""

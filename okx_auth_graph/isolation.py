@@ -84,9 +84,22 @@ def _seconds(name: str, default: float) -> float:
     return value if 0 < value < float("inf") else default
 
 
+def within(asked: object, ceiling: float) -> float | None:
+    """A budget a caller asked for, cut to the ceiling; None unless it is a positive number.
+
+    The one rule for a run's seconds, whether they come as a context's field
+    (`bounded`) or as raw JSON from a server's caller (`server.auth`): a
+    boolean, a string, NaN, an infinity, zero or less is no budget at all.
+    """
+    if isinstance(asked, bool) or not isinstance(asked, int | float):
+        return None
+    return min(float(asked), ceiling) if 0 < asked < float("inf") else None
+
+
 def _bounded(asked: float, ceiling: float) -> float:
-    """`asked` when it is a positive number within the ceiling, else the ceiling (NaN too)."""
-    return asked if 0 < asked <= ceiling else ceiling
+    """`asked` within the ceiling, or the ceiling when it is no budget."""
+    budget = within(asked, ceiling)
+    return ceiling if budget is None else budget
 
 
 def bounded(context: AuthContext, limits: Limits) -> AuthContext:

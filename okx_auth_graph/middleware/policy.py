@@ -13,7 +13,7 @@ import re
 from okx_auth_graph.mcp.registry import needs_account as mcp_needs_account
 from okx_auth_graph.mcp.registry import registry_name
 from okx_auth_graph.okx import ErrorKind, classify_text, mask_key, redact_text
-from okx_auth_graph.okx.errors import RELOGIN_KINDS
+from okx_auth_graph.okx.errors import RECOVER_KINDS
 from okx_auth_graph.routing import is_market_only
 from okx_auth_graph.state import OkxAuthOutcome
 from okx_auth_graph.tools import make_okx_tools
@@ -21,10 +21,8 @@ from okx_auth_graph.tools import make_okx_tools
 SIGNED_IN = frozenset({"logged_in", "api_key_configured"})
 """Outcomes after which the CLI holds credentials an account tool can use."""
 
-AUTH_ERROR_KINDS: frozenset[ErrorKind] = RELOGIN_KINDS | {
-    "api_key_rejected", "spawn_failed", "region_restricted",
-}
-"""Tool failures the auth graph's `recover` entry answers (the skill's auth error table)."""
+AUTH_ERROR_KINDS: frozenset[ErrorKind] = RECOVER_KINDS
+"""Tool failures the auth graph's `recover` entry answers (`okx.errors.ERROR_TABLE`)."""
 
 HIDDEN_FIELDS = frozenset({"expiresAt", "expires_at", "ttl", "profile"})
 """Fields the skill forbids showing: token lifetimes mislead, `profile` is internal."""

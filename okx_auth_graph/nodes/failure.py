@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from okx_auth_graph.nodes.common import language_of, say
-from okx_auth_graph.okx import ERROR_KINDS, ErrorKind, OkxFailure
+from okx_auth_graph.okx import OkxFailure
+from okx_auth_graph.okx.errors import USER_ACTION_KINDS
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthState, AuthUpdate, OutcomeStatus
-
-#: Failures nobody but the user can fix; the rest are unexpected (`error`).
-_USER_ACTION: frozenset[ErrorKind] = frozenset(ERROR_KINDS) - {
-    "timeout", "malformed_output", "unknown"
-}
 
 
 def outcome_status(failure: OkxFailure) -> OutcomeStatus:
     """`needs_user_action` when the user can fix it, else `error`."""
-    return "needs_user_action" if failure["kind"] in _USER_ACTION else "error"
+    return "needs_user_action" if failure["kind"] in USER_ACTION_KINDS else "error"
 
 
 def failure_text(failure: OkxFailure, state: AuthState) -> str:

@@ -30,13 +30,13 @@ from okx_auth_graph.nodes.failure import failure_text
 from okx_auth_graph.nodes.questions import asking
 from okx_auth_graph.nodes.recover import preflight_blocker
 from okx_auth_graph.okx import (
-    ErrorKind,
     OkxError,
     api_key_profile,
     auth_login_manual,
     auth_status,
     config_show,
 )
+from okx_auth_graph.okx.errors import LOGIN_RETRY_KINDS
 from okx_auth_graph.okx.interactive import (
     InteractiveLogin,
     auth_login_interactive_args,
@@ -45,11 +45,6 @@ from okx_auth_graph.okx.interactive import (
 from okx_auth_graph.okx.login_lock import LoginLedger, login_lock, logins_started
 from okx_auth_graph.prompts import format_duration, render
 from okx_auth_graph.state import AuthState, AuthUpdate, PendingLogin
-
-#: Ways a blocking login ends that a new attempt can fix, so a retry is offered.
-_LOGIN_ENDED: frozenset[ErrorKind] = frozenset({
-    "authorization_timed_out", "access_denied", "network_error",
-})
 
 
 class LoginFlow:
@@ -243,7 +238,7 @@ class LoginFlow:
             if timed_out:
                 wait = format_duration(context.login_timeout_seconds, language)
                 text = render("login_wait_timeout", language, duration=wait)
-            elif error.kind in _LOGIN_ENDED:
+            elif error.kind in LOGIN_RETRY_KINDS:
                 text = failure_text(error.failure, state)
             else:
                 raise

@@ -1,8 +1,9 @@
-"""The entries other than login (status, logout, the okx-auth binary) and Step 0.2.a's questions.
+"""The questions of the entries other than login: removing something, and Step 0.2.a's remedy.
 
-`okx_auth_request.action` picks the entry after `intake`; each entry is a short
-path of its own and ends with a plain-words report. Removing the binary asks
-first and runs `--force` only after an explicit yes.
+Removing the okx-auth binary (or a keyed profile) asks first and runs only
+after an explicit yes; Step 0.2.a offers its two options neutrally and waits.
+The entries' own steps live with what they run: `session.py` (status,
+logout) and `binary.py` (install, install-status, remove, the repair).
 """
 
 from __future__ import annotations
@@ -15,10 +16,8 @@ from okx_auth_graph.gate import (
     NO_WORDS,
     YES_WORDS,
     is_cancel,
-    latest_human_text,
     normalize_reply,
 )
-from okx_auth_graph.intents import asks_session_longevity as asks_how_long
 from okx_auth_graph.interrupts import ApiKeyRemedyPayload, ConfirmRemovePayload, inbox_fields
 from okx_auth_graph.nodes.common import FINISH, key_site, language_of, open_prompt, say
 from okx_auth_graph.nodes.questions import (
@@ -32,12 +31,6 @@ from okx_auth_graph.nodes.questions import (
 from okx_auth_graph.okx import ENV_KEY_PROFILE, web_host
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthState, AuthUpdate, OkxAuthOutcome
-
-
-def asks_session_longevity(state: AuthState) -> bool:
-    """Whether the user's message asks how long a session lasts."""
-    text = latest_human_text(state["messages"])
-    return text is not None and asks_how_long(text)
 
 
 def post_remove_question(state: AuthState) -> AuthUpdate:

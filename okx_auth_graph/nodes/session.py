@@ -8,9 +8,10 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from okx_auth_graph.context import AuthContext
+from okx_auth_graph.gate import latest_human_text
+from okx_auth_graph.intents import asks_session_longevity
 from okx_auth_graph.nodes.cli import Cli, reports_failure
 from okx_auth_graph.nodes.common import FINISH, language_of, say
-from okx_auth_graph.nodes.requests import asks_session_longevity
 from okx_auth_graph.okx import auth_logout, auth_status, chosen_site
 from okx_auth_graph.prompts import format_scopes, render
 from okx_auth_graph.state import AuthState, AuthUpdate, OkxAuthOutcome
@@ -32,7 +33,8 @@ class SessionSteps:
         site = chosen_site(status)
         texts = [render("status_report", language, status=status["status"], site=site or "-",
                         scopes=format_scopes(status["scopes"]) or "-")]
-        if asks_session_longevity(state):
+        asked = latest_human_text(state["messages"])
+        if asked is not None and asks_session_longevity(asked):
             texts.append(render("session_longevity", language))
         outcome: OkxAuthOutcome = {
             "status": status["status"], "site": site, "scopes": list(status["scopes"]),

@@ -12,7 +12,7 @@ unknown failures keep their redacted message.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
@@ -62,57 +62,91 @@ failure stored in the graph's state is plain data)."""
 ERROR_KINDS: tuple[ErrorKind, ...] = get_args(ErrorKind)
 """Every error kind."""
 
-RELOGIN_KINDS: frozenset[ErrorKind] = frozenset({
-    "session_expired", "not_authenticated", "authorization_timed_out", "access_denied",
-})
-"""Failures a new login answers: the normal flow from Step 0, menu and gate included."""
+@dataclass(frozen=True)
+class ErrorRule:
+    """What the procedure does about one kind of failure; `ERROR_TABLE` holds one per kind.
+
+    Every set of kinds the package branches on is derived from this table,
+    so a kind is described once. The user's words for each kind are the
+    bilingual `failure_<kind>` phrases (`okx_auth_graph.prompts`).
+    """
+
+    action: str
+    """The skill's action, in English (tools and agents read it)."""
+    relogin: bool = False
+    """A new login answers it: the normal flow from Step 0, menu and gate included."""
+    recovered: bool = False
+    """Besides the relogin kinds, the `recover` entry answers it (the skill's auth errors)."""
+    login_retry: bool = False
+    """A blocking login that ends this way offers the user another try."""
+    unexpected: bool = False
+    """Nothing the user can do about it: the outcome is `error`, not `needs_user_action`."""
 
 
-_ACTIONS: dict[ErrorKind, str] = {
-    "no_config": "Run okx config init",
-    "session_expired": "Run okx auth login --manual",
-    "not_authenticated": "Run okx auth login --manual",
-    "authorization_timed_out": "Run okx auth login --manual again",
-    "access_denied": "Run okx auth login --manual and ask to approve",
-    "region_restricted": (
-        "Check okx auth status --json for current site; re-login with --site if needed"
+_UPGRADE = (
+    f"Install okx CLI {OAUTH_CLI_VERSION} or later, the first with okx auth: {INSTALL_COMMAND}"
+)
+
+ERROR_TABLE: Mapping[ErrorKind, ErrorRule] = {
+    "no_config": ErrorRule("Run okx config init"),
+    "session_expired": ErrorRule("Run okx auth login --manual", relogin=True),
+    "not_authenticated": ErrorRule("Run okx auth login --manual", relogin=True),
+    "authorization_timed_out": ErrorRule(
+        "Run okx auth login --manual again", relogin=True, login_retry=True
     ),
-    "network_error": "Check network and retry",
-    "rate_limited": "Wait a moment and retry",
-    "spawn_failed": "Run okx auth install",
-    "install_cdn_failed": "Check network and retry okx auth install",
-    "api_key_rejected": (
-        "Replace the API key, or remove the API-key profile and switch to OAuth"
+    "access_denied": ErrorRule(
+        "Run okx auth login --manual and ask to approve", relogin=True, login_retry=True
     ),
-    "cli_too_old": (
-        f"Install okx CLI {OAUTH_CLI_VERSION} or later, the first with okx auth: "
-        f"{INSTALL_COMMAND} (the npm registry may not serve it yet; "
+    "region_restricted": ErrorRule(
+        "Check okx auth status --json for current site; re-login with --site if needed",
+        recovered=True,
+    ),
+    "network_error": ErrorRule("Check network and retry", login_retry=True),
+    "rate_limited": ErrorRule("Wait a moment and retry"),
+    "spawn_failed": ErrorRule("Run okx auth install", recovered=True),
+    "install_cdn_failed": ErrorRule("Check network and retry okx auth install"),
+    "api_key_rejected": ErrorRule(
+        "Replace the API key, or remove the API-key profile and switch to OAuth", recovered=True
+    ),
+    "cli_too_old": ErrorRule(
+        f"{_UPGRADE} (the npm registry may not serve it yet; "
         "an API key works with this CLI: okx config init)"
     ),
-    "cli_not_found": (
-        f"Install okx CLI {OAUTH_CLI_VERSION} or later, the first with okx auth: "
-        f"{INSTALL_COMMAND} (the npm registry may not serve it yet; then "
+    "cli_not_found": ErrorRule(
+        f"{_UPGRADE} (the npm registry may not serve it yet; then "
         f"{API_KEY_INSTALL_COMMAND} and an API key: okx config init)"
     ),
-    "home_unavailable": "Ask the server's operator to give this user a private HOME",
-    "timeout": "Retry; check the network if it keeps happening",
-    "malformed_output": f"Retry; if it keeps happening, upgrade: {INSTALL_COMMAND}",
-    "foreign_link": (
+    "home_unavailable": ErrorRule("Ask the server's operator to give this user a private HOME"),
+    "timeout": ErrorRule("Retry; check the network if it keeps happening", unexpected=True),
+    "malformed_output": ErrorRule(
+        f"Retry; if it keeps happening, upgrade: {INSTALL_COMMAND}", unexpected=True
+    ),
+    "foreign_link": ErrorRule(
         f"Do not open the link; reinstall the okx CLI ({INSTALL_COMMAND}), run okx auth install, "
         "and check that OKX_AUTH_BIN, if set, names the okx-auth binary the CLI installed"
     ),
-    "unknown": "Show the error and ask the user how to go on",
+    "unknown": ErrorRule("Show the error and ask the user how to go on", unexpected=True),
 }
+"""Every error kind, what the skill says to do about it, and how the procedure treats it."""
+
+
+def _kinds(rule: Callable[[ErrorRule], bool]) -> frozenset[ErrorKind]:
+    return frozenset(kind for kind, entry in ERROR_TABLE.items() if rule(entry))
+
+
+RELOGIN_KINDS = _kinds(lambda rule: rule.relogin)
+"""Failures a new login answers: the normal flow from Step 0, menu and gate included."""
+RECOVER_KINDS = _kinds(lambda rule: rule.relogin or rule.recovered)
+"""Tool failures the auth graph's `recover` entry answers (the skill's auth error table)."""
+LOGIN_RETRY_KINDS = _kinds(lambda rule: rule.login_retry)
+"""Ways a blocking login ends that a new attempt can fix, so a retry is offered."""
+USER_ACTION_KINDS = _kinds(lambda rule: not rule.unexpected)
+"""Failures the user can act on (`needs_user_action`); the rest are `error`."""
 
 
 def action_of(kind: ErrorKind) -> str:
     """The skill's action for this failure (English; the graph localizes)."""
-    return _ACTIONS[kind]
-
-
-def needs_login(kind: ErrorKind) -> bool:
-    """Whether the remedy is the normal login flow from Step 0."""
-    return kind in ("session_expired", "not_authenticated")
+    return ERROR_TABLE[kind].action
 
 
 # Order matters: the first match wins, most specific first.

@@ -29,7 +29,6 @@ loads as is, and each request still checks the keys as it is verified.
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping, MutableMapping
 from dataclasses import fields
@@ -37,7 +36,7 @@ from typing import Any
 
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.extras import needs_extra
-from okx_auth_graph.isolation import Limits
+from okx_auth_graph.isolation import Limits, within
 from okx_auth_graph.server.tokens import (
     TokenRefused,
     identity_of_request,
@@ -169,17 +168,10 @@ def caller_context(asked: Mapping[str, Any] | None, limits: Limits) -> dict[str,
         ("timeout_seconds", limits.timeout_seconds),
         ("login_timeout_seconds", limits.login_timeout_seconds),
     ):
-        seconds = _positive_seconds(asked.get(name))
+        seconds = within(asked.get(name), ceiling)
         if seconds is not None:
-            kept[name] = min(seconds, ceiling)
+            kept[name] = seconds
     return kept
-
-
-def _positive_seconds(value: object) -> float | None:
-    """A finite, positive JSON number as seconds; None for anything else (`true` included)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if math.isfinite(value) and value > 0 else None
 
 
 def rebuild_run(kwargs: MutableMapping[str, Any], limits: Limits) -> None:

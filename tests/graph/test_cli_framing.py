@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from okx_auth_graph.prompts import Language, site_menu
-from okx_auth_graph.simulator.framing import JSON_STYLE_ENV, plant_update_notice
+from okx_sim.framing import JSON_STYLE_ENV, plant_update_notice
 from tests.expected import SCOPES, STATUS
 from tests.graph.test_scenarios import (
     PREFLIGHT,

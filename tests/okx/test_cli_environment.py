@@ -39,10 +39,10 @@ from okx_auth_graph.okx import (
     run_okx_streaming,
 )
 from okx_auth_graph.okx.runner import CLI_ENVIRONMENT, CREDENTIAL_ENV, child_environment
-from okx_auth_graph.simulator.auth import EXPIRES_IN_ENV
-from okx_auth_graph.simulator.calllog import LOG_ENV
-from okx_auth_graph.simulator.faults import FAULT_ENV, FAULT_SCOPE_ENV
-from okx_auth_graph.simulator.framing import JSON_STYLE_ENV
+from okx_sim.auth import EXPIRES_IN_ENV
+from okx_sim.calllog import LOG_ENV
+from okx_sim.faults import FAULT_ENV, FAULT_SCOPE_ENV
+from okx_sim.framing import JSON_STYLE_ENV
 from tests.expected import SEED_MENU
 from tests.support import CallLog, Conversation, Simulator
 

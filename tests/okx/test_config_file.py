@@ -24,7 +24,7 @@ from okx_auth_graph.okx.config_file import (
     remove_profile,
     without_profile,
 )
-from okx_auth_graph.simulator.toml_writer import render_key, render_value
+from okx_sim.toml_writer import render_key, render_value
 
 NOON = datetime(2026, 11, 24, 12, 0, 0)
 

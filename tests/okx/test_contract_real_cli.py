@@ -39,7 +39,7 @@ from okx_auth_graph.okx import (
     selected_sites,
 )
 from okx_auth_graph.prompts import Language, render, site_menu
-from okx_auth_graph.simulator.framing import plant_update_notice
+from okx_sim.framing import plant_update_notice
 from tests.expected import visible
 from tests.graph.test_secrets_in_state import Run, assert_no_secret
 from tests.rest_standin import serving

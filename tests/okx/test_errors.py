@@ -19,7 +19,14 @@ from okx_auth_graph.okx import (
     classify_text,
     redact_text,
 )
-from okx_auth_graph.okx.errors import needs_login
+from okx_auth_graph.okx.errors import (
+    ERROR_TABLE,
+    LOGIN_RETRY_KINDS,
+    RECOVER_KINDS,
+    RELOGIN_KINDS,
+    USER_ACTION_KINDS,
+)
+from okx_auth_graph.prompts import render
 
 COMMAND = ("auth", "status", "--json")
 
@@ -218,10 +225,23 @@ def test_every_kind_has_an_action(kind: ErrorKind) -> None:
     assert action_of(kind).strip()
 
 
+def test_one_table_describes_every_kind_and_every_set_comes_from_it() -> None:
+    assert list(ERROR_TABLE) == list(ERROR_KINDS)
+    # A new login answers the session errors and a refused or expired code.
+    assert {"session_expired", "not_authenticated"} < RELOGIN_KINDS
+    assert {
+        "session_expired", "not_authenticated", "authorization_timed_out", "access_denied",
+    } == RELOGIN_KINDS
+    assert RELOGIN_KINDS | {"api_key_rejected", "spawn_failed",
+                                             "region_restricted"} == RECOVER_KINDS
+    assert {"authorization_timed_out", "access_denied", "network_error"} == LOGIN_RETRY_KINDS
+    assert set(ERROR_KINDS) - USER_ACTION_KINDS == {"timeout", "malformed_output", "unknown"}
+
+
 @pytest.mark.parametrize("kind", list(ERROR_KINDS))
-def test_needs_login_exactly_for_session_and_auth(kind: ErrorKind) -> None:
-    expected = kind in ("session_expired", "not_authenticated")
-    assert needs_login(kind) is expected
+def test_every_kind_has_its_words_in_both_languages(kind: ErrorKind) -> None:
+    for language in ("zh", "en"):
+        assert render(f"failure_{kind}", language, detail="d").strip()
 
 
 @pytest.mark.parametrize(

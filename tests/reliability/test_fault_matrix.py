@@ -35,8 +35,8 @@ from okx_auth_graph.context import AuthContext
 from okx_auth_graph.okx import CliResult, CliRunner, OkxSettings, run_okx
 from okx_auth_graph.prompts import Language, format_scopes, render, site_menu
 from okx_auth_graph.prompts.phrases import PHRASES
-from okx_auth_graph.simulator.binary import AUTH_BINARY_VERSION
 from okx_auth_graph.state import OkxAuthRequest
+from okx_sim.binary import AUTH_BINARY_VERSION
 from tests.expected import SCOPES, visible
 from tests.reliability.report import recorder
 from tests.reliability.scenarios import (

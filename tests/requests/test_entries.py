@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from okx_auth_graph.prompts import Language, render
-from okx_auth_graph.simulator.binary import AUTH_BINARY_VERSION
+from okx_sim.binary import AUTH_BINARY_VERSION
 from tests.expected import INSTALL, INSTALL_STATUS, SCOPES, STATUS, Argv, inbox_payload
 from tests.support import CallLog, Conversation, Simulator
 

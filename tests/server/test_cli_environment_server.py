@@ -14,13 +14,8 @@ that a key is configured.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import pytest
-from langgraph_sdk import get_sync_client
-from langgraph_sdk.client import SyncLangGraphClient
 
 from okx_auth_graph.isolation import HOMES_ENV, MAX_LOGIN_TIMEOUT_ENV
 from okx_auth_graph.server.tokens import SECRET_ENV
@@ -33,7 +28,7 @@ from tests.okx.test_cli_environment import (
 )
 from tests.server.tokens import Minter
 from tests.support import CallLog, Simulator
-from tests.surfaces.servers import serving
+from tests.surfaces.servers import Server, ask, serving
 
 CONFIG = "langgraph.multiuser.json"
 
@@ -44,22 +39,6 @@ SERVER_SECRETS = {
     "OKX_AUTH_MAX_TIMEOUT_SECONDS": "29.5",
 }
 """Settings a server holds that no CLI call needs (besides the JWT secret and the homes)."""
-
-
-@dataclass(frozen=True)
-class Server:
-    """The running server, its token minter, where the HOMEs are and its okx call log."""
-
-    url: str
-    minter: Minter
-    homes: Path
-    calls: CallLog
-    sim_path: str
-    jwt_secret: str
-
-    def client(self, identity: str) -> SyncLangGraphClient:
-        """An SDK client that sends `identity`'s bearer token."""
-        return get_sync_client(url=self.url, api_key=None, headers=self.minter.header(identity))
 
 
 @pytest.fixture(scope="module")
@@ -75,14 +54,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, sim_path: str) -> Iterator[
         **CREDENTIALS, **SERVER_SECRETS,
     }
     with serving(folder, env, config=CONFIG) as running:
-        yield Server(running.url, minter, homes, calls, sim_path, minter.secret)
-
-
-def ask(client: SyncLangGraphClient, thread_id: str | None, **run: Any) -> dict[str, Any]:
-    """One run of `okx_auth`, waited for; its final values."""
-    result = client.runs.wait(thread_id, "okx_auth", **run)
-    assert isinstance(result, dict), result
-    return result
+        yield Server(running.url, minter, homes, calls, sim_path)
 
 
 def test_alices_login_and_status_hand_the_cli_nothing_of_the_servers(server: Server) -> None:
@@ -103,7 +75,7 @@ def test_alices_login_and_status_hand_the_cli_nothing_of_the_servers(server: Ser
     envs = recordings(home)
     calls = [entry for entry in server.calls.entries() if entry["argv"][:1] != ["browser"]]
     assert len(envs) == len(calls) >= 5  # config show, status, login, status; status
-    planted = {**CREDENTIALS, **SERVER_SECRETS, SECRET_ENV: server.jwt_secret,
+    planted = {**CREDENTIALS, **SERVER_SECRETS, SECRET_ENV: server.minter.secret,
                HOMES_ENV: str(server.homes)}
     for env in envs:
         assert_nothing_unlisted(env)

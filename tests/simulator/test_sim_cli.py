@@ -16,7 +16,7 @@ def test_version(sim: Sim) -> None:
 
 def test_python_dash_m_runs_the_same_cli(sim: Sim) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "okx_auth_graph.simulator", "--version"],
+        [sys.executable, "-m", "okx_sim", "--version"],
         env=sim.env(),
         capture_output=True,
         text=True,

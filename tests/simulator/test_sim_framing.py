@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from okx_auth_graph.simulator.framing import is_newer, plant_update_notice
+from okx_sim.framing import is_newer, plant_update_notice
 
 from .helpers import VERSION_LINE, Sim
 

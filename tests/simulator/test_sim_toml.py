@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from okx_auth_graph.simulator.config import ConfigError, ProfileUpdate, save_profile, use_profile
-from okx_auth_graph.simulator.paths import SimPaths
-from okx_auth_graph.simulator.toml_writer import render_document, render_value
+from okx_sim.config import ConfigError, ProfileUpdate, save_profile, use_profile
+from okx_sim.paths import SimPaths
+from okx_sim.toml_writer import render_document, render_value
 
 scalars = st.one_of(
     st.text(),

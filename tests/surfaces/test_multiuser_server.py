@@ -21,7 +21,6 @@ from typing import Any
 
 import httpx
 import pytest
-from langgraph_sdk import get_sync_client
 from langgraph_sdk.client import SyncLangGraphClient
 
 from benchmarks.dev_server import ROOT
@@ -29,8 +28,8 @@ from okx_auth_graph.isolation import MAX_LOGIN_TIMEOUT_ENV
 from okx_auth_graph.server.tokens import SECRET_ENV
 from tests.expected import SCOPES, SEED_MENU, STATUS
 from tests.server.tokens import Minter, unsigned_token
-from tests.support import CallLog, Simulator
-from tests.surfaces.servers import serving
+from tests.support import CallLog
+from tests.surfaces.servers import Server, ask, serving
 
 CONFIG = "langgraph.multiuser.json"
 LISTED_ORIGIN = "http://localhost:3000"
@@ -38,34 +37,6 @@ LISTED_ORIGIN = "http://localhost:3000"
 LOGIN = ["auth", "login", "--manual", "--site", "eea"]
 BLOCKING_LOGIN_CEILING = 5
 """The server's `OKX_AUTH_MAX_LOGIN_TIMEOUT_SECONDS` here."""
-
-
-@dataclass(frozen=True)
-class Server:
-    """The running multi-user server, its token minter and what its CLI calls left behind."""
-
-    url: str
-    minter: Minter
-    homes: Path
-    calls: CallLog
-    sim_path: str
-
-    def client(self, identity: str) -> SyncLangGraphClient:
-        """An SDK client that sends `identity`'s bearer token."""
-        return get_sync_client(url=self.url, api_key=None, headers=self.minter.header(identity))
-
-    def home(self, identity: str) -> Path:
-        """The HOME the server keeps for `identity`."""
-        return self.homes / identity
-
-    def browser(self, identity: str) -> Simulator:
-        """The simulator's browser side for `identity`'s HOME (the user approving a code)."""
-        return Simulator(self.sim_path, self.home(identity), self.calls)
-
-    def homes_called(self, since: int = 0) -> set[str]:
-        """The HOMEs the server's okx calls ran in, from the `since`-th logged call on."""
-        return {entry["home"] for entry in self.calls.entries()[since:]
-                if entry["argv"][:1] != ["browser"]}
 
 
 @pytest.fixture(scope="module")
@@ -80,13 +51,6 @@ def server(tmp_path_factory: pytest.TempPathFactory, sim_path: str) -> Iterator[
            MAX_LOGIN_TIMEOUT_ENV: str(BLOCKING_LOGIN_CEILING)}
     with serving(folder, env, config=CONFIG) as running:
         yield Server(running.url, minter, homes, calls, sim_path)
-
-
-def ask(client: SyncLangGraphClient, thread_id: str | None, **run: Any) -> dict[str, Any]:
-    """One run of `okx_auth`, waited for; its final values."""
-    result = client.runs.wait(thread_id, "okx_auth", **run)
-    assert isinstance(result, dict), result
-    return result
 
 
 def request(text: str, action: str | None = None) -> dict[str, Any]:

@@ -13,10 +13,10 @@ import string
 import time
 from datetime import UTC, datetime
 
-from okx_auth_graph.simulator.config import api_key_source, read_config
-from okx_auth_graph.simulator.context import CommandContext, CommandError
-from okx_auth_graph.simulator.sites import SITE_WEB_HOSTS, checked_site
-from okx_auth_graph.simulator.state import PendingLogin, SimState, state_transaction
+from okx_sim.config import api_key_source, read_config
+from okx_sim.context import CommandContext, CommandError
+from okx_sim.sites import SITE_WEB_HOSTS, checked_site
+from okx_sim.state import PendingLogin, SimState, state_transaction
 
 EXPIRES_IN_ENV = "OKX_SIM_EXPIRES_IN"
 DEFAULT_EXPIRES_IN = 600

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 
-from okx_auth_graph.simulator.context import CommandContext, CommandError
-from okx_auth_graph.simulator.state import PendingLogin, SimState, state_transaction
+from okx_sim.context import CommandContext, CommandError
+from okx_sim.state import PendingLogin, SimState, state_transaction
 
 DEFAULT_SCOPES = ("live:read", "live:trade")
 

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from okx_auth_graph.simulator.faults import Fault
-from okx_auth_graph.simulator.paths import SimPaths
-from okx_auth_graph.simulator.state import SimState
+from okx_sim.faults import Fault
+from okx_sim.paths import SimPaths
+from okx_sim.state import SimState
 
 
 class CommandError(Exception):

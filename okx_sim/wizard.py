@@ -10,8 +10,8 @@ from __future__ import annotations
 import getpass
 from collections.abc import Container
 
-from okx_auth_graph.simulator.config import ProfileUpdate
-from okx_auth_graph.simulator.context import CommandError, Console
+from okx_sim.config import ProfileUpdate
+from okx_sim.context import CommandError, Console
 
 SITE_MENU = (
     "Select site:\n"

@@ -20,22 +20,22 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import TextIO
 
-from okx_auth_graph.simulator.auth import auth_login, auth_logout, auth_status
-from okx_auth_graph.simulator.binary import auth_install, auth_install_status, auth_remove
-from okx_auth_graph.simulator.calllog import CallLog
-from okx_auth_graph.simulator.config import ConfigError
-from okx_auth_graph.simulator.config_commands import config_init, config_show, config_use
-from okx_auth_graph.simulator.context import CommandContext, CommandError, Console
-from okx_auth_graph.simulator.controls import (
+from okx_sim.auth import auth_login, auth_logout, auth_status
+from okx_sim.binary import auth_install, auth_install_status, auth_remove
+from okx_sim.calllog import CallLog
+from okx_sim.config import ConfigError
+from okx_sim.config_commands import config_init, config_show, config_use
+from okx_sim.context import CommandContext, CommandError, Console
+from okx_sim.controls import (
     browser_approve,
     browser_deny,
     clock_advance,
     session_expire,
 )
-from okx_auth_graph.simulator.faults import Fault, FaultError, active_fault, canned_output
-from okx_auth_graph.simulator.framing import error_lines, json_is_compact, update_notice
-from okx_auth_graph.simulator.paths import SimPaths
-from okx_auth_graph.simulator.rest import account_balance, market_ticker
+from okx_sim.faults import Fault, FaultError, active_fault, canned_output
+from okx_sim.framing import error_lines, json_is_compact, update_notice
+from okx_sim.paths import SimPaths
+from okx_sim.rest import account_balance, market_ticker
 
 CLI_VERSION = "1.3.1-sim"
 OLD_CLI_VERSION = "1.2.4"

@@ -16,8 +16,8 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from okx_auth_graph.simulator.paths import SimPaths
-from okx_auth_graph.simulator.storage import exclusive_lock, write_atomically
+from okx_sim.paths import SimPaths
+from okx_sim.storage import exclusive_lock, write_atomically
 
 AuthStatus = Literal["not_logged_in", "pending", "logged_in"]
 LoginOutcome = Literal["approved", "denied"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from okx_auth_graph.simulator.context import CommandError
+from okx_sim.context import CommandError
 
 SITE_WEB_HOSTS = {"global": "www.okx.com", "eea": "my.okx.com", "us": "app.okx.com"}
 

@@ -7,8 +7,8 @@ test remove the binary and watch a caller recover with `auth install`.
 
 from __future__ import annotations
 
-from okx_auth_graph.simulator.context import CommandContext, CommandError
-from okx_auth_graph.simulator.state import state_transaction
+from okx_sim.context import CommandContext, CommandError
+from okx_sim.state import state_transaction
 
 AUTH_BINARY_VERSION = "0.4.2"
 

@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from okx_auth_graph.simulator.paths import SimPaths
-from okx_auth_graph.simulator.storage import exclusive_lock, write_atomically
-from okx_auth_graph.simulator.toml_writer import (
+from okx_sim.paths import SimPaths
+from okx_sim.storage import exclusive_lock, write_atomically
+from okx_sim.toml_writer import (
     render_document,
     render_key_values,
     render_table_header,

@@ -10,16 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from okx_auth_graph.simulator.config import (
+from okx_sim.config import (
     ProfileUpdate,
     profiles_of,
     read_config,
     save_profile,
     use_profile,
 )
-from okx_auth_graph.simulator.context import CommandContext, CommandError
-from okx_auth_graph.simulator.sites import checked_site
-from okx_auth_graph.simulator.wizard import run_wizard
+from okx_sim.context import CommandContext, CommandError
+from okx_sim.sites import checked_site
+from okx_sim.wizard import run_wizard
 
 _CREDENTIAL_FLAGS = ("--site", "--api-key", "--secret-key", "--passphrase")
 _MASK_MIN_LENGTH = 8

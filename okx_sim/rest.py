@@ -8,9 +8,9 @@ ticker`) works with no credentials at all.
 
 from __future__ import annotations
 
-from okx_auth_graph.simulator.config import api_key_source, read_config
-from okx_auth_graph.simulator.context import CommandContext, CommandError
-from okx_auth_graph.simulator.state import load_state
+from okx_sim.config import api_key_source, read_config
+from okx_sim.context import CommandContext, CommandError
+from okx_sim.state import load_state
 
 SIMULATED_BALANCE = {"ccy": "USDT", "availBal": "1000"}
 SIMULATED_LAST_PRICE = "65000.1"
