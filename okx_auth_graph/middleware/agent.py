@@ -24,8 +24,9 @@ Install with the `agents` extra (it brings `langchain`).
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Collection, Sequence
-from typing import Annotated, Any, NotRequired
+from collections.abc import Awaitable, Callable, Collection, Generator, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, NotRequired, TypeVar, cast
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
 from langgraph.func import task
@@ -206,6 +207,49 @@ async def aokx_tool_first_attempt(
     return await handler(request)
 
 
+@dataclass(frozen=True)
+class SignIn:
+    """A step of a plan: run the auth graph on this input."""
+
+    auth_input: AuthInput
+
+
+RUN_TOOL = "run the tool"
+"""A step of a plan: call the tool (again)."""
+FIRST_ATTEMPT = "the tool's checkpointed first attempt"
+"""A step of a plan: call the tool as a LangGraph task (see `okx_tool_first_attempt`)."""
+Step = SignIn | str
+R = TypeVar("R")
+Plan = Generator[Step, Any, R]
+"""A hook's decision: it yields the steps to run and returns the hook's result."""
+
+
+def _auth_input_of(step: Step) -> AuthInput:
+    if not isinstance(step, SignIn):
+        raise TypeError(f"a sign-in plan yields only SignIn steps, not {step!r}")
+    return step.auth_input
+
+
+def _run(plan: Plan[R], perform: Callable[[Step], Any]) -> R:
+    """Drive a plan, running each step as it comes."""
+    try:
+        step = next(plan)
+        while True:
+            step = plan.send(perform(step))
+    except StopIteration as done:
+        return cast(R, done.value)
+
+
+async def _arun(plan: Plan[R], perform: Callable[[Step], Awaitable[Any]]) -> R:
+    """Drive a plan on the event loop, awaiting each step."""
+    try:
+        step = next(plan)
+        while True:
+            step = plan.send(await perform(step))
+    except StopIteration as done:
+        return cast(R, done.value)
+
+
 def _with_rules(system: SystemMessage | None) -> SystemMessage:
     if system is None:
         return SystemMessage(content=RULES)
@@ -282,69 +326,87 @@ class OkxAuthMiddleware(AgentMiddleware[OkxAuthState, Any, Any]):
         # binary repair re-checks `auth status` instead of running the tool twice.
         return {"action": "recover", "error": error}
 
+    def _sign_in_plan(self, state: OkxAuthState) -> Plan[dict[str, Any] | None]:
+        """After the model: the sign-in, once, for a turn whose tool calls need an account."""
+        if not self._sign_in_due(state):
+            return None
+        result = yield SignIn(self._auth_input(state["messages"], None))
+        return {"okx_auth": _outcome_of(result)}
+
+    def _tool_call_plan(self, request: ToolCallRequest) -> Plan[ToolResult]:
+        """Around an okx tool: clean its output; on an auth error, recover and retry once.
+
+        The decision alone, as a generator: it yields what must run (the tool,
+        its checkpointed first attempt, the auth graph) and gets the result
+        back, so the sync and async hooks below are only the shells that run
+        those steps.
+        """
+        name = request.tool_call["name"]
+        if not self._needs_account(name):
+            result = yield RUN_TOOL
+            return _clean_result(result) if self.is_okx_tool(name) else result
+        if not is_signed_in(request.state.get("okx_auth")):
+            return _not_signed_in(request, request.state.get("okx_auth"))
+        first = yield FIRST_ATTEMPT
+        if not isinstance(first, ToolMessage) or auth_error_kind(first.text) is None:
+            return _clean_result(first)
+        recovery = yield SignIn(
+            self._auth_input(request.state["messages"], self._recover_request(first.text))
+        )
+        outcome = _outcome_of(recovery)
+        if not is_signed_in(outcome):
+            return _with_outcome(_not_signed_in(request, outcome), outcome)
+        return _retried(request, (yield RUN_TOOL), outcome)
+
     def after_model(
         self, state: OkxAuthState, runtime: Runtime[Any]
     ) -> dict[str, Any] | None:
         """Run the sign-in once for a turn whose tool calls need an account."""
-        if not self._sign_in_due(state):
-            return None
-        result = self.auth_graph.invoke(
-            self._auth_input(state["messages"], None), context=self._context_for(runtime.context)
-        )
-        return {"okx_auth": _outcome_of(result)}
+        context = self._context_for(runtime.context)
+        return _run(self._sign_in_plan(state), lambda step: self._sign_in(step, context))
 
     async def aafter_model(
         self, state: OkxAuthState, runtime: Runtime[Any]
     ) -> dict[str, Any] | None:
-        """Async twin of `after_model`."""
-        if not self._sign_in_due(state):
-            return None
-        result = await self.auth_graph.ainvoke(
-            self._auth_input(state["messages"], None), context=self._context_for(runtime.context)
-        )
-        return {"okx_auth": _outcome_of(result)}
+        """`after_model` on the event loop."""
+        context = self._context_for(runtime.context)
+        return await _arun(self._sign_in_plan(state), lambda step: self._asign_in(step, context))
 
     def wrap_tool_call(self, request: ToolCallRequest, handler: ToolHandler) -> ToolResult:
         """Clean okx output; for account tools, recover from an auth error and retry once."""
-        name = request.tool_call["name"]
-        if not self._needs_account(name):
-            result = handler(request)
-            return _clean_result(result) if self.is_okx_tool(name) else result
-        if not is_signed_in(request.state.get("okx_auth")):
-            return _not_signed_in(request, request.state.get("okx_auth"))
-        first: ToolResult = okx_tool_first_attempt(handler, request).result()
-        if not isinstance(first, ToolMessage) or auth_error_kind(first.text) is None:
-            return _clean_result(first)
-        recovery = self.auth_graph.invoke(
-            self._auth_input(request.state["messages"], self._recover_request(first.text)),
-            context=self._context_for(request.runtime.context),
-        )
-        outcome = _outcome_of(recovery)
-        if not is_signed_in(outcome):
-            return _with_outcome(_not_signed_in(request, outcome), outcome)
-        return _retried(request, handler(request), outcome)
+        context = self._context_for(request.runtime.context)
+
+        def perform(step: Step) -> Any:
+            if isinstance(step, SignIn):
+                return self._sign_in(step, context)
+            if step is FIRST_ATTEMPT:
+                return okx_tool_first_attempt(handler, request).result()
+            return handler(request)
+
+        return _run(self._tool_call_plan(request), perform)
 
     async def awrap_tool_call(
         self, request: ToolCallRequest, handler: AsyncToolHandler
     ) -> ToolResult:
-        """Async twin of `wrap_tool_call`."""
-        name = request.tool_call["name"]
-        if not self._needs_account(name):
-            result = await handler(request)
-            return _clean_result(result) if self.is_okx_tool(name) else result
-        if not is_signed_in(request.state.get("okx_auth")):
-            return _not_signed_in(request, request.state.get("okx_auth"))
-        first: ToolResult = await aokx_tool_first_attempt(handler, request)
-        if not isinstance(first, ToolMessage) or auth_error_kind(first.text) is None:
-            return _clean_result(first)
-        recovery = await self.auth_graph.ainvoke(
-            self._auth_input(request.state["messages"], self._recover_request(first.text)),
-            context=self._context_for(request.runtime.context),
-        )
-        outcome = _outcome_of(recovery)
-        if not is_signed_in(outcome):
-            return _with_outcome(_not_signed_in(request, outcome), outcome)
-        return _retried(request, await handler(request), outcome)
+        """`wrap_tool_call` on the event loop."""
+        context = self._context_for(request.runtime.context)
+
+        async def perform(step: Step) -> Any:
+            if isinstance(step, SignIn):
+                return await self._asign_in(step, context)
+            if step is FIRST_ATTEMPT:
+                return await aokx_tool_first_attempt(handler, request)
+            return await handler(request)
+
+        return await _arun(self._tool_call_plan(request), perform)
+
+    def _sign_in(self, step: Step, context: AuthContext) -> dict[str, Any]:
+        """Run the auth graph for a `SignIn` step (the only step a sign-in plan yields)."""
+        return dict(self.auth_graph.invoke(_auth_input_of(step), context=context))
+
+    async def _asign_in(self, step: Step, context: AuthContext) -> dict[str, Any]:
+        """`_sign_in` on the event loop."""
+        return dict(await self.auth_graph.ainvoke(_auth_input_of(step), context=context))
 
     def _model_request(self, request: ModelRequest[Any]) -> ModelRequest[Any]:
         """The request with the rules added and every okx tool output cleaned.
