@@ -49,10 +49,10 @@ from okx_auth_graph.gate import detect_language, latest_human_text, text_of
 from okx_auth_graph.isolation import run_settings
 from okx_auth_graph.mcp import OkxMcpConnection
 from okx_auth_graph.middleware.policy import (
-    auth_error_kind,
     clean_okx_output,
     default_needs_account,
     is_signed_in,
+    recovery_request,
 )
 from okx_auth_graph.okx import OkxCommand, OkxError, decode_object, execute
 from okx_auth_graph.routing import is_market_only, route_request
@@ -241,9 +241,9 @@ def _last_tool_message(messages: list[AnyMessage]) -> ToolMessage | None:
 def check_result(state: TradingState) -> Command[Literal["okx_auth", "answer"]]:
     """An auth error the first time → the auth graph's `recover` entry, then the tool again."""
     result = _last_tool_message(state["messages"])
-    error = result.text if result is not None else ""
-    if not state.get("recovered") and auth_error_kind(error) is not None:
-        request: OkxAuthRequest = {"action": "recover", "error": error}
+    output = result.text if result is not None else ""
+    request = recovery_request(output, recovered=bool(state.get("recovered")))
+    if request is not None:
         return Command(goto="okx_auth", update={"okx_auth_request": request, "recovered": True})
     return Command(goto="answer")
 

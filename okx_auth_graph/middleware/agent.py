@@ -43,6 +43,7 @@ from okx_auth_graph.middleware.policy import (
     default_needs_account,
     is_okx_output,
     is_signed_in,
+    recovery_request,
     scrub,
 )
 from okx_auth_graph.okx.errors import failure_detail
@@ -320,12 +321,6 @@ class OkxAuthMiddleware(AgentMiddleware[OkxAuthState, Any, Any]):
     ) -> AuthInput:
         return {"messages": _latest_human(messages), "okx_auth_request": request}
 
-    @staticmethod
-    def _recover_request(error: str) -> OkxAuthRequest:
-        # No `command`: the middleware retries the tool itself, so the graph's
-        # binary repair re-checks `auth status` instead of running the tool twice.
-        return {"action": "recover", "error": error}
-
     def _sign_in_plan(self, state: OkxAuthState) -> Plan[dict[str, Any] | None]:
         """After the model: the sign-in, once, for a turn whose tool calls need an account."""
         if not self._sign_in_due(state):
@@ -348,11 +343,13 @@ class OkxAuthMiddleware(AgentMiddleware[OkxAuthState, Any, Any]):
         if not is_signed_in(request.state.get("okx_auth")):
             return _not_signed_in(request, request.state.get("okx_auth"))
         first = yield FIRST_ATTEMPT
-        if not isinstance(first, ToolMessage) or auth_error_kind(first.text) is None:
-            return _clean_result(first)
-        recovery = yield SignIn(
-            self._auth_input(request.state["messages"], self._recover_request(first.text))
+        recover = (
+            recovery_request(first.text, recovered=False) if isinstance(first, ToolMessage)
+            else None
         )
+        if recover is None:
+            return _clean_result(first)
+        recovery = yield SignIn(self._auth_input(request.state["messages"], recover))
         outcome = _outcome_of(recovery)
         if not is_signed_in(outcome):
             return _with_outcome(_not_signed_in(request, outcome), outcome)

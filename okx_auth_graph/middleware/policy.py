@@ -15,7 +15,7 @@ from okx_auth_graph.mcp.registry import registry_name
 from okx_auth_graph.okx import ErrorKind, classify_text, mask_key, redact_text
 from okx_auth_graph.okx.errors import RECOVER_KINDS
 from okx_auth_graph.routing import is_market_only
-from okx_auth_graph.state import OkxAuthOutcome
+from okx_auth_graph.state import OkxAuthOutcome, OkxAuthRequest
 from okx_auth_graph.tools import make_okx_tools
 
 SIGNED_IN = frozenset({"logged_in", "api_key_configured"})
@@ -54,6 +54,19 @@ def auth_error_kind(text: str) -> ErrorKind | None:
     """The auth error an okx tool's output reports, or None for anything else."""
     kind = classify_text(text)
     return kind if kind in AUTH_ERROR_KINDS else None
+
+
+def recovery_request(tool_output: str, *, recovered: bool) -> OkxAuthRequest | None:
+    """After an okx tool answered: the auth graph's `recover` request, or None to go on.
+
+    The one rule an app and the middleware share: an auth error is recovered
+    from once per call (`recovered` says it already was), then the caller
+    retries its tool itself. The request names no `command`: the graph never
+    runs a caller's command, and its binary repair re-checks `auth status`.
+    """
+    if recovered or auth_error_kind(tool_output) is None:
+        return None
+    return {"action": "recover", "error": tool_output}
 
 
 def default_needs_account(name: str) -> bool:
@@ -117,5 +130,6 @@ __all__ = [
     "default_needs_account",
     "is_okx_output",
     "is_signed_in",
+    "recovery_request",
     "scrub",
 ]

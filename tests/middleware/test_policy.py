@@ -11,6 +11,7 @@ from okx_auth_graph.middleware.policy import (
     clean_okx_output,
     default_needs_account,
     is_signed_in,
+    recovery_request,
 )
 from okx_auth_graph.okx import ErrorKind
 from okx_auth_graph.state import OkxAuthOutcome
@@ -87,3 +88,24 @@ def test_text_output_masks_credentials() -> None:
 )
 def test_signed_in_outcomes(outcome: OkxAuthOutcome | None, signed_in: bool) -> None:
     assert is_signed_in(outcome) is signed_in
+
+
+@pytest.mark.parametrize(
+    ("output", "recovered", "expected"),
+    [
+        ("Error: Session expired — run okx auth login again", False, True),
+        ('{"tool": "account_get_balance", "error": true, "type": "AuthenticationError", '
+         '"message": "Invalid Sign", "code": "50113"}', False, True),
+        ("Error: Session expired — run okx auth login again", True, False),
+        ("Error: rate limit exceeded", False, False),
+        ('{"ok": true, "data": []}', False, False),
+    ],
+)
+def test_an_auth_error_is_recovered_from_once_and_names_no_command(
+    output: str, recovered: bool, expected: bool
+) -> None:
+    request = recovery_request(output, recovered=recovered)
+    if expected:
+        assert request == {"action": "recover", "error": output}
+    else:
+        assert request is None
