@@ -26,7 +26,7 @@ from langgraph.types import Command
 
 from okx_auth_graph.builder import build_auth_graph
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.gate import text_of
+from okx_auth_graph.replies import text_of
 
 
 def simulator_path() -> str:

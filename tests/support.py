@@ -20,8 +20,8 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command, Durability
 
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.gate import text_of
 from okx_auth_graph.graph import AuthGraph, build_auth_graph
+from okx_auth_graph.replies import text_of
 
 
 def simulator_executable() -> str:

@@ -31,7 +31,7 @@ from okx_auth_graph.chat.progress import RunProgress
 from okx_auth_graph.chat.stopping import CtrlC
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.demo import transcript_entry
-from okx_auth_graph.gate import text_of
+from okx_auth_graph.replies import text_of
 
 ASSISTANT = "assistant"
 """Who the graph is in the transcript."""

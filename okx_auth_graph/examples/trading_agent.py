@@ -45,7 +45,6 @@ from langgraph.types import Command
 from typing_extensions import TypedDict
 
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.gate import detect_language, latest_human_text, text_of
 from okx_auth_graph.isolation import run_settings
 from okx_auth_graph.mcp import OkxMcpConnection
 from okx_auth_graph.middleware.policy import (
@@ -55,6 +54,7 @@ from okx_auth_graph.middleware.policy import (
     recovery_request,
 )
 from okx_auth_graph.okx import OkxCommand, OkxError, decode_object, execute
+from okx_auth_graph.replies import detect_language, latest_human_text, text_of
 from okx_auth_graph.routing import is_market_only, route_request
 from okx_auth_graph.state import Language, OkxAuthOutcome, OkxAuthRequest
 from okx_auth_graph.subgraph import awaiting_reply, build_auth_subgraph, relay_question

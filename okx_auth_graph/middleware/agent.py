@@ -36,7 +36,6 @@ from langgraph.types import Command
 from okx_auth_graph.builder import AuthGraph, build_auth_graph
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.extras import needs_extra
-from okx_auth_graph.gate import text_of
 from okx_auth_graph.middleware.policy import (
     auth_error_kind,
     clean_okx_output,
@@ -48,6 +47,7 @@ from okx_auth_graph.middleware.policy import (
 )
 from okx_auth_graph.okx.errors import failure_detail
 from okx_auth_graph.prompts import render
+from okx_auth_graph.replies import text_of
 from okx_auth_graph.state import AuthInput, OkxAuthOutcome, OkxAuthRequest
 
 with needs_extra("agents"):

@@ -6,12 +6,12 @@ from typing import Literal
 
 from langgraph.types import Command
 
-from okx_auth_graph.gate import NO_WORDS, YES_WORDS, is_cancel, is_done_signal, normalize_reply
 from okx_auth_graph.interrupts import AuthorizationDonePayload, RetryLoginPayload, inbox_fields
 from okx_auth_graph.nodes.common import FINISH, changed, language_of, open_prompt, say
 from okx_auth_graph.nodes.questions import INTERRUPTING, Waiting, answered, closing, left_open
 from okx_auth_graph.okx import chosen_site
 from okx_auth_graph.prompts import render
+from okx_auth_graph.replies import NO_WORDS, YES_WORDS, is_cancel, is_done_signal, normalize_reply
 from okx_auth_graph.state import AuthState, AuthUpdate, OkxAuthOutcome
 
 

@@ -9,10 +9,10 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langgraph.runtime import Runtime
 
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.gate import text_of
 from okx_auth_graph.isolation import Limits, bounded
 from okx_auth_graph.okx import Site, find_profile
 from okx_auth_graph.prompts import Language, format_minutes, render
+from okx_auth_graph.replies import text_of
 from okx_auth_graph.state import AuthState, AuthUpdate, OkxAuthOutcome, PendingLogin
 
 FINISH: Literal["__end__"] = "__end__"

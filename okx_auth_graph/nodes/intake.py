@@ -7,10 +7,10 @@ from typing import Literal, cast, get_type_hints
 from langgraph.runtime import Runtime
 
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.gate import detect_language, latest_human_text
 from okx_auth_graph.intents import entry_asked
 from okx_auth_graph.interrupts import Question
 from okx_auth_graph.nodes.common import changed, context_of
+from okx_auth_graph.replies import detect_language, latest_human_text
 from okx_auth_graph.routing import route_request
 from okx_auth_graph.state import AuthState, AuthUpdate, RequestAction, RequestFindings
 

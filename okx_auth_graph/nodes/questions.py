@@ -29,9 +29,9 @@ from typing import Literal, TypeVar, cast
 from langchain_core.messages import HumanMessage
 from langgraph.types import interrupt
 
-from okx_auth_graph.gate import text_of
 from okx_auth_graph.interrupts import InterruptPayload, Question, reply_text
 from okx_auth_graph.nodes.common import language_of, say
+from okx_auth_graph.replies import text_of
 from okx_auth_graph.state import AuthState, AuthUpdate, OkxAuthOutcome
 
 QuestionStyle = Literal["interrupt", "return"]

@@ -12,12 +12,6 @@ from typing import Literal
 
 from langgraph.types import Command
 
-from okx_auth_graph.gate import (
-    NO_WORDS,
-    YES_WORDS,
-    is_cancel,
-    normalize_reply,
-)
 from okx_auth_graph.interrupts import ApiKeyRemedyPayload, ConfirmRemovePayload, inbox_fields
 from okx_auth_graph.nodes.common import FINISH, key_site, language_of, open_prompt, say
 from okx_auth_graph.nodes.questions import (
@@ -30,6 +24,7 @@ from okx_auth_graph.nodes.questions import (
 )
 from okx_auth_graph.okx import ENV_KEY_PROFILE, web_host
 from okx_auth_graph.prompts import render
+from okx_auth_graph.replies import NO_WORDS, YES_WORDS, is_cancel, normalize_reply
 from okx_auth_graph.state import AuthState, AuthUpdate, OkxAuthOutcome
 
 

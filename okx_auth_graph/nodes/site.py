@@ -12,7 +12,6 @@ from typing import Literal
 
 from langgraph.types import Command
 
-from okx_auth_graph.gate import is_cancel, parse_site_choice
 from okx_auth_graph.interrupts import SiteChoicePayload, inbox_fields
 from okx_auth_graph.nodes.common import FINISH, changed, language_of, open_prompt, say
 from okx_auth_graph.nodes.questions import (
@@ -25,6 +24,7 @@ from okx_auth_graph.nodes.questions import (
 )
 from okx_auth_graph.okx import SITES, chosen_site, selected_sites
 from okx_auth_graph.prompts import render, site_menu
+from okx_auth_graph.replies import is_cancel, parse_site_choice
 from okx_auth_graph.state import AuthState, AuthUpdate
 
 SiteRule = Literal["0.1 site known → 0.2", "0.1 no site → menu"]

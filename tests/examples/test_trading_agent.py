@@ -33,8 +33,8 @@ from okx_auth_graph.examples.trading_agent import (
     okx_market_ticker,
     plan_for,
 )
-from okx_auth_graph.gate import text_of
 from okx_auth_graph.prompts import render
+from okx_auth_graph.replies import text_of
 from tests.expected import CONFIG_SHOW, SCOPES, SEED_MENU, STATUS
 from tests.graph.test_typed_answers import preflight_pairs
 from tests.support import CallLog, Simulator

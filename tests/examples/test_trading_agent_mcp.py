@@ -26,9 +26,9 @@ from okx_auth_graph.examples.trading_agent import (
     mcp_tool_set,
     plan_for,
 )
-from okx_auth_graph.gate import text_of
 from okx_auth_graph.mcp import okx_mcp_connection
 from okx_auth_graph.prompts import site_menu
+from okx_auth_graph.replies import text_of
 from tests.rest_standin import serving
 from tests.support import CallLog, Simulator, keyed_config
 

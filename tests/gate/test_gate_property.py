@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, currently_in_test_context, event, given, set
 from hypothesis import strategies as st
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
-from okx_auth_graph.gate import is_cancel, is_done_signal, parse_site_choice, text_of
 from okx_auth_graph.okx import SITES
+from okx_auth_graph.replies import is_cancel, is_done_signal, parse_site_choice, text_of
 from tests.support import CallLog, Conversation, Simulator, simulator_executable
 
 #: Step 0.1's menu, copied character for character from the skill.

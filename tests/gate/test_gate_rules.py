@@ -12,17 +12,11 @@ from collections.abc import Sequence
 import pytest
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage
 
-from okx_auth_graph.gate import (
-    detect_language,
-    gate_allows_login,
-    is_cancel,
-    is_done_signal,
-    is_site_menu,
-    parse_site_choice,
-)
+from okx_auth_graph.gate import gate_allows_login, is_site_menu
 from okx_auth_graph.okx import SITES as SITE_IDS
 from okx_auth_graph.okx import Site
 from okx_auth_graph.prompts import format_minutes, site_menu
+from okx_auth_graph.replies import detect_language, is_cancel, is_done_signal, parse_site_choice
 
 #: Step 0.1's menu, copied character for character from the skill.
 SKILL_MENU = (

@@ -19,8 +19,8 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.types import Command
 
-from okx_auth_graph.gate import text_of
 from okx_auth_graph.prompts import Language, format_duration, render
+from okx_auth_graph.replies import text_of
 from tests.expected import (
     CONFIG_SHOW,
     INSTALL,

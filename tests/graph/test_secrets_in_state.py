@@ -24,10 +24,10 @@ from langgraph.types import Command, StreamMode
 
 from okx_auth_graph import build_auth_graph
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.gate import text_of
 from okx_auth_graph.graph import AuthGraph
 from okx_auth_graph.okx import redact_text
 from okx_auth_graph.prompts import render
+from okx_auth_graph.replies import text_of
 from okx_auth_graph.state import AuthInput, OkxAuthRequest
 from tests.support import CallLog, Simulator, keyed_config
 

@@ -24,8 +24,8 @@ from typing_extensions import TypedDict
 from okx_auth_graph import build_auth_graph
 from okx_auth_graph.builder import AuthGraph
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.gate import text_of
 from okx_auth_graph.prompts import render, site_menu
+from okx_auth_graph.replies import text_of
 from okx_auth_graph.state import OkxAuthOutcome
 from okx_auth_graph.subgraph import awaiting_reply, build_auth_subgraph, relay_question
 from tests.expected import CONFIG_SHOW, SCOPES, SITES, STATUS, inbox_payload

@@ -21,8 +21,8 @@ from typing import Any, Literal
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 
-from okx_auth_graph.gate import text_of
 from okx_auth_graph.prompts import render, site_menu
+from okx_auth_graph.replies import text_of
 from tests.support import CallLog, Conversation, Simulator, keyed_config
 
 pytestmark = pytest.mark.usefixtures("durability")

@@ -16,10 +16,10 @@ from langgraph.prebuilt import ToolRuntime
 
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.examples.trading_agent import okx_account_balance, okx_market_ticker
-from okx_auth_graph.gate import text_of
 from okx_auth_graph.isolation import run_settings
 from okx_auth_graph.middleware import RULES, OkxAuthMiddleware
 from okx_auth_graph.okx import run_okx
+from okx_auth_graph.replies import text_of
 from tests.expected import CONFIG_SHOW, SCOPES, SEED_MENU, SITES, STATUS, URIS, inbox_payload
 from tests.middleware.helpers import AgentThread, calls
 from tests.support import CallLog, Simulator, keyed_config

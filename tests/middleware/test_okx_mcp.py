@@ -20,10 +20,10 @@ from langchain_core.tools import BaseTool
 from langchain_mcp_adapters.client import MultiServerMCPClient
 from langchain_mcp_adapters.interceptors import MCPToolCallRequest, MCPToolCallResult
 
-from okx_auth_graph.gate import text_of
 from okx_auth_graph.mcp import TOOL_NAMES, okx_mcp_connection
 from okx_auth_graph.middleware.policy import default_needs_account
 from okx_auth_graph.prompts import render, site_menu
+from okx_auth_graph.replies import text_of
 from tests.rest_standin import RestStandIn, serving
 from tests.support import CallLog, Simulator, keyed_config
 

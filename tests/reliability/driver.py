@@ -36,8 +36,8 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command, StateSnapshot
 
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.gate import text_of
 from okx_auth_graph.graph import AuthGraph, build_auth_graph
+from okx_auth_graph.replies import text_of
 from okx_auth_graph.state import AuthInput
 from tests.reliability.script import CHOICE, DONE_SIGNAL, OPENING
 from tests.reliability.stores import open_saver

@@ -30,9 +30,9 @@ from langgraph.types import Command, StreamMode
 import okx_auth_graph
 from okx_auth_graph import build_auth_graph
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.gate import text_of
 from okx_auth_graph.graph import AuthGraph
 from okx_auth_graph.okx import CliRunner, run_okx
+from okx_auth_graph.replies import text_of
 from okx_auth_graph.state import AuthInput, OkxAuthRequest, OutcomeStatus
 from tests.support import Simulator, keyed_config
 

@@ -21,8 +21,8 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.gate import text_of
 from okx_auth_graph.graph import AuthGraph, build_auth_graph
+from okx_auth_graph.replies import text_of
 from okx_auth_graph.state import AuthInput
 from tests.expected import SEED_MENU
 from tests.reliability.driver import User, thread_config

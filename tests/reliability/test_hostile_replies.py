@@ -25,8 +25,8 @@ import pytest
 from langchain_core.messages import HumanMessage
 
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.gate import text_of
 from okx_auth_graph.prompts import Language, format_scopes, render, site_menu
+from okx_auth_graph.replies import text_of
 from okx_auth_graph.state import OkxAuthRequest
 from tests.expected import SCOPES, STATUS, URIS
 from tests.reliability.report import recorder

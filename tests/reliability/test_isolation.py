@@ -38,8 +38,8 @@ from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.gate import text_of
 from okx_auth_graph.graph import AuthGraph, build_auth_graph
+from okx_auth_graph.replies import text_of
 from tests.expected import CONFIG_SHOW, SCOPES, SITES, STATUS, Argv
 from tests.reliability.driver import thread_config
 from tests.reliability.report import Figure

@@ -39,7 +39,7 @@ from langgraph.checkpoint.serde.event_hooks import SerdeEvent, register_serde_ev
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from psycopg.types.string import TextLoader
 
-from okx_auth_graph.gate import text_of
+from okx_auth_graph.replies import text_of
 from tests.reliability.report import Figure
 from tests.reliability.scenarios import (
     ALL_STREAM_MODES,
