@@ -35,9 +35,10 @@ from okx_auth_graph.nodes.oauth import (
     pending_notice,
     success,
 )
+from okx_auth_graph.nodes.preflight import Preflight, preflight_outcome
 from okx_auth_graph.nodes.profiles import ProfileSteps
 from okx_auth_graph.nodes.questions import QuestionStyle, Waiting
-from okx_auth_graph.nodes.recover import preflight_outcome, recover
+from okx_auth_graph.nodes.recover import recover
 from okx_auth_graph.nodes.requests import (
     ask_api_key_remedy,
     confirm_remove,
@@ -113,7 +114,7 @@ def build_auth_graph(
     # stops everything is reported; a `recover` request routes its error
     # (its Command: Step 0.1, the binary repair, Step 0.2.a's question, a
     # retry on another site, or a report); otherwise Step 0.1.
-    builder.add_node("preflight", flow.preflight)
+    builder.add_node("preflight", Preflight(cli).preflight)
     builder.add_node("recover", recover)
     builder.add_conditional_edges("preflight", preflight_outcome, {
         "Step 0 failed → report": "report_failure",

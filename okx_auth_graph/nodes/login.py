@@ -1,4 +1,4 @@
-"""The login flow's tool nodes: Step 0's preflight, the two logins, the one done-check.
+"""The login flow's tool nodes: the two logins and the one done-check.
 
 Each runs the CLI through the shared boundary (`nodes/cli.py`), whose wrapper
 turns a failed call into state for the report step.
@@ -7,7 +7,6 @@ turns a failed call into state for the report step.
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from typing import Literal
 
@@ -20,7 +19,6 @@ from okx_auth_graph.events import CliDoneEvent, CliLineEvent, CliProgressEvent
 from okx_auth_graph.gate import login_clearance
 from okx_auth_graph.nodes.cli import Cli, reports_failure
 from okx_auth_graph.nodes.common import (
-    changed,
     context_of,
     language_of,
     login_template,
@@ -28,7 +26,6 @@ from okx_auth_graph.nodes.common import (
 )
 from okx_auth_graph.nodes.failure import failure_text
 from okx_auth_graph.nodes.questions import asking
-from okx_auth_graph.nodes.recover import preflight_blocker
 from okx_auth_graph.okx import (
     OkxError,
     api_key_profile,
@@ -42,61 +39,16 @@ from okx_auth_graph.okx.interactive import (
     auth_login_interactive_args,
     login_interactive,
 )
-from okx_auth_graph.okx.login_lock import LoginLedger, login_lock, logins_started
+from okx_auth_graph.okx.login_lock import LoginLedger, login_lock
 from okx_auth_graph.prompts import format_duration, render
 from okx_auth_graph.state import AuthState, AuthUpdate, PendingLogin
 
 
 class LoginFlow:
-    """Step 0 and the login itself, on one process boundary."""
+    """The login itself and its done-check, on one process boundary."""
 
     def __init__(self, cli: Cli) -> None:
         self.cli = cli
-
-    def preflight(self, state: AuthState, runtime: Runtime[AuthContext]) -> AuthUpdate:
-        """Step 0: `okx config show --json` and `okx auth status --json` at once.
-
-        The two calls run side by side (`config show` on a thread of its own,
-        so conversations share nothing and never queue), and the step lasts
-        as long as the slower one. A failure of either is a finding, not an
-        error: the router after this step (`preflight_outcome`) decides, and
-        the failure that stops the procedure is noted as `failure`.
-        """
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="okx-preflight") as side:
-            config_half = side.submit(self._config_half, runtime)
-            status_half, notes = self._status_half(state, runtime)
-        config = config_half.result()
-        blocker = preflight_blocker(
-            config.get("config"), config.get("config_failure"), status_half.get("status_failure")
-        )
-        found: AuthUpdate = {**config, **status_half, "failure": blocker}
-        return {**changed(state, found), **({"messages": notes} if notes else {})}
-
-    def _config_half(self, runtime: Runtime[AuthContext]) -> AuthUpdate:
-        """`okx config show --json`, redacted as it is parsed."""
-        try:
-            return {"config": self.cli.run(config_show(), runtime), "config_failure": None}
-        except OkxError as error:
-            return {"config": None, "config_failure": error.failure}
-
-    def _status_half(
-        self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> tuple[AuthUpdate, list[AIMessage]]:
-        """`okx auth status --json`, repairing a missing okx-auth binary once.
-
-        The HOME's count of logins is read first: one started after it shows
-        up as a changed count under the login lock.
-        """
-        try:
-            seen = logins_started(self.cli.settings(runtime).okx_home)
-            status, notes = self.cli.run_auth(auth_status(), state, runtime)
-        except OkxError as error:
-            return {"auth": None, "status_failure": error.failure}, []
-        found: AuthUpdate = {
-            "auth": status, "status_failure": None, "binary_repaired": bool(notes),
-            "logins_seen": seen,
-        }
-        return found, notes
 
     @reports_failure
     def login(

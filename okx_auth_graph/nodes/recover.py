@@ -1,9 +1,9 @@
-"""After the preflight: stop on a blocking failure, recover from the caller's error, or Step 0.1.
+"""A `recover` request's error, routed once: what the user must know, and where it leads.
 
-`preflight_outcome` is the router on the preflight's out-edge. A `recover`
-request's error is routed once, by the `recover` step, which posts what the
-user must know and goes where the error leads; a retry later in the same
-request goes through the plain login flow.
+Step 0 runs first (`nodes/preflight.py`, whose router sends an unrouted
+`recover` request here). The `recover` step posts what the user must know
+and goes where the error leads; a retry later in the same request goes
+through the plain login flow.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from okx_auth_graph.nodes.common import FINISH, key_site, language_of, say
 from okx_auth_graph.nodes.failure import failure_text
 from okx_auth_graph.nodes.questions import asking
 from okx_auth_graph.okx import (
-    ConfigView,
     OkxFailure,
     api_key_profile,
     chosen_site,
@@ -26,25 +25,6 @@ from okx_auth_graph.okx import (
 from okx_auth_graph.okx.errors import RELOGIN_KINDS, failure_detail
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthState, AuthUpdate
-
-PreflightRule = Literal["Step 0 failed → report", "recover → route the error", "Step 0 done → 0.1"]
-"""Where a request goes after Step 0, as the drawing labels it."""
-
-
-def preflight_blocker(
-    config: ConfigView | None, config_failure: OkxFailure | None, status_failure: OkxFailure | None
-) -> OkxFailure | None:
-    """The preflight failure that stops the procedure, if any.
-
-    Without the config nothing can be checked. A failed `auth status` stops
-    too, unless an API key is configured: API keys work even on a CLI that
-    has no `auth` commands, and Step 0.2 will stop there anyway.
-    """
-    if config is None:
-        return config_failure or OkxFailure(kind="unknown", detail="no config", command=[])
-    if status_failure is not None and api_key_profile(config) is None:
-        return status_failure
-    return None
 
 
 def recovery_failure(state: AuthState) -> OkxFailure | None:
@@ -58,15 +38,6 @@ def recovery_failure(state: AuthState) -> OkxFailure | None:
         detail=failure_detail(error),
         command=list(request.get("command") or []),
     )
-
-
-def preflight_outcome(state: AuthState) -> PreflightRule:
-    """A blocking failure is reported; a `recover` request routes its error; else Step 0.1."""
-    if state.get("failure") is not None:
-        return "Step 0 failed → report"
-    if recovery_failure(state) is not None:
-        return "recover → route the error"
-    return "Step 0 done → 0.1"
 
 
 RecoverNext = Literal[

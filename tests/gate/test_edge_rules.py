@@ -20,7 +20,7 @@ from okx_auth_graph.nodes.common import changed, say
 from okx_auth_graph.nodes.gate import gate_holds
 from okx_auth_graph.nodes.intake import FINDINGS, intake, requested_entry
 from okx_auth_graph.nodes.oauth import oauth_status
-from okx_auth_graph.nodes.recover import preflight_outcome
+from okx_auth_graph.nodes.preflight import preflight_outcome
 from okx_auth_graph.nodes.site import menu, site_selected
 from okx_auth_graph.okx import ConfigView, OkxFailure
 from okx_auth_graph.prompts import site_menu

@@ -1,0 +1,111 @@
+"""Step 0, the pre-flight check: `config show` and `auth status` side by side, and its router.
+
+The skill makes this step unconditional: whatever an upstream tool concluded,
+every request runs both commands itself before Steps 0.1 → 0.2 → 0.3. Its
+router, `preflight_outcome`, stops on a failure nothing can go on from,
+sends an unrouted `recover` request to the `recover` step, and otherwise
+goes on to Step 0.1.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Literal
+
+from langchain_core.messages import AIMessage
+from langgraph.runtime import Runtime
+
+from okx_auth_graph.context import AuthContext
+from okx_auth_graph.nodes.cli import Cli
+from okx_auth_graph.nodes.common import changed
+from okx_auth_graph.nodes.recover import recovery_failure
+from okx_auth_graph.okx import (
+    ConfigView,
+    OkxError,
+    OkxFailure,
+    api_key_profile,
+    auth_status,
+    config_show,
+)
+from okx_auth_graph.okx.login_lock import logins_started
+from okx_auth_graph.state import AuthState, AuthUpdate
+
+PreflightRule = Literal["Step 0 failed → report", "recover → route the error", "Step 0 done → 0.1"]
+"""Where a request goes after Step 0, as the drawing labels it."""
+
+
+def preflight_blocker(
+    config: ConfigView | None, config_failure: OkxFailure | None, status_failure: OkxFailure | None
+) -> OkxFailure | None:
+    """The preflight failure that stops the procedure, if any.
+
+    Without the config nothing can be checked. A failed `auth status` stops
+    too, unless an API key is configured: API keys work even on a CLI that
+    has no `auth` commands, and Step 0.2 will stop there anyway.
+    """
+    if config is None:
+        return config_failure or OkxFailure(kind="unknown", detail="no config", command=[])
+    if status_failure is not None and api_key_profile(config) is None:
+        return status_failure
+    return None
+
+
+def preflight_outcome(state: AuthState) -> PreflightRule:
+    """A blocking failure is reported; a `recover` request routes its error; else Step 0.1."""
+    if state.get("failure") is not None:
+        return "Step 0 failed → report"
+    if recovery_failure(state) is not None:
+        return "recover → route the error"
+    return "Step 0 done → 0.1"
+
+
+class Preflight:
+    """Step 0, on the process boundary the tool nodes share."""
+
+    def __init__(self, cli: Cli) -> None:
+        self.cli = cli
+
+    def preflight(self, state: AuthState, runtime: Runtime[AuthContext]) -> AuthUpdate:
+        """Step 0: `okx config show --json` and `okx auth status --json` at once.
+
+        The two calls run side by side (`config show` on a thread of its own,
+        so conversations share nothing and never queue), and the step lasts
+        as long as the slower one. A failure of either is a finding, not an
+        error: the router after this step (`preflight_outcome`) decides, and
+        the failure that stops the procedure is noted as `failure`.
+        """
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="okx-preflight") as side:
+            config_half = side.submit(self._config_half, runtime)
+            status_half, notes = self._status_half(state, runtime)
+        config = config_half.result()
+        blocker = preflight_blocker(
+            config.get("config"), config.get("config_failure"), status_half.get("status_failure")
+        )
+        found: AuthUpdate = {**config, **status_half, "failure": blocker}
+        return {**changed(state, found), **({"messages": notes} if notes else {})}
+
+    def _config_half(self, runtime: Runtime[AuthContext]) -> AuthUpdate:
+        """`okx config show --json`, redacted as it is parsed."""
+        try:
+            return {"config": self.cli.run(config_show(), runtime), "config_failure": None}
+        except OkxError as error:
+            return {"config": None, "config_failure": error.failure}
+
+    def _status_half(
+        self, state: AuthState, runtime: Runtime[AuthContext]
+    ) -> tuple[AuthUpdate, list[AIMessage]]:
+        """`okx auth status --json`, repairing a missing okx-auth binary once.
+
+        The HOME's count of logins is read first: one started after it shows
+        up as a changed count under the login lock.
+        """
+        try:
+            seen = logins_started(self.cli.settings(runtime).okx_home)
+            status, notes = self.cli.run_auth(auth_status(), state, runtime)
+        except OkxError as error:
+            return {"auth": None, "status_failure": error.failure}, []
+        found: AuthUpdate = {
+            "auth": status, "status_failure": None, "binary_repaired": bool(notes),
+            "logins_seen": seen,
+        }
+        return found, notes
