@@ -75,7 +75,7 @@ def make_okx_tools(settings: OkxSettings | None = None) -> list[BaseTool]:
 
     return [
         tool("okx_config_show", "Show okx CLI profiles (site, demo, masked API key).", NoArgs,
-             lambda: _run(config_show(), run)),
+             lambda: _run(config_show(run), run)),
         tool("okx_auth_status", "OKX OAuth login status: status, site and scopes.", NoArgs,
              lambda: _run(auth_status(), run)),
         tool("okx_auth_logout", "Log out of OKX (the client registration is kept).", NoArgs,

@@ -24,11 +24,13 @@ from okx_auth_graph.isolation import run_settings
 from okx_auth_graph.nodes.common import language_of, say
 from okx_auth_graph.okx import (
     CliRunner,
+    ConfigView,
     OkxCommand,
     OkxError,
     OkxSettings,
     auth_install,
     auth_install_status,
+    config_show,
     execute,
     run_okx,
     run_okx_streaming,
@@ -84,6 +86,11 @@ class Cli:
     def run(self, command: OkxCommand[T], runtime: Runtime[AuthContext]) -> T:
         """Run one okx command with this run's settings, parsed (and redacted) as it returns."""
         return execute(command, self.settings(runtime), self.runner)
+
+    def config(self, runtime: Runtime[AuthContext]) -> ConfigView:
+        """`okx config show --json` with this run's settings (and the API key they pass on)."""
+        settings = self.settings(runtime)
+        return execute(config_show(settings), settings, self.runner)
 
     def repairing(
         self, call: Callable[[], T], state: AuthState, runtime: Runtime[AuthContext]

@@ -31,7 +31,6 @@ from okx_auth_graph.okx import (
     api_key_profile,
     auth_login_manual,
     auth_status,
-    config_show,
 )
 from okx_auth_graph.okx.errors import LOGIN_RETRY_KINDS
 from okx_auth_graph.okx.interactive import (
@@ -106,7 +105,7 @@ class LoginFlow:
         self, guarded: str | None, notes: list[AIMessage], runtime: Runtime[AuthContext]
     ) -> AuthUpdate:
         """The CLI's own guard found a key that Step 0.2 did not: re-read the config to name it."""
-        config = self.cli.run(config_show(), runtime)
+        config = self.cli.config(runtime)
         return {
             "config": config,
             "api_key_profile": api_key_profile(config) or guarded or "?",

@@ -25,7 +25,6 @@ from okx_auth_graph.okx import (
     OkxFailure,
     api_key_profile,
     auth_status,
-    config_show,
 )
 from okx_auth_graph.okx.login_lock import logins_started
 from okx_auth_graph.state import AuthState, AuthUpdate
@@ -87,7 +86,7 @@ class Preflight:
     def _config_half(self, runtime: Runtime[AuthContext]) -> AuthUpdate:
         """`okx config show --json`, redacted as it is parsed."""
         try:
-            return {"config": self.cli.run(config_show(), runtime), "config_failure": None}
+            return {"config": self.cli.config(runtime), "config_failure": None}
         except OkxError as error:
             return {"config": None, "config_failure": error.failure}
 

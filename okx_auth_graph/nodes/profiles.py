@@ -10,7 +10,7 @@ from langgraph.types import Command
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.nodes.cli import Cli
 from okx_auth_graph.nodes.common import FINISH, changed, language_of, say
-from okx_auth_graph.okx import OkxError, config_show, config_use
+from okx_auth_graph.okx import OkxError, config_use
 from okx_auth_graph.okx.config_file import ProfileEditError, remove_profile
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthState, AuthUpdate, OkxAuthOutcome
@@ -54,7 +54,7 @@ class ProfileSteps:
                 other = removal.remaining[0]
                 self.cli.run(config_use(other), runtime)
                 texts.append(render("default_switched", language, other=other))
-            config = self.cli.run(config_show(), runtime)
+            config = self.cli.config(runtime)
         except OkxError as error:
             failed: AuthUpdate = {"failure": error.failure, "messages": [say(t) for t in texts]}
             return Command(goto="report_failure", update=failed)

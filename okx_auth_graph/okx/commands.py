@@ -44,7 +44,7 @@ from okx_auth_graph.okx.runner import (
     CliResult,
     CliRunner,
     OkxSettings,
-    api_key_handed,
+    api_key_given,
     arun_okx,
     run_okx,
 )
@@ -139,16 +139,16 @@ def _text(stdout: str) -> CommandOutput:
     return {"message": redact_text(" ".join(stdout.split()))}
 
 
-def config_show() -> OkxCommand[ConfigView]:
-    """`okx config show --json`, redacted on parse; notes the `OKX_API_KEY` the CLI got too.
+def config_show(settings: OkxSettings) -> OkxCommand[ConfigView]:
+    """`okx config show --json`, redacted on parse; notes the `OKX_API_KEY` the CLI gets too.
 
-    The key is the one the runner handed the child that printed the output
-    (none on a server that authenticates, whatever the server's environment
-    holds); output from a runner of your own counts as given ours, as before.
+    The key is the one a CLI started with `settings` receives (`api_key_given`:
+    none on a server that authenticates, whatever the server's environment
+    holds), read as the output is parsed.
     """
     return OkxCommand(
         ("config", "show", "--json"),
-        lambda out: parse_config_show(out, api_key_handed(out)),
+        lambda out: parse_config_show(out, api_key_given(settings)),
     )
 
 

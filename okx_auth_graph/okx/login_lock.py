@@ -40,14 +40,23 @@ def lock_path(home: str | None) -> Path:
     return Path(home or os.path.expanduser("~")) / LOCK_DIR / LOCK_FILE
 
 
+def _count(raw: bytes) -> int | None:
+    """The count a lock file holds (0 when empty); None when it holds anything else."""
+    text = raw.strip()
+    if not text:
+        return 0
+    return int(text) if text.isdigit() else None
+
+
 def logins_started(home: str | None) -> int:
     """How many logins this HOME has started (0 before the first; read without the lock)."""
     try:
-        return int(lock_path(home).read_text(encoding="ascii").strip() or 0)
+        count = _count(lock_path(home).read_bytes())
     except FileNotFoundError:
         return 0
-    except (OSError, ValueError, UnicodeDecodeError):
-        return -1  # unreadable: no count matches it, so the login step checks again
+    except OSError:
+        count = None
+    return -1 if count is None else count  # unreadable: no count matches -1, so it checks again
 
 
 class LoginLedger:
@@ -55,8 +64,7 @@ class LoginLedger:
 
     def __init__(self, fd: int) -> None:
         self._fd = fd
-        raw = os.pread(fd, 32, 0).decode("ascii", errors="replace").strip()
-        self.started = int(raw) if raw.isdigit() else 0
+        self.started = _count(os.pread(fd, 32, 0)) or 0
         """Logins started in this HOME before this one."""
 
     def record_start(self) -> int:

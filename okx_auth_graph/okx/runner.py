@@ -70,7 +70,6 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import IO, Protocol, cast
 
@@ -201,30 +200,13 @@ def child_environment(
     return env
 
 
-@dataclass(frozen=True)
-class _Handed:
-    """The `OKX_API_KEY` the child that printed `stdout` was given (the object itself)."""
+def api_key_given(settings: OkxSettings) -> str | None:
+    """The `OKX_API_KEY` a CLI started with these settings gets from our environment, if any.
 
-    stdout: str = field(repr=False)
-    api_key: str | None = field(repr=False)
-
-
-_HANDED: ContextVar[_Handed | None] = ContextVar("okx_cli_api_key_handed", default=None)
-
-
-def api_key_handed(stdout: str) -> str | None:
-    """The `OKX_API_KEY` the CLI child that printed `stdout` was given, if any.
-
-    The runners here note it for the output they return (the very string, not
-    an equal one), so a parser can say what the CLI saw: on a server that
-    authenticates, no key from the server's environment. Output from anywhere
-    else (a runner of your own) is taken to come from a child given ours, as
-    in a library.
+    The environment's rule, asked of the environment itself: on a server that
+    authenticates, none, whatever the server's own environment holds.
     """
-    handed = _HANDED.get()
-    if handed is not None and handed.stdout is stdout:
-        return handed.api_key
-    return os.environ.get(_API_KEY_ENV) or None
+    return child_environment(settings).get(_API_KEY_ENV) or None
 
 
 def redact_argv(args: Sequence[str]) -> list[str]:
@@ -307,9 +289,7 @@ def _stop_group(proc: subprocess.Popen[bytes]) -> None:
     proc.wait()
 
 
-def _finish(
-    args: Sequence[str], code: int, out: bytes, err: bytes, start: float, env: Mapping[str, str]
-) -> CliResult:
+def _finish(args: Sequence[str], code: int, out: bytes, err: bytes, start: float) -> CliResult:
     result = CliResult(
         command=tuple(args),
         returncode=code,
@@ -317,7 +297,6 @@ def _finish(
         stderr=_decode(err),
         duration=time.monotonic() - start,
     )
-    _HANDED.set(_Handed(result.stdout, env.get(_API_KEY_ENV) or None))
     logger.debug("okx %s exited %d in %.3fs", " ".join(redact_argv(args)), code, result.duration)
     return result
 
@@ -340,7 +319,7 @@ def run_okx(
         _kill_group(proc.pid)
         proc.wait()
         raise
-    return _finish(args, proc.returncode, out, err, start, child_env)
+    return _finish(args, proc.returncode, out, err, start)
 
 
 async def arun_okx(
@@ -372,7 +351,7 @@ async def arun_okx(
         await proc.wait()
         raise
     assert proc.returncode is not None  # noqa: S101 - communicate() waited for exit
-    return _finish(args, proc.returncode, out, err, start, child_env)
+    return _finish(args, proc.returncode, out, err, start)
 
 
 LineCallback = Callable[[str], None]
@@ -430,9 +409,7 @@ def run_okx_streaming(
     finally:
         for reader in readers:
             reader.join(timeout=1)
-    return _finish(
-        args, proc.returncode, b"".join(seen), b"".join(stderr_chunks), start, child_env
-    )
+    return _finish(args, proc.returncode, b"".join(seen), b"".join(stderr_chunks), start)
 
 
 def _pump_lines(stream: IO[bytes], lines: queue.Queue[bytes | None]) -> None:

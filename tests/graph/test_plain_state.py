@@ -116,7 +116,8 @@ def test_a_copy_with_another_checkpointer_resumes_with_its_values(
     context = AuthContext(okx_home=str(sim.home))
 
     configured.invoke({"messages": [HumanMessage("log me in")]}, config, context=context)
-    parsed = execute(config_show(), OkxSettings(okx_cli=sim.path, okx_home=str(sim.home)))
+    settings = OkxSettings(okx_cli=sim.path, okx_home=str(sim.home))
+    parsed = execute(config_show(settings), settings)
     assert configured.get_state(config).values["config"] == parsed
     result = configured.invoke(Command(resume="2"), config, context=context)
     assert result["__interrupt__"][0].value["kind"] == "authorization_done"
@@ -187,9 +188,8 @@ def test_strict_loading_gives_a_resumed_thread_all_its_values(
     code = chosen["turns"][0]["question"]
     state = resumed["state"]
     assert state == chosen["state"]
-    assert state["config"] == execute(
-        config_show(), OkxSettings(okx_cli=sim.path, okx_home=str(sim.home))
-    )
+    settings = OkxSettings(okx_cli=sim.path, okx_home=str(sim.home))
+    assert state["config"] == execute(config_show(settings), settings)
     assert (state["auth"]["status"], state["auth"]["scopes"]) == ("not_logged_in", [])
     assert state["chosen_site"] == "eea"
     assert state["pending_login"] == {"site": "eea", "device": {

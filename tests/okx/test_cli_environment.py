@@ -297,7 +297,7 @@ def test_config_show_notes_the_key_the_cli_got_in_a_library(tmp_path: Path) -> N
     home.mkdir()
     cli = recording_cli(tmp_path / "bin", stdout=NO_PROFILES)
 
-    view = execute(config_show(), library_settings(cli, home))
+    view = execute(config_show(library_settings(cli, home)), library_settings(cli, home))
 
     assert view["env_api_key_masked"] == "***9876"
     assert api_key_profile(view) == ENV_KEY_PROFILE
@@ -310,8 +310,8 @@ def test_config_show_claims_no_environment_key_on_an_authenticating_server(
     cli = recording_cli(tmp_path / "bin", stdout=NO_PROFILES)
     settings = server_settings(cli, tmp_path / "homes")
 
-    view = execute(config_show(), settings)
-    async_view = asyncio.run(aexecute(config_show(), settings))
+    view = execute(config_show(settings), settings)
+    async_view = asyncio.run(aexecute(config_show(settings), settings))
 
     assert view["env_api_key_masked"] is None
     assert async_view == view
@@ -319,16 +319,17 @@ def test_config_show_claims_no_environment_key_on_an_authenticating_server(
 
 
 @pytest.mark.usefixtures("planted")
-def test_a_runner_of_your_own_still_reads_our_key_after_a_server_run(tmp_path: Path) -> None:
-    """The runner's note belongs to the very output it returned, never to the next one."""
+def test_the_settings_decide_the_key_whatever_runs_the_cli(tmp_path: Path) -> None:
+    """`config show` names the key the settings hand the CLI, with a runner of your own too."""
     cli = recording_cli(tmp_path / "bin", stdout=NO_PROFILES)
-    settings = server_settings(cli, tmp_path / "homes")
-    assert execute(config_show(), settings)["env_api_key_masked"] is None
 
     def own_runner(args: Sequence[str], _settings: OkxSettings, /) -> CliResult:
-        return CliResult(tuple(args), 0, "".join(["{", NO_PROFILES[1:]]), "", 0.0)
+        return CliResult(tuple(args), 0, NO_PROFILES, "", 0.0)
 
-    assert execute(config_show(), settings, own_runner)["env_api_key_masked"] == "***9876"
+    server = server_settings(cli, tmp_path / "homes")
+    library = library_settings(cli, tmp_path / "home")
+    assert execute(config_show(server), server, own_runner)["env_api_key_masked"] is None
+    assert execute(config_show(library), library, own_runner)["env_api_key_masked"] == "***9876"
 
 
 # ---------------------------------------------------------------- the whole graph

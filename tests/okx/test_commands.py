@@ -71,7 +71,7 @@ class FakeRunner:
 @pytest.mark.parametrize(
     ("command", "args"),
     [
-        (config_show(), ("config", "show", "--json")),
+        (config_show(OkxSettings()), ("config", "show", "--json")),
         (auth_status(), ("auth", "status", "--json")),
         *[(auth_login_manual(LoginClearance(site)), ("auth", "login", "--manual", "--site", site))
           for site in ("global", "eea", "us")],
@@ -97,7 +97,7 @@ def test_only_install_has_a_longer_budget() -> None:
     assert auth_install().timeout == INSTALL_TIMEOUT_SECONDS
     assert INSTALL_TIMEOUT_SECONDS > DEFAULT_TIMEOUT_SECONDS
     login = auth_login_manual(LoginClearance("us"))
-    for command in (config_show(), auth_status(), login, auth_logout()):
+    for command in (config_show(OkxSettings()), auth_status(), login, auth_logout()):
         assert command.timeout is None
 
 
@@ -291,7 +291,7 @@ def _assert_no_secret(error: OkxError) -> None:
 
 @pytest.mark.parametrize("stdout", SECRET_DUMPS)
 def test_failed_exit_error_never_holds_stdout_secrets(stdout: str) -> None:
-    command = config_show()
+    command = config_show(OkxSettings())
     with pytest.raises(OkxError) as caught:
         interpret(command, _result(command, 1, stdout=stdout))
     _assert_no_secret(caught.value)
@@ -306,7 +306,7 @@ def test_failed_exit_error_never_holds_stdout_secrets(stdout: str) -> None:
     ],
 )
 def test_malformed_error_never_holds_stdout_secrets(stdout: str) -> None:
-    command = config_show()
+    command = config_show(OkxSettings())
     with pytest.raises(OkxError) as caught:
         interpret(command, _result(command, 0, stdout=stdout))
     assert caught.value.kind == "malformed_output"
@@ -319,7 +319,7 @@ def test_malformed_error_never_holds_stdout_secrets(stdout: str) -> None:
 def test_execute_config_show_with_runner() -> None:
     runner = FakeRunner(stdout=CONFIG_JSON)
     settings = OkxSettings(okx_cli="/unused/okx", okx_home="/home/u1")
-    view = execute(config_show(), settings, runner)
+    view = execute(config_show(settings), settings, runner)
     assert api_key_profile(view) == "main"
     assert find_profile(view, "main") == profile(
         "main", site="eea", demo=True, api_key_masked="***" + PLANTED_API_KEY[-4:]
@@ -331,14 +331,14 @@ def test_execute_config_show_with_runner() -> None:
 
 def test_execute_config_show_notes_env_api_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OKX_API_KEY", "ENV-API-KEY-abcd9999")
-    view = execute(config_show(), OkxSettings(), FakeRunner(stdout='{"profiles": {}}'))
+    view = execute(config_show(OkxSettings()), OkxSettings(), FakeRunner(stdout='{"profiles": {}}'))
     assert view["env_api_key_masked"] == "***9999"
     assert api_key_profile(view) == ENV_KEY_PROFILE
 
 
 def test_execute_config_show_ignores_empty_env_api_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OKX_API_KEY", "")
-    view = execute(config_show(), OkxSettings(), FakeRunner(stdout='{"profiles": {}}'))
+    view = execute(config_show(OkxSettings()), OkxSettings(), FakeRunner(stdout='{"profiles": {}}'))
     assert api_key_profile(view) is None
 
 

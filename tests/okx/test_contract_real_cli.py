@@ -125,12 +125,12 @@ def test_raw_config_show_prints_secrets_in_clear(cli: Cli, configured_home: Path
 
 def test_config_show_parses(cli: Cli, configured_home: Path) -> None:
     settings = OkxSettings(okx_cli=cli.executable, okx_home=str(configured_home))
-    _assert_parsed(execute(config_show(), settings))
+    _assert_parsed(execute(config_show(settings), settings))
 
 
 async def test_config_show_parses_async(cli: Cli, configured_home: Path) -> None:
     settings = OkxSettings(okx_cli=cli.executable, okx_home=str(configured_home))
-    _assert_parsed(await aexecute(config_show(), settings))
+    _assert_parsed(await aexecute(config_show(settings), settings))
 
 
 def test_config_show_never_leaks_secrets(
@@ -138,7 +138,7 @@ def test_config_show_never_leaks_secrets(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     settings = OkxSettings(okx_cli=cli.executable, okx_home=str(configured_home))
-    view = execute(config_show(), settings)
+    view = execute(config_show(settings), settings)
     messages = [record.getMessage() for record in caplog.records]
     assert any("okx config show --json exited 0" in message for message in messages)
     shown = [repr(view), str(view), json.dumps(view), caplog.text, *messages]
@@ -148,7 +148,8 @@ def test_config_show_never_leaks_secrets(
 
 
 def test_empty_home_has_no_profiles(cli: Cli, empty_home: Path) -> None:
-    view = execute(config_show(), OkxSettings(okx_cli=cli.executable, okx_home=str(empty_home)))
+    settings = OkxSettings(okx_cli=cli.executable, okx_home=str(empty_home))
+    view = execute(config_show(settings), settings)
     assert view["profiles"] == []
     assert api_key_profile(view) is None
     assert selected_sites(view) == []
@@ -158,7 +159,8 @@ def test_config_show_notes_env_api_key(
     cli: Cli, empty_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OKX_API_KEY", "ENV-ONLY-KEY-00001234")
-    view = execute(config_show(), OkxSettings(okx_cli=cli.executable, okx_home=str(empty_home)))
+    settings = OkxSettings(okx_cli=cli.executable, okx_home=str(empty_home))
+    view = execute(config_show(settings), settings)
     assert api_key_profile(view) == "OKX_API_KEY (environment)"
     assert view["env_api_key_masked"] == "***1234"
     assert "ENV-ONLY-KEY-00001234" not in json.dumps(view)
@@ -232,7 +234,7 @@ def test_real_cli_config_show_behind_the_update_notice(
     assert raw.returncode == 0
     assert "Update available for @okx_ai/okx-trade-cli: 1.2.4 \u2192 99.0.0" in raw.stderr
     assert raw.stdout.startswith('{\n  "')  # JSON.stringify(data, null, 2)
-    _assert_parsed(execute(config_show(), settings))
+    _assert_parsed(execute(config_show(settings), settings))
 
 
 def test_real_cli_auth_status_behind_the_notice_is_too_old(

@@ -37,7 +37,8 @@ async def test_a_restarted_server_loads_the_stored_values(
         stored = await restarted.aget_tuple(CONFIG)
     assert stored is not None
     config = stored.checkpoint["channel_values"]["config"]
-    assert config == execute(config_show(), OkxSettings(okx_cli=sim.path, okx_home=str(sim.home)))
+    settings = OkxSettings(okx_cli=sim.path, okx_home=str(sim.home))
+    assert config == execute(config_show(settings), settings)
     figure("postgres via okx_auth_graph.server: the stored config loads back equal, "
            "with no list of types")
 
