@@ -21,9 +21,9 @@ from langgraph.graph.message import Messages, add_messages
 from typing_extensions import TypedDict
 
 from okx_auth_graph.interrupts import InterruptPayload, Question
+from okx_auth_graph.keywords import NextSkill
 from okx_auth_graph.okx import AuthStatus, ConfigView, DeviceCode, OkxFailure, Site, redact_text
 from okx_auth_graph.okx.runner import redact_argv
-from okx_auth_graph.routing import NextSkill
 
 Language = Literal["zh", "en"]
 OutcomeStatus = Literal[

@@ -46,6 +46,7 @@ from typing_extensions import TypedDict
 
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.isolation import run_settings
+from okx_auth_graph.keywords import is_market_only, route_request
 from okx_auth_graph.mcp import OkxMcpConnection
 from okx_auth_graph.middleware.policy import (
     clean_okx_output,
@@ -55,7 +56,6 @@ from okx_auth_graph.middleware.policy import (
 )
 from okx_auth_graph.okx import OkxCommand, OkxError, decode_object, execute
 from okx_auth_graph.replies import detect_language, latest_human_text, text_of
-from okx_auth_graph.routing import is_market_only, route_request
 from okx_auth_graph.state import Language, OkxAuthOutcome, OkxAuthRequest
 from okx_auth_graph.subgraph import awaiting_reply, build_auth_subgraph, relay_question
 from okx_auth_graph.tools import failure_payload

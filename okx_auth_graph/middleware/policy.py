@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import re
 
+from okx_auth_graph.keywords import is_market_only
 from okx_auth_graph.mcp.registry import needs_account as mcp_needs_account
 from okx_auth_graph.mcp.registry import registry_name
 from okx_auth_graph.okx import ErrorKind, classify_text, mask_key, redact_text
 from okx_auth_graph.okx.errors import RECOVER_KINDS
-from okx_auth_graph.routing import is_market_only
 from okx_auth_graph.state import OkxAuthOutcome, OkxAuthRequest
 from okx_auth_graph.tools import make_okx_tools
 

@@ -7,11 +7,10 @@ from typing import Literal, cast, get_type_hints
 from langgraph.runtime import Runtime
 
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.intents import entry_asked
 from okx_auth_graph.interrupts import Question
+from okx_auth_graph.keywords import entry_asked, route_request
 from okx_auth_graph.nodes.common import changed, context_of
 from okx_auth_graph.replies import detect_language, latest_human_text
-from okx_auth_graph.routing import route_request
 from okx_auth_graph.state import AuthState, AuthUpdate, RequestAction, RequestFindings
 
 FINDINGS: tuple[str, ...] = tuple(get_type_hints(RequestFindings))
@@ -83,7 +82,7 @@ def requested_entry(state: AuthState) -> EntryRule:
     A new message on a thread whose last run stopped at a question goes back
     to the step that asked it, which takes the message as the answer (as a
     resume would be). With no question open, an explicit `okx_auth_request`
-    wins; without one, the user's words pick it (`intents.py`: log out,
+    wins; without one, the user's words pick it (`keywords.py`: log out,
     status, the binary's entries), and anything else is a login.
     """
     question = state.get("open_question")

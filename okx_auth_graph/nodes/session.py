@@ -8,7 +8,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.intents import asks_session_longevity
+from okx_auth_graph.keywords import asks_session_longevity
 from okx_auth_graph.nodes.cli import Cli, reports_failure
 from okx_auth_graph.nodes.common import FINISH, language_of, say
 from okx_auth_graph.okx import auth_logout, auth_status, chosen_site

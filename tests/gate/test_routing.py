@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from okx_auth_graph.routing import KEYWORDS, SKILL_ORDER, is_market_only, route_request
+from okx_auth_graph.keywords import SKILL_KEYWORDS, SKILL_ORDER, is_market_only, route_request
 
 
 @pytest.mark.parametrize(
@@ -76,7 +76,7 @@ def test_words_match_whole_words_only() -> None:
 
 
 def test_every_skill_has_keywords_in_both_languages() -> None:
-    assert set(KEYWORDS) == set(SKILL_ORDER)
-    for tables in KEYWORDS.values():
+    assert set(SKILL_KEYWORDS) == set(SKILL_ORDER)
+    for tables in SKILL_KEYWORDS.values():
         assert tables["en"]
         assert tables["zh"]

@@ -1,6 +1,6 @@
 """Requests in plain words pick their entry when no `okx_auth_request` is given.
 
-The keyword tables (`okx_auth_graph/intents.py`) are checked on their own,
+The keyword tables (`okx_auth_graph/keywords.py`) are checked on their own,
 then whole conversations show that the words alone run the right commands:
 a logout runs `okx auth logout` and no login, a status question one
 `auth status`, the session-longevity question gets the skill's fixed
@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from okx_auth_graph.intents import asks_session_longevity, entry_asked
+from okx_auth_graph.keywords import asks_session_longevity, entry_asked
 from okx_auth_graph.prompts import render, site_menu
 from tests.expected import INSTALL, INSTALL_STATUS, STATUS, Argv
 from tests.support import CallLog, Conversation, Simulator
