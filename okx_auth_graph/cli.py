@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from okx_auth_graph.chat.options import DEFAULT_DB, ChatOptions, new_thread_id, thread_id
+from okx_auth_graph.apps.chat.options import DEFAULT_DB, ChatOptions, new_thread_id, thread_id
 
 EXIT_INTERRUPTED = 130
 """The shell's code for "stopped by Ctrl-C"."""
@@ -89,14 +89,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _demo() -> int:
-    from okx_auth_graph.demo import run_demo
+    from okx_auth_graph.apps.demo import run_demo
 
     return run_demo()
 
 
 def _chat(args: argparse.Namespace) -> int:
-    from okx_auth_graph.chat.launch import run_chat
-    from okx_auth_graph.chat.session import ChatError
+    from okx_auth_graph.apps.chat.launch import run_chat
+    from okx_auth_graph.apps.chat.session import ChatError
 
     options = ChatOptions(
         db=args.db.expanduser().absolute(),

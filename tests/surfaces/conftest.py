@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from okx_auth_graph.chat.options import ChatOptions
+from okx_auth_graph.apps.chat.options import ChatOptions
 from okx_auth_graph.prompts import Language, format_scopes, render
 from tests.expected import SCOPES, URIS
 

@@ -13,9 +13,9 @@ import pty
 import subprocess
 from pathlib import Path
 
-from okx_auth_graph.chat.console import Console
-from okx_auth_graph.chat.inbox import Inbox
-from okx_auth_graph.chat.progress import RunProgress
+from okx_auth_graph.apps.chat.console import Console
+from okx_auth_graph.apps.chat.inbox import Inbox
+from okx_auth_graph.apps.chat.progress import RunProgress
 from tests.surfaces.conftest import SCRIPT, THREAD
 
 WIPE = "\r\x1b[K"

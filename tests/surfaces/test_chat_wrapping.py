@@ -11,7 +11,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from okx_auth_graph.chat.wrapping import display_width, wrap
+from okx_auth_graph.apps.chat.wrapping import display_width, wrap
 
 URL = "https://my.okx.com/account/oauth/device"
 CODE = "ABCD-EFGH"

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from okx_auth_graph.chat.console import Console
+from okx_auth_graph.apps.chat.console import Console
 
 FRAMES = "-\\|/"
 """ASCII frames: a status line must not depend on the terminal's encoding."""

@@ -21,16 +21,16 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command, Interrupt, StateSnapshot
 
+from okx_auth_graph.apps.chat import browser
+from okx_auth_graph.apps.chat.browser import SimulatedBrowser
+from okx_auth_graph.apps.chat.console import Console
+from okx_auth_graph.apps.chat.inbox import Inbox
+from okx_auth_graph.apps.chat.options import ChatOptions
+from okx_auth_graph.apps.chat.progress import RunProgress
+from okx_auth_graph.apps.chat.stopping import CtrlC
+from okx_auth_graph.apps.demo import transcript_entry
 from okx_auth_graph.builder import AuthGraph
-from okx_auth_graph.chat import browser
-from okx_auth_graph.chat.browser import SimulatedBrowser
-from okx_auth_graph.chat.console import Console
-from okx_auth_graph.chat.inbox import Inbox
-from okx_auth_graph.chat.options import ChatOptions
-from okx_auth_graph.chat.progress import RunProgress
-from okx_auth_graph.chat.stopping import CtrlC
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.demo import transcript_entry
 from okx_auth_graph.replies import text_of
 
 ASSISTANT = "assistant"

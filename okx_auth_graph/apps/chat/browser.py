@@ -11,7 +11,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from okx_auth_graph.chat.console import Console
+from okx_auth_graph.apps.chat.console import Console
 
 A_DAY_SECONDS = 86_400
 """How far `/expire` moves the simulated clock: past any device code's lifetime."""

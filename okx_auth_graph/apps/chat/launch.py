@@ -16,15 +16,15 @@ from typing import BinaryIO, TextIO
 
 from langgraph.checkpoint.sqlite import SqliteSaver
 
+from okx_auth_graph.apps.chat.browser import SimulatedBrowser
+from okx_auth_graph.apps.chat.console import Console
+from okx_auth_graph.apps.chat.inbox import Inbox
+from okx_auth_graph.apps.chat.options import ChatOptions
+from okx_auth_graph.apps.chat.session import ChatError, ChatSession
+from okx_auth_graph.apps.chat.stopping import CtrlC
+from okx_auth_graph.apps.demo import simulator_path
 from okx_auth_graph.builder import build_auth_graph
-from okx_auth_graph.chat.browser import SimulatedBrowser
-from okx_auth_graph.chat.console import Console
-from okx_auth_graph.chat.inbox import Inbox
-from okx_auth_graph.chat.options import ChatOptions
-from okx_auth_graph.chat.session import ChatError, ChatSession
-from okx_auth_graph.chat.stopping import CtrlC
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.demo import simulator_path
 from okx_auth_graph.okx import OkxError, run_okx_streaming
 from okx_auth_graph.okx.runner import resolve_executable
 

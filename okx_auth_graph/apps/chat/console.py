@@ -14,7 +14,7 @@ import os
 import threading
 from typing import TextIO
 
-from okx_auth_graph.chat.wrapping import wrap
+from okx_auth_graph.apps.chat.wrapping import wrap
 
 PROMPT = "you> "
 """Shown when the chat waits for the user."""
