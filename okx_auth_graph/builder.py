@@ -21,7 +21,7 @@ from langgraph.graph.state import CompiledStateGraph
 
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.nodes.api_key import api_key_check, api_key_configured, api_key_stop
-from okx_auth_graph.nodes.authorization import ask_retry, await_authorization
+from okx_auth_graph.nodes.authorization import AUTHORIZATION_DONE, RETRY_LOGIN
 from okx_auth_graph.nodes.binary import BinarySteps
 from okx_auth_graph.nodes.cli import Cli
 from okx_auth_graph.nodes.failure import report_failure
@@ -37,15 +37,16 @@ from okx_auth_graph.nodes.oauth import (
 )
 from okx_auth_graph.nodes.preflight import Preflight, preflight_outcome
 from okx_auth_graph.nodes.profiles import ProfileSteps
-from okx_auth_graph.nodes.questions import QuestionStyle, Waiting
-from okx_auth_graph.nodes.recover import recover
-from okx_auth_graph.nodes.requests import (
-    ask_api_key_remedy,
-    confirm_remove,
-    post_remove_question,
+from okx_auth_graph.nodes.questions import (
+    QuestionNode,
+    QuestionSpec,
+    QuestionStyle,
+    question_node,
 )
+from okx_auth_graph.nodes.recover import recover
+from okx_auth_graph.nodes.requests import API_KEY_REMEDY, CONFIRM_REMOVE, post_remove_question
 from okx_auth_graph.nodes.session import SessionSteps
-from okx_auth_graph.nodes.site import ask_site, menu, site_check, site_selected
+from okx_auth_graph.nodes.site import SITE_CHOICE, menu, site_check, site_selected
 from okx_auth_graph.okx import CliRunner, run_okx, run_okx_streaming
 from okx_auth_graph.okx.interactive import StreamingRunner
 from okx_auth_graph.state import AuthInput, AuthOutput, AuthState, RedactedInput
@@ -83,12 +84,15 @@ def build_auth_graph(
     (the default), or `return`, which ends the run there so a parent's state
     and chat hold the question (see `okx_auth_graph.subgraph`).
     """
-    cli, waiting = Cli(runner, streaming_runner, okx_cli), Waiting(questions)
+    cli = Cli(runner, streaming_runner, okx_cli)
     flow, session = LoginFlow(cli), SessionSteps(cli)
     binary, profiles = BinarySteps(cli), ProfileSteps(cli)
     builder = StateGraph(
         AuthState, context_schema=AuthContext, input_schema=AuthInput, output_schema=AuthOutput
     )
+
+    def question(spec: QuestionSpec) -> QuestionNode:
+        return question_node(spec, questions)
 
     # A new message that answers the question the last run stopped at goes
     # back to the step that asked it, as a resume would. Otherwise a request
@@ -97,25 +101,24 @@ def build_auth_graph(
     builder.add_node("intake", intake)
     builder.add_edge(START, "intake")
     builder.add_conditional_edges("intake", requested_entry, {
-        "reply → site menu": "ask_site",
-        "reply → done-wait": "await_authorization",
-        "reply → retry question": "ask_retry",
-        "reply → removal question": "confirm_remove",
-        "reply → 0.2.a question": "ask_api_key_remedy",
-        "login / recover → Step 0": "preflight",
-        "status request": "report_status",
-        "logout request": "logout",
-        "install request": "install_binary",
-        "install_status request": "report_install_status",
-        "remove request": "post_remove_question",
+        "site_choice": "ask_site",
+        "authorization_done": "await_authorization",
+        "retry_login": "ask_retry",
+        "confirm_remove": "confirm_remove",
+        "api_key_remedy": "ask_api_key_remedy",
+        "login": "preflight",
+        "recover": "preflight",
+        "status": "report_status",
+        "logout": "logout",
+        "install": "install_binary",
+        "install_status": "report_install_status",
+        "remove": "post_remove_question",
     })
 
     # Step 0: `config show` and `auth status` side by side. A failure that
     # stops everything is reported; a `recover` request routes its error
-    # (its Command: Step 0.1, the binary repair, Step 0.2.a's question, a
-    # retry on another site, or a report); otherwise Step 0.1.
+    # first; otherwise Step 0.1.
     builder.add_node("preflight", Preflight(cli).preflight)
-    builder.add_node("recover", recover)
     builder.add_conditional_edges("preflight", preflight_outcome, {
         "Step 0 failed → report": "report_failure",
         "recover → route the error": "recover",
@@ -126,12 +129,16 @@ def build_auth_graph(
     # question. A choice comes back to 0.1; anything else is the menu again.
     builder.add_node("site_check", site_check)
     builder.add_node("menu", menu)
-    builder.add_node("ask_site", waiting.bind(ask_site))
     builder.add_conditional_edges("site_check", site_selected, {
         "0.1 site known → 0.2": "api_key_check",
         "0.1 no site → menu": "menu",
     })
     builder.add_edge("menu", "ask_site")
+    builder.add_node("ask_site", question(SITE_CHOICE), destinations={
+        "site_check": "a choice → 0.1",
+        "menu": "not a choice → menu again",
+        END: "cancel",
+    })
 
     # Step 0.2: a profile with an api_key stops the procedure with its name.
     builder.add_node("api_key_check", api_key_check)
@@ -158,6 +165,8 @@ def build_auth_graph(
 
     # The pre-login gate: the only way into a login. It holds → the device
     # flow in the chat, or the blocking login announced first; else the menu.
+    # Each login checks the gate again and raises if it fails (a bug, never a
+    # second route to the menu).
     builder.add_node("pre_login_gate", pre_login_gate)
     builder.add_conditional_edges("pre_login_gate", gate_holds, {
         "gate holds → manual login": "login",
@@ -167,34 +176,105 @@ def build_auth_graph(
     builder.add_node("announce_login", announce_login)
     builder.add_edge("announce_login", "login_interactive")
 
-    # The login shows the template and waits for "done" (never polling): a
-    # reminder repeats the code, "cancel" ends. The one `auth status` after it
-    # decides: success, not yet (wait again), or a failed code (retry? yes →
-    # Step 0 again, or Step 0.1 when moving site). The blocking login goes
-    # to that check by itself. A login the CLI's guard skipped is the
-    # API-key stop; a login whose gate fails inside shows the menu.
-    builder.add_node("login", flow.login)
-    builder.add_node("login_interactive", flow.login_interactive)
-    builder.add_node("await_authorization", waiting.bind(await_authorization))
-    builder.add_node("verify", flow.verify)
-    builder.add_node("ask_retry", waiting.bind(ask_retry))
+    # The login runs under the HOME's login lock. A login another
+    # conversation of the same user started meanwhile is waited for (or
+    # reported as a success); a login the CLI's guard skipped is the API-key
+    # stop. The manual login shows the template and waits for "done" (never
+    # polling); the blocking login goes to the one check by itself, and a
+    # failed one asks to retry.
+    builder.add_node("login", flow.login, destinations={
+        "await_authorization": "code shown → wait for done",
+        "pending_notice": "a login is already pending",
+        "success": "logged in meanwhile",
+        "api_key_stop": "CLI guard: API key",
+        "report_failure": "CLI failure",
+    })
+    builder.add_node("login_interactive", flow.login_interactive, destinations={
+        "verify": "browser done → check",
+        "pending_notice": "a login is already pending",
+        "success": "logged in meanwhile",
+        "ask_retry": "login failed → retry?",
+        "api_key_stop": "CLI guard: API key",
+        "report_failure": "CLI failure",
+    })
+
+    # Waiting for "done": a reminder repeats the code, "cancel" ends. The one
+    # `auth status` after it decides: success, not yet (wait again), or a
+    # failed code (retry? yes → Step 0 again, or Step 0.1 when moving site).
+    builder.add_node("await_authorization", question(AUTHORIZATION_DONE), destinations={
+        "verify": "done → check once",
+        "await_authorization": "anything else → reminder",
+        END: "cancel",
+    })
+    builder.add_node("verify", flow.verify, destinations={
+        "success": "logged_in",
+        "await_authorization": "pending → wait again",
+        "ask_retry": "expired or refused → retry?",
+        "report_failure": "CLI failure",
+    })
+    builder.add_node("ask_retry", question(RETRY_LOGIN), destinations={
+        "preflight": "yes → Step 0",
+        "site_check": "yes, moving site → 0.1",
+        "ask_retry": "unclear → ask again",
+        END: "no / cancel",
+    })
 
     # The other entries, each ending with its report: status, logout, the
     # binary's install and install-status, and its removal (asked first).
-    builder.add_node("report_status", session.report_status)
-    builder.add_node("logout", session.logout)
-    builder.add_node("install_binary", binary.install_binary)
-    builder.add_node("report_install_status", binary.report_install_status)
+    builder.add_node("report_status", session.report_status, destinations={
+        END: "reported", "report_failure": "CLI failure",
+    })
+    builder.add_node("logout", session.logout, destinations={
+        END: "logged out", "report_failure": "CLI failure",
+    })
+    builder.add_node("install_binary", binary.install_binary, destinations={
+        END: "installed", "report_failure": "CLI failure",
+    })
+    builder.add_node("report_install_status", binary.report_install_status, destinations={
+        END: "reported", "report_failure": "CLI failure",
+    })
     builder.add_node("post_remove_question", post_remove_question)
     builder.add_edge("post_remove_question", "confirm_remove")
-    builder.add_node("confirm_remove", waiting.bind(confirm_remove))
-    builder.add_node("remove_binary", binary.remove_binary)
-    # Recovery: the spawn repair retries the failed command (a login goes
-    # back to Step 0.1, a removal is asked first); Step 0.2.a's two options
-    # (switching removes the keyed profile after a yes, then Step 0.1).
-    builder.add_node("repair_binary", binary.repair_binary)
-    builder.add_node("ask_api_key_remedy", waiting.bind(ask_api_key_remedy))
-    builder.add_node("drop_api_key_profile", profiles.drop_api_key_profile)
+    builder.add_node("confirm_remove", question(CONFIRM_REMOVE), destinations={
+        "remove_binary": "yes → remove the binary",
+        "drop_api_key_profile": "yes → remove the profile",
+        "confirm_remove": "unclear → ask again",
+        END: "no / cancel",
+    })
+    builder.add_node("remove_binary", binary.remove_binary, destinations={
+        END: "removed", "report_failure": "CLI failure",
+    })
+
+    # Recovery routes the caller's error once: a new login goes through
+    # Step 0.1 (menu and gate included); a missing okx-auth binary is
+    # repaired and the failed command retried (a login through Step 0.1, a
+    # removal asked first); a rejected key gets Step 0.2.a's two options
+    # (switching removes the keyed profile after a yes, then Step 0.1); a
+    # region restriction offers another site; the rest are reported.
+    builder.add_node("recover", recover, destinations={
+        "site_check": "a new login fixes it → 0.1",
+        "repair_binary": "okx-auth missing → repair",
+        "ask_api_key_remedy": "key rejected → 0.2.a",
+        "ask_retry": "region restricted → another site?",
+        "report_failure": "report",
+        END: "key user told how",
+    })
+    builder.add_node("repair_binary", binary.repair_binary, destinations={
+        "site_check": "was a login → 0.1",
+        "post_remove_question": "was a removal → ask first",
+        END: "retried",
+        "report_failure": "CLI failure",
+    })
+    builder.add_node("ask_api_key_remedy", question(API_KEY_REMEDY), destinations={
+        "confirm_remove": "2 → remove the keyed profile?",
+        "ask_api_key_remedy": "neither → ask again",
+        END: "1 / cancel / key from the environment",
+    })
+    builder.add_node("drop_api_key_profile", profiles.drop_api_key_profile, destinations={
+        "site_check": "removed → 0.1",
+        END: "could not edit",
+        "report_failure": "CLI failure",
+    })
 
     # A CLI failure anywhere ends with its report.
     builder.add_node("report_failure", report_failure)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
-from okx_auth_graph.okx import LoginClearance, Site
+from okx_auth_graph.okx import GateViolation, LoginClearance, Site
 from okx_auth_graph.prompts import site_menu
 from okx_auth_graph.replies import parse_site_choice, text_of
 
@@ -44,9 +44,13 @@ def gate_allows_login(messages: Sequence[AnyMessage], site: Site | None) -> bool
     return menu_before and latest_menu < latest_human and chosen == site
 
 
-def login_clearance(messages: Sequence[AnyMessage], site: Site | None) -> LoginClearance | None:
-    """The gate's decision for a login on `site` right now, or None when the gate fails.
+def login_clearance(messages: Sequence[AnyMessage], site: Site | None) -> LoginClearance:
+    """The gate's decision for a login on `site` right now; `GateViolation` when it fails.
 
-    The only maker of a `LoginClearance`: `okx auth login` runs with one or not at all.
+    The only maker of a `LoginClearance`: `okx auth login` runs with one or
+    not at all. The graph's one way into a login is the gate's own edge, so a
+    failure here is a bug (defence in depth), never a route back to the menu.
     """
-    return LoginClearance(site) if site is not None and gate_allows_login(messages, site) else None
+    if site is None or not gate_allows_login(messages, site):
+        raise GateViolation(f"the pre-login gate does not hold for --site {site!r}")
+    return LoginClearance(site)

@@ -8,15 +8,10 @@ skipped (Step 0.2 was stale).
 
 from __future__ import annotations
 
-from typing import Literal
-
 from okx_auth_graph.nodes.common import changed, key_site, language_of, say, with_next_skill
 from okx_auth_graph.okx import api_key_profile
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthState, AuthUpdate
-
-KeyRule = Literal["0.2 API key → stop", "0.2 no key → 0.3"]
-"""Step 0.2's outcomes, as the drawing labels them."""
 
 
 def api_key_check(state: AuthState) -> AuthUpdate:
@@ -25,7 +20,7 @@ def api_key_check(state: AuthState) -> AuthUpdate:
     return changed(state, {"api_key_profile": api_key_profile(config) if config else None})
 
 
-def api_key_configured(state: AuthState) -> KeyRule:
+def api_key_configured(state: AuthState) -> str:
     """A keyed profile stops the procedure; without one, Step 0.3."""
     return "0.2 API key → stop" if state.get("api_key_profile") else "0.2 no key → 0.3"
 

@@ -11,14 +11,15 @@ left to the caller to retry once the sign-in side works.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
+from langgraph.graph import END
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.nodes.cli import Cli, reports_failure
-from okx_auth_graph.nodes.common import FINISH, language_of, say
+from okx_auth_graph.nodes.common import language_of, say
 from okx_auth_graph.okx import (
     AuthCommandName,
     OkxCommand,
@@ -50,17 +51,17 @@ class BinarySteps:
     @reports_failure
     def install_binary(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[Literal["__end__", "report_failure"]]:
+    ) -> Command[str]:
         """The `install` entry: `okx auth install --json`, reported in plain words."""
         result = self.cli.run(auth_install(), runtime)
         phrase = "binary_up_to_date" if result["status"] == "up_to_date" else "binary_installed"
         text = render(phrase, language_of(state), version=result["version"] or "?")
-        return Command(goto=FINISH, update={"messages": [say(text)], "okx_auth": None})
+        return Command(goto=END, update={"messages": [say(text)], "okx_auth": None})
 
     @reports_failure
     def report_install_status(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[Literal["__end__", "report_failure"]]:
+    ) -> Command[str]:
         """The `install_status` entry: `okx auth install-status --json`, in plain words."""
         info = self.cli.run(auth_install_status(), runtime)
         language = language_of(state)
@@ -71,23 +72,23 @@ class BinarySteps:
             text = render("binary_status_outdated", language, version=version, latest=latest)
         else:
             text = render("binary_status_ok", language, version=version)
-        return Command(goto=FINISH, update={"messages": [say(text)], "okx_auth": None})
+        return Command(goto=END, update={"messages": [say(text)], "okx_auth": None})
 
     @reports_failure
     def remove_binary(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[Literal["__end__", "report_failure"]]:
+    ) -> Command[str]:
         """After an explicit yes: `okx auth remove --force`."""
         self.cli.run(auth_remove(force=True), runtime)
         removed: AuthUpdate = {
             "messages": [say(render("removed", language_of(state)))], "okx_auth": None,
         }
-        return Command(goto=FINISH, update=removed)
+        return Command(goto=END, update=removed)
 
     @reports_failure
     def repair_binary(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[Literal["site_check", "post_remove_question", "report_failure", "__end__"]]:
+    ) -> Command[str]:
         """Recovery from "Failed to spawn okx-auth": install, check, retry the command once.
 
         The repair runs once per request (the preflight may have done it). The
@@ -121,4 +122,4 @@ class BinarySteps:
             "status": "not_logged_in" if signed_out or status is None else status["status"],
         }
         done: AuthUpdate = {"messages": [say(t) for t in texts], "okx_auth": outcome}
-        return Command(goto=FINISH, update=done)
+        return Command(goto=END, update=done)

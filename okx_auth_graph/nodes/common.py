@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal, cast
+from typing import cast
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langgraph.runtime import Runtime
@@ -14,9 +14,6 @@ from okx_auth_graph.okx import Site, find_profile
 from okx_auth_graph.prompts import Language, format_minutes, render
 from okx_auth_graph.replies import text_of
 from okx_auth_graph.state import AuthState, AuthUpdate, OkxAuthOutcome, PendingLogin
-
-FINISH: Literal["__end__"] = "__end__"
-"""`langgraph.graph.END`, typed as the literal a `Command[Literal[...]]` needs."""
 
 
 def context_of(runtime: Runtime[AuthContext]) -> AuthContext:

@@ -8,8 +8,6 @@ before they run the CLI (defence in depth).
 
 from __future__ import annotations
 
-from typing import Literal
-
 from langgraph.runtime import Runtime
 
 from okx_auth_graph.context import AuthContext
@@ -17,16 +15,13 @@ from okx_auth_graph.gate import gate_allows_login
 from okx_auth_graph.nodes.common import context_of
 from okx_auth_graph.state import AuthState, AuthUpdate
 
-GateRule = Literal["gate holds → manual login", "gate holds → blocking login", "gate fails → menu"]
-"""The gate's outcomes, as the drawing labels them."""
-
 
 def pre_login_gate(state: AuthState) -> AuthUpdate:
     """Stand before every login; reached only from Step 0.3 (not logged in, or moving site)."""
     return {}
 
 
-def gate_holds(state: AuthState, runtime: Runtime[AuthContext]) -> GateRule:
+def gate_holds(state: AuthState, runtime: Runtime[AuthContext]) -> str:
     """The menu was posted, the latest human message is a choice after it, `--site` equals it.
 
     Anything else posts the menu again. When it holds, the run's login mode

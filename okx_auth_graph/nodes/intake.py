@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal, cast, get_type_hints
+from typing import cast, get_args, get_type_hints
 
 from langgraph.runtime import Runtime
 
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.interrupts import Question
 from okx_auth_graph.keywords import entry_asked, route_request
 from okx_auth_graph.nodes.common import changed, context_of
 from okx_auth_graph.replies import detect_language, latest_human_text
@@ -41,53 +40,19 @@ def intake(state: AuthState, runtime: Runtime[AuthContext]) -> AuthUpdate:
     return changed(state, {**cleared, **fresh})
 
 
-EntryRule = Literal[
-    "reply → site menu",
-    "reply → done-wait",
-    "reply → retry question",
-    "reply → removal question",
-    "reply → 0.2.a question",
-    "login / recover → Step 0",
-    "status request",
-    "logout request",
-    "install request",
-    "install_status request",
-    "remove request",
-]
-"""The request's entries, as the drawing labels them."""
-
-_ENTRIES: dict[RequestAction, EntryRule] = {
-    "login": "login / recover → Step 0",
-    "recover": "login / recover → Step 0",
-    "status": "status request",
-    "logout": "logout request",
-    "install": "install request",
-    "install_status": "install_status request",
-    "remove": "remove request",
-}
-
-
-_REPLIES: dict[Question, EntryRule] = {
-    "site_choice": "reply → site menu",
-    "authorization_done": "reply → done-wait",
-    "retry_login": "reply → retry question",
-    "confirm_remove": "reply → removal question",
-    "api_key_remedy": "reply → 0.2.a question",
-}
-
-
-def requested_entry(state: AuthState) -> EntryRule:
-    """The open question a new message answers; else the entry `okx_auth_request.action` names.
+def requested_entry(state: AuthState) -> str:
+    """The open question a new message answers; else the entry the request asks for.
 
     A new message on a thread whose last run stopped at a question goes back
     to the step that asked it, which takes the message as the answer (as a
-    resume would be). With no question open, an explicit `okx_auth_request`
-    wins; without one, the user's words pick it (`keywords.py`: log out,
-    status, the binary's entries), and anything else is a login.
+    resume would be): the label is the question's `kind`. With no question
+    open, an explicit `okx_auth_request.action` wins; without one, the
+    user's words pick it (`keywords.py`: log out, status, the binary's
+    entries), and anything else is a login: the label is the action.
     """
     question = state.get("open_question")
     if question:
-        return _REPLIES[question]
+        return question
     request = state.get("okx_auth_request") or {}
     action = request.get("action") or entry_asked(latest_human_text(state["messages"]) or "")
-    return _ENTRIES.get(action, "login / recover → Step 0")
+    return action if action in get_args(RequestAction) else "login"

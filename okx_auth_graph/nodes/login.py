@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from contextlib import ExitStack
-from typing import Literal
 
 from langchain_core.messages import AIMessage
 from langgraph.runtime import Runtime
@@ -52,10 +51,7 @@ class LoginFlow:
     @reports_failure
     def login(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[Literal[
-        "menu", "await_authorization", "pending_notice", "success", "api_key_stop",
-        "report_failure",
-    ]]:
+    ) -> Command[str]:
         """`okx auth login --manual --site S`, behind the pre-login gate (checked again here).
 
         It runs under the HOME's login lock: when another conversation of the
@@ -65,8 +61,6 @@ class LoginFlow:
         message, no retry.
         """
         clearance = login_clearance(state["messages"], state.get("chosen_site"))
-        if clearance is None:
-            return Command(goto="menu")
         settings = self.cli.settings(runtime)
         with login_lock(settings.okx_home, settings.timeout) as ledger:
             if (raced := self._started_elsewhere(state, ledger, runtime)) is not None:
@@ -85,7 +79,7 @@ class LoginFlow:
 
     def _started_elsewhere(
         self, state: AuthState, ledger: LoginLedger, runtime: Runtime[AuthContext]
-    ) -> tuple[Literal["pending_notice", "success"], AuthUpdate] | None:
+    ) -> tuple[str, AuthUpdate] | None:
         """Step 0.3 again when the HOME started a login since this request looked; else None.
 
         Pending: that login is waited for (no new code). Logged in: the success
@@ -115,7 +109,7 @@ class LoginFlow:
     @reports_failure
     def verify(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[Literal["success", "await_authorization", "ask_retry", "report_failure"]]:
+    ) -> Command[str]:
         """After the user's done signal: exactly one `okx auth status --json`, then branch."""
         language = language_of(state)
         status, notes = self.cli.run_auth(auth_status(), state, runtime)
@@ -136,10 +130,7 @@ class LoginFlow:
     @reports_failure
     def login_interactive(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[Literal[
-        "menu", "verify", "pending_notice", "success", "ask_retry", "api_key_stop",
-        "report_failure",
-    ]]:
+    ) -> Command[str]:
         """`okx auth login --site S`, waiting for the browser, behind the same gate and lock.
 
         The CLI's lines and a heartbeat go out as custom stream events while it
@@ -151,8 +142,6 @@ class LoginFlow:
         for the browser (minutes, while the CLI holds the pending login).
         """
         clearance = login_clearance(state["messages"], state.get("chosen_site"))
-        if clearance is None:
-            return Command(goto="menu")
         settings = self.cli.settings(runtime)
         held = ExitStack()
         ledger = held.enter_context(login_lock(settings.okx_home, settings.timeout))

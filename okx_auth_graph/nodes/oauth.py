@@ -8,8 +8,6 @@ waiting in one place too (`pending_notice`).
 
 from __future__ import annotations
 
-from typing import Literal
-
 from langgraph.runtime import Runtime
 
 from okx_auth_graph.context import AuthContext
@@ -26,14 +24,6 @@ from okx_auth_graph.okx import OkxFailure
 from okx_auth_graph.prompts import format_duration, format_scopes, render
 from okx_auth_graph.state import AuthState, AuthUpdate
 
-OAuthRule = Literal[
-    "logged_in → success",
-    "pending → wait",
-    "not_logged_in → gate",
-    "no status → failure",
-]
-"""Step 0.3's outcomes, as the drawing labels them."""
-
 
 def oauth_check(state: AuthState) -> AuthUpdate:
     """Step 0.3 reads `auth status --json`; with none to read, that failure ends the run.
@@ -47,7 +37,7 @@ def oauth_check(state: AuthState) -> AuthUpdate:
     return {}
 
 
-def oauth_status(state: AuthState) -> OAuthRule:
+def oauth_status(state: AuthState) -> str:
     """logged_in → success; pending → wait, no new login; not_logged_in → the gate.
 
     A user who agreed to move to another site (after a region restriction)

@@ -10,7 +10,6 @@ goes on to Step 0.1.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from typing import Literal
 
 from langchain_core.messages import AIMessage
 from langgraph.runtime import Runtime
@@ -29,9 +28,6 @@ from okx_auth_graph.okx import (
 from okx_auth_graph.okx.login_lock import logins_started
 from okx_auth_graph.state import AuthState, AuthUpdate
 
-PreflightRule = Literal["Step 0 failed → report", "recover → route the error", "Step 0 done → 0.1"]
-"""Where a request goes after Step 0, as the drawing labels it."""
-
 
 def preflight_blocker(
     config: ConfigView | None, config_failure: OkxFailure | None, status_failure: OkxFailure | None
@@ -49,7 +45,7 @@ def preflight_blocker(
     return None
 
 
-def preflight_outcome(state: AuthState) -> PreflightRule:
+def preflight_outcome(state: AuthState) -> str:
     """A blocking failure is reported; a `recover` request routes its error; else Step 0.1."""
     if state.get("failure") is not None:
         return "Step 0 failed → report"

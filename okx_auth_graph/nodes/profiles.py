@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
+from langgraph.graph import END
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.nodes.cli import Cli
-from okx_auth_graph.nodes.common import FINISH, changed, language_of, say
+from okx_auth_graph.nodes.common import changed, language_of, say
 from okx_auth_graph.okx import OkxError, config_use
 from okx_auth_graph.okx.config_file import ProfileEditError, remove_profile
 from okx_auth_graph.prompts import render
@@ -24,7 +23,7 @@ class ProfileSteps:
 
     def drop_api_key_profile(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[Literal["site_check", "report_failure", "__end__"]]:
+    ) -> Command[str]:
         """After a yes: remove the keyed profile, then the checks again from Step 0.1.
 
         The block is cut out of `~/.okx/config.toml` with a timestamped backup
@@ -47,7 +46,7 @@ class ProfileSteps:
             outcome: OkxAuthOutcome = {
                 "status": "needs_user_action", "profile": name, "message": text,
             }
-            return Command(goto=FINISH, update={"messages": [say(text)], "okx_auth": outcome})
+            return Command(goto=END, update={"messages": [say(text)], "okx_auth": outcome})
         texts = [render("profile_removed", language, name=name, backup=str(removal.backup))]
         try:
             if removal.was_default and removal.remaining:

@@ -1,36 +1,45 @@
-"""Waiting for the user's answer to a question, however the answer arrives.
+"""Every question the graph asks, made by one factory, however the answer arrives.
 
-A client answers an interrupt in one of two ways: it resumes the thread
-(`Command(resume=...)`, the way LangGraph's own clients do), or it sends the
-reply as a new human message (a chat box that only ever starts runs, like
-Agent Chat UI's). A new message on a thread with a pending interrupt starts
-the graph again from `intake` and drops the pending task, so the graph keeps
-the open question in its own state (`open_question`, written by the step
-that posts the question): `intake` sends such a message back to the step
-that asked, and that step takes it as the answer instead of interrupting.
-Both ways leave the same conversation behind: the reply once, as a human
+A question is data (`QuestionSpec`): its `kind`, the fields its interrupt
+carries, and `decide`, where each answer goes. `question_node` turns one into
+a node; the five questions themselves are listed in `QUESTIONS`, and each
+lives with the step it belongs to (`site.py`, `authorization.py`,
+`requests.py`).
+
+An answer arrives in one of three ways, and all three meet in `_answer`
+before any `decide` sees it:
+
+- a **resume** (`Command(resume=...)`, the way LangGraph's own clients answer
+  an interrupt): the reply is recorded as a human message right after the
+  question;
+- a **new human message** (a chat box that only ever starts runs, like
+  Agent Chat UI's): it starts the graph again from `intake`, and drops the
+  pending interrupt, so the graph keeps the open question in its own state
+  (`open_question`, written by the step that posts the question) and
+  `intake` sends the message back to the question, which takes it as the
+  answer instead of interrupting;
+- a **parent relaying it** (`build_auth_graph(questions="return")`, the form a
+  parent graph embeds): a question with no answer yet does not interrupt but
+  ends the run with `okx_auth = {"status": "awaiting_reply", "question": <the
+  interrupt payload>, "language": ...}`; the parent shows it and records the
+  reply as a human message, which then arrives as above.
+
+Each way leaves the same conversation behind: the reply once, as a human
 message, right after the question.
-
-A graph built to return at questions (`build_auth_graph(questions="return")`,
-the form a parent graph embeds) does not interrupt at all: a question with
-no answer yet ends the run with `okx_auth = {"status": "awaiting_reply",
-"question": <the interrupt payload>, "language": ...}`. The parent's state then holds the
-posted question (its chat shows it), and its next message (typed, or a
-parent's own resume turned into one) answers it the same way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import wraps
-from typing import Literal, TypeVar, cast
+from typing import Literal, Protocol, cast
 
 from langchain_core.messages import HumanMessage
-from langgraph.types import interrupt
+from langgraph.graph import END
+from langgraph.types import Command, interrupt
 
-from okx_auth_graph.interrupts import InterruptPayload, Question, reply_text
-from okx_auth_graph.nodes.common import language_of, say
+from okx_auth_graph.interrupts import InterruptPayload, Question, inbox_fields, reply_text
+from okx_auth_graph.nodes.common import language_of, open_prompt, say
 from okx_auth_graph.replies import text_of
 from okx_auth_graph.state import AuthState, AuthUpdate, OkxAuthOutcome
 
@@ -49,58 +58,66 @@ class Answer:
     message, which the input already added to the conversation."""
 
 
-def _typed_answer(state: AuthState, question: Question) -> Answer | None:
-    """The reply typed as a new message, if the latest message is the user's answer.
+@dataclass(frozen=True)
+class QuestionSpec:
+    """One question: what its interrupt carries, and where each answer goes."""
 
-    A human message after the question means the user answered it by
-    writing (`intake` routed here because the question was still open); the
+    kind: Question
+    """The interrupt's `kind`, and the `open_question` that a typed reply answers."""
+    fields: Callable[[AuthState], dict[str, object]]
+    """The question's own payload fields (choices, link and code, target, ...)."""
+    decide: Callable[[AuthState, Answer], Command[str]]
+    """The answer's effect: what is posted and which step is next."""
+
+
+def _answer(state: AuthState, payload: InterruptPayload, style: QuestionStyle) -> Answer | None:
+    """The reply, however it came; None when the run must return at the question.
+
+    A human message after the question means the user answered it by writing
+    (`intake` routed here because the question was still open); the
     question's own posts always come last otherwise.
     """
     latest = state["messages"][-1] if state["messages"] else None
-    if isinstance(latest, HumanMessage) and state.get("open_question") == question:
+    if isinstance(latest, HumanMessage) and state.get("open_question") == payload["kind"]:
         return Answer(text=text_of(latest), recorded=[])
-    return None
+    if style == "return":
+        return None
+    text = reply_text(interrupt(payload), language_of(state))
+    return Answer(text=text, recorded=[HumanMessage(content=text)])
 
 
-_Step = TypeVar("_Step", bound=Callable[..., object])
+class QuestionNode(Protocol):
+    """A question step, as LangGraph calls a node: with the state, by name."""
+
+    def __call__(self, state: AuthState) -> Command[str]:
+        """Ask, or take the answer and go where it leads."""
+        ...
 
 
-@dataclass(frozen=True)
-class Waiting:
-    """How the question steps wait for an answer; chosen when the graph is built."""
+def question_node(spec: QuestionSpec, style: QuestionStyle) -> QuestionNode:
+    """The node that asks `spec`'s question and goes where its answer leads.
 
-    style: QuestionStyle = "interrupt"
-    """`interrupt`: resume (or a new message) answers; `return`: the run ends at the question."""
+    It asks about everything posted since the user last spoke (the menu, the
+    login template, a reminder). No CLI call happens in a question node, so
+    re-running it from its top on resume repeats nothing.
+    """
 
-    def answer(self, state: AuthState, payload: InterruptPayload) -> Answer | None:
-        """The typed reply, else the interrupt's resume value; None when the run must return."""
-        typed = _typed_answer(state, payload["kind"])
-        if typed is not None or self.style == "return":
-            return typed
-        text = reply_text(interrupt(payload), language_of(state))
-        return Answer(text=text, recorded=[HumanMessage(content=text)])
+    def ask(state: AuthState) -> Command[str]:
+        message, fields = open_prompt(state["messages"]), spec.fields(state)
+        payload = cast(InterruptPayload, {
+            "kind": spec.kind, "message": message, **fields,
+            **inbox_fields(spec.kind, message, fields),
+        })
+        answer = _answer(state, payload, style)
+        if answer is None:
+            return Command(goto=END, update=_left_open(state, payload))
+        return spec.decide(state, answer)
 
-    def bind(self, step: _Step) -> _Step:
-        """`step`, waiting this way.
-
-        LangGraph draws a step's routes from its return annotation
-        (`Command[Literal[...]]`) and passes it arguments by its signature;
-        the wrapper carries both of the step's own, so the bound step is drawn
-        and called exactly as the step itself.
-        """
-
-        @wraps(step)
-        def waiting(state: AuthState) -> object:
-            return step(state, waiting=self)
-
-        return cast(_Step, waiting)
+    ask.__name__ = ask.__qualname__ = f"ask_{spec.kind}"
+    return ask
 
 
-INTERRUPTING = Waiting()
-"""The default: each question interrupts the run."""
-
-
-def left_open(state: AuthState, payload: InterruptPayload) -> AuthUpdate:
+def _left_open(state: AuthState, payload: InterruptPayload) -> AuthUpdate:
     """The update that ends a run at an unanswered question, with the `awaiting_reply` outcome.
 
     A parent shows and relays that question; `okx_auth_graph.subgraph.awaiting_reply`
@@ -125,3 +142,8 @@ def answered(update: Mapping[str, object]) -> AuthUpdate:
 def closing(answer: Answer, text: str, outcome: OkxAuthOutcome) -> AuthUpdate:
     """The last update of a run ended by a reply: the reply, the closing text, the outcome."""
     return answered({"messages": [*answer.recorded, say(text)], "okx_auth": outcome})
+
+
+def asked_again(answer: Answer, text: str) -> AuthUpdate:
+    """The update of a reply that answers nothing: the reply, and why the question comes again."""
+    return {"messages": [*answer.recorded, say(text)]}

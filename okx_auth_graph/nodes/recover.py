@@ -8,11 +8,10 @@ through the plain login flow.
 
 from __future__ import annotations
 
-from typing import Literal
-
+from langgraph.graph import END
 from langgraph.types import Command
 
-from okx_auth_graph.nodes.common import FINISH, key_site, language_of, say
+from okx_auth_graph.nodes.common import key_site, language_of, say
 from okx_auth_graph.nodes.failure import failure_text
 from okx_auth_graph.nodes.questions import asking
 from okx_auth_graph.okx import (
@@ -40,12 +39,7 @@ def recovery_failure(state: AuthState) -> OkxFailure | None:
     )
 
 
-RecoverNext = Literal[
-    "site_check", "repair_binary", "ask_api_key_remedy", "ask_retry", "report_failure", "__end__"
-]
-
-
-def recover(state: AuthState) -> Command[RecoverNext]:
+def recover(state: AuthState) -> Command[str]:
     """Route the caller's classified error; it writes what it posts and routes at once.
 
     Errors a new login fixes go through the normal flow from Step 0.1 (menu
@@ -80,7 +74,7 @@ def recover(state: AuthState) -> Command[RecoverNext]:
 
 def _region_restricted(
     state: AuthState, recovery: OkxFailure, key_profile: str | None
-) -> Command[RecoverNext]:
+) -> Command[str]:
     """Name the current site; an OAuth user may log in on another, a key user is told how."""
     language = language_of(state)
     status = state.get("auth")
@@ -100,4 +94,4 @@ def _region_restricted(
         "recovery_handled": True,
         "okx_auth": {"status": "needs_user_action", "site": site, "message": text},
     }
-    return Command(goto=FINISH, update=told)
+    return Command(goto=END, update=told)

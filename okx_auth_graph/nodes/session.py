@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
+from langgraph.graph import END
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.keywords import asks_session_longevity
 from okx_auth_graph.nodes.cli import Cli, reports_failure
-from okx_auth_graph.nodes.common import FINISH, language_of, say
+from okx_auth_graph.nodes.common import language_of, say
 from okx_auth_graph.okx import auth_logout, auth_status, chosen_site
 from okx_auth_graph.prompts import format_scopes, render
 from okx_auth_graph.replies import latest_human_text
@@ -26,7 +25,7 @@ class SessionSteps:
     @reports_failure
     def report_status(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[Literal["__end__", "report_failure"]]:
+    ) -> Command[str]:
         """The `status` entry: one `auth status --json`; status, site and scopes only."""
         language = language_of(state)
         status, notes = self.cli.run_auth(auth_status(), state, runtime)
@@ -42,12 +41,12 @@ class SessionSteps:
         reported: AuthUpdate = {
             "messages": [*notes, *(say(t) for t in texts)], "okx_auth": outcome,
         }
-        return Command(goto=FINISH, update=reported)
+        return Command(goto=END, update=reported)
 
     @reports_failure
     def logout(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[Literal["__end__", "report_failure"]]:
+    ) -> Command[str]:
         """The `logout` entry: `okx auth logout`; the client registration is kept."""
         _, notes = self.cli.run_auth(auth_logout(), state, runtime)
         logged_out: AuthUpdate = {
@@ -55,4 +54,4 @@ class SessionSteps:
             "okx_auth": {"status": "not_logged_in"},
             "pending_login": None,
         }
-        return Command(goto=FINISH, update=logged_out)
+        return Command(goto=END, update=logged_out)

@@ -2,33 +2,29 @@
 
 `site_check` decides nothing by itself: its rule is `site_selected`, the
 router on its out-edge. The menu is posted in one place (`menu`), and asked
-in the next step (`ask_site`): a step that interrupts re-runs from its top on
-resume, so it must not be the one that posts.
+in the next step (`ask_site`, made from `SITE_CHOICE`): a step that
+interrupts re-runs from its top on resume, so it must not be the one that
+posts.
 """
 
 from __future__ import annotations
 
-from typing import Literal
-
+from langgraph.graph import END
 from langgraph.types import Command
 
-from okx_auth_graph.interrupts import SiteChoicePayload, inbox_fields
-from okx_auth_graph.nodes.common import FINISH, changed, language_of, open_prompt, say
+from okx_auth_graph.nodes.common import changed, language_of, say
 from okx_auth_graph.nodes.questions import (
-    INTERRUPTING,
-    Waiting,
+    Answer,
+    QuestionSpec,
     answered,
+    asked_again,
     asking,
     closing,
-    left_open,
 )
 from okx_auth_graph.okx import SITES, chosen_site, selected_sites
 from okx_auth_graph.prompts import render, site_menu
 from okx_auth_graph.replies import is_cancel, parse_site_choice
 from okx_auth_graph.state import AuthState, AuthUpdate
-
-SiteRule = Literal["0.1 site known → 0.2", "0.1 no site → menu"]
-"""Step 0.1's outcomes, as the drawing labels them."""
 
 
 def site_check(state: AuthState) -> AuthUpdate:
@@ -40,7 +36,7 @@ def site_check(state: AuthState) -> AuthUpdate:
     return {}
 
 
-def site_selected(state: AuthState) -> SiteRule:
+def site_selected(state: AuthState) -> str:
     """The skill's rule, plus the reply to this flow's menu, which the skill says to remember.
 
     A site is known from a profile's `site`, or from `auth status` when logged
@@ -63,24 +59,16 @@ def menu(state: AuthState) -> AuthUpdate:
     return asking("site_choice", posted)
 
 
-def ask_site(
-    state: AuthState, *, waiting: Waiting = INTERRUPTING
-) -> Command[Literal["site_check", "menu", "__end__"]]:
-    """Wait for the site; only 1/2/3/global/eea/us count, anything else gets the menu again.
+def _site_fields(state: AuthState) -> dict[str, object]:
+    """The menu's choices: the site ids a reply maps to."""
+    return {"choices": list(SITES)}
 
-    A choice goes back to Step 0.1, which now knows the site. No CLI call
-    happens here, so re-running this step on resume repeats nothing.
+
+def _site_answer(state: AuthState, answer: Answer) -> Command[str]:
+    """Only 1/2/3/global/eea/us count; cancel ends; anything else gets the menu again.
+
+    A choice goes back to Step 0.1, which now knows the site.
     """
-    message, choices = open_prompt(state["messages"]), list(SITES)
-    payload: SiteChoicePayload = {
-        "kind": "site_choice",
-        "message": message,
-        "choices": choices,
-        **inbox_fields("site_choice", message, {"choices": choices}),
-    }
-    answer = waiting.answer(state, payload)
-    if answer is None:
-        return Command(goto=FINISH, update=left_open(state, payload))
     language = language_of(state)
     site = parse_site_choice(answer.text)
     if site is not None:
@@ -88,8 +76,9 @@ def ask_site(
         return Command(goto="site_check", update=chosen)
     if is_cancel(answer.text):
         ended = closing(answer, render("login_cancelled", language), {"status": "cancelled"})
-        return Command(goto=FINISH, update=ended)
-    again: AuthUpdate = {
-        "messages": [*answer.recorded, say(render("menu_not_a_choice", language))],
-    }
-    return Command(goto="menu", update=again)
+        return Command(goto=END, update=ended)
+    return Command(goto="menu", update=asked_again(answer, render("menu_not_a_choice", language)))
+
+
+SITE_CHOICE = QuestionSpec(kind="site_choice", fields=_site_fields, decide=_site_answer)
+"""Step 0.1's question: which site; nothing is ever defaulted."""

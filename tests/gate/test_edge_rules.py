@@ -14,6 +14,7 @@ import pytest
 from langchain_core.messages import AnyMessage, HumanMessage
 from langgraph.runtime import Runtime
 
+from okx_auth_graph.builder import build_auth_graph
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.nodes.api_key import api_key_check, api_key_configured
 from okx_auth_graph.nodes.common import changed, say
@@ -136,18 +137,27 @@ def test_the_preflight_reports_a_blocker_routes_a_recovery_or_goes_to_0_1() -> N
     assert preflight_outcome(routed) == "Step 0 done → 0.1"
 
 
+INTAKE_EDGES = build_auth_graph().builder.branches["intake"]["requested_entry"].ends or {}
+"""Intake's path map, as `builder.py` writes it: label → first step."""
+
+
+def entered_at(state_: AuthState) -> str:
+    """The step a request (or a reply) enters the graph at."""
+    return INTAKE_EDGES[requested_entry(state_)]
+
+
 @pytest.mark.parametrize(
     ("request_", "entry"),
     [
-        (None, "login / recover → Step 0"),
-        ({"action": "recover", "error": "x"}, "login / recover → Step 0"),
-        ({"action": "status"}, "status request"),
-        ({"action": "remove"}, "remove request"),
-        ({"action": "teleport"}, "login / recover → Step 0"),
+        (None, "preflight"),
+        ({"action": "recover", "error": "x"}, "preflight"),
+        ({"action": "status"}, "report_status"),
+        ({"action": "remove"}, "post_remove_question"),
+        ({"action": "teleport"}, "preflight"),
     ],
 )
 def test_the_request_picks_its_entry(request_: Any, entry: str) -> None:
-    assert requested_entry(state(EMPTY, "not_logged_in", okx_auth_request=request_)) == entry
+    assert entered_at(state(EMPTY, "not_logged_in", okx_auth_request=request_)) == entry
 
 
 def test_the_menu_forgets_an_earlier_choice() -> None:
@@ -171,11 +181,11 @@ def test_intake_clears_every_finding_of_the_previous_request() -> None:
 @pytest.mark.parametrize(
     ("question", "entry"),
     [
-        ("site_choice", "reply → site menu"),
-        ("authorization_done", "reply → done-wait"),
-        ("retry_login", "reply → retry question"),
-        ("confirm_remove", "reply → removal question"),
-        ("api_key_remedy", "reply → 0.2.a question"),
+        ("site_choice", "ask_site"),
+        ("authorization_done", "await_authorization"),
+        ("retry_login", "ask_retry"),
+        ("confirm_remove", "confirm_remove"),
+        ("api_key_remedy", "ask_api_key_remedy"),
     ],
 )
 def test_a_message_on_an_open_question_is_its_answer(question: str, entry: str) -> None:
@@ -185,7 +195,7 @@ def test_a_message_on_an_open_question_is_its_answer(question: str, entry: str) 
         "open_question": question, "okx_auth_request": {"action": "status"},
     })
     assert intake(open_, RUNTIME) == {}
-    assert requested_entry(open_) == entry
+    assert entered_at(open_) == entry
 
 
 def test_every_state_key_is_a_finding_or_one_the_thread_keeps_on_purpose() -> None:

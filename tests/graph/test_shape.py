@@ -109,17 +109,17 @@ def test_the_menu_is_posted_only_by_its_own_node_and_always_asked_next() -> None
 
 def test_intake_leads_back_to_every_question_for_a_reply_typed_as_a_message() -> None:
     assert labels_from("intake") == {
-        "ask_site": "reply → site menu",
-        "await_authorization": "reply → done-wait",
-        "ask_retry": "reply → retry question",
-        "confirm_remove": "reply → removal question",
-        "ask_api_key_remedy": "reply → 0.2.a question",
-        "preflight": "login / recover → Step 0",
-        "report_status": "status request",
-        "logout": "logout request",
-        "install_binary": "install request",
-        "report_install_status": "install_status request",
-        "post_remove_question": "remove request",
+        "ask_site": "site_choice",
+        "await_authorization": "authorization_done",
+        "ask_retry": "retry_login",
+        "confirm_remove": None,
+        "ask_api_key_remedy": "api_key_remedy",
+        "preflight": "login",  # and "recover": one edge in the drawing
+        "report_status": "status",
+        "logout": None,
+        "install_binary": "install",
+        "report_install_status": "install_status",
+        "post_remove_question": "remove",
     }
 
 
