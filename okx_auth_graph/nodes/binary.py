@@ -11,7 +11,7 @@ left to the caller to retry once the sign-in side works.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from langgraph.graph import END
 from langgraph.runtime import Runtime
@@ -22,6 +22,7 @@ from okx_auth_graph.nodes.cli import Cli, reports_failure
 from okx_auth_graph.nodes.common import language_of, say
 from okx_auth_graph.okx import (
     AuthCommandName,
+    AuthStatus,
     OkxCommand,
     auth_command_named,
     auth_install,
@@ -101,25 +102,30 @@ class BinarySteps:
         failed = request.get("command")
         named = auth_command_named(failed) if failed else "status"
         language = language_of(state)
-        repaired = [] if state.get("binary_repaired") else [render("binary_reinstalled", language)]
-        if repaired:
-            self.cli.reinstall(runtime)
-        said: AuthUpdate = {"messages": [say(t) for t in repaired]} if repaired else {}
+        factory = _RETRIED.get(named) if named else None
+        retried = factory() if factory else None
+
+        def retry() -> object:
+            """The failed command again, as the graph builds it; a login or a removal waits."""
+            return self.cli.run(retried, runtime) if retried is not None else None
+
+        answer, repaired = self.cli.repairing(
+            retry, state, runtime, already_failed=not state.get("binary_repaired")
+        )
+        said: AuthUpdate = {"messages": repaired} if repaired else {}
         if named == "login":
             return Command(goto="site_check", update=said)
         if named == "remove":
             return Command(goto="post_remove_question", update=said)
         status = state.get("auth")
-        if named is None:
-            texts = [*repaired, render("retry_your_call", language)]
+        if retried is None:
+            text = render("retry_your_call", language)
         else:
-            command = _RETRIED[named]()
-            answer = self.cli.run(command, runtime)
-            status = answer if named == "status" else status
-            texts = [*repaired, render("retried_command", language, command=" ".join(command.args))]
+            status = cast(AuthStatus, answer) if named == "status" else status
+            text = render("retried_command", language, command=" ".join(retried.args))
         signed_out = named == "logout"
         outcome: OkxAuthOutcome = {
             "status": "not_logged_in" if signed_out or status is None else status["status"],
         }
-        done: AuthUpdate = {"messages": [say(t) for t in texts], "okx_auth": outcome}
+        done: AuthUpdate = {"messages": [*repaired, say(text)], "okx_auth": outcome}
         return Command(goto=END, update=done)

@@ -93,14 +93,25 @@ class Cli:
         return execute(config_show(settings), settings, self.runner)
 
     def repairing(
-        self, call: Callable[[], T], state: AuthState, runtime: Runtime[AuthContext]
+        self,
+        call: Callable[[], T],
+        state: AuthState,
+        runtime: Runtime[AuthContext],
+        *,
+        already_failed: bool = False,
     ) -> tuple[T, list[AIMessage]]:
-        """Make an auth call, repairing a missing okx-auth binary once and calling again."""
-        try:
-            return call(), []
-        except OkxError as error:
-            if error.kind != "spawn_failed":
-                raise
+        """Make an auth call, repairing a missing okx-auth binary once and calling again.
+
+        The one repair path: the graph's own calls come here, and so does a
+        caller's command that could not spawn okx-auth (`already_failed`: its
+        first attempt happened elsewhere, so the repair comes first).
+        """
+        if not already_failed:
+            try:
+                return call(), []
+            except OkxError as error:
+                if error.kind != "spawn_failed":
+                    raise
         self.reinstall(runtime)
         return call(), [say(render("binary_reinstalled", language_of(state)))]
 
