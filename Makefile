@@ -1,11 +1,11 @@
 # Two entry points for a fresh machine: `make demo` and `make test`.
 VENV ?= .venv
 PY := $(VENV)/bin/python
-EXTRAS := dev,agents,mcp,sqlite,postgres,studio,server
+EXTRAS := dev,agents,mcp,sqlite,postgres,studio,server,docs
 # Every package at the version constraints.txt pins, build tools included.
 PIN := -c constraints.txt --build-constraint constraints.txt
 
-.PHONY: demo test lint clean constraints
+.PHONY: demo test unit lint docs clean constraints
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
@@ -20,8 +20,16 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
-test: lint
+# The documentation site (docs/, mkdocs.yml), built into site/; any warning fails it.
+docs: $(VENV)/.installed
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
+
+test: lint docs
 	$(VENV)/bin/pytest
+
+# The unit tier alone: no process, server or browser starts (tests/conftest.py marks the rest).
+unit: $(VENV)/.installed
+	$(VENV)/bin/pytest -m "not integration"
 
 # Re-resolve every pin from pyproject.toml's bounds (today's newest releases).
 constraints:
@@ -35,4 +43,4 @@ constraints:
 	rm -rf .constraints-venv
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache site

@@ -16,7 +16,8 @@ from okx_auth_graph import build_auth_graph
 from okx_auth_graph.graph import graph
 from tests.support import Conversation, Simulator
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+GRAPH_PAGE = Path(__file__).resolve().parents[2] / "docs" / "graph.md"
+"""The documentation page that shows the graph's Mermaid text."""
 
 
 def test_graph_drawing(snapshot: SnapshotAssertion) -> None:
@@ -96,17 +97,17 @@ def test_retry_login_payload(sim: Simulator, snapshot: SnapshotAssertion) -> Non
     assert stable(payload) == snapshot
 
 
-def readme_diagram() -> str:
-    """The mermaid block between the README's graph markers."""
-    text = README.read_text(encoding="utf-8")
+def documented_diagram() -> str:
+    """The mermaid block between the graph page's markers."""
+    text = GRAPH_PAGE.read_text(encoding="utf-8")
     match = re.search(
         r"^<!-- graph:start -->\n```mermaid\n(.*?)\n```\n<!-- graph:end -->$",
         text,
         flags=re.DOTALL | re.MULTILINE,
     )
-    assert match, "README.md has no ```mermaid block between <!-- graph:start/end --> lines"
+    assert match, "docs/graph.md has no ```mermaid block between <!-- graph:start/end --> lines"
     return match.group(1)
 
 
-def test_readme_diagram_matches_the_code() -> None:
-    assert readme_diagram().strip() == graph.get_graph().draw_mermaid().strip()
+def test_documented_diagram_matches_the_code() -> None:
+    assert documented_diagram().strip() == graph.get_graph().draw_mermaid().strip()

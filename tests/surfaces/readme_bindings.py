@@ -1,4 +1,4 @@
-"""What the README's fragments leave to the reader, bound the way a reader would.
+"""What the fragments of the README and the docs leave to the reader, bound as a reader would.
 
 A fragment (a ```py block) names its placeholders in the sentence above it
 ("Placeholders: `model` (any chat model), ..."); `test_readme.py` binds

@@ -1,20 +1,20 @@
-"""Run one README block the way a reader pastes it: `python -I readme_runner.py JOB.json`.
+"""Run one block of the docs as a reader pastes it: `python -I readme_runner.py JOB.json`.
 
 `test_readme.py` starts this file in a fresh process per block, with the
 reader's environment and nothing of the test suite's (`-I`: no PYTHON*
 variables, no user site, not even this file's folder on `sys.path`), so it
 imports only the standard library; the installed package is what the block
-itself imports. JOB names the block's source and where it starts in the
-README, the placeholders to bind first (a fragment's, from
+itself imports. JOB names the block's source, the Markdown file it is in
+and where it starts there, the placeholders to bind first (a fragment's, from
 `readme_bindings.py`, loaded by path) and the facts they may need, and
 where to write the claims the run checked.
 
 Statements run one by one in one namespace, as the REPL or a notebook runs
-them: line numbers are the README's, a top-level `await` runs on one event
-loop kept for the whole block, and a bare expression whose line ends in a
-comment starting with a literal must have that value (see `claim_in`). Any
-exception, or a claim that does not hold, is printed with its README line
-and ends the process with status 1.
+them: file name and line numbers are the Markdown file's, a top-level
+`await` runs on one event loop kept for the whole block, and a bare
+expression whose line ends in a comment starting with a literal must have
+that value (see `claim_in`). Any exception, or a claim that does not hold,
+is printed with its file and line and ends the process with status 1.
 """
 
 from __future__ import annotations
@@ -39,17 +39,17 @@ _TOP_LEVEL_AWAIT = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
 
 @dataclass(frozen=True)
 class Claim:
-    """A value a README comment says an expression has."""
+    """A value a comment in the docs says an expression has."""
 
     shown: str
-    """The literal as the README writes it."""
+    """The literal as the docs write it."""
     value: object
     """The literal's value (a dict without its `...`)."""
     partial: bool
     """A dict with `...`: only the keys shown must match."""
 
     def holds_for(self, actual: object) -> bool:
-        """Whether `actual` is what the README says."""
+        """Whether `actual` is what the docs say."""
         if self.partial and isinstance(self.value, dict):
             return isinstance(actual, Mapping) and all(
                 key in actual and actual[key] == value for key, value in self.value.items()
@@ -118,10 +118,12 @@ def expression_claims(block: str) -> dict[int, Claim]:
 
 
 class BlockFailed(Exception):
-    """A statement raised, or a claim did not hold; the message says where in the README."""
+    """A statement raised, or a claim did not hold; the message says where in the docs."""
 
 
-def run_block(source: str, first_line: int, namespace: dict[str, Any]) -> list[str]:
+def run_block(
+    source: str, first_line: int, namespace: dict[str, Any], document: str = "README.md"
+) -> list[str]:
     """Run the block statement by statement; returns the claims it checked, as written."""
     claims = expression_claims(source)
     tree = ast.parse(source)
@@ -129,13 +131,14 @@ def run_block(source: str, first_line: int, namespace: dict[str, Any]) -> list[s
     with asyncio.Runner() as loop:
         for statement in tree.body:
             claim = claims.get(statement.lineno)
-            where = (f"README.md, line {first_line + statement.lineno - 1}: "
+            where = (f"{document}, line {first_line + statement.lineno - 1}: "
                      + (ast.get_source_segment(source, statement) or ""))
             ast.increment_lineno(statement, first_line - 1)
             if not isinstance(statement, ast.Expr) or claim is None:
-                _run(ast.Module([statement], type_ignores=[]), "exec", where, namespace, loop)
+                _run(ast.Module([statement], type_ignores=[]), "exec", where, namespace, loop,
+                     document)
                 continue
-            value = _run(ast.Expression(statement.value), "eval", where, namespace, loop)
+            value = _run(ast.Expression(statement.value), "eval", where, namespace, loop, document)
             if not claim.holds_for(value):
                 raise BlockFailed(f"{where}\nclaims {claim.shown}, but it is {value!r}")
             checked.append(claim.shown)
@@ -148,14 +151,15 @@ def _run(
     where: str,
     namespace: dict[str, Any],
     loop: asyncio.Runner,
+    document: str = "README.md",
 ) -> object:
     """Execute a statement or evaluate an expression; awaiting it on the block's loop if needed."""
     try:
-        code = compile(tree, "README.md", mode, flags=_TOP_LEVEL_AWAIT, dont_inherit=True)
-        result = eval(code, namespace)  # noqa: S307 - the README's own code
+        code = compile(tree, document, mode, flags=_TOP_LEVEL_AWAIT, dont_inherit=True)
+        result = eval(code, namespace)  # noqa: S307 - the docs' own code
         if code.co_flags & inspect.CO_COROUTINE:
             result = loop.run(result)
-    except Exception as error:  # the README is wrong: say where and how
+    except Exception as error:  # the docs are wrong: say where and how
         raise BlockFailed(f"{where}\nraised {error!r}\n{traceback.format_exc()}") from None
     return result
 
@@ -169,7 +173,8 @@ def main(job_file: str) -> int:
         for name in job["placeholders"]:
             namespace[name] = bindings[name](job["facts"])
     try:
-        checked = run_block(job["source"], job["first_line"], namespace)
+        checked = run_block(job["source"], job["first_line"], namespace,
+                            job.get("document", "README.md"))
     except BlockFailed as failure:
         print(failure, file=sys.stderr)
         return 1

@@ -1,7 +1,9 @@
-"""Every snippet in the README runs as pasted, so the docs cannot drift from the package.
+"""Every snippet in the README and the docs runs as pasted, so neither can drift from the package.
 
-The convention, for whoever edits README.md. Every fenced block names its
-language, and the language says what this test does with it:
+The convention, for whoever edits README.md or a page of the documentation
+site (every `docs/**/*.md`; a failure names the file and its line). Every
+fenced block names its language, and the language says what this test does
+with it:
 
 - ```python runs as pasted, on its own: each block in a fresh process, with a
   new empty HOME, the working directory outside the checkout and only the
@@ -25,11 +27,11 @@ language, and the language says what this test does with it:
   line before the next top-level statement, no blank line sits inside an
   indented block, and the block ends with no statement left open.
 - A block of either kind that talks to `http://127.0.0.1:2024` needs a
-  server: the test starts it the way the nearest ```sh block above it that
-  runs `langgraph dev` says (that block runs in bash from the checkout, so
+  server: the test starts it the way the nearest ```sh block above it on the
+  same page that runs `langgraph dev` says (that block runs in bash from the checkout, so
   its exports and assignments are what the server and the snippet get), on
   a free port. Such a block reads the address from `LANGGRAPH_URL`, with
-  `http://127.0.0.1:2024` as the default, as the README tells the reader to
+  `http://127.0.0.1:2024` as the default, as the docs tell the reader to
   when 2024 is taken; the test sets `LANGGRAPH_URL` to the address the
   server announced.
 - ```sh holds commands: every `.venv/bin/<tool>` they name is installed,
@@ -76,11 +78,16 @@ from tests.surfaces.readme_runner import Claim, claims_by_line, expression_claim
 from tests.surfaces.servers import serving
 
 README = ROOT / "README.md"
+DOCS = ROOT / "docs"
+DOCUMENTS = [README, *sorted(DOCS.rglob("*.md"))]
+"""Every Markdown text whose blocks this test checks: the README, then each docs page."""
+README_MAX_LINES = 250
+"""The README says what the package is and how to start; the manual is the docs site."""
 VENV_BIN = Path(sys.executable).parent
 RUNNER = Path(__file__).with_name("readme_runner.py")
 BINDINGS = Path(__file__).with_name("readme_bindings.py")
 SERVER_URL = "http://127.0.0.1:2024"
-"""Where the README's SDK snippets find `langgraph dev` unless `LANGGRAPH_URL` says otherwise."""
+"""Where the SDK snippets find `langgraph dev` unless `LANGGRAPH_URL` says otherwise."""
 URL_VARIABLE = "LANGGRAPH_URL"
 """The environment variable the SDK snippets read the server's address from."""
 READS_SERVER_URL = f'os.environ.get("{URL_VARIABLE}", "{SERVER_URL}")'
@@ -110,11 +117,18 @@ class Block:
     """The paragraph right above the fence, on one line."""
     heading: str
     """The heading the block is under."""
+    document: str = "README.md"
+    """The Markdown file, relative to the checkout (`README.md`, `docs/usage.md`, ...)."""
 
     @property
     def label(self) -> str:
         """How a failure names the block."""
-        return f"```{self.language} at README.md:{self.first_line} ({self.heading})"
+        return f"```{self.language} at {self.document}:{self.first_line} ({self.heading})"
+
+    @property
+    def test_id(self) -> str:
+        """The block in a test's name: its file, its kind, its line."""
+        return f"{self.document}-{self.language}-L{self.first_line}"
 
     def placeholders(self) -> list[str]:
         """The names the intro's "Placeholders:" sentence lists, in its order."""
@@ -127,11 +141,11 @@ class Block:
 
     @property
     def needs_server(self) -> bool:
-        """Whether it talks to the README's `langgraph dev`."""
+        """Whether it talks to the `langgraph dev` a ```sh block above it starts."""
         return SERVER_URL in self.source
 
 
-def markdown_blocks(text: str) -> list[Block]:
+def markdown_blocks(text: str, document: str = "README.md") -> list[Block]:
     """Every fenced block, with the paragraph above it and the heading it is under."""
     blocks: list[Block] = []
     lines = text.splitlines()
@@ -157,12 +171,17 @@ def markdown_blocks(text: str) -> list[Block]:
             first_line=index + 2,
             intro=" ".join(above),
             heading=heading,
+            document=document,
         ))
         index = end + 1
     return blocks
 
 
-BLOCKS = markdown_blocks(README.read_text(encoding="utf-8"))
+BLOCKS = [
+    block for document in DOCUMENTS
+    for block in markdown_blocks(document.read_text(encoding="utf-8"),
+                                 document.relative_to(ROOT).as_posix())
+]
 PYTHON = [block for block in BLOCKS if block.language in (RUNS, FRAGMENT)]
 SHELL = [block for block in BLOCKS if block.language == COMMANDS]
 BOUND = {
@@ -174,8 +193,9 @@ BOUND = {
 
 
 def server_block(block: Block) -> Block:
-    """The nearest ```sh block above `block` that starts `langgraph dev`."""
-    above = [b for b in SHELL if b.first_line < block.first_line and "langgraph dev" in b.source]
+    """The nearest ```sh block above `block`, on its page, that starts `langgraph dev`."""
+    above = [b for b in SHELL if b.document == block.document
+             and b.first_line < block.first_line and "langgraph dev" in b.source]
     assert above, f"{block.label} talks to {SERVER_URL}, but no ```sh block above starts it"
     return above[-1]
 
@@ -186,7 +206,7 @@ def server_block(block: Block) -> Block:
 def test_every_block_is_a_kind_the_convention_knows() -> None:
     known = {RUNS, FRAGMENT, COMMANDS, *SHAPES}
     unknown = [block.label for block in BLOCKS if block.language not in known]
-    assert not unknown, f"README blocks the test does not know how to check: {unknown}"
+    assert not unknown, f"blocks the test does not know how to check: {unknown}"
     for block in PYTHON:
         named = block.placeholders()
         if block.language == RUNS:
@@ -200,7 +220,7 @@ def test_every_block_is_a_kind_the_convention_knows() -> None:
             server_block(block)
             assert READS_SERVER_URL in block.source, (
                 f"{block.label} talks to {SERVER_URL}: read the address with "
-                f"{READS_SERVER_URL}, as the README tells readers whose port 2024 is taken")
+                f"{READS_SERVER_URL}, as the docs tell readers whose port 2024 is taken")
 
 
 def test_every_binding_stands_for_a_placeholder_the_readme_names() -> None:
@@ -208,9 +228,18 @@ def test_every_binding_stands_for_a_placeholder_the_readme_names() -> None:
     assert named == BOUND
 
 
+def test_every_docs_page_is_read_and_the_readme_stays_short() -> None:
+    """The pages of the site are checked too; the README is the introduction, not the manual."""
+    assert {block.document for block in BLOCKS} >= {
+        "README.md", "docs/usage.md", "docs/studio.md", "docs/serving.md", "docs/reliability.md",
+    }
+    assert len(README.read_text(encoding="utf-8").splitlines()) <= README_MAX_LINES
+
+
 def test_the_first_snippet_of_use_it_signs_a_user_in_against_the_simulator() -> None:
     """It runs as pasted (a ```python block) and claims the outcome a reader must see."""
-    first = next(block for block in BLOCKS if block.heading == "Use it")
+    first = next(block for block in BLOCKS
+                 if block.document == "README.md" and block.heading == "Use it")
     assert first.language == RUNS
     assert "okx_cli=\"okx-sim\"" in first.source
     assert "okx-sim\", \"browser\", \"approve\"" in first.source
@@ -261,7 +290,7 @@ class Reader:
 
 @dataclass(frozen=True)
 class ServerCommand:
-    """What the README's server block runs: the server's settings, and the shell's exports."""
+    """What a server block runs: the server's settings, and the shell's exports."""
 
     config: str
     jobs_per_worker: int | None
@@ -352,7 +381,7 @@ def run_as_pasted(
     report.unlink(missing_ok=True)  # an earlier run's report is not this run's
     job = reader.root / "job.json"
     job.write_text(json.dumps({
-        "source": block.source, "first_line": block.first_line,
+        "source": block.source, "first_line": block.first_line, "document": block.document,
         "placeholders": block.placeholders(), "bindings": str(BINDINGS), "facts": facts,
         "report": str(report),
     }))
@@ -374,7 +403,7 @@ def run_twice(block: Block, env: dict[str, str], reader: Reader, facts: dict[str
         assert checked == claimed, f"{block.label}, {run} run"
 
 
-@pytest.mark.parametrize("block", PYTHON, ids=lambda block: f"{block.language}-L{block.first_line}")
+@pytest.mark.parametrize("block", PYTHON, ids=lambda block: block.test_id)
 def test_each_snippet_runs_as_pasted_twice(
     block: Block, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
@@ -400,13 +429,25 @@ def test_a_snippet_that_only_runs_once_fails(tmp_path: Path) -> None:
 
 
 def test_a_false_claim_fails_its_snippet(tmp_path: Path) -> None:
-    """The runner would notice a README that says something else than the code does."""
+    """The runner would notice a page that says something else than the code does."""
     reader = Reader(tmp_path)
     block = Block(RUNS, 'total = 1 + 1\ntotal  # 3\n', 40, "", "a test")
     done, checked = run_as_pasted(block, reader.environment(), reader, {})
     assert done.returncode == 1
     assert "README.md, line 41: total\nclaims 3, but it is 2" in done.stderr
     assert checked == []
+
+
+def test_a_failure_names_the_docs_page_and_its_line(tmp_path: Path) -> None:
+    """A block of a docs page is reported at that page's line, not the README's."""
+    reader = Reader(tmp_path)
+    (block,) = markdown_blocks("# Page\n\n```python\n1 / 0\n```\n", "docs/page.md")
+    assert block.label == "```python at docs/page.md:4 (Page)"
+    done, _ = run_as_pasted(block, reader.environment(), reader, {})
+    assert done.returncode == 1
+    assert "docs/page.md, line 4: 1 / 0" in done.stderr
+    assert repl_errors("for x in []:\n    y = x\nz = 1\n", 7, "docs/page.md")[0].startswith(
+        "docs/page.md:9: SyntaxError")
 
 
 def test_claims_are_read_from_comments_that_start_with_a_literal() -> None:
@@ -439,44 +480,46 @@ class PastedConsole(code.InteractiveConsole):
     `await` runs inside an async function or a notebook cell).
     """
 
-    def __init__(self, first_line: int) -> None:
-        super().__init__(filename="README.md")
+    def __init__(self, first_line: int, document: str = "README.md") -> None:
+        super().__init__(filename=document)
         self.compile.compiler.flags |= ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+        self.document = document
+        """The Markdown file the lines are pasted from."""
         self.line = first_line
-        """The README line being pushed."""
+        """The Markdown line being pushed."""
         self.errors: list[str] = []
 
     def runcode(self, compiled: CodeType) -> None:
         """Run nothing: only whether the lines are accepted matters."""
 
     def showsyntaxerror(self, filename: str | None = None, **kwargs: Any) -> None:
-        """Record the error the interpreter would print, at the README line pushed."""
+        """Record the error the interpreter would print, at the Markdown line pushed."""
         error = sys.exc_info()[1]
         message = error.msg if isinstance(error, SyntaxError) else str(error)
-        self.errors.append(f"README.md:{self.line}: {type(error).__name__}: {message}")
+        self.errors.append(f"{self.document}:{self.line}: {type(error).__name__}: {message}")
 
 
-def repl_errors(source: str, first_line: int) -> list[str]:
+def repl_errors(source: str, first_line: int, document: str = "README.md") -> list[str]:
     """What the interactive interpreter refuses when `source` is pasted line by line.
 
     After the last line comes one empty line, the Enter that runs a block the
     paste left open; a statement still unfinished after it is an error too.
     """
     lines = source.splitlines()
-    console = PastedConsole(first_line)
+    console = PastedConsole(first_line, document)
     more = False
     for number, line in enumerate([*lines, ""], start=first_line):
         console.line = number
         more = console.push(line)
     if more:
         last = first_line + len(lines) - 1
-        console.errors.append(f"README.md:{last}: the block ends inside an unfinished statement")
+        console.errors.append(f"{document}:{last}: the block ends inside an unfinished statement")
     return console.errors
 
 
-@pytest.mark.parametrize("block", PYTHON, ids=lambda block: f"{block.language}-L{block.first_line}")
+@pytest.mark.parametrize("block", PYTHON, ids=lambda block: block.test_id)
 def test_each_snippet_pastes_into_the_interactive_interpreter(block: Block) -> None:
-    assert repl_errors(block.source, block.first_line) == [], block.label
+    assert repl_errors(block.source, block.first_line, block.document) == [], block.label
 
 
 @pytest.mark.parametrize(("source", "error"), [
