@@ -6,9 +6,11 @@ in the skill's words (the drawing's edge labels). What the skill asks an
 agent to remember is an edge that does not exist: nothing leads to a login
 but the pre-login gate, every way into the checks enters at Step 0.1, and no
 CLI call happens while waiting for "done". `build_auth_graph` reads as the
-skill from top to bottom, one comment per edge or group of edges; a step
-that must write and route at once returns a typed `Command` of its own (the
-questions, the CLI steps), and its edges are listed where it is added.
+skill from top to bottom, one comment per edge or group of edges, and it is
+the one place an edge is written: a router's path map, or, for a step that
+must write and route at once (the questions, the CLI steps, which return a
+`Command`), the `destinations` it is added with. The drawing Studio shows is
+exactly these edges, with these labels.
 """
 
 from __future__ import annotations

@@ -2,7 +2,10 @@
 
 `okx auth login` may run only when the exact site menu was posted, the
 latest human message is a site choice given after it, and `--site` equals
-that choice. No I/O, no LangGraph: exhaustively testable.
+that choice. The step that read the reply stored the choice once, with the
+ids of the menu and of the reply (`SiteChoice`), so the gate compares ids
+and reads only the messages since that menu. No I/O, no LangGraph:
+exhaustively testable.
 """
 
 from __future__ import annotations
@@ -11,9 +14,10 @@ from collections.abc import Sequence
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
-from okx_auth_graph.okx import GateViolation, LoginClearance, Site
+from okx_auth_graph.okx import GateViolation, LoginClearance
 from okx_auth_graph.prompts import site_menu
-from okx_auth_graph.replies import parse_site_choice, text_of
+from okx_auth_graph.replies import text_of
+from okx_auth_graph.state import SiteChoice
 
 
 def is_site_menu(message: AnyMessage) -> bool:
@@ -21,36 +25,42 @@ def is_site_menu(message: AnyMessage) -> bool:
     return isinstance(message, AIMessage) and text_of(message) == site_menu()
 
 
-def gate_allows_login(messages: Sequence[AnyMessage], site: Site | None) -> bool:
-    """The pre-login gate: the three conditions of the skill, right now.
+def gate_allows_login(messages: Sequence[AnyMessage], choice: SiteChoice | None) -> bool:
+    """The pre-login gate's first two conditions, right now.
 
-    1. the exact menu was posted in this conversation;
-    2. the latest human message is a site choice, given after the latest menu;
-    3. the site about to be passed equals that choice.
+    1. the exact menu was posted in this conversation: the message `choice`
+       answers is the menu, as the assistant posted it;
+    2. the latest human message is that choice (`reply_id`), and no menu
+       came after the one it answers.
+
+    The third, `--site` equals the choice, holds by construction: the login
+    passes the site of the clearance made from this choice, and the process
+    boundary refuses any other (`okx_auth_graph.okx.commands.admit`). It
+    reads the messages from the end back to the menu the choice answers (the
+    reply and the procedure's own posts since), never the whole history.
     """
-    if site is None:
+    if choice is None:
         return False
-    latest_human = next(
-        (i for i in range(len(messages) - 1, -1, -1) if isinstance(messages[i], HumanMessage)),
-        None,
-    )
-    if latest_human is None:
-        return False
-    menu_before = any(is_site_menu(m) for m in messages[:latest_human])
-    latest_menu = max(
-        (i for i, m in enumerate(messages) if is_site_menu(m)), default=-1
-    )
-    chosen = parse_site_choice(text_of(messages[latest_human]))
-    return menu_before and latest_menu < latest_human and chosen == site
+    replied = False
+    for message in reversed(messages):
+        if message.id == choice["menu_id"]:
+            return replied and is_site_menu(message)
+        if isinstance(message, HumanMessage):
+            if not replied and message.id != choice["reply_id"]:
+                return False
+            replied = True
+        elif is_site_menu(message):
+            return False
+    return False
 
 
-def login_clearance(messages: Sequence[AnyMessage], site: Site | None) -> LoginClearance:
-    """The gate's decision for a login on `site` right now; `GateViolation` when it fails.
+def login_clearance(messages: Sequence[AnyMessage], choice: SiteChoice | None) -> LoginClearance:
+    """The gate's decision for a login on the chosen site; `GateViolation` when it fails.
 
     The only maker of a `LoginClearance`: `okx auth login` runs with one or
     not at all. The graph's one way into a login is the gate's own edge, so a
     failure here is a bug (defence in depth), never a route back to the menu.
     """
-    if site is None or not gate_allows_login(messages, site):
-        raise GateViolation(f"the pre-login gate does not hold for --site {site!r}")
-    return LoginClearance(site)
+    if choice is None or not gate_allows_login(messages, choice):
+        raise GateViolation("the pre-login gate does not hold: no login without the menu's choice")
+    return LoginClearance(choice["site"])

@@ -162,6 +162,22 @@ class AuthOutput(TypedDict):
     """The outcome."""
 
 
+class SiteChoice(TypedDict):
+    """A reply to the site menu that named a site: what the pre-login gate checks.
+
+    Stored once, by the step that read the reply, with the ids of the menu it
+    answers and of the reply itself: the gate compares ids, so the reply is
+    never parsed again and the history never searched for it.
+    """
+
+    site: Site
+    """The site the reply named."""
+    menu_id: str
+    """The id of the menu message it answers."""
+    reply_id: str
+    """The id of the user's message that chose."""
+
+
 class RequestFindings(TypedDict, total=False):
     """What one request learns on its way; `intake` clears all of it when a request starts.
 
@@ -182,8 +198,10 @@ class RequestFindings(TypedDict, total=False):
     """Why `auth status` failed, if it did."""
     api_key_profile: str | None
     """The credentials the CLI prefers over OAuth, when any (Step 0.2)."""
-    chosen_site: Site | None
-    """The site parsed from the reply to the most recent menu."""
+    menu_id: str | None
+    """The id of the latest site menu this request posted (only `menu` writes it)."""
+    site_choice: SiteChoice | None
+    """The reply to that menu, when it named a site."""
     recovery_handled: bool | None
     """Whether this request's `recover` error was already routed (a retry must not redo it)."""
     switch_site: bool | None

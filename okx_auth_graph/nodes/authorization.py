@@ -73,7 +73,7 @@ def _retry_answer(state: AuthState, answer: Answer) -> Command[str]:
     word = normalize_reply(answer.text)
     switching = bool(state.get("switch_site"))
     if word in YES_WORDS:
-        again = answered({"messages": answer.recorded, **changed(state, {"chosen_site": None})})
+        again = answered({"messages": answer.recorded, **changed(state, {"site_choice": None})})
         return Command(goto="site_check" if switching else "preflight", update=again)
     if is_cancel(answer.text):
         ended = closing(answer, render("login_cancelled", language), {"status": "cancelled"})

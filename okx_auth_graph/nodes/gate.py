@@ -27,7 +27,7 @@ def gate_holds(state: AuthState, runtime: Runtime[AuthContext]) -> str:
     Anything else posts the menu again. When it holds, the run's login mode
     picks the device flow in the chat or the blocking login in a terminal.
     """
-    if not gate_allows_login(state["messages"], state.get("chosen_site")):
+    if not gate_allows_login(state["messages"], state.get("site_choice")):
         return "gate fails → menu"
     if context_of(runtime).login_mode == "interactive":
         return "gate holds → blocking login"

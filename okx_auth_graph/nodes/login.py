@@ -60,7 +60,7 @@ class LoginFlow:
         means Step 0.2 was stale: re-read the config and stop with the API-key
         message, no retry.
         """
-        clearance = login_clearance(state["messages"], state.get("chosen_site"))
+        clearance = login_clearance(state["messages"], state.get("site_choice"))
         settings = self.cli.settings(runtime)
         with login_lock(settings.okx_home, settings.timeout) as ledger:
             if (raced := self._started_elsewhere(state, ledger, runtime)) is not None:
@@ -141,7 +141,7 @@ class LoginFlow:
         the CLI prints its first line (its code is pending then), not the wait
         for the browser (minutes, while the CLI holds the pending login).
         """
-        clearance = login_clearance(state["messages"], state.get("chosen_site"))
+        clearance = login_clearance(state["messages"], state.get("site_choice"))
         settings = self.cli.settings(runtime)
         held = ExitStack()
         ledger = held.enter_context(login_lock(settings.okx_home, settings.timeout))

@@ -88,6 +88,7 @@ def announce_login(state: AuthState, runtime: Runtime[AuthContext]) -> AuthUpdat
     """
     language = language_of(state)
     wait = format_duration(context_of(runtime).login_timeout_seconds, language)
-    site = state.get("chosen_site") or ""
+    choice = state.get("site_choice")
+    site = choice["site"] if choice else ""
     text = render("browser_login_notice", language, site=site, duration=wait)
     return {"messages": [say(text)]}

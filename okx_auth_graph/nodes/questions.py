@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol, cast
+from uuid import uuid4
 
 from langchain_core.messages import HumanMessage
 from langgraph.graph import END
@@ -56,6 +57,8 @@ class Answer:
     recorded: list[HumanMessage]
     """What the answering step appends: the reply on resume; nothing when it came as a
     message, which the input already added to the conversation."""
+    message_id: str
+    """The id of the user's message that holds the reply (recorded here, or typed)."""
 
 
 @dataclass(frozen=True)
@@ -79,11 +82,12 @@ def _answer(state: AuthState, payload: InterruptPayload, style: QuestionStyle) -
     """
     latest = state["messages"][-1] if state["messages"] else None
     if isinstance(latest, HumanMessage) and state.get("open_question") == payload["kind"]:
-        return Answer(text=text_of(latest), recorded=[])
+        return Answer(text=text_of(latest), recorded=[], message_id=latest.id or "")
     if style == "return":
         return None
     text = reply_text(interrupt(payload), language_of(state))
-    return Answer(text=text, recorded=[HumanMessage(content=text)])
+    reply = HumanMessage(content=text, id=str(uuid4()))
+    return Answer(text=text, recorded=[reply], message_id=reply.id or "")
 
 
 class QuestionNode(Protocol):

@@ -24,7 +24,7 @@ from okx_auth_graph.nodes.questions import (
 from okx_auth_graph.okx import SITES, chosen_site, selected_sites
 from okx_auth_graph.prompts import render, site_menu
 from okx_auth_graph.replies import is_cancel, parse_site_choice
-from okx_auth_graph.state import AuthState, AuthUpdate
+from okx_auth_graph.state import AuthState, AuthUpdate, SiteChoice
 
 
 def site_check(state: AuthState) -> AuthUpdate:
@@ -45,7 +45,7 @@ def site_selected(state: AuthState) -> str:
     config, status = state.get("config"), state.get("auth")
     from_config = bool(config and selected_sites(config))
     from_status = status is not None and chosen_site(status) is not None
-    chosen = state.get("chosen_site") is not None
+    chosen = state.get("site_choice") is not None
     return "0.1 site known → 0.2" if from_config or from_status or chosen else "0.1 no site → menu"
 
 
@@ -55,8 +55,10 @@ def menu(state: AuthState) -> AuthUpdate:
     A choice made at an earlier menu is forgotten: only the reply to this one
     can open the gate.
     """
-    posted: AuthUpdate = {"messages": [say(site_menu())], **changed(state, {"chosen_site": None})}
-    return asking("site_choice", posted)
+    posted = say(site_menu())
+    return asking("site_choice", {
+        "messages": [posted], "menu_id": posted.id, **changed(state, {"site_choice": None}),
+    })
 
 
 def _site_fields(state: AuthState) -> dict[str, object]:
@@ -72,7 +74,10 @@ def _site_answer(state: AuthState, answer: Answer) -> Command[str]:
     language = language_of(state)
     site = parse_site_choice(answer.text)
     if site is not None:
-        chosen = answered({"messages": answer.recorded, "chosen_site": site})
+        choice: SiteChoice = {
+            "site": site, "menu_id": state.get("menu_id") or "", "reply_id": answer.message_id,
+        }
+        chosen = answered({"messages": answer.recorded, "site_choice": choice})
         return Command(goto="site_check", update=chosen)
     if is_cancel(answer.text):
         ended = closing(answer, render("login_cancelled", language), {"status": "cancelled"})

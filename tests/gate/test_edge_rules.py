@@ -25,7 +25,7 @@ from okx_auth_graph.nodes.preflight import preflight_outcome
 from okx_auth_graph.nodes.site import menu, site_selected
 from okx_auth_graph.okx import ConfigView, OkxFailure
 from okx_auth_graph.prompts import site_menu
-from okx_auth_graph.state import AuthState, AuthUpdate, RequestFindings
+from okx_auth_graph.state import AuthState, AuthUpdate, RequestFindings, SiteChoice
 from tests.views import config, profile, status
 
 RUNTIME: Runtime[AuthContext] = Runtime(context=AuthContext())
@@ -34,6 +34,7 @@ KEYED = config(profile("main", site="eea", api_key_masked="***abcd"))
 SITED = config(profile("oauth", site="us"))
 EMPTY = config()
 Status = Literal["logged_in", "pending", "not_logged_in"]
+CHOSE_US: SiteChoice = {"site": "us", "menu_id": "menu-1", "reply_id": "reply-1"}
 
 
 def state(found: ConfigView, auth: Status, *said: AnyMessage, **extra: Any) -> AuthState:
@@ -63,7 +64,7 @@ def test_a_not_logged_in_status_site_is_a_placeholder_so_0_1_posts_the_menu() ->
         (state(SITED, "not_logged_in"), True),
         (state(EMPTY, "logged_in"), True),
         (state(EMPTY, "pending"), True),
-        (state(EMPTY, "not_logged_in", chosen_site="us"), True),
+        (state(EMPTY, "not_logged_in", site_choice=CHOSE_US), True),
         (state(EMPTY, "not_logged_in"), False),
     ],
     ids=["profile-site", "logged-in-site", "pending-site", "menu-reply", "none"],
@@ -112,17 +113,19 @@ def test_moving_site_sends_a_live_session_to_the_gate_and_no_status_is_a_failure
 
 
 def test_the_gate_holds_only_for_the_reply_to_the_latest_menu() -> None:
-    answered = state(EMPTY, "not_logged_in", say(site_menu()), HumanMessage(content="2"),
-                     chosen_site="eea")
+    asked, reply = say(site_menu()), HumanMessage(content="2", id="reply-2")
+    chose: SiteChoice = {"site": "eea", "menu_id": asked.id or "", "reply_id": "reply-2"}
+    answered = state(EMPTY, "not_logged_in", asked, reply, site_choice=chose)
     assert gate_holds(answered, RUNTIME) == "gate holds → manual login"
     assert gate_holds(answered, INTERACTIVE) == "gate holds → blocking login"
-    elsewhere = {**answered, "chosen_site": "us"}
-    assert gate_holds(cast(AuthState, elsewhere), RUNTIME) == "gate fails → menu"
-    config_site_only = state(SITED, "not_logged_in", chosen_site="us")
+    other_menu = {**answered, "site_choice": {**chose, "menu_id": "another-menu"}}
+    assert gate_holds(cast(AuthState, other_menu), RUNTIME) == "gate fails → menu"
+    config_site_only = state(SITED, "not_logged_in", site_choice=CHOSE_US)
     assert gate_holds(config_site_only, RUNTIME) == "gate fails → menu"
-    menu_again = state(EMPTY, "not_logged_in", say(site_menu()), HumanMessage(content="2"),
-                       say(site_menu()), chosen_site="eea")
+    menu_again = state(EMPTY, "not_logged_in", asked, reply, say(site_menu()), site_choice=chose)
     assert gate_holds(menu_again, RUNTIME) == "gate fails → menu"
+    no_choice = state(EMPTY, "not_logged_in", asked, reply)
+    assert gate_holds(no_choice, RUNTIME) == "gate fails → menu"
 
 
 def test_the_preflight_reports_a_blocker_routes_a_recovery_or_goes_to_0_1() -> None:
@@ -161,10 +164,11 @@ def test_the_request_picks_its_entry(request_: Any, entry: str) -> None:
 
 
 def test_the_menu_forgets_an_earlier_choice() -> None:
-    posted = menu(state(EMPTY, "not_logged_in", chosen_site="eea"))
+    posted = menu(state(EMPTY, "not_logged_in", site_choice=CHOSE_US))
     assert [str(m.content) for m in posted.get("messages", [])] == [site_menu()]
-    assert posted.get("chosen_site", "kept") is None
-    assert "chosen_site" not in menu(state(EMPTY, "not_logged_in"))
+    assert posted.get("site_choice", "kept") is None
+    assert "site_choice" not in menu(state(EMPTY, "not_logged_in"))
+    assert posted.get("menu_id") == posted.get("messages", [])[0].id is not None
 
 
 def test_intake_clears_every_finding_of_the_previous_request() -> None:
@@ -191,7 +195,7 @@ def test_intake_clears_every_finding_of_the_previous_request() -> None:
 def test_a_message_on_an_open_question_is_its_answer(question: str, entry: str) -> None:
     """Intake keeps the request (findings, language) and sends the message to the question."""
     open_ = cast(AuthState, {
-        **state(KEYED, "logged_in", chosen_site="eea"), "language": "zh",
+        **state(KEYED, "logged_in", site_choice=CHOSE_US), "language": "zh",
         "open_question": question, "okx_auth_request": {"action": "status"},
     })
     assert intake(open_, RUNTIME) == {}
@@ -213,6 +217,6 @@ def test_changed_keeps_only_real_changes() -> None:
     current = state(EMPTY, "not_logged_in", switch_site=True)
     unchanged: AuthUpdate = {"config": EMPTY, "failure": None, "recovery_handled": False}
     assert changed(current, unchanged) == {}
-    assert changed(current, {"switch_site": False, "chosen_site": "us"}) == {
-        "switch_site": False, "chosen_site": "us",
+    assert changed(current, {"switch_site": False, "site_choice": CHOSE_US}) == {
+        "switch_site": False, "site_choice": CHOSE_US,
     }

@@ -8,15 +8,23 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from uuid import uuid4
 
 import pytest
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage
 
-from okx_auth_graph.gate import gate_allows_login, is_site_menu
+from okx_auth_graph.gate import gate_allows_login, is_site_menu, login_clearance
 from okx_auth_graph.okx import SITES as SITE_IDS
-from okx_auth_graph.okx import Site
+from okx_auth_graph.okx import GateViolation, Site
 from okx_auth_graph.prompts import format_minutes, site_menu
-from okx_auth_graph.replies import detect_language, is_cancel, is_done_signal, parse_site_choice
+from okx_auth_graph.replies import (
+    detect_language,
+    is_cancel,
+    is_done_signal,
+    parse_site_choice,
+    text_of,
+)
+from okx_auth_graph.state import SiteChoice
 
 #: Step 0.1's menu, copied character for character from the skill.
 SKILL_MENU = (
@@ -61,9 +69,6 @@ REPLIES: dict[str, Site | None] = {
     "okx.com": None,
 }
 
-SITES: list[Site | None] = [*SITE_IDS, None]
-
-
 def test_the_package_menu_is_the_skill_menu() -> None:
     assert site_menu() == SKILL_MENU
     assert NEAR_MISS_MENU != SKILL_MENU
@@ -72,132 +77,174 @@ def test_the_package_menu_is_the_skill_menu() -> None:
 
 
 # --- gate_allows_login: the product of every condition ------------------------
+#
+# `ask_site` stores a reply that names a site as a `SiteChoice`: the ids of
+# the menu it answers and of the reply. The gate then checks the messages
+# those ids name; the site `auth login` passes is the choice's own, and the
+# process boundary refuses any other (tests/okx/test_commands.py).
 
 MenuKind = str
 MENU_KINDS: tuple[MenuKind, ...] = ("none", "exact_ai", "near_miss_ai", "exact_human")
 POSITIONS = ("before", "after")
 
 
+def h(text: str) -> HumanMessage:
+    return HumanMessage(content=text, id=str(uuid4()))
+
+
+def ai(text: str) -> AIMessage:
+    return AIMessage(content=text, id=str(uuid4()))
+
+
+def menu() -> AIMessage:
+    """The exact menu, as the `menu` step posts it (each post its own message)."""
+    return ai(SKILL_MENU)
+
+
+def choice(answered: AnyMessage | None, reply: AnyMessage) -> SiteChoice | None:
+    """What `ask_site` stores for `reply` to the question `answered` asked; None: no choice."""
+    site = parse_site_choice(text_of(reply))
+    if site is None or answered is None or answered.id is None or reply.id is None:
+        return None
+    return {"site": site, "menu_id": answered.id, "reply_id": reply.id}
+
+
 def _menu_message(kind: MenuKind) -> AnyMessage | None:
     if kind == "exact_ai":
-        return AIMessage(content=SKILL_MENU)
+        return menu()
     if kind == "near_miss_ai":
-        return AIMessage(content=NEAR_MISS_MENU)
+        return ai(NEAR_MISS_MENU)
     if kind == "exact_human":
-        return HumanMessage(content=SKILL_MENU)
+        return h(SKILL_MENU)
     return None
 
 
-def _conversation(kind: MenuKind, position: str, reply: str) -> list[AnyMessage]:
-    opening: list[AnyMessage] = [HumanMessage(content="log me in to okx")]
-    menu = _menu_message(kind)
-    if menu is None:
-        return [*opening, AIMessage(content="Checking your setup."), HumanMessage(content=reply)]
+def _conversation(
+    kind: MenuKind, position: str, reply: str
+) -> tuple[list[AnyMessage], SiteChoice | None]:
+    opening: list[AnyMessage] = [h("log me in to okx")]
+    asked, answer = _menu_message(kind), h(reply)
+    if asked is None:
+        return [*opening, ai("Checking your setup."), answer], choice(None, answer)
     if position == "before":
-        return [*opening, menu, HumanMessage(content=reply)]
-    return [*opening, HumanMessage(content=reply), menu]
+        return [*opening, asked, answer], choice(asked, answer)
+    return [*opening, answer, asked], choice(asked, answer)
 
 
-def _expected(kind: MenuKind, position: str, reply: str, site: Site | None) -> bool:
-    """The skill's three conditions, stated directly."""
+def _expected(kind: MenuKind, position: str, reply: str) -> Site | None:
+    """The skill's conditions, stated directly: the site a login may pass, or None."""
     menu_posted_by_assistant = kind == "exact_ai"
     choice_after_menu = position == "before"
-    choice = REPLIES[reply]
-    return menu_posted_by_assistant and choice_after_menu and choice is not None and choice == site
+    return REPLIES[reply] if menu_posted_by_assistant and choice_after_menu else None
 
 
-GATE_CASES = list(itertools.product(MENU_KINDS, POSITIONS, REPLIES, SITES))
+GATE_CASES = list(itertools.product(MENU_KINDS, POSITIONS, REPLIES))
 
 
 def test_the_product_has_both_outcomes() -> None:
-    outcomes = {_expected(*case) for case in GATE_CASES}
+    outcomes = {_expected(*case) is not None for case in GATE_CASES}
     assert outcomes == {True, False}
-    # Exactly one site per choice reply opens the gate, only for the exact AI menu before it.
+    # Exactly one case per choice reply opens the gate: the exact AI menu before it.
     opening = [case for case in GATE_CASES if _expected(*case)]
     assert len(opening) == sum(site is not None for site in REPLIES.values())
 
 
-@pytest.mark.parametrize(("kind", "position", "reply", "site"), GATE_CASES)
-def test_gate_allows_login_product(
-    kind: MenuKind, position: str, reply: str, site: Site | None
-) -> None:
-    messages = _conversation(kind, position, reply)
-    assert gate_allows_login(messages, site) is _expected(kind, position, reply, site)
+@pytest.mark.parametrize(("kind", "position", "reply"), GATE_CASES)
+def test_gate_allows_login_product(kind: MenuKind, position: str, reply: str) -> None:
+    messages, chosen = _conversation(kind, position, reply)
+    expected = _expected(kind, position, reply)
+    assert gate_allows_login(messages, chosen) is (expected is not None)
+    if expected is None:
+        with pytest.raises(GateViolation):
+            login_clearance(messages, chosen)
+    else:
+        assert login_clearance(messages, chosen).site == expected
 
 
 # --- gate_allows_login: orderings the product does not spell out --------------
 
-MENU = AIMessage(content=SKILL_MENU)
-
-
-def h(text: str) -> HumanMessage:
-    return HumanMessage(content=text)
-
-
-def ai(text: str) -> AIMessage:
-    return AIMessage(content=text)
-
 
 def test_gate_ignores_later_ai_notes_after_the_choice() -> None:
-    messages: list[AnyMessage] = [h("log in"), MENU, h("2"), ai("Noted: EEA."), ai("Checking.")]
-    assert gate_allows_login(messages, "eea")
-    assert not gate_allows_login(messages, "global")
-    assert not gate_allows_login(messages, "us")
+    asked, reply = menu(), h("2")
+    messages: list[AnyMessage] = [h("log in"), asked, reply, ai("Noted: EEA."), ai("Checking.")]
+    assert gate_allows_login(messages, choice(asked, reply))
+    assert login_clearance(messages, choice(asked, reply)).site == "eea"
 
 
 def test_gate_ignores_system_messages_after_the_choice() -> None:
-    messages: list[AnyMessage] = [h("log in"), MENU, h("us"), SystemMessage(content="note")]
-    assert gate_allows_login(messages, "us")
+    asked, reply = menu(), h("us")
+    messages: list[AnyMessage] = [h("log in"), asked, reply, SystemMessage(content="note")]
+    assert gate_allows_login(messages, choice(asked, reply))
 
 
 def test_a_menu_after_the_choice_invalidates_it() -> None:
-    messages: list[AnyMessage] = [h("log in"), MENU, h("2"), MENU]
-    assert not any(gate_allows_login(messages, site) for site in SITES)
+    asked, reply = menu(), h("2")
+    messages: list[AnyMessage] = [h("log in"), asked, reply, menu()]
+    assert not gate_allows_login(messages, choice(asked, reply))
 
 
 def test_a_menu_after_the_choice_then_a_note_still_invalidates_it() -> None:
-    messages: list[AnyMessage] = [h("log in"), MENU, h("2"), ai("Please pick again."), MENU]
-    assert not any(gate_allows_login(messages, site) for site in SITES)
+    asked, reply = menu(), h("2")
+    messages: list[AnyMessage] = [h("log in"), asked, reply, ai("Please pick again."), menu()]
+    assert not gate_allows_login(messages, choice(asked, reply))
 
 
 def test_an_old_choice_does_not_survive_a_new_menu_and_a_non_choice() -> None:
-    messages: list[AnyMessage] = [h("log in"), MENU, h("2"), MENU, h("what is EEA?")]
-    assert not any(gate_allows_login(messages, site) for site in SITES)
+    asked, reply, again, other = menu(), h("2"), menu(), h("what is EEA?")
+    messages: list[AnyMessage] = [h("log in"), asked, reply, again, other]
+    assert not gate_allows_login(messages, choice(asked, reply))
+    assert choice(again, other) is None
 
 
 def test_the_choice_must_be_the_latest_human_message() -> None:
-    messages: list[AnyMessage] = [h("log in"), MENU, h("2"), h("thanks")]
-    assert not any(gate_allows_login(messages, site) for site in SITES)
+    asked, reply = menu(), h("2")
+    messages: list[AnyMessage] = [h("log in"), asked, reply, h("thanks")]
+    assert not gate_allows_login(messages, choice(asked, reply))
 
 
 def test_a_new_choice_after_a_second_menu_counts() -> None:
-    messages: list[AnyMessage] = [h("log in"), MENU, h("2"), MENU, h("3")]
-    assert gate_allows_login(messages, "us")
-    assert not gate_allows_login(messages, "eea")
+    first, old, second, new = menu(), h("2"), menu(), h("3")
+    messages: list[AnyMessage] = [h("log in"), first, old, second, new]
+    assert login_clearance(messages, choice(second, new)).site == "us"
+    assert not gate_allows_login(messages, choice(first, old))
 
 
 def test_a_choice_given_before_any_menu_does_not_count() -> None:
-    assert not gate_allows_login([h("global")], "global")
-    assert not gate_allows_login([h("global"), ai("ok")], "global")
-    assert not gate_allows_login([h("global"), MENU], "global")
+    reply = h("global")
+    assert choice(None, reply) is None
+    assert not gate_allows_login([reply], None)
+    assert not gate_allows_login([reply, ai("ok")], None)
+    later = menu()
+    assert not gate_allows_login([reply, later], choice(later, reply))
 
 
 def test_a_menu_without_any_human_reply_does_not_count() -> None:
-    assert not gate_allows_login([MENU], "global")
-    assert not gate_allows_login([], "global")
+    asked = menu()
+    assert not gate_allows_login([asked], None)
     assert not gate_allows_login([], None)
+    forged: SiteChoice = {"site": "global", "menu_id": asked.id or "", "reply_id": "nobody"}
+    assert not gate_allows_login([asked], forged)
+
+
+def test_a_choice_whose_messages_are_not_in_the_conversation_does_not_count() -> None:
+    asked, reply = menu(), h("1")
+    chosen = choice(asked, reply)
+    assert not gate_allows_login([h("log in"), menu(), h("1")], chosen)
+    assert not gate_allows_login([h("log in"), asked, h("1")], chosen)
 
 
 def test_an_exact_menu_earlier_and_a_near_miss_latest_still_counts_the_exact_one() -> None:
     # Only the exact menu is a menu: the near miss is just another AI note.
-    messages: list[AnyMessage] = [h("log in"), MENU, h("1"), ai(NEAR_MISS_MENU)]
-    assert gate_allows_login(messages, "global")
+    asked, reply = menu(), h("1")
+    messages: list[AnyMessage] = [h("log in"), asked, reply, ai(NEAR_MISS_MENU)]
+    assert login_clearance(messages, choice(asked, reply)).site == "global"
 
 
 def test_a_near_miss_menu_never_opens_the_gate_whatever_the_reply() -> None:
-    for reply in ("1", "2", "3"):
-        messages: list[AnyMessage] = [h("log in"), ai(NEAR_MISS_MENU), h(reply)]
-        assert not any(gate_allows_login(messages, site) for site in SITES)
+    for text in ("1", "2", "3"):
+        asked, reply = ai(NEAR_MISS_MENU), h(text)
+        messages: list[AnyMessage] = [h("log in"), asked, reply]
+        assert not gate_allows_login(messages, choice(asked, reply))
 
 
 def _single_edits(text: str) -> list[str]:
@@ -215,13 +262,14 @@ def test_no_single_character_edit_of_the_menu_counts_as_the_menu() -> None:
     edits = _single_edits(SKILL_MENU)
     assert len(edits) > 2 * len(SKILL_MENU) - 10
     for edit in edits:
-        messages: list[AnyMessage] = [h("log in"), ai(edit), h("1")]
-        assert not is_site_menu(ai(edit)), repr(edit)
-        assert not gate_allows_login(messages, "global"), repr(edit)
+        asked, reply = ai(edit), h("1")
+        messages: list[AnyMessage] = [h("log in"), asked, reply]
+        assert not is_site_menu(asked), repr(edit)
+        assert not gate_allows_login(messages, choice(asked, reply)), repr(edit)
 
 
 def test_is_site_menu_requires_the_assistant() -> None:
-    assert is_site_menu(MENU)
+    assert is_site_menu(menu())
     assert not is_site_menu(h(SKILL_MENU))
     assert not is_site_menu(SystemMessage(content=SKILL_MENU))
 

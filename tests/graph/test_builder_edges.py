@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import get_args
 
@@ -95,17 +96,23 @@ def test_no_step_module_declares_an_edge_label_or_a_destination_type() -> None:
         assert kept in ([], ["Literal['interrupt', 'return']"]), (path.name, kept)
 
 
+def step_function(name: str) -> Callable[..., object]:
+    """The function a node runs (LangGraph holds it wrapped in a runnable)."""
+    function: object = getattr(BUILDER.nodes[name].runnable, "func", None)
+    assert callable(function), name
+    return function
+
+
 def test_every_question_is_made_by_the_one_factory() -> None:
     """One node per question kind, each the factory's own step (the same code)."""
-    questions = {
-        name: spec.runnable.func  # type: ignore[attr-defined]
-        for name, spec in BUILDER.nodes.items()
-        if spec.runnable.func.__name__.startswith("ask_")  # type: ignore[attr-defined]
-    }
-    assert sorted(func.__name__ for func in questions.values()) == sorted(
+    questions = [
+        step_function(name) for name in BUILDER.nodes
+        if step_function(name).__name__.startswith("ask_")
+    ]
+    assert sorted(function.__name__ for function in questions) == sorted(
         f"ask_{kind}" for kind in get_args(Question)
     )
-    codes = {func.__code__ for func in questions.values()}
+    codes = {function.__code__ for function in questions}
     assert len(codes) == 1
     assert codes.pop().co_filename == question_node.__code__.co_filename
 

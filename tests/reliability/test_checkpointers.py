@@ -190,7 +190,7 @@ def test_run_paused_before_login_logs_in_without_a_second_menu(
 
     with turns.saver() as saver:
         graph = graph_of(saver, sim)
-        assert graph.get_state(CONFIG).values["chosen_site"] == "eea"
+        assert graph.get_state(CONFIG).values["site_choice"]["site"] == "eea"
         result = graph.invoke(None, CONFIG, context=context)
 
     question = result["__interrupt__"][0].value
