@@ -27,7 +27,6 @@ from okx_auth_graph.nodes.authorization import AUTHORIZATION_DONE, RETRY_LOGIN
 from okx_auth_graph.nodes.binary import BinarySteps
 from okx_auth_graph.nodes.cli import Cli
 from okx_auth_graph.nodes.failure import report_failure
-from okx_auth_graph.nodes.gate import gate_holds, pre_login_gate
 from okx_auth_graph.nodes.intake import intake, requested_entry
 from okx_auth_graph.nodes.login import LoginFlow
 from okx_auth_graph.nodes.oauth import (
@@ -37,6 +36,7 @@ from okx_auth_graph.nodes.oauth import (
     pending_notice,
     success,
 )
+from okx_auth_graph.nodes.pre_login_gate import gate_holds, pre_login_gate
 from okx_auth_graph.nodes.preflight import Preflight, preflight_outcome
 from okx_auth_graph.nodes.profiles import ProfileSteps
 from okx_auth_graph.nodes.questions import (

@@ -18,9 +18,9 @@ from okx_auth_graph.builder import build_auth_graph
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.nodes.api_key import api_key_check, api_key_configured
 from okx_auth_graph.nodes.common import changed, say
-from okx_auth_graph.nodes.gate import gate_holds
 from okx_auth_graph.nodes.intake import FINDINGS, intake, requested_entry
 from okx_auth_graph.nodes.oauth import oauth_status
+from okx_auth_graph.nodes.pre_login_gate import gate_holds
 from okx_auth_graph.nodes.preflight import preflight_outcome
 from okx_auth_graph.nodes.site import menu, site_selected
 from okx_auth_graph.okx import ConfigView, OkxFailure
