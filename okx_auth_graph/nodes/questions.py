@@ -1,10 +1,12 @@
 """Every question the graph asks, made by one factory, however the answer arrives.
 
 A question is data (`QuestionSpec`): its `kind`, the fields its interrupt
-carries, and `decide`, where each answer goes. `question_node` turns one into
-a node; the five questions themselves are listed in `QUESTIONS`, and each
-lives with the step it belongs to (`site.py`, `authorization.py`,
-`requests.py`).
+carries, and `decide`, which reads the reply and says where each answer
+goes. `question_node` turns one into a node. The five questions are one
+`QuestionSpec` each, kept with the step they belong to: `SITE_CHOICE`
+(`site.py`), `AUTHORIZATION_DONE` and `RETRY_LOGIN` (`authorization.py`),
+`CONFIRM_REMOVE` and `API_KEY_REMEDY` (`requests.py`); `builder.py` makes a
+node of each, and a test holds that every `Question` kind has exactly one.
 
 An answer arrives in one of three ways, and all three meet in `_answer`
 before any `decide` sees it:
