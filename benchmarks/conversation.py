@@ -1,37 +1,36 @@
 """One conversation with the auth graph, turn by turn, timed and with its CLI calls.
 
 A benchmark drives the same graph the package ships (`build_auth_graph`
-with a recording runner) exactly as a chat application would: a user
-message, then `Command(resume=...)` for each interrupt, passing the context
-again on every turn.
+with a recording runner) exactly as a chat application would, through the
+package's conversation driver (`okx_auth_graph.testing`): a user message, then
+`Command(resume=...)` (or a new message) for each interrupt, passing the
+context again on every turn.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from langchain_core.callbacks import BaseCallbackHandler
-from langchain_core.messages import HumanMessage
-from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.types import Command, Durability
+from langgraph.types import Durability
 
 from benchmarks.clis import BenchmarkError, Call, OkxCli, Simulator
+from okx_auth_graph import testing
 from okx_auth_graph.builder import AuthGraph, build_auth_graph
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.state import AuthInput
 
 DURABILITIES: tuple[Durability, ...] = ("async", "exit")
-Answers = Literal["resume", "message"]
-"""How a scripted user answers the graph's questions."""
 """LangGraph's default (a checkpoint after every step, written in the
 background) and the cheapest mode that still persists every turn (one
 checkpoint when the run stops at an interrupt or the end). Measured side by
 side because the choice is the caller's, made at `invoke`."""
+Answers = testing.Answers
+"""How a scripted user answers the graph's questions."""
 
 
 def auth_graph(cli: OkxCli, checkpointer: BaseCheckpointSaver[str]) -> AuthGraph:
@@ -60,59 +59,70 @@ class Turn:
         return self.end - self.start
 
 
-@dataclass
+class _TimedConversation(testing.Conversation):
+    """The package's driver, noting when its last `invoke` started and returned."""
+
+    window: tuple[float, float] = (0.0, 0.0)
+
+    def run_graph(self, request: testing.Request) -> dict[str, Any]:
+        start = time.monotonic()
+        try:
+            return super().run_graph(request)
+        finally:
+            self.window = (start, time.monotonic())
+
+
 class Conversation:
-    """A thread with the graph for one user (one HOME)."""
+    """A thread with the graph for one user (one HOME), each turn timed with its CLI calls.
 
-    graph: AuthGraph
-    cli: OkxCli
-    home: Path
-    thread_id: str
-    durability: Durability = "async"
-    callbacks: Sequence[BaseCallbackHandler] = ()
-    """Callback handlers passed on every turn (the model-cost benchmark counts with one)."""
-    answers: Answers = "resume"
-    """How the user answers a question: resuming the interrupt, or a new message."""
-    turns: list[Turn] = field(default_factory=list)
+    The turns run through the package's conversation driver; only the `invoke`
+    itself is timed, not the driver's reading of the result.
+    """
 
-    @property
-    def context(self) -> AuthContext:
-        """The context every turn passes: this user's HOME."""
-        return AuthContext(okx_home=str(self.home))
+    def __init__(
+        self,
+        graph: AuthGraph,
+        cli: OkxCli,
+        home: Path,
+        thread_id: str,
+        durability: Durability = "async",
+        callbacks: Sequence[BaseCallbackHandler] = (),
+        answers: Answers = "resume",
+    ) -> None:
+        """A conversation whose every turn passes `callbacks` and answers as `answers` says."""
+        self.cli = cli
+        self.home = home
+        self.thread_id = thread_id
+        self.turns: list[Turn] = []
+        self.driver = _TimedConversation(
+            graph, AuthContext(okx_home=str(home)), thread_id=thread_id,
+            durability=durability, answers=answers, config={"callbacks": list(callbacks)},
+        )
 
     def say(self, text: str) -> Turn:
         """The user starts a request."""
-        return self._invoke({"messages": [HumanMessage(content=text)]})
+        return self._turn(lambda: self.driver.start(text))
 
     def reply(self, text: str) -> Turn:
         """The user answers the open question: a resume, or a message (a chat box's way)."""
-        if self.answers == "message":
-            return self.say(text)
-        return self._invoke(Command(resume=text))
+        return self._turn(lambda: self.driver.reply(text))
 
     @property
     def calls(self) -> list[Call]:
         """Every CLI call of the whole conversation."""
         return [call for turn in self.turns for call in turn.calls]
 
-    def _invoke(self, request: AuthInput | Command[str]) -> Turn:
-        config: RunnableConfig = {
-            "configurable": {"thread_id": self.thread_id},
-            "callbacks": list(self.callbacks),
-        }
+    def _turn(self, act: Callable[[], object]) -> Turn:
         before = len(self.cli.recorder.calls(self.home))
-        start = time.monotonic()
-        result: dict[str, Any] = self.graph.invoke(
-            request, config, context=self.context, durability=self.durability
-        )
-        end = time.monotonic()
-        pending = result.get("__interrupt__") or []
-        outcome = result.get("okx_auth") or {}
+        act()
+        start, end = self.driver.window
+        question = self.driver.interrupt
+        outcome = self.driver.outcome or {}
         turn = Turn(
             start=start,
             end=end,
             calls=tuple(self.cli.recorder.calls(self.home)[before:]),
-            interrupt=str(pending[0].value["kind"]) if pending else None,
+            interrupt=str(question["kind"]) if question else None,
             status=outcome.get("status"),
         )
         self.turns.append(turn)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import secrets
 import string
-import time
 from datetime import UTC, datetime
 
 from okx_sim.config import api_key_source, read_config
@@ -162,4 +161,4 @@ def _wait_for_browser(ctx: CommandContext, pending: PendingLogin) -> None:
             raise CommandError("Login failed: Access denied")
         if timed_out:
             raise CommandError("Login failed: Authorization timed out")
-        time.sleep(POLL_INTERVAL_SECONDS)
+        ctx.sleep(POLL_INTERVAL_SECONDS)

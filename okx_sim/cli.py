@@ -15,10 +15,9 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import FrameType
-from typing import TextIO
 
 from okx_sim.auth import auth_login, auth_logout, auth_status
 from okx_sim.binary import auth_install, auth_install_status, auth_remove
@@ -43,6 +42,8 @@ OLD_CLI_VERSION = "1.2.4"
 
 _NUMBER = re.compile(r"-\d+(\.\d+)?")
 """A negative number is a word (`clock advance -10`), not a flag."""
+_HANG_NAP_SECONDS = 3600.0
+"""A `hang` call sleeps in naps of this length, forever, until it is killed."""
 
 
 @dataclass(frozen=True)
@@ -142,85 +143,126 @@ def split_argv(argv: Sequence[str]) -> SplitArgv:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one simulated `okx` invocation and return its exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
-    paths = SimPaths.from_environ()
-    call_log = CallLog.from_environ(os.environ, args, str(paths.home), time.time())
     _exit_cleanly_on_sigterm()
     try:
-        return _run(args, paths, call_log)
-    except KeyboardInterrupt:
-        return 130
+        return invoke(args, os.environ, Console())
     except BrokenPipeError:
         # The reader went away (e.g. it stopped reading `huge` output); say
         # nothing more, and keep Python from complaining while it exits.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+
+
+def invoke(
+    args: Sequence[str],
+    environ: Mapping[str, str],
+    streams: Console,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
+    """One invocation: `environ` is its whole environment, `streams` its stdin/stdout/stderr.
+
+    `main` passes the process's own; `okx_sim.inprocess` passes the environment
+    a CLI process would have been given and in-memory streams, so the same code
+    answers in a test's process without reading that process's HOME or
+    variables. Every wait goes through `sleep`, which lets an in-process caller
+    stop a waiting call as a subprocess caller would kill it. The call log's
+    line is written on the way out, whatever happens.
+    """
+    args = list(args)
+    paths = SimPaths.from_environ(environ)
+    call_log = CallLog.from_environ(environ, args, str(paths.home), time.time())
+    try:
+        return _run(args, paths, call_log, environ, streams, sleep)
+    except KeyboardInterrupt:
+        return 130
     finally:
         call_log.write(end=time.time())
 
 
-def _run(args: list[str], paths: SimPaths, call_log: CallLog) -> int:
+def _run(
+    args: list[str],
+    paths: SimPaths,
+    call_log: CallLog,
+    environ: Mapping[str, str],
+    streams: Console,
+    sleep: Callable[[float], None],
+) -> int:
     """Print the update notice when due, then apply the active fault around the dispatch."""
     notice = update_notice(paths.okx_dir, CLI_VERSION)
     if notice is not None:
-        sys.stderr.write(notice)
-        sys.stderr.flush()
+        streams.stderr.write(notice)
+        streams.stderr.flush()
     split = split_argv(args)
     try:
-        fault = active_fault(os.environ, split.words)
+        fault = active_fault(environ, split.words)
     except FaultError as error:
-        print(error, file=sys.stderr)
+        print(error, file=streams.stderr)
         return 2
     if fault is not None:
-        early_exit = _apply_fault_before_running(fault, split, call_log)
+        early_exit = _apply_fault_before_running(fault, split, call_log, streams, sleep)
         if early_exit is not None:
             return early_exit
+    compact = json_is_compact(environ)
     if fault is not None and fault.kind == "truncated":
         captured = io.StringIO()
-        dispatch(split, paths, _console(stdout=captured), fault)
+        console = Console(captured, streams.stderr, streams.stdin, compact_json=compact)
+        dispatch(split, paths, console, fault, environ=environ, sleep=sleep)
         text = captured.getvalue()
-        sys.stdout.write(text[: len(text) // 2])
-        sys.stdout.flush()
+        streams.stdout.write(text[: len(text) // 2])
+        streams.stdout.flush()
         return 0
-    return dispatch(split, paths, _console(), fault)
+    console = Console(streams.stdout, streams.stderr, streams.stdin, compact_json=compact)
+    return dispatch(split, paths, console, fault, environ=environ, sleep=sleep)
 
 
-def _console(stdout: TextIO | None = None) -> Console:
-    """The invocation's console, printing JSON in the style the environment asks for."""
-    compact = json_is_compact(os.environ)
-    if stdout is None:
-        return Console(compact_json=compact)
-    return Console(stdout, compact_json=compact)
-
-
-def _apply_fault_before_running(fault: Fault, split: SplitArgv, call_log: CallLog) -> int | None:
+def _apply_fault_before_running(
+    fault: Fault,
+    split: SplitArgv,
+    call_log: CallLog,
+    streams: Console,
+    sleep: Callable[[float], None],
+) -> int | None:
     """Handle the faults that act before (or instead of) the command.
 
     Returns an exit status when the fault replaces the command, else None.
     """
     if fault.kind == "hang":
         call_log.write(end=None)
-        threading.Event().wait()
+        while True:
+            sleep(_HANG_NAP_SECONDS)
     if fault.kind == "slow":
-        time.sleep(fault.delay_seconds)
+        sleep(fault.delay_seconds)
     canned = canned_output(fault)
     if canned is not None:
-        sys.stdout.buffer.write(canned.stdout)
-        sys.stdout.buffer.flush()
-        sys.stderr.buffer.write(canned.stderr)
-        sys.stderr.buffer.flush()
+        streams.stdout.buffer.write(canned.stdout)
+        streams.stdout.buffer.flush()
+        streams.stderr.buffer.write(canned.stderr)
+        streams.stderr.buffer.flush()
         return canned.exit_code
     if fault.kind == "old_cli":
         if split.words[:1] == ["auth"]:
-            print(f"Unknown command: {' '.join(split.words[:2])}", file=sys.stderr)
+            print(f"Unknown command: {' '.join(split.words[:2])}", file=streams.stderr)
             return 1
         if not split.words and ("--version", None) in split.flags:
-            print(OLD_CLI_VERSION)
+            print(OLD_CLI_VERSION, file=streams.stdout)
             return 0
     return None
 
 
-def dispatch(split: SplitArgv, paths: SimPaths, console: Console, fault: Fault | None) -> int:
-    """Find the command, check its arguments and run it; return the exit status."""
+def dispatch(
+    split: SplitArgv,
+    paths: SimPaths,
+    console: Console,
+    fault: Fault | None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
+    """Find the command, check its arguments and run it; return the exit status.
+
+    `environ` is the invocation's environment (None: this process's).
+    """
     flag_names = [name for name, _ in split.flags]
     if not split.words:
         if "--version" in flag_names:
@@ -234,7 +276,9 @@ def dispatch(split: SplitArgv, paths: SimPaths, console: Console, fault: Fault |
         console.err(f"Unknown command: {' '.join(split.words)}")
         return 1
     try:
-        context = _build_context(spec, split, paths, console, fault)
+        context = _build_context(
+            spec, split, paths, console, fault, os.environ if environ is None else environ, sleep
+        )
         spec.handler(context)
     except CommandError as error:
         console.err(error_lines(str(error), error.hint, CLI_VERSION))
@@ -254,7 +298,13 @@ def _find_command(words: list[str]) -> CommandSpec | None:
 
 
 def _build_context(
-    spec: CommandSpec, split: SplitArgv, paths: SimPaths, console: Console, fault: Fault | None
+    spec: CommandSpec,
+    split: SplitArgv,
+    paths: SimPaths,
+    console: Console,
+    fault: Fault | None,
+    environ: Mapping[str, str],
+    sleep: Callable[[float], None],
 ) -> CommandContext:
     """Check the flags and positionals against the spec and bundle them."""
     options: dict[str, str] = {}
@@ -273,12 +323,13 @@ def _build_context(
         raise CommandError(f"Usage: okx {spec.usage}")
     return CommandContext(
         paths=paths,
-        environ=os.environ,
+        environ=environ,
         console=console,
         positionals=positionals,
         options=options,
         switches=frozenset(switches),
         fault=fault,
+        sleep=sleep,
     )
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -82,6 +83,9 @@ class CommandContext:
     switches: frozenset[str]
     """Flags without a value, e.g. `--json`, `--manual`."""
     fault: Fault | None = None
+    sleep: Callable[[float], None] = time.sleep
+    """How the command waits (the blocking login's polls): an in-process caller's
+    `sleep` raises once the call is stopped, where a process would be killed."""
 
     @property
     def wants_json(self) -> bool:

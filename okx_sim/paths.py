@@ -7,6 +7,8 @@ running it with a different HOME, so HOME is read at call time, never cached.
 from __future__ import annotations
 
 import os
+import pwd
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,9 +20,15 @@ class SimPaths:
     home: Path
 
     @classmethod
-    def from_environ(cls) -> SimPaths:
-        """Use HOME as the process sees it now (the pwd entry when HOME is unset)."""
-        return cls(Path(os.environ.get("HOME") or os.path.expanduser("~")))
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> SimPaths:
+        """Use HOME of `environ` (None: of this process, now); the pwd entry when HOME is unset.
+
+        An in-process call passes the environment its process would have had,
+        so the test process's own HOME is never consulted.
+        """
+        if environ is None or environ is os.environ:
+            return cls(Path(os.environ.get("HOME") or os.path.expanduser("~")))
+        return cls(Path(environ.get("HOME") or pwd.getpwuid(os.getuid()).pw_dir))
 
     @property
     def okx_dir(self) -> Path:

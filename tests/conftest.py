@@ -1,7 +1,19 @@
-"""Fixtures every test folder shares: the simulator, a private HOME, the call log.
+"""Fixtures every test folder shares: the simulator, a private HOME, the call log; and the tiers.
 
 The whole suite runs with strict checkpoint deserialization, as production
 servers should: a state type that is not declared would fail loudly here.
+
+Two tiers. A test that starts a real process or service (`okx-sim` as a
+subprocess, the npm `okx` CLI or MCP server, PostgreSQL, a server, a pty, a
+browser, a fresh venv, a notebook kernel) is marked `integration`, here, at
+collection: by the fixtures it uses (`INTEGRATION_FIXTURES`), by its folder
+or file (`INTEGRATION_PATHS`), or by hand (`@pytest.mark.integration`) where
+neither says it. Everything else is the unit tier (`make unit`,
+`pytest -m "not integration"`), and there no process may start: the
+`_no_processes_in_unit_tests` guard fails a unit test that tries, so a test
+that needs one cannot hide in the fast tier. The `sim` fixture follows the
+tier: a unit test's simulator answers in-process (`okx_sim.inprocess`, the
+same command code on a thread), an integration test's is the console script.
 """
 
 from __future__ import annotations
@@ -10,12 +22,16 @@ import os
 
 os.environ.setdefault("LANGGRAPH_STRICT_MSGPACK", "true")
 
+import _posixsubprocess
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from benchmarks.real_cli import install_mcp_server
-from tests.support import CallLog, Simulator, simulator_executable
+from tests.support import IN_PROCESS_CLI, CallLog, Simulator, simulator_executable
 
 _INHERITED_ENV = (
     "OKX_API_KEY",
@@ -27,6 +43,110 @@ _INHERITED_ENV = (
     "OKX_SIM_EXPIRES_IN",
     "OKX_SIM_JSON",
 )
+
+INTEGRATION = "integration"
+"""The marker of tests that start real processes or services (registered in pyproject.toml)."""
+
+INTEGRATION_FIXTURES = frozenset({
+    "sim_path",  # the okx-sim console script, run as a process
+    "okx_sim_exe",  # tests/simulator: the console script itself
+    "scripts",  # tests/okx: fake okx executables
+    "mcp_server",  # OKX's npm MCP server
+    "postgres_server",
+    "postgres_url",
+})
+"""Fixtures that exist to start (or to hand a test) a real process or service."""
+
+INTEGRATION_PATHS = (
+    "tests/benchmarks/",  # the benchmark runner end to end, the npm CLI
+    "tests/browser/",  # Agent Chat UI in Chromium
+    "tests/notebooks/",  # notebook kernels
+    "tests/packaging/",  # fresh venvs, wheel builds, pinned npm packages
+    "tests/reliability/",  # SIGKILLed and resumed processes, orphan checks, PostgreSQL, servers
+    # langgraph dev, the multi-user server, the chat as a program and in a pty, the README's
+    # snippets (test_chat_wrapping.py, the line-breaking rules alone, is a unit test)
+    "tests/surfaces/test_chat.py",
+    "tests/surfaces/test_chat_screen.py",
+    "tests/surfaces/test_chat_terminal.py",
+    "tests/surfaces/test_demo_cli.py",
+    "tests/surfaces/test_multiuser_server.py",
+    "tests/surfaces/test_readme.py",
+    "tests/surfaces/test_studio_server.py",
+    "tests/okx/test_contract_real_cli.py",  # the real npm okx CLI
+    # The example app's tools and the middleware's own graph run `$OKX_CLI` as a process.
+    "tests/middleware/test_agent.py",
+    # Builds its parent graph with `okx_cli=sim.path`; `**cli_options(okx_cli)` (as in
+    # test_parent_graph.py) would move it to the unit tier.
+    "tests/graph/test_subgraph_questions.py",
+)
+"""Folders and files whose every test starts real processes (paths from the rootdir)."""
+
+SIM_AS_EXECUTABLE_PATHS = ("tests/examples/test_trading_agent.py",)
+"""Files whose code under test runs the simulator as an executable (`okx_cli=sim.path`, no
+runner to hand it): a test there that uses `sim` is integration."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that starts real processes `integration` (see the module docstring)."""
+    root = config.rootpath
+    for item in items:
+        if _needs_processes(item, root):
+            item.add_marker(pytest.mark.integration)
+
+
+def _needs_processes(item: pytest.Item, root: Path) -> bool:
+    if INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    try:
+        where = item.path.relative_to(root).as_posix()
+    except ValueError:
+        return False
+    if where.startswith(INTEGRATION_PATHS):
+        return True
+    return where in SIM_AS_EXECUTABLE_PATHS and "sim" in getattr(item, "fixturenames", ())
+
+
+class ProcessInUnitTest(RuntimeError):
+    """A unit test tried to start a process: mark it `integration`, or use the in-process sim."""
+
+
+_PROCESS_STARTERS: tuple[tuple[object, str], ...] = (
+    (subprocess.Popen, "_execute_child"),  # subprocess.*, asyncio subprocesses
+    (_posixsubprocess, "fork_exec"),  # multiprocessing's spawn
+    (os, "system"),
+    (os, "fork"),
+    (os, "forkpty"),
+    (os, "posix_spawn"),
+    (os, "posix_spawnp"),
+)
+
+
+@pytest.fixture(autouse=True)
+def _no_processes_in_unit_tests(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """In the unit tier, starting a process fails the test (even when the code catches it)."""
+    if request.node.get_closest_marker(INTEGRATION):
+        yield
+        return
+    attempts: list[str] = []
+
+    def refusing(name: str) -> Any:
+        def start(*args: Any, **kwargs: Any) -> Any:
+            command = args[1] if name == "_execute_child" and len(args) > 1 else args[:1]
+            attempts.append(f"{name}: {command!r}")
+            raise ProcessInUnitTest(
+                f"a unit test started a process ({name} {command!r}); "
+                "mark it integration or run the simulator in-process"
+            )
+        return start
+
+    for owner, name in _PROCESS_STARTERS:
+        if hasattr(owner, name):
+            monkeypatch.setattr(owner, name, refusing(name))
+    yield
+    if attempts:
+        pytest.fail("unit test started processes: " + "; ".join(attempts), pytrace=False)
 
 
 @pytest.fixture(autouse=True)
@@ -65,6 +185,20 @@ def call_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CallLog:
 
 
 @pytest.fixture
-def sim(sim_path: str, okx_home: Path, call_log: CallLog) -> Simulator:
-    """The simulator bound to this test's HOME, for setup and the browser side."""
-    return Simulator(sim_path, okx_home, call_log)
+def sim_cli(request: pytest.FixtureRequest) -> str:
+    """The `Simulator.path` of this test's tier: `IN_PROCESS_CLI` in the unit tier, else the
+    `okx-sim` console script. For tests that make simulators of their own (`Simulator(sim_cli,
+    home, log)`); `sim_path` is for the ones that need the executable itself."""
+    if request.node.get_closest_marker(INTEGRATION):
+        return simulator_executable()
+    return IN_PROCESS_CLI
+
+
+@pytest.fixture
+def sim(sim_cli: str, okx_home: Path, call_log: CallLog) -> Simulator:
+    """The simulator bound to this test's HOME, for setup and the browser side.
+
+    In-process in the unit tier (a `Conversation` on it builds the graph on the
+    in-process runners); the `okx-sim` console script in the integration tier.
+    """
+    return Simulator(sim_cli, okx_home, call_log)

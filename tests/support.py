@@ -8,20 +8,34 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
-from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.graph.state import CompiledStateGraph
-from langgraph.types import Command, Durability
+from langgraph.types import Durability
 
+from okx_auth_graph import testing
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.graph import AuthGraph, build_auth_graph
-from okx_auth_graph.replies import text_of
+from okx_sim.inprocess import run_command, run_in_process, run_in_process_streaming
+
+IN_PROCESS_CLI = "okx-sim:in-process"
+"""A `Simulator.path` (and `okx_cli`) that names no executable: the simulator answers in this
+process (`okx_sim.inprocess`). Build a graph on it with `cli_options`; run as a command, it is
+not found."""
+
+
+def cli_options(okx_cli: str) -> dict[str, Any]:
+    """`build_auth_graph`'s CLI arguments for a simulator path: its runners, or the executable.
+
+    `IN_PROCESS_CLI` gives the in-process runners (the unit tier: no process
+    starts); anything else is an executable run as a subprocess per call.
+    """
+    if okx_cli == IN_PROCESS_CLI:
+        return {"runner": run_in_process, "streaming_runner": run_in_process_streaming}
+    return {"okx_cli": okx_cli}
 
 
 def simulator_executable() -> str:
@@ -76,19 +90,33 @@ def keyed_config(
 
 @dataclass
 class Simulator:
-    """The simulator for one HOME: set up state, play the browser."""
+    """The simulator for one HOME: set up state, play the browser.
+
+    `path` is the `okx-sim` executable, or `IN_PROCESS_CLI` for the simulator
+    called in this process (the unit tier's, see `tests/conftest.py`).
+    """
 
     path: str
     home: Path
     log: CallLog
 
+    @property
+    def in_process(self) -> bool:
+        """Whether commands run in this process rather than as `okx-sim` processes."""
+        return self.path == IN_PROCESS_CLI
+
     def run(
         self, *args: str, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
-        """Run `okx-sim <args>` in this HOME."""
+        """Run `okx-sim <args>` in this HOME (in this process when `in_process`)."""
+        environ = {**os.environ, "HOME": str(self.home), **(env or {})}
+        if self.in_process:
+            done = run_command(args, environ, timeout=30)
+            return subprocess.CompletedProcess(
+                [self.path, *args], done.exit_code, _as_text(done.stdout), _as_text(done.stderr)
+            )
         return subprocess.run(
-            [self.path, *args],
-            env={**os.environ, "HOME": str(self.home), **(env or {})},
+            [self.path, *args], env=environ,
             capture_output=True, text=True, check=False, timeout=30,
         )
 
@@ -113,84 +141,48 @@ class Simulator:
         self.browser("approve")
 
 
-ThreadGraph = CompiledStateGraph[Any, AuthContext, Any, Any]
+ThreadGraph = testing.ConversationGraph
 """A graph a conversation runs: the auth graph, or a parent that embeds it."""
 
 
+def _as_text(output: bytes) -> str:
+    """Output as `subprocess.run(text=True)` reads it: UTF-8, universal newlines."""
+    return output.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def auth_graph_on(checkpointer: BaseCheckpointSaver[str], okx_cli: str) -> AuthGraph:
-    """The auth graph itself, with `okx_cli` as its CLI: what a conversation runs by default."""
-    return build_auth_graph(checkpointer, okx_cli=okx_cli)
+    """The auth graph itself, with `okx_cli` as its CLI: what a conversation runs by default.
+
+    `okx_cli` is a simulator's `path`: `IN_PROCESS_CLI` builds on the in-process runners.
+    """
+    return build_auth_graph(checkpointer, **cli_options(okx_cli))
 
 
-@dataclass
-class Conversation:
-    """A thread with the auth graph (or a graph around it), advanced one user turn at a time."""
+class Conversation(testing.Conversation):
+    """The package's conversation driver on a simulator's HOME, with the suites' defaults.
 
-    sim: Simulator
-    context_overrides: dict[str, Any] = field(default_factory=dict)
-    checkpointer: BaseCheckpointSaver[str] = field(default_factory=InMemorySaver)
-    thread_id: str = "thread-1"
-    durability: Durability | None = None
-    """When each step's checkpoint is written; None → `default_durability`."""
-    build: Callable[[BaseCheckpointSaver[str], str], ThreadGraph] = auth_graph_on
-    """Builds the graph from the checkpointer and the simulator's path."""
-    graph: ThreadGraph = field(init=False)
-    result: dict[str, Any] = field(init=False, default_factory=dict)
-    _seen: int = field(init=False, default=0)
+    `build` builds the graph from the checkpointer and the simulator's path
+    (the auth graph itself, or a parent that embeds it); the context is the
+    simulator's HOME plus `context_overrides`.
+    """
 
     default_durability: ClassVar[Durability] = "async"
     """LangGraph's default; the graph suite runs under each mode (`tests/graph/conftest.py`)."""
 
-    def __post_init__(self) -> None:
-        self.graph = self.build(self.checkpointer, self.sim.path)
-        self.durability = self.durability or self.default_durability
-
-    @property
-    def config(self) -> RunnableConfig:
-        """The thread's run config."""
-        return {"configurable": {"thread_id": self.thread_id}}
-
-    @property
-    def context(self) -> AuthContext:
-        """The context each call passes (HOME, overrides)."""
-        return AuthContext(okx_home=str(self.sim.home), **self.context_overrides)
-
-    def _invoke(self, request: Any) -> list[str]:
-        self.result = dict(
-            self.graph.invoke(request, self.config, context=self.context,
-                              durability=self.durability)
+    def __init__(
+        self,
+        sim: Simulator,
+        context_overrides: dict[str, Any] | None = None,
+        checkpointer: BaseCheckpointSaver[str] | None = None,
+        thread_id: str = "thread-1",
+        durability: Durability | None = None,
+        build: Callable[[BaseCheckpointSaver[str], str], ThreadGraph] = auth_graph_on,
+    ) -> None:
+        self.sim = sim
+        self.checkpointer = checkpointer if checkpointer is not None else InMemorySaver()
+        super().__init__(
+            build(self.checkpointer, sim.path),
+            AuthContext(okx_home=str(sim.home), **(context_overrides or {})),
+            thread_id=thread_id,
+            durability=durability or self.default_durability,
         )
-        messages: list[AnyMessage] = self.result["messages"]
-        new = [text_of(m) for m in messages[self._seen:] if isinstance(m, AIMessage)]
-        self._seen = len(messages)
-        return new
-
-    def start(self, text: str, **extra: Any) -> list[str]:
-        """Send a user message; returns the texts the graph posted."""
-        return self._invoke({"messages": [HumanMessage(content=text)], **extra})
-
-    def reply(self, text: object) -> list[str]:
-        """Answer the open interrupt; returns the texts the graph posted."""
-        return self._invoke(Command(resume=text))
-
-    @property
-    def interrupt(self) -> dict[str, Any] | None:
-        """The open interrupt's payload, or None when the run ended."""
-        pending = self.result.get("__interrupt__") or []
-        assert len(pending) <= 1
-        return dict(pending[0].value) if pending else None
-
-    @property
-    def outcome(self) -> dict[str, Any] | None:
-        """`okx_auth` of the finished run."""
-        value = self.result.get("okx_auth")
-        return dict(value) if value else None
-
-    @property
-    def messages(self) -> list[AnyMessage]:
-        """The whole conversation so far."""
-        return list(self.result["messages"])
-
-    def human_texts(self) -> list[str]:
-        """What the user said, in order."""
-        return [text_of(m) for m in self.messages if isinstance(m, HumanMessage)]

@@ -19,14 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from langchain_core.messages import AnyMessage, HumanMessage
-from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.types import Command
 
 from okx_auth_graph.builder import build_auth_graph
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.replies import text_of
+from okx_auth_graph.testing import Conversation
 
 
 def simulator_path() -> str:
@@ -66,17 +63,15 @@ def play(
         if prepare is not None:
             prepare(sim, home)
         graph = build_auth_graph(InMemorySaver(), okx_cli=sim)
-        config: RunnableConfig = {"configurable": {"thread_id": "demo"}}
-        context = AuthContext(okx_home=home)
-        shown = 0
-        request: Any = {"messages": [HumanMessage(content=opening)]}
+        conv = Conversation(graph, AuthContext(okx_home=home), thread_id="demo")
+        conv.start(opening)
         script = iter(turns)
         while True:
-            result = graph.invoke(request, config, context=context)
-            shown = _print_new(result["messages"], shown, out)
-            if not result.get("__interrupt__"):
-                print(f"\n[okx_auth] {result.get('okx_auth')}", file=out)
-                return dict(result)
+            for entry in conv.transcript(conv.new_messages):
+                print(f"\n{entry}", file=out)
+            if conv.interrupt is None:
+                print(f"\n[okx_auth] {conv.result.get('okx_auth')}", file=out)
+                return conv.result
             turn = next(script)
             for action in turn.browser:
                 subprocess.run(
@@ -84,25 +79,7 @@ def play(
                     check=True, capture_output=True,
                 )
                 print(f"\n    (browser: the user clicks {action!r})", file=out)
-            request = Command(resume=turn.reply)
-
-
-def transcript_entry(speaker: str, text: str) -> str:
-    """`speaker:` and the text indented below it: how every transcript here reads.
-
-    Each line loses its trailing spaces: the posted texts end lines inside a
-    paragraph with markdown's hard break (two spaces), which a chat view
-    renders and a terminal would only carry along as invisible trailing blanks.
-    """
-    body = "\n    ".join(line.rstrip() for line in text.split("\n"))
-    return f"{speaker}:\n    {body}"
-
-
-def _print_new(messages: list[AnyMessage], shown: int, out: TextIO) -> int:
-    for message in messages[shown:]:
-        who = "user" if isinstance(message, HumanMessage) else "assistant"
-        print(f"\n{transcript_entry(who, text_of(message))}", file=out)
-    return len(messages)
+            conv.reply(turn.reply)
 
 
 def run_demo(out: TextIO = sys.stdout) -> int:

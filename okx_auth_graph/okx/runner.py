@@ -225,11 +225,13 @@ def redact_argv(args: Sequence[str]) -> list[str]:
     return shown
 
 
-def _decode(data: bytes) -> str:
+def decode_output(data: bytes) -> str:
+    """A stream's bytes as text: at most `MAX_OUTPUT_BYTES`, undecodable bytes replaced."""
     return data[:MAX_OUTPUT_BYTES].decode("utf-8", errors="replace")
 
 
-def _timeout_error(args: Sequence[str], timeout: float) -> OkxError:
+def timeout_error(args: Sequence[str], timeout: float) -> OkxError:
+    """The failure of a command that used up its budget (it was stopped)."""
     return OkxError(
         OkxFailure(
             kind="timeout",
@@ -289,12 +291,13 @@ def _stop_group(proc: subprocess.Popen[bytes]) -> None:
     proc.wait()
 
 
-def _finish(args: Sequence[str], code: int, out: bytes, err: bytes, start: float) -> CliResult:
+def finished(args: Sequence[str], code: int, out: bytes, err: bytes, start: float) -> CliResult:
+    """What a command that ran to its end reports: exit code, decoded output, duration."""
     result = CliResult(
         command=tuple(args),
         returncode=code,
-        stdout=_decode(out),
-        stderr=_decode(err),
+        stdout=decode_output(out),
+        stderr=decode_output(err),
         duration=time.monotonic() - start,
     )
     logger.debug("okx %s exited %d in %.3fs", " ".join(redact_argv(args)), code, result.duration)
@@ -314,12 +317,12 @@ def run_okx(
     except subprocess.TimeoutExpired:
         _kill_group(proc.pid)
         proc.communicate()
-        raise _timeout_error(args, settings.timeout) from None
+        raise timeout_error(args, settings.timeout) from None
     except BaseException:
         _kill_group(proc.pid)
         proc.wait()
         raise
-    return _finish(args, proc.returncode, out, err, start)
+    return finished(args, proc.returncode, out, err, start)
 
 
 async def arun_okx(
@@ -345,13 +348,13 @@ async def arun_okx(
     except TimeoutError:
         _kill_group(proc.pid)
         await proc.wait()
-        raise _timeout_error(args, settings.timeout) from None
+        raise timeout_error(args, settings.timeout) from None
     except BaseException:
         _kill_group(proc.pid)
         await proc.wait()
         raise
     assert proc.returncode is not None  # noqa: S101 - communicate() waited for exit
-    return _finish(args, proc.returncode, out, err, start)
+    return finished(args, proc.returncode, out, err, start)
 
 
 LineCallback = Callable[[str], None]
@@ -383,33 +386,51 @@ def run_okx_streaming(
     ]
     for reader in readers:
         reader.start()
-    seen: list[bytes] = []
     try:
-        while True:
-            remaining = start + settings.timeout - time.monotonic()
-            if remaining <= 0:
-                raise _timeout_error(args, settings.timeout)
-            try:
-                line = lines.get(timeout=min(tick_seconds, remaining))
-            except queue.Empty:
-                if on_tick is not None:
-                    on_tick(time.monotonic() - start)
-                continue
-            if line is None:
-                break
-            seen.append(line)
-            on_line(_decode(line).rstrip("\r\n"))
+        seen = relay_lines(args, settings, lines, on_line, on_tick, tick_seconds, start)
         try:  # stdout closed; the process still gets only what is left of its budget
             proc.wait(timeout=max(0.0, start + settings.timeout - time.monotonic()))
         except subprocess.TimeoutExpired:
-            raise _timeout_error(args, settings.timeout) from None
+            raise timeout_error(args, settings.timeout) from None
     except BaseException:
         _stop_group(proc)
         raise
     finally:
         for reader in readers:
             reader.join(timeout=1)
-    return _finish(args, proc.returncode, b"".join(seen), b"".join(stderr_chunks), start)
+    return finished(args, proc.returncode, b"".join(seen), b"".join(stderr_chunks), start)
+
+
+def relay_lines(
+    args: Sequence[str],
+    settings: OkxSettings,
+    lines: queue.Queue[bytes | None],
+    on_line: LineCallback,
+    on_tick: TickCallback | None,
+    tick_seconds: float,
+    start: float,
+) -> list[bytes]:
+    """Hand each line of a chatty command over as it arrives, until its stdout ends (None).
+
+    `on_tick` gets the elapsed seconds whenever the command has been quiet for
+    a tick; past the settings' budget (counted from `start`) it is a timeout.
+    Returns the lines as they came, for the result.
+    """
+    seen: list[bytes] = []
+    while True:
+        remaining = start + settings.timeout - time.monotonic()
+        if remaining <= 0:
+            raise timeout_error(args, settings.timeout)
+        try:
+            line = lines.get(timeout=min(tick_seconds, remaining))
+        except queue.Empty:
+            if on_tick is not None:
+                on_tick(time.monotonic() - start)
+            continue
+        if line is None:
+            return seen
+        seen.append(line)
+        on_line(decode_output(line).rstrip("\r\n"))
 
 
 def _pump_lines(stream: IO[bytes], lines: queue.Queue[bytes | None]) -> None:

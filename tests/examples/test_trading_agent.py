@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
-from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode
@@ -35,6 +34,7 @@ from okx_auth_graph.examples.trading_agent import (
 )
 from okx_auth_graph.prompts import render
 from okx_auth_graph.replies import text_of
+from okx_auth_graph.testing import Conversation
 from tests.expected import CONFIG_SHOW, SCOPES, SEED_MENU, STATUS
 from tests.graph.test_typed_answers import preflight_pairs
 from tests.support import CallLog, Simulator
@@ -46,23 +46,28 @@ EXPIRED = "Error: Session expired — run okx auth login again"
 
 
 class App:
-    """One thread with the example app, one user turn at a time."""
+    """One thread with the example app, one user turn at a time: the package's driver.
+
+    `say` always sends a new message, even with a question open (a chat box
+    that cannot resume); `reply` resumes. Both return the run's output.
+    """
 
     def __init__(self, sim: Simulator) -> None:
-        self.graph: TradingGraph = build_trading_graph(InMemorySaver(), okx_cli=sim.path)
-        self.config: RunnableConfig = {"configurable": {"thread_id": "app-1"}}
-        self.context = AuthContext(okx_home=str(sim.home))
-        self.result: dict[str, Any] = {}
+        graph: TradingGraph = build_trading_graph(InMemorySaver(), okx_cli=sim.path)
+        self.conv = Conversation(graph, AuthContext(okx_home=str(sim.home)), thread_id="app-1")
+        self.graph, self.config, self.context = graph, self.conv.config, self.conv.context
 
-    def send(self, request: TradingState | Command[Any]) -> dict[str, Any]:
-        self.result = dict(self.graph.invoke(request, self.config, context=self.context))
-        return self.result
+    @property
+    def result(self) -> dict[str, Any]:
+        return self.conv.result
 
     def say(self, text: str) -> dict[str, Any]:
-        return self.send({"messages": [HumanMessage(text)]})
+        self.conv.start(text)
+        return self.result
 
     def reply(self, text: str) -> dict[str, Any]:
-        return self.send(Command(resume=text))
+        self.conv.send(Command(resume=text))
+        return self.result
 
     @property
     def interrupt_kinds(self) -> list[str]:
@@ -73,7 +78,7 @@ class App:
         return text_of(self.result["messages"][-1])
 
     def state(self) -> dict[str, Any]:
-        return dict(self.graph.get_state(self.config).values)
+        return self.conv.values
 
 
 def signed_in_as(result: dict[str, Any]) -> dict[str, Any]:
@@ -239,6 +244,7 @@ def test_answers_follow_the_request_language() -> None:
     )
 
 
+@pytest.mark.integration  # loads the app in a fresh interpreter
 def test_langgraph_json_serves_the_app_from_its_path(tmp_path: Path) -> None:
     """The server imports the file by path: it must need nothing but the installed package."""
     config = json.loads((ROOT / "langgraph.json").read_text())

@@ -22,7 +22,7 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
 from okx_auth_graph.okx import SITES
 from okx_auth_graph.replies import is_cancel, is_done_signal, parse_site_choice, text_of
-from tests.support import CallLog, Conversation, Simulator, simulator_executable
+from tests.support import IN_PROCESS_CLI, CallLog, Conversation, Simulator
 
 #: Step 0.1's menu, copied character for character from the skill.
 SKILL_MENU = (
@@ -85,7 +85,7 @@ def fresh_world() -> Iterator[World]:
         previous = os.environ.get("OKX_SIM_LOG")
         os.environ["OKX_SIM_LOG"] = str(log.path)
         try:
-            yield World(Simulator(simulator_executable(), home, log), log)
+            yield World(Simulator(IN_PROCESS_CLI, home, log), log)
         finally:
             if previous is None:
                 os.environ.pop("OKX_SIM_LOG", None)

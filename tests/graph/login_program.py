@@ -24,21 +24,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from langchain_core.messages import HumanMessage
-from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.serde.event_hooks import SerdeEvent, register_serde_event_listener
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
-from langgraph.types import Command
 from pydantic import BaseModel
 
 from okx_auth_graph import build_auth_graph
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.state import AuthInput
+from okx_auth_graph.testing import Conversation
 
-CONFIG: RunnableConfig = {"configurable": {"thread_id": "user-42"}}
-KEPT = ("config", "auth", "chosen_site", "pending_login", "okx_auth", "language")
+THREAD = "user-42"
+KEPT = ("config", "auth", "site_choice", "pending_login", "okx_auth", "language")
 """The state values the test compares between runs."""
 
 
@@ -60,19 +57,21 @@ def store(address: str) -> Iterator[BaseCheckpointSaver[str]]:
         yield saver
 
 
-def turn(step: str, home: str, simulator: str) -> AuthInput | Command[Any]:
-    """What the user sends in this step (the browser acts first for `done`)."""
+def turn(conv: Conversation, step: str, simulator: str) -> None:
+    """The user's move in this step (the browser acts first for `done`)."""
     if step == "open":
-        return {"messages": [HumanMessage("log me in")]}
-    if step == "choose":
-        return Command(resume="2")
-    if step == "done":
-        subprocess.run([simulator, "browser", "approve"], env={**os.environ, "HOME": home},
+        conv.start("log me in")
+    elif step == "choose":
+        conv.reply("2")
+    elif step == "done":
+        subprocess.run([simulator, "browser", "approve"],
+                       env={**os.environ, "HOME": str(conv.context.okx_home)},
                        check=True, capture_output=True)
-        return Command(resume="done")
-    if step == "status":
-        return {"messages": [HumanMessage("am I logged in?")]}
-    raise SystemExit(f"unknown step {step!r}")
+        conv.reply("done")
+    elif step == "status":
+        conv.start("am I logged in?")
+    else:
+        raise SystemExit(f"unknown step {step!r}")
 
 
 def main(address: str, home: str, simulator: str, steps: list[str]) -> None:
@@ -83,19 +82,15 @@ def main(address: str, home: str, simulator: str, steps: list[str]) -> None:
     turns: list[dict[str, Any]] = []
     with store(address) as saver:
         graph = build_auth_graph(saver, okx_cli=simulator)
-        context = AuthContext(okx_home=home)
+        conv = Conversation(graph, AuthContext(okx_home=home), thread_id=THREAD)
         for step in steps:
             if step == "foreign":
                 serde = JsonPlusSerializer()
                 serde.loads_typed(serde.dumps_typed(Foreign(value="x")))
                 continue
-            result = graph.invoke(turn(step, home, simulator), CONFIG, context=context)
-            questions = result.get("__interrupt__") or []
-            turns.append({
-                "question": questions[0].value if questions else None,
-                "outcome": result.get("okx_auth"),
-            })
-        values = graph.get_state(CONFIG).values
+            turn(conv, step, simulator)
+            turns.append({"question": conv.interrupt, "outcome": conv.outcome})
+        values = conv.values
     kept = {key: values.get(key) for key in KEPT}
     print(json.dumps({"turns": turns, "state": kept, "serde_events": [dict(e) for e in events]}))
 

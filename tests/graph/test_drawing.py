@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from syrupy.assertion import SnapshotAssertion
 
 from okx_auth_graph import build_auth_graph
@@ -53,6 +54,7 @@ def test_the_picture_in_the_docs_was_rendered_from_todays_drawing() -> None:
     )
 
 
+@pytest.mark.integration  # runs Graphviz's `dot`
 def test_rendering_is_a_png_that_names_its_source() -> None:
     png = render_png(DOT)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")

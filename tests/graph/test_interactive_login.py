@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 import psutil
 import pytest
@@ -55,21 +55,12 @@ def stream_reply(
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Resume with `reply`, streaming; returns the custom events and the texts posted."""
     events: list[dict[str, Any]] = []
-    values: dict[str, Any] = {}
-    before = len(conv.graph.get_state(conv.config).values["messages"])
-    for mode, chunk in conv.graph.stream(
-        Command(resume=reply), conv.config, context=conv.context,
-        stream_mode=["custom", "values"], durability=conv.durability,
-    ):
-        if mode == "custom":
-            event = cast(dict[str, Any], chunk)
-            events.append(event)
+    for event in conv.stream(Command(resume=reply), ["custom", "values"]):
+        if event.mode == "custom":
+            events.append(event.data)
             if on_event is not None:
-                on_event(event)
-        else:
-            values = cast(dict[str, Any], chunk)
-    conv.result = {**values, "__interrupt__": conv.graph.get_state(conv.config).interrupts}
-    posted = [text_of(m) for m in values["messages"][before:] if isinstance(m, AIMessage)]
+                on_event(event.data)
+    posted = [text_of(m) for m in conv.new_messages if isinstance(m, AIMessage)]
     return events, posted
 
 
@@ -151,6 +142,7 @@ def test_the_gate_holds_in_interactive_mode(sim: Simulator, call_log: CallLog) -
     assert not any(argv[:2] == ["auth", "login"] for argv in call_log.argvs())
 
 
+@pytest.mark.integration  # no okx-sim process may be left running
 def test_the_timeout_kills_the_cli_and_says_so(sim: Simulator, call_log: CallLog) -> None:
     conv = interactive(sim, login_timeout_seconds=2.5)
     reach_menu(conv, "log me in")

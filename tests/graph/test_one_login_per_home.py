@@ -62,6 +62,7 @@ def test_two_threads_of_one_user_racing_a_login_mint_one_code(
         assert shown[0].startswith("Please open the link")
 
 
+@pytest.mark.integration  # a second process holds the lock
 def test_the_lock_holds_between_processes(tmp_path: Path) -> None:
     """A second process holding the HOME's lock keeps a login here waiting, then refused."""
     home = tmp_path / "home"

@@ -24,7 +24,7 @@ from okx_auth_graph.prompts import format_minutes, render, site_menu
 from okx_auth_graph.replies import text_of
 from okx_auth_graph.state import OkxAuthOutcome
 from tests.expected import SITES, inbox_payload
-from tests.support import CallLog, Simulator
+from tests.support import CallLog, Simulator, cli_options
 
 SCOPES = ["live:read", "live:trade"]
 EEA_URI = "https://my.okx.com/account/oauth/device"
@@ -49,7 +49,7 @@ ParentGraph = CompiledStateGraph[ParentState, AuthContext, ParentState, ParentSt
 
 def build_parent(okx_cli: str) -> ParentGraph:
     builder = StateGraph(ParentState, context_schema=AuthContext)
-    builder.add_node("okx_auth", build_auth_graph(okx_cli=okx_cli))
+    builder.add_node("okx_auth", build_auth_graph(**cli_options(okx_cli)))
     builder.add_node("after_auth", after_auth)
     builder.add_edge(START, "okx_auth")
     builder.add_edge("okx_auth", "after_auth")

@@ -104,6 +104,7 @@ def test_the_walk_finds_a_class_in_the_state() -> None:
     assert impure_types(list[tuple[str, ...]], "x") == ["x[]: tuple[str, ...]"]
 
 
+@pytest.mark.integration  # the module's graph runs `$OKX_CLI` as a process
 def test_a_copy_with_another_checkpointer_resumes_with_its_values(
     sim: Simulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -151,6 +152,7 @@ def assert_logged_in(turns: list[dict[str, Any]]) -> None:
         assert json.loads(json.dumps(question)) == question
 
 
+@pytest.mark.integration  # the user's program in a fresh process
 def test_a_login_in_memory_without_strict_loading_warns_nothing(sim: Simulator) -> None:
     result, stderr = run_program(sim, "memory", LOGIN, strict=False)
     assert_logged_in(result["turns"])
@@ -158,6 +160,7 @@ def test_a_login_in_memory_without_strict_loading_warns_nothing(sim: Simulator) 
     assert stderr == ""
 
 
+@pytest.mark.integration
 def test_a_login_across_processes_on_sqlite_without_strict_loading_warns_nothing(
     sim: Simulator, tmp_path: Path
 ) -> None:
@@ -169,6 +172,7 @@ def test_a_login_across_processes_on_sqlite_without_strict_loading_warns_nothing
     assert [stderr for _, stderr in runs] == ["", "", "", ""]
 
 
+@pytest.mark.integration
 def test_the_warning_these_runs_look_for_reaches_stderr(sim: Simulator) -> None:
     """The control: a class LangGraph does not know, loaded the same way, is reported."""
     result, stderr = run_program(sim, "memory", ["foreign"], strict=False)
@@ -176,6 +180,7 @@ def test_the_warning_these_runs_look_for_reaches_stderr(sim: Simulator) -> None:
     assert [event["kind"] for event in result["serde_events"]] == ["msgpack_unregistered_allowed"]
 
 
+@pytest.mark.integration
 def test_strict_loading_gives_a_resumed_thread_all_its_values(
     sim: Simulator, tmp_path: Path
 ) -> None:
@@ -191,9 +196,9 @@ def test_strict_loading_gives_a_resumed_thread_all_its_values(
     settings = OkxSettings(okx_cli=sim.path, okx_home=str(sim.home))
     assert state["config"] == execute(config_show(settings), settings)
     assert (state["auth"]["status"], state["auth"]["scopes"]) == ("not_logged_in", [])
-    assert state["chosen_site"] == "eea"
+    assert state["site_choice"]["site"] == "eea"
     assert state["pending_login"] == {"site": "eea", "device": {
         key: code[key] for key in ("verification_uri", "user_code", "expires_in")
     }}
     assert (resumed["serde_events"], stderr) == ([], "")
-    assert opened["state"]["chosen_site"] is None
+    assert opened["state"]["site_choice"] is None

@@ -764,6 +764,7 @@ def test_garbage_status_output_is_a_clear_error(
     assert_calls(call_log.argvs(), PREFLIGHT)
 
 
+@pytest.mark.integration  # the hung okx process must be gone: a real process
 def test_hanging_status_is_stopped_and_reported(
     sim: Simulator, call_log: CallLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:

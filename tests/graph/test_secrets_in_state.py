@@ -13,23 +13,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
 
 import pytest
-from langchain_core.messages import AIMessage, HumanMessage
-from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.types import Command, StreamMode
+from langgraph.types import StreamMode
 
 from okx_auth_graph import build_auth_graph
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.graph import AuthGraph
 from okx_auth_graph.okx import redact_text
 from okx_auth_graph.prompts import render
 from okx_auth_graph.replies import text_of
-from okx_auth_graph.state import AuthInput, OkxAuthRequest
-from tests.support import CallLog, Simulator, keyed_config
+from okx_auth_graph.testing import Conversation
+from tests.support import CallLog, Simulator, cli_options, keyed_config
 
 API_KEY = "AKc0ffee-5ecret-api-key-WXYZ"
 SECRET_KEY = "SKdeadbeef-5ecret-signing-9f8e"  # noqa: S105 - a planted test secret
@@ -70,57 +65,21 @@ def flatten(value: object) -> bytes:
     return repr(value).encode()
 
 
-def _thread_config(thread_id: str) -> RunnableConfig:
-    return {"configurable": {"thread_id": thread_id}}
+class Run(Conversation):
+    """One thread of the auth graph, streamed with every mode, keeping everything seen.
 
+    The package's conversation driver, streaming: `events` holds every event,
+    `questions` every interrupt that surfaced.
+    """
 
-@dataclass
-class Run:
-    """One thread of the auth graph, streamed with every mode, keeping everything seen."""
-
-    sim: Simulator
-    saver: InMemorySaver = field(default_factory=InMemorySaver)
-    graph: AuthGraph = field(init=False)
-    events: list[object] = field(default_factory=list)
-    interrupts: list[dict[str, Any]] = field(default_factory=list)
-    config: RunnableConfig = field(default_factory=lambda: _thread_config("secrets"))
-
-    def __post_init__(self) -> None:
-        self.graph = build_auth_graph(self.saver, okx_cli=self.sim.path)
-
-    @property
-    def context(self) -> AuthContext:
-        """The CLI and HOME of this test's simulated user."""
-        return AuthContext(okx_home=str(self.sim.home))
-
-    def send(self, item: AuthInput | Command[Any]) -> None:
-        """Stream one turn (new input or a resume) and record what surfaced."""
-        for event in self.graph.stream(
-            item, self.config, context=self.context, stream_mode=STREAM_MODES, subgraphs=True
-        ):
-            self.events.append(event)
-        snapshot = self.graph.get_state(self.config)
-        self.interrupts.extend(dict(i.value) for i in snapshot.interrupts)
-
-    def start(self, text: str, request: OkxAuthRequest | None = None) -> None:
-        """A new user message (with an optional entry request)."""
-        turn: AuthInput = {"messages": [HumanMessage(content=text)]}
-        if request is not None:
-            turn["okx_auth_request"] = request
-        self.send(turn)
-
-    def reply(self, text: str) -> None:
-        """Answer the open interrupt."""
-        self.send(Command(resume=text))
-
-    @property
-    def values(self) -> dict[str, Any]:
-        """The thread's final state."""
-        return dict(self.graph.get_state(self.config).values)
-
-    def ai_texts(self) -> list[str]:
-        """Everything the graph posted."""
-        return [text_of(m) for m in self.values["messages"] if isinstance(m, AIMessage)]
+    def __init__(self, sim: Simulator) -> None:
+        self.saver = InMemorySaver()
+        super().__init__(
+            build_auth_graph(self.saver, **cli_options(sim.path)),
+            AuthContext(okx_home=str(sim.home)),
+            thread_id="secrets",
+            stream_modes=STREAM_MODES,
+        )
 
     def places(self, caplog: pytest.LogCaptureFixture) -> dict[str, bytes]:
         """Every place a secret could have reached, by name."""
@@ -136,7 +95,7 @@ class Run:
             "final state": repr(self.graph.get_state(self.config, subgraphs=True)).encode(),
             "messages": "\n".join(text_of(m) for m in self.values["messages"]).encode(),
             "okx_auth": repr(self.values.get("okx_auth")).encode(),
-            "interrupts": repr(self.interrupts).encode(),
+            "interrupts": repr(self.questions).encode(),
             "stream events": repr(self.events).encode(),
             "state history": repr(history).encode(),
             "saver storage": flatten(self.saver.storage),
@@ -204,12 +163,12 @@ def test_full_login_with_secrets_on_disk(
     sim.write_config(KEYLESS_CONFIG)
     run = Run(sim)
     run.start("log me in")
-    assert [i["kind"] for i in run.interrupts] == ["site_choice"]
+    assert [i["kind"] for i in run.questions] == ["site_choice"]
     run.reply("3")
     sim.browser("approve")
     run.reply("done")
 
-    assert [i["kind"] for i in run.interrupts] == [
+    assert [i["kind"] for i in run.questions] == [
         "site_choice", "authorization_done",
     ]
     assert run.values["okx_auth"] == {

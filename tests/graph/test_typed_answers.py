@@ -70,7 +70,7 @@ def _user_code(sim: Simulator) -> str | None:
 
 
 def play(
-    sim_path: str, root: Path, monkeypatch: pytest.MonkeyPatch, name: str,
+    sim_cli: str, root: Path, monkeypatch: pytest.MonkeyPatch, name: str,
     steps: Sequence[Step], *, answers: Literal["resume", "message"],
     config: str | None = None,
 ) -> Played:
@@ -79,7 +79,7 @@ def play(
     (home / ".okx").mkdir(parents=True)
     log = CallLog(root / name / "calls.jsonl")
     monkeypatch.setenv("OKX_SIM_LOG", str(log.path))
-    sim = Simulator(sim_path, home, log)
+    sim = Simulator(sim_cli, home, log)
     if config is not None:
         sim.write_config(config)
     conv = Conversation(sim)
@@ -133,13 +133,13 @@ def preflight_pairs(calls: list[list[str]]) -> list[list[str]]:
 
 
 def assert_same_both_ways(
-    sim_path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    sim_cli: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     steps: Sequence[Step], config: str | None = None,
 ) -> Played:
     """The scenario reads, asks, ends and calls the CLI the same whichever way it is answered."""
-    resumed = play(sim_path, tmp_path, monkeypatch, "resume", steps, answers="resume",
+    resumed = play(sim_cli, tmp_path, monkeypatch, "resume", steps, answers="resume",
                    config=config)
-    typed = play(sim_path, tmp_path, monkeypatch, "message", steps, answers="message",
+    typed = play(sim_cli, tmp_path, monkeypatch, "message", steps, answers="message",
                  config=config)
     assert typed == resumed
     human = [text for kind, text in typed.transcript if kind == "HumanMessage"]
@@ -148,10 +148,10 @@ def assert_same_both_ways(
 
 
 def test_menu_and_done_wait_answered_by_messages(
-    sim_path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sim_cli: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     played = assert_same_both_ways(
-        sim_path, tmp_path, monkeypatch, [Say("帮我登录 OKX"), Say("2"), Browser("approve"),
+        sim_cli, tmp_path, monkeypatch, [Say("帮我登录 OKX"), Say("2"), Browser("approve"),
                                           Say("好了")],
     )
     assert played.questions == ["site_choice", "authorization_done", None]
@@ -166,10 +166,10 @@ def test_menu_and_done_wait_answered_by_messages(
 
 
 def test_non_answers_ask_again_and_not_yet_waits(
-    sim_path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sim_cli: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     played = assert_same_both_ways(
-        sim_path, tmp_path, monkeypatch,
+        sim_cli, tmp_path, monkeypatch,
         [Say("log me in"), Say("hello"), Say("log me in"), Say("1"), Say("what now?"),
          Say("done"), Browser("approve"), Say("done")],
     )
@@ -185,20 +185,20 @@ def test_non_answers_ask_again_and_not_yet_waits(
 
 
 def test_cancel_at_the_menu_by_message(
-    sim_path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sim_cli: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     played = assert_same_both_ways(
-        sim_path, tmp_path, monkeypatch, [Say("log me in"), Say("cancel")],
+        sim_cli, tmp_path, monkeypatch, [Say("log me in"), Say("cancel")],
     )
     assert played.outcome == {"status": "cancelled"}
     assert [argv for argv in played.calls if argv[:2] == ["auth", "login"]] == []
 
 
 def test_retry_question_answered_by_message(
-    sim_path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sim_cli: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     played = assert_same_both_ways(
-        sim_path, tmp_path, monkeypatch,
+        sim_cli, tmp_path, monkeypatch,
         [Say("log me in"), Say("2"), Browser("deny"), Say("done"), Say("perhaps"), Say("yes"),
          Say("3"), Browser("approve"), Say("done")],
     )
@@ -214,23 +214,23 @@ def test_retry_question_answered_by_message(
 
 @pytest.mark.parametrize("answers", [["yes"], ["maybe", "no"]])
 def test_removal_question_answered_by_message(
-    sim_path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answers: list[str]
+    sim_cli: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answers: list[str]
 ) -> None:
     steps = [Say("remove it", {"okx_auth_request": {"action": "remove"}}),
              *map(Say, answers)]
-    played = assert_same_both_ways(sim_path, tmp_path, monkeypatch, steps)
+    played = assert_same_both_ways(sim_cli, tmp_path, monkeypatch, steps)
     removed = [argv for argv in played.calls if argv[:2] == ["auth", "remove"]]
     assert bool(removed) == (answers == ["yes"])
     assert played.questions[-1] is None
 
 
 def test_api_key_remedy_and_profile_removal_answered_by_messages(
-    sim_path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sim_cli: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     recover = {"action": "recover", "error": REJECTED_KEY,
                "command": ["account", "balance"]}
     played = assert_same_both_ways(
-        sim_path, tmp_path, monkeypatch,
+        sim_cli, tmp_path, monkeypatch,
         [Say("balance failed", {"okx_auth_request": recover}), Say("which?"), Say("2"),
          Say("yes"), Say("1"), Browser("approve"), Say("done")],
         config=KEYED_EEA_CONFIG,

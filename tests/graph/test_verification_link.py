@@ -79,6 +79,7 @@ def _tampered(sim: Simulator, tmp_path: Path, link: str, *, blocking: bool = Fal
     return Simulator(str(wrapper), sim.home, sim.log)
 
 
+@pytest.mark.integration  # the CLI is a wrapper script, killed mid-login
 @pytest.mark.parametrize("link", [FOREIGN[1], FOREIGN[4], FOREIGN[7], FOREIGN[0]])
 @pytest.mark.parametrize("mode", ["manual", "interactive"])
 def test_a_tampered_login_link_never_reaches_the_user(

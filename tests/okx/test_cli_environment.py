@@ -238,6 +238,7 @@ RUNNERS = pytest.mark.parametrize(
 )
 
 
+@pytest.mark.integration  # the recording CLI is a process
 @RUNNERS
 @pytest.mark.usefixtures("planted")
 def test_a_library_call_passes_the_list_and_the_users_credentials(
@@ -256,6 +257,7 @@ def test_a_library_call_passes_the_list_and_the_users_credentials(
     assert env["HOME"] == str(home)
 
 
+@pytest.mark.integration  # the recording CLI is a process
 @RUNNERS
 @pytest.mark.usefixtures("planted")
 def test_an_authenticated_run_gets_no_credential_from_the_server(
@@ -274,6 +276,7 @@ def test_an_authenticated_run_gets_no_credential_from_the_server(
     assert env["HOME"] == str(homes / "alice")
 
 
+@pytest.mark.integration  # the recording CLI is a process
 @pytest.mark.usefixtures("planted")
 def test_without_a_home_of_its_own_the_cli_keeps_ours(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -291,6 +294,7 @@ def test_without_a_home_of_its_own_the_cli_keeps_ours(
 NO_PROFILES = '{"profiles": {}}'
 
 
+@pytest.mark.integration  # the recording CLI is a process
 @pytest.mark.usefixtures("planted")
 def test_config_show_notes_the_key_the_cli_got_in_a_library(tmp_path: Path) -> None:
     home = tmp_path / "home"
@@ -303,6 +307,7 @@ def test_config_show_notes_the_key_the_cli_got_in_a_library(tmp_path: Path) -> N
     assert api_key_profile(view) == ENV_KEY_PROFILE
 
 
+@pytest.mark.integration  # the recording CLI is a process
 @pytest.mark.usefixtures("planted")
 def test_config_show_claims_no_environment_key_on_an_authenticating_server(
     tmp_path: Path,

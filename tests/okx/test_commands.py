@@ -420,6 +420,7 @@ def test_other_commands_keep_the_configured_timeout() -> None:
 # ---------------------------------------------------------------- against a real process
 
 
+@pytest.mark.integration
 def test_execute_default_runner_runs_the_executable(tmp_path: Path) -> None:
     cli = tmp_path / "okx"
     cli.write_text(f"#!/bin/sh\ncat <<'EOF'\n{STATUS_JSON}\nEOF\n", encoding="utf-8")
@@ -428,6 +429,7 @@ def test_execute_default_runner_runs_the_executable(tmp_path: Path) -> None:
     assert answer["scopes"] == ["live:read", "live:trade"]
 
 
+@pytest.mark.integration
 async def test_aexecute(tmp_path: Path) -> None:
     args_file = tmp_path / "argv.json"
     cli = tmp_path / "okx"
@@ -446,6 +448,7 @@ async def test_aexecute(tmp_path: Path) -> None:
     assert json.loads(args_file.read_text()) == ["auth", "login", "--manual", "--site", "eea"]
 
 
+@pytest.mark.integration
 async def test_aexecute_classifies(tmp_path: Path) -> None:
     cli = tmp_path / "okx"
     cli.write_text("#!/bin/sh\necho 'Unknown command: auth status' >&2\nexit 1\n", encoding="utf-8")

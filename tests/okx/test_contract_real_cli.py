@@ -350,7 +350,7 @@ def test_recover_from_the_real_invalid_sign_offers_step_0_2_a(
     # Preflight on the real CLI: `auth status` is too old for it, but the key wins (Step 0.2).
     remedy = render("api_key_remedy", "en", name="main", host="my.okx.com")
     assert run.ai_texts() == [remedy]
-    assert [i["kind"] for i in run.interrupts] == ["api_key_remedy"]
+    assert [i["kind"] for i in run.questions] == ["api_key_remedy"]
     assert "1. " in remedy
     assert "2. " in remedy
     assert remedy.index("1. ") < remedy.index("2. ")

@@ -66,6 +66,7 @@ def test_env_is_read_at_call_time(
     assert run_okx([], settings).stdout == "env-two\n"
 
 
+@pytest.mark.integration  # runs an `okx` found on PATH
 def test_path_is_the_fallback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     directory = _path_dir(tmp_path, "from-path")
     monkeypatch.setenv("PATH", str(directory))
@@ -73,6 +74,7 @@ def test_path_is_the_fallback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert run_okx([], OkxSettings()).stdout == "from-path\n"
 
 
+@pytest.mark.integration  # runs an `okx` found on PATH
 def test_empty_env_falls_through_to_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(_path_dir(tmp_path, "from-path")))
     monkeypatch.setenv("OKX_CLI", "")

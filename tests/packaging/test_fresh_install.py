@@ -116,6 +116,36 @@ def test_the_simulated_chat_runs_from_a_plain_install(plain_venv: Path, user_env
     assert (tmp_path / "chat.sqlite").is_file()  # the thread is kept: the chat can continue it
 
 
+DRIVER_SCRIPT = """
+import shutil, subprocess, sys, os
+from langgraph.checkpoint.memory import InMemorySaver
+from okx_auth_graph import build_auth_graph
+from okx_auth_graph.context import AuthContext
+from okx_auth_graph.testing import Conversation
+
+sim = shutil.which("okx-sim")
+graph = build_auth_graph(InMemorySaver(), okx_cli=sim)
+conv = Conversation(graph, AuthContext(okx_home=os.environ["HOME"]))
+conv.start("log me in")
+conv.reply("2")
+subprocess.run([sim, "browser", "approve"], check=True, capture_output=True)
+conv.reply("done")
+print(conv.outcome["status"], "pytest" in sys.modules)
+"""
+
+
+def test_the_conversation_driver_runs_from_a_plain_install(
+    plain_venv: Path, user_env: dict[str, str], tmp_path: Path
+) -> None:
+    """`okx_auth_graph.testing` is for an application's own tests: no dev dependency needed."""
+    done = subprocess.run(
+        [str(plain_venv / "python"), "-c", DRIVER_SCRIPT], env=user_env, cwd=tmp_path,
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["logged_in", "False"]
+
+
 @pytest.mark.parametrize(
     ("module", "extra"),
     [

@@ -31,14 +31,12 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
-from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command, StateSnapshot
 
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.graph import AuthGraph, build_auth_graph
-from okx_auth_graph.replies import text_of
-from okx_auth_graph.state import AuthInput
+from okx_auth_graph.testing import Conversation, Request
 from tests.reliability.script import CHOICE, DONE_SIGNAL, OPENING
 from tests.reliability.stores import open_saver
 
@@ -143,26 +141,23 @@ class User:
 
 
 def run_once(
-    graph: AuthGraph,
-    request: AuthInput | Command[Any] | None,
+    conv: Conversation,
+    request: Request,
     turn: Turn | None,
-    config: RunnableConfig,
-    context: AuthContext,
     stop_at: StopPoint | None,
 ) -> None:
-    """One invocation, dying at the stop point if this run reaches it."""
-    started_from = checkpoint_id(graph.get_state(config))
+    """One run of the conversation, dying at the stop point if this run reaches it."""
+    started_from = checkpoint_id(conv.snapshot)
     run, waiting_for = NEXT_NODE_AFTER.get(stop_at, (None, None)) if stop_at else (None, None)
-    for event in graph.stream(
-        request, config, context=context, stream_mode="checkpoints", durability="sync"
-    ):
+    for event in conv.stream(request):
+        checkpoint = event.data
         # The first event of a resumed run re-announces the checkpoint it started from.
-        fresh = event["config"]["configurable"]["checkpoint_id"] != started_from
-        if stop_at and run == turn and fresh and waiting_for in event["next"]:
+        fresh = checkpoint["config"]["configurable"]["checkpoint_id"] != started_from
+        if stop_at and run == turn and fresh and waiting_for in checkpoint["next"]:
             die(stop_at)
     if stop_at in QUESTION_AT:
-        questions = graph.get_state(config).interrupts
-        if questions and questions[0].value["kind"] == QUESTION_AT[stop_at]:
+        question = conv.interrupt
+        if question and question["kind"] == QUESTION_AT[stop_at]:
             die(stop_at)
 
 
@@ -170,13 +165,17 @@ def converse(
     graph: AuthGraph, thread_id: str, user: User, stop_at: StopPoint | None
 ) -> dict[str, Any]:
     """Start or resume the thread and play it to its end."""
-    config = thread_config(thread_id)
+    # `sync`: a checkpoint is streamed only once the previous one is committed.
+    conv = Conversation(
+        graph, user.context, thread_id=thread_id, durability="sync",
+        stream_modes=("checkpoints",),
+    )
     while True:
-        snapshot = graph.get_state(config)
-        request: AuthInput | Command[Any] | None
+        snapshot = conv.catch_up()
+        request: Request
         turn: Turn | None = None
         if snapshot.created_at is None:
-            request, turn = {"messages": [HumanMessage(content=OPENING)]}, "opening"
+            request, turn = conv.message(OPENING), "opening"
         elif snapshot.interrupts:
             question = snapshot.interrupts[0].value
             request, turn = Command(resume=user.answer(question)), question["kind"]
@@ -184,13 +183,8 @@ def converse(
             request = None  # cut short: continue from the last durable checkpoint
         else:
             break
-        run_once(graph, request, turn, config, user.context, stop_at)
-    messages = snapshot.values.get("messages", [])
-    return {
-        "outcome": snapshot.values.get("okx_auth"),
-        "messages": [text_of(m) for m in messages if isinstance(m, AIMessage)],
-        "human": [text_of(m) for m in messages if isinstance(m, HumanMessage)],
-    }
+        run_once(conv, request, turn, stop_at)
+    return {"outcome": conv.outcome, "messages": conv.ai_texts(), "human": conv.human_texts()}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

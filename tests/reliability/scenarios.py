@@ -16,24 +16,21 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import CodeType, FrameType
 from typing import Any, Literal
 
 import pytest
-from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
-from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.types import Command, StreamMode
+from langgraph.types import StreamMode
 
 import okx_auth_graph
 from okx_auth_graph import build_auth_graph
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.graph import AuthGraph
 from okx_auth_graph.okx import CliRunner, run_okx
-from okx_auth_graph.replies import text_of
-from okx_auth_graph.state import AuthInput, OkxAuthRequest, OutcomeStatus
+from okx_auth_graph.state import OkxAuthRequest, OutcomeStatus
+from okx_auth_graph.testing import Conversation
 from tests.support import Simulator, keyed_config
 
 # ---------------------------------------------------------------- planted secrets
@@ -86,99 +83,27 @@ ALL_STREAM_MODES: tuple[StreamMode, ...] = (
 # ---------------------------------------------------------------- the conversation driver
 
 
-def thread_config(thread_id: str) -> RunnableConfig:
-    """The run config of one thread."""
-    return {"configurable": {"thread_id": thread_id}}
-
-
-@dataclass
-class Chat:
-    """One thread with the auth graph, keeping every event and interrupt that surfaced.
+class Chat(Conversation):
+    """The package's conversation driver on a fresh auth graph over `saver`.
 
     With `stream_modes` each turn is streamed (subgraphs included) so every
-    event can be searched; without, it is a plain `invoke`, which is cheaper.
-    `context` may be replaced between turns (a resume from another process
-    passes its own).
+    event can be searched (`events`); without, it is a plain `invoke`, which is
+    cheaper. `context` may be replaced between turns (a resume from another
+    process passes its own). `questions` keeps every interrupt that surfaced.
     """
 
-    saver: BaseCheckpointSaver[str]
-    context: AuthContext
-    stream_modes: tuple[StreamMode, ...] = ()
-    runner: CliRunner = run_okx
-    thread_id: str = "reliability"
-    okx_cli: str | None = None
-    graph: AuthGraph = field(init=False)
-    events: list[object] = field(init=False, default_factory=list)
-    interrupts: list[dict[str, Any]] = field(init=False, default_factory=list)
-    _seen: int = field(init=False, default=0)
-
-    def __post_init__(self) -> None:
-        self.graph = build_auth_graph(self.saver, runner=self.runner, okx_cli=self.okx_cli)
-
-    @property
-    def config(self) -> RunnableConfig:
-        """This thread's run config."""
-        return thread_config(self.thread_id)
-
-    def send(self, item: AuthInput | Command[Any]) -> list[str]:
-        """Run one turn; return the texts the graph posted during it."""
-        if self.stream_modes:
-            self.events.extend(
-                self.graph.stream(
-                    item, self.config, context=self.context,
-                    stream_mode=list(self.stream_modes), subgraphs=True,
-                )
-            )
-        else:
-            self.graph.invoke(item, self.config, context=self.context)
-        snapshot = self.graph.get_state(self.config)
-        self.interrupts.extend(dict(pending.value) for pending in snapshot.interrupts)
-        messages: list[AnyMessage] = snapshot.values.get("messages", [])
-        posted = [text_of(m) for m in messages[self._seen:] if isinstance(m, AIMessage)]
-        self._seen = len(messages)
-        return posted
-
-    def start(self, text: str, request: OkxAuthRequest | None = None) -> list[str]:
-        """A new user message, with an optional entry request."""
-        turn: AuthInput = {"messages": [HumanMessage(content=text)]}
-        if request is not None:
-            turn["okx_auth_request"] = request
-        return self.send(turn)
-
-    def reply(self, text: str) -> list[str]:
-        """Answer the open interrupt with the user's text as typed."""
-        return self.send(Command(resume=text))
-
-    @property
-    def values(self) -> dict[str, Any]:
-        """The thread's current state."""
-        return dict(self.graph.get_state(self.config).values)
-
-    @property
-    def interrupt(self) -> dict[str, Any] | None:
-        """The open interrupt's payload, or None when the run ended."""
-        pending = self.graph.get_state(self.config).interrupts
-        assert len(pending) <= 1, pending
-        return dict(pending[0].value) if pending else None
-
-    @property
-    def outcome(self) -> dict[str, Any] | None:
-        """`okx_auth` of the last run, when it set one."""
-        value = self.values.get("okx_auth")
-        return dict(value) if value else None
-
-    @property
-    def messages(self) -> list[AnyMessage]:
-        """The whole conversation."""
-        return list(self.values.get("messages", []))
-
-    def ai_texts(self) -> list[str]:
-        """Everything the graph posted in this thread."""
-        return [text_of(m) for m in self.messages if isinstance(m, AIMessage)]
-
-    def human_texts(self) -> list[str]:
-        """Everything the user said in this thread."""
-        return [text_of(m) for m in self.messages if isinstance(m, HumanMessage)]
+    def __init__(
+        self,
+        saver: BaseCheckpointSaver[str],
+        context: AuthContext,
+        stream_modes: tuple[StreamMode, ...] = (),
+        *,
+        runner: CliRunner = run_okx,
+        thread_id: str = "reliability",
+        okx_cli: str | None = None,
+    ) -> None:
+        graph = build_auth_graph(saver, runner=runner, okx_cli=okx_cli)
+        super().__init__(graph, context, thread_id=thread_id, stream_modes=stream_modes)
 
 
 # ---------------------------------------------------------------- what happens outside the chat

@@ -191,7 +191,7 @@ def places_of(
         "state history": repr(history).encode(),
         "messages": "\n".join(text_of(m) for m in chat.messages).encode(),
         "outcome": repr(chat.values.get("okx_auth")).encode(),
-        "interrupts": repr(chat.interrupts).encode(),
+        "interrupts": repr(chat.questions).encode(),
         "stream events": repr(chat.events).encode(),
         "logs": logs.encode(),
         "exceptions": "\n".join(exceptions).encode(),
@@ -267,7 +267,7 @@ def branch_problems(scenario: Scenario, chat: Chat) -> list[str]:
     status = (chat.outcome or {}).get("status")
     if status != scenario.expect:
         problems.append(f"ended {status!r}, expected {scenario.expect!r}")
-    kinds = tuple(i["kind"] for i in chat.interrupts)
+    kinds = tuple(i["kind"] for i in chat.questions)
     if kinds != scenario.kinds:
         problems.append(f"asked {kinds}, expected {scenario.kinds}")
     if chat.interrupt is not None:

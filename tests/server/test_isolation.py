@@ -37,7 +37,7 @@ from okx_auth_graph.okx import OkxError
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthInput
 from tests.expected import SEED_MENU
-from tests.support import CallLog
+from tests.support import CallLog, cli_options
 
 ROOT = "/srv/okx-homes"
 
@@ -156,12 +156,12 @@ def login_request() -> AuthInput:
 
 
 def test_an_authenticated_run_acts_in_the_identitys_own_home(
-    sim_path: str, tmp_path: Path, call_log: CallLog, monkeypatch: pytest.MonkeyPatch
+    sim_cli: str, tmp_path: Path, call_log: CallLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(HOMES_ENV, str(tmp_path / "homes"))
     victim = tmp_path / "victim"
     (victim / ".okx").mkdir(parents=True)
-    graph = build_auth_graph(InMemorySaver(), okx_cli=sim_path)
+    graph = build_auth_graph(InMemorySaver(), **cli_options(sim_cli))
 
     result = graph.invoke(login_request(), as_server_user("alice", "t-alice"),
                           context=AuthContext(okx_home=str(victim)))
@@ -174,10 +174,10 @@ def test_an_authenticated_run_acts_in_the_identitys_own_home(
 
 
 def test_an_authenticated_run_without_a_homes_root_runs_nothing(
-    sim_path: str, call_log: CallLog, monkeypatch: pytest.MonkeyPatch
+    sim_cli: str, call_log: CallLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(HOMES_ENV, raising=False)
-    graph = build_auth_graph(InMemorySaver(), okx_cli=sim_path)
+    graph = build_auth_graph(InMemorySaver(), **cli_options(sim_cli))
 
     result = graph.invoke(login_request(), as_server_user("alice", "t-1"))
 
@@ -193,10 +193,10 @@ def test_an_authenticated_run_without_a_homes_root_runs_nothing(
 
 
 def test_an_identity_that_cannot_be_a_folder_gets_a_clear_answer_in_its_language(
-    sim_path: str, tmp_path: Path, call_log: CallLog, monkeypatch: pytest.MonkeyPatch
+    sim_cli: str, tmp_path: Path, call_log: CallLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(HOMES_ENV, str(tmp_path / "homes"))
-    graph = build_auth_graph(InMemorySaver(), okx_cli=sim_path)
+    graph = build_auth_graph(InMemorySaver(), **cli_options(sim_cli))
 
     result = graph.invoke({"messages": [HumanMessage("帮我登录")]},
                           as_server_user("../bob", "t-1"))

@@ -170,6 +170,7 @@ def test_no_key_or_two_keys_are_unusable_too(env: dict[str, str], says: str) -> 
         require_usable_keys(env)
 
 
+@pytest.mark.integration  # starts the multi-user server
 @pytest.mark.parametrize(
     ("keys", "says"),
     [({SECRET_ENV: "s" * 16}, short_secret_says(16)),

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any
 
-from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
-from langchain_core.runnables import RunnableConfig
-from langgraph.types import Command, Interrupt, StateSnapshot
+from langchain_core.messages import AIMessage, AnyMessage
+from langgraph.types import StateSnapshot
 
 from okx_auth_graph.apps.chat import browser
 from okx_auth_graph.apps.chat.browser import SimulatedBrowser
@@ -28,10 +27,10 @@ from okx_auth_graph.apps.chat.inbox import Inbox
 from okx_auth_graph.apps.chat.options import ChatOptions
 from okx_auth_graph.apps.chat.progress import RunProgress
 from okx_auth_graph.apps.chat.stopping import CtrlC
-from okx_auth_graph.apps.demo import transcript_entry
 from okx_auth_graph.builder import AuthGraph
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.replies import text_of
+from okx_auth_graph.testing import Conversation, Request, transcript_entry
 
 ASSISTANT = "assistant"
 """Who the graph is in the transcript."""
@@ -77,21 +76,22 @@ class ChatSession:
             ctrl_c: The chat's Ctrl-C, which the graph's blocking runner obeys too.
         """
         self._options = options
-        self._graph = graph
-        self._context = context
         self._okx_cli = okx_cli
         self._console = console
         self._inbox = inbox
         self._browser = browser
         self._ctrl_c = ctrl_c
-        self._config: RunnableConfig = {
-            "configurable": {"thread_id": options.thread},
-            "metadata": {MODE_KEY: options.cli_kind},
-        }
+        self._conversation = Conversation(
+            graph,
+            context,
+            thread_id=options.thread,
+            durability="sync",  # a step is saved before the next begins: Ctrl-C loses none
+            stream_modes=("values", "custom"),
+            config={"metadata": {MODE_KEY: options.cli_kind}},
+        )
         self._progress = RunProgress(
             console, while_cli_waits=self._browse_while_waiting if browser else None
         )
-        self._question: Interrupt | None = None
         self._shown = 0
         self._replying = False
 
@@ -103,7 +103,7 @@ class ChatSession:
         """
         with self._ctrl_c.handled():
             try:
-                snapshot = self._graph.get_state(self._config)
+                snapshot = self._conversation.catch_up()
                 self._check_mode(snapshot)
                 self._inbox.start()
                 if snapshot.created_at is None:  # no checkpoint yet: a new conversation
@@ -131,11 +131,7 @@ class ChatSession:
                     self._say_how_to_continue()
                     return 0
                 continue
-            request: Any = (
-                Command(resume=text) if self._question is not None
-                else {"messages": [HumanMessage(content=text)]}
-            )
-            self._run(request)
+            self._run(self._conversation.request_for(text))
 
     def _command(self, text: str) -> bool:
         """Carry out a slash command; False means leave."""
@@ -162,23 +158,18 @@ class ChatSession:
         lines = [f"  {name:<9} {what}" for name, what in commands.items()]
         return "\n".join(["Anything else you type is your message to the assistant.", *lines])
 
-    def _run(self, request: Any) -> None:
+    def _run(self, request: Request) -> None:
         """Stream one run to its next interrupt (or its end), printing as it goes."""
         self._replying = False
         with self._progress.running():
-            for part in self._graph.stream(
-                request,
-                self._config,
-                context=self._context,
-                stream_mode=["values", "custom"],
-                durability="sync",  # a step is saved before the next begins: Ctrl-C loses none
-            ):
-                mode, chunk = cast(tuple[str, dict[str, Any]], part)  # (mode, data) per mode
-                if mode == "values":
-                    self._show_new(chunk["messages"])
+            for event in self._conversation.stream(request):
+                if event.mode == "values":
+                    if not event.namespace:  # the thread's own messages, not a subgraph's
+                        self._show_new(event.data["messages"])
                 else:
-                    self._on_cli_event(chunk)
-        self._settle()
+                    self._on_cli_event(event.data)
+        if self._conversation.interrupt is None:  # the request ended: say how
+            self._show_outcome()
 
     def _show_new(self, messages: list[AnyMessage]) -> None:
         for message in messages[self._shown:]:
@@ -216,15 +207,8 @@ class ChatSession:
             if line is not None:
                 self._browser.act(line)
 
-    def _settle(self) -> None:
-        """Read where the thread now stands: an open question, or an outcome."""
-        snapshot = self._graph.get_state(self._config)
-        self._question = snapshot.interrupts[0] if snapshot.interrupts else None
-        if not snapshot.next:
-            self._show_outcome(snapshot)
-
-    def _show_outcome(self, snapshot: StateSnapshot) -> None:
-        outcome = snapshot.values.get("okx_auth")
+    def _show_outcome(self) -> None:
+        outcome = self._conversation.outcome
         if outcome:
             self._console.say(f"\n[okx_auth] {json.dumps(outcome, ensure_ascii=False)}")
 
@@ -240,7 +224,7 @@ class ChatSession:
     def _where(self) -> str:
         """Which CLI this chat runs, in a few words."""
         if self._browser is not None:
-            return f"simulated okx (HOME {self._context.okx_home})"
+            return f"simulated okx (HOME {self._conversation.context.okx_home})"
         return f"okx CLI {self._okx_cli}"
 
     def _greet(self) -> None:
@@ -258,25 +242,21 @@ class ChatSession:
         request shows its last reply and outcome, and the next line starts
         a new request.
         """
-        self._shown = len(snapshot.values.get("messages", []))
+        self._shown = len(self._conversation.messages)
         where = f"(continuing thread {self._options.thread}, {self._where()}"
-        if snapshot.interrupts:
-            self._question = snapshot.interrupts[0]
+        question = self._conversation.interrupt
+        if question is not None:
             self._console.say(f"{where}; the question still open:)")
-            self._reply(str(self._question.value.get("message", "")))
+            self._reply(str(question.get("message", "")))
         elif snapshot.next:
             self._console.say(f"{where}, from the step that was cut off)")
             self._run(None)
         else:
             self._console.say(f"{where}; its last request has ended:)")
-            last = next(
-                (m for m in reversed(snapshot.values.get("messages", []))
-                 if isinstance(m, AIMessage)),
-                None,
-            )
-            if last is not None:
-                self._reply(text_of(last))
-            self._show_outcome(snapshot)
+            posted = self._conversation.ai_texts()
+            if posted:
+                self._reply(posted[-1])
+            self._show_outcome()
 
     def _say_how_to_continue(self, before: str = "") -> None:
         """Say how to continue; the command on a line of its own, never wrapped, to paste."""
