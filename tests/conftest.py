@@ -49,7 +49,7 @@ INTEGRATION = "integration"
 
 INTEGRATION_FIXTURES = frozenset({
     "sim_path",  # the okx-sim console script, run as a process
-    "okx_sim_exe",  # tests/simulator: the console script itself
+    "okx_sim_exe",  # tests/okx_sim: the console script itself
     "scripts",  # tests/okx: fake okx executables
     "mcp_server",  # OKX's npm MCP server
     "postgres_server",
@@ -65,19 +65,16 @@ INTEGRATION_PATHS = (
     "tests/reliability/",  # SIGKILLed and resumed processes, orphan checks, PostgreSQL, servers
     # langgraph dev, the multi-user server, the chat as a program and in a pty, the README's
     # snippets (test_chat_wrapping.py, the line-breaking rules alone, is a unit test)
-    "tests/surfaces/test_chat.py",
-    "tests/surfaces/test_chat_screen.py",
-    "tests/surfaces/test_chat_terminal.py",
-    "tests/surfaces/test_demo_cli.py",
-    "tests/surfaces/test_multiuser_server.py",
-    "tests/surfaces/test_readme.py",
-    "tests/surfaces/test_studio_server.py",
+    "tests/apps/test_chat.py",
+    "tests/apps/test_chat_screen.py",
+    "tests/apps/test_chat_terminal.py",
+    "tests/apps/test_demo_cli.py",
+    "tests/server/test_multiuser_server.py",
+    "tests/docs/test_readme.py",
+    "tests/server/test_studio_server.py",
     "tests/okx/test_contract_real_cli.py",  # the real npm okx CLI
     # The example app's tools and the middleware's own graph run `$OKX_CLI` as a process.
     "tests/middleware/test_agent.py",
-    # Builds its parent graph with `okx_cli=sim.path`; `**cli_options(okx_cli)` (as in
-    # test_parent_graph.py) would move it to the unit tier.
-    "tests/graph/test_subgraph_questions.py",
 )
 """Folders and files whose every test starts real processes (paths from the rootdir)."""
 

@@ -30,8 +30,8 @@ from typing import Any
 import pytest
 
 from benchmarks.dev_server import ROOT
+from tests.server.servers import serving
 from tests.support import Simulator
-from tests.surfaces.servers import serving
 
 HERE = Path(__file__).parent
 UI = HERE / ".build" / "agent-chat-ui" / "dist"

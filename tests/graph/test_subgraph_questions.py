@@ -29,7 +29,7 @@ from okx_auth_graph.replies import text_of
 from okx_auth_graph.state import OkxAuthOutcome
 from okx_auth_graph.subgraph import awaiting_reply, build_auth_subgraph, relay_question
 from tests.expected import CONFIG_SHOW, SCOPES, SITES, STATUS, inbox_payload
-from tests.support import CallLog, Conversation, Simulator
+from tests.support import CallLog, Conversation, Simulator, cli_options
 
 
 class Parent(TypedDict):
@@ -48,7 +48,7 @@ ParentGraph = CompiledStateGraph[Parent, AuthContext, Parent, Parent]
 
 def build_parent(checkpointer: BaseCheckpointSaver[str], okx_cli: str) -> ParentGraph:
     builder = StateGraph(Parent, context_schema=AuthContext)
-    builder.add_node("okx_auth", build_auth_subgraph(okx_cli=okx_cli))
+    builder.add_node("okx_auth", build_auth_subgraph(**cli_options(okx_cli)))
     builder.add_node("ask_user", relay_question)
     builder.add_edge(START, "okx_auth")
     builder.add_conditional_edges("okx_auth", after_sign_in, ["ask_user", END])
@@ -158,7 +158,7 @@ def test_the_gate_still_needs_the_menu_first(thread: Conversation, call_log: Cal
 
 
 def returning_auth_graph(checkpointer: BaseCheckpointSaver[str], okx_cli: str) -> AuthGraph:
-    return build_auth_graph(checkpointer, okx_cli=okx_cli, questions="return")
+    return build_auth_graph(checkpointer, **cli_options(okx_cli), questions="return")
 
 
 def test_returning_at_questions_ends_each_run_without_an_interrupt(

@@ -26,9 +26,9 @@ from tests.okx.test_cli_environment import (
     recording_cli,
     recordings,
 )
+from tests.server.servers import Server, ask, serving
 from tests.server.tokens import Minter
 from tests.support import CallLog, Simulator
-from tests.surfaces.servers import Server, ask, serving
 
 CONFIG = "langgraph.multiuser.json"
 

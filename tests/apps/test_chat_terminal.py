@@ -30,8 +30,8 @@ from pathlib import Path
 import pytest
 
 from okx_auth_graph.prompts import render, site_menu
+from tests.apps.conftest import SCRIPT, THREAD, indented, shown_codes
 from tests.expected import URIS
-from tests.surfaces.conftest import SCRIPT, THREAD, indented, shown_codes
 
 CTRL_C, CTRL_D = b"\x03", b"\x04"
 PROMPT = b"you> "

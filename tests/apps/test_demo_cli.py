@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 from okx_auth_graph.prompts import render, site_menu
-from tests.surfaces.conftest import (
+from tests.apps.conftest import (
     SCRIPT,
     indented,
     login_template,

@@ -16,7 +16,7 @@ from pathlib import Path
 from okx_auth_graph.apps.chat.console import Console
 from okx_auth_graph.apps.chat.inbox import Inbox
 from okx_auth_graph.apps.chat.progress import RunProgress
-from tests.surfaces.conftest import SCRIPT, THREAD
+from tests.apps.conftest import SCRIPT, THREAD
 
 WIPE = "\r\x1b[K"
 

@@ -22,8 +22,8 @@ from langgraph_sdk.schema import Thread
 from benchmarks.dev_server import ROOT
 from okx_auth_graph.context import AuthContext
 from tests.expected import SCOPES, SEED_MENU, SITES, STATUS, URIS, inbox_payload
+from tests.server.servers import serving
 from tests.support import CallLog, Simulator
-from tests.surfaces.servers import serving
 
 
 @dataclass(frozen=True)

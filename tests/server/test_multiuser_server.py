@@ -27,9 +27,9 @@ from benchmarks.dev_server import ROOT
 from okx_auth_graph.isolation import MAX_LOGIN_TIMEOUT_ENV
 from okx_auth_graph.server.tokens import SECRET_ENV
 from tests.expected import SCOPES, SEED_MENU, STATUS
+from tests.server.servers import Server, ask, serving
 from tests.server.tokens import Minter, unsigned_token
 from tests.support import CallLog
-from tests.surfaces.servers import Server, ask, serving
 
 CONFIG = "langgraph.multiuser.json"
 LISTED_ORIGIN = "http://localhost:3000"

@@ -17,9 +17,7 @@ from pathlib import Path
 import psutil
 
 from okx_auth_graph.prompts import render, site_menu
-from tests.expected import CONFIG_SHOW, STATUS
-from tests.support import CallLog
-from tests.surfaces.conftest import (
+from tests.apps.conftest import (
     SCRIPT,
     THREAD,
     RunChat,
@@ -28,6 +26,8 @@ from tests.surfaces.conftest import (
     shown_codes,
     success_template,
 )
+from tests.expected import CONFIG_SHOW, STATUS
+from tests.support import CallLog
 
 LOGIN_EEA = ["auth", "login", "--manual", "--site", "eea"]
 BLOCKING_LOGIN_EEA = ["auth", "login", "--site", "eea"]

@@ -17,7 +17,7 @@ import pytest
 from okx_auth_graph.okx import ENV_KEY_PROFILE
 from okx_auth_graph.prompts import Language, render
 from tests.expected import CONFIG_SHOW, SEED_MENU, SITES, STATUS, inbox_payload
-from tests.requests.test_recover import (
+from tests.nodes.test_recover import (
     assert_calls,
     complete_login,
     recover,

@@ -39,7 +39,7 @@ with it:
   and every `okx-auth-graph` option they (or a ```text usage line) show is
   one the command's `--help` lists.
 - ```text, ```json and ```mermaid are shapes and drawings, never run (the
-  drawing is held to the code by `tests/gate/test_snapshots.py`).
+  drawing is held to the code by `tests/graph/test_snapshots.py`).
 
 A block of any other kind, or a fragment that names no placeholders, fails
 the test: nothing is skipped silently.
@@ -72,10 +72,10 @@ from typing import Any
 import pytest
 
 from benchmarks.dev_server import ROOT
+from tests.docs import readme_bindings
+from tests.docs.readme_runner import Claim, claims_by_line, expression_claims
 from tests.reliability.postgres import PostgresServer, running_postgres
-from tests.surfaces import readme_bindings
-from tests.surfaces.readme_runner import Claim, claims_by_line, expression_claims
-from tests.surfaces.servers import serving
+from tests.server.servers import serving
 
 README = ROOT / "README.md"
 DOCS = ROOT / "docs"

@@ -1,4 +1,4 @@
-"""Fixtures of the surface tests: the console scripts, run the way a reader runs them.
+"""Fixtures of the apps' tests: the console scripts, run the way a reader runs them.
 
 Each test talks to a real subprocess (`okx-auth-graph chat`, `okx-auth-graph
 demo`, `langgraph dev`) through its stdin, stdout and exit code; nothing is
