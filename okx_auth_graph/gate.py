@@ -25,6 +25,15 @@ def is_site_menu(message: AnyMessage) -> bool:
     return isinstance(message, AIMessage) and text_of(message) == site_menu()
 
 
+def latest_menu_id(messages: Sequence[AnyMessage]) -> str | None:
+    """The id of the latest site menu posted, read back from the end; None when there is none.
+
+    Asked by the menu's own question, which follows the menu: the scan stops
+    a few messages back.
+    """
+    return next((message.id for message in reversed(messages) if is_site_menu(message)), None)
+
+
 def gate_allows_login(messages: Sequence[AnyMessage], choice: SiteChoice | None) -> bool:
     """The pre-login gate's first two conditions, right now.
 

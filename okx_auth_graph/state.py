@@ -198,10 +198,8 @@ class RequestFindings(TypedDict, total=False):
     """Why `auth status` failed, if it did."""
     api_key_profile: str | None
     """The credentials the CLI prefers over OAuth, when any (Step 0.2)."""
-    menu_id: str | None
-    """The id of the latest site menu this request posted (only `menu` writes it)."""
     site_choice: SiteChoice | None
-    """The reply to that menu, when it named a site."""
+    """The reply to the latest site menu, when it named a site."""
     recovery_handled: bool | None
     """Whether this request's `recover` error was already routed (a retry must not redo it)."""
     switch_site: bool | None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import cast
-from uuid import uuid4
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langgraph.runtime import Runtime
@@ -64,12 +63,8 @@ def login_template(state: AuthState, pending: PendingLogin) -> str:
 
 
 def say(text: str) -> AIMessage:
-    """A message for the user (the graph speaks only through these), with its own id.
-
-    The id is given here, not by the conversation's reducer, so a step can
-    name what it posted (the gate compares the menu's id).
-    """
-    return AIMessage(content=text, id=str(uuid4()))
+    """A message for the user (the graph speaks only through these)."""
+    return AIMessage(content=text)
 
 
 def open_prompt(messages: Sequence[AnyMessage]) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from langgraph.graph import END
 from langgraph.types import Command
 
+from okx_auth_graph.gate import latest_menu_id
 from okx_auth_graph.nodes.common import changed, language_of, say
 from okx_auth_graph.nodes.questions import (
     Answer,
@@ -55,10 +56,8 @@ def menu(state: AuthState) -> AuthUpdate:
     A choice made at an earlier menu is forgotten: only the reply to this one
     can open the gate.
     """
-    posted = say(site_menu())
-    return asking("site_choice", {
-        "messages": [posted], "menu_id": posted.id, **changed(state, {"site_choice": None}),
-    })
+    posted: AuthUpdate = {"messages": [say(site_menu())], **changed(state, {"site_choice": None})}
+    return asking("site_choice", posted)
 
 
 def _site_fields(state: AuthState) -> dict[str, object]:
@@ -69,14 +68,15 @@ def _site_fields(state: AuthState) -> dict[str, object]:
 def _site_answer(state: AuthState, answer: Answer) -> Command[str]:
     """Only 1/2/3/global/eea/us count; cancel ends; anything else gets the menu again.
 
-    A choice goes back to Step 0.1, which now knows the site.
+    A choice goes back to Step 0.1, which now knows the site. It is stored
+    with the ids of the menu it answers (the latest one posted: this question
+    follows it) and of the reply, for the gate.
     """
     language = language_of(state)
     site = parse_site_choice(answer.text)
-    if site is not None:
-        choice: SiteChoice = {
-            "site": site, "menu_id": state.get("menu_id") or "", "reply_id": answer.message_id,
-        }
+    menu_id = latest_menu_id(state["messages"])
+    if site is not None and menu_id is not None:
+        choice: SiteChoice = {"site": site, "menu_id": menu_id, "reply_id": answer.message_id}
         chosen = answered({"messages": answer.recorded, "site_choice": choice})
         return Command(goto="site_check", update=chosen)
     if is_cancel(answer.text):

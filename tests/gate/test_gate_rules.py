@@ -13,7 +13,12 @@ from uuid import uuid4
 import pytest
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage
 
-from okx_auth_graph.gate import gate_allows_login, is_site_menu, login_clearance
+from okx_auth_graph.gate import (
+    gate_allows_login,
+    is_site_menu,
+    latest_menu_id,
+    login_clearance,
+)
 from okx_auth_graph.okx import SITES as SITE_IDS
 from okx_auth_graph.okx import GateViolation, Site
 from okx_auth_graph.prompts import format_minutes, site_menu
@@ -266,6 +271,16 @@ def test_no_single_character_edit_of_the_menu_counts_as_the_menu() -> None:
         messages: list[AnyMessage] = [h("log in"), asked, reply]
         assert not is_site_menu(asked), repr(edit)
         assert not gate_allows_login(messages, choice(asked, reply)), repr(edit)
+
+
+def test_the_menu_a_choice_answers_is_the_latest_exact_menu_the_assistant_posted() -> None:
+    first, latest = menu(), menu()
+    messages: list[AnyMessage] = [
+        h("log in"), first, h("4"), latest, ai(NEAR_MISS_MENU), h(SKILL_MENU), h("2"),
+    ]
+    assert latest_menu_id(messages) == latest.id
+    assert latest_menu_id([h("log in"), ai(NEAR_MISS_MENU), h(SKILL_MENU)]) is None
+    assert latest_menu_id([]) is None
 
 
 def test_is_site_menu_requires_the_assistant() -> None:
