@@ -198,6 +198,24 @@ def _exit_status(done: SystemExit, stderr: io.TextIOWrapper) -> int:
     return 1
 
 
+def _run_to_end(args: Sequence[str], environ: Mapping[str, str], timeout: float) -> Finished | None:
+    """One call, waited for up to `timeout` seconds; None (the call stopped) if still running.
+
+    An exception in the waiting caller (Ctrl-C) stops the call too, as it
+    kills a child process.
+    """
+    call = InProcessCall(args, environ).start()
+    try:
+        ended = call.wait(timeout)
+    except BaseException:
+        call.stop()
+        raise
+    if not ended:
+        call.stop()
+        return None
+    return call.result()
+
+
 def run_command(
     args: Sequence[str], environ: Mapping[str, str], *, timeout: float
 ) -> Finished:
@@ -205,16 +223,10 @@ def run_command(
 
     For a test's own setup and the browser side, where `subprocess.run` was used.
     """
-    call = InProcessCall(args, environ).start()
-    try:
-        finished = call.wait(timeout)
-    except BaseException:
-        call.stop()
-        raise
-    if not finished:
-        call.stop()
+    done = _run_to_end(args, environ, timeout)
+    if done is None:
         raise TimeoutError(f"okx-sim {' '.join(args)} did not finish within {timeout:g} seconds")
-    return call.result()
+    return done
 
 
 def run_in_process(args: Sequence[str], settings: OkxSettings, /) -> CliResult:
@@ -224,18 +236,10 @@ def run_in_process(args: Sequence[str], settings: OkxSettings, /) -> CliResult:
     environment and the timeout are taken from `settings` exactly as the
     subprocess runner takes them.
     """
-    environ = child_environment(settings)
     start = time.monotonic()
-    call = InProcessCall(args, environ).start()
-    try:
-        ended = call.wait(settings.timeout)
-    except BaseException:
-        call.stop()
-        raise
-    if not ended:
-        call.stop()
+    done = _run_to_end(args, child_environment(settings), settings.timeout)
+    if done is None:
         raise timeout_error(args, settings.timeout)
-    done = call.result()
     return finished(args, done.exit_code, done.stdout, done.stderr, start)
 
 
