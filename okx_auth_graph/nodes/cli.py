@@ -41,23 +41,22 @@ from okx_auth_graph.state import AuthState, AuthUpdate
 
 T = TypeVar("T")
 P = ParamSpec("P")
-N = TypeVar("N", bound=str)
 
 
-def reports_failure(step: Callable[P, Command[N]]) -> Callable[P, Command[N]]:
+def reports_failure(step: Callable[P, Command[str]]) -> Callable[P, Command[str]]:
     """Wrap a tool node so a failed CLI call ends in `report_failure`, with the failure as state.
 
-    The node's own `Command[Literal[...]]` names `report_failure` among its
-    destinations, so the drawing shows the edge this wrapper takes.
+    `builder.py` adds each such node with `report_failure` among its
+    `destinations`, so the drawing shows the edge this wrapper takes.
     """
 
     @functools.wraps(step)
-    def guarded(*args: P.args, **kwargs: P.kwargs) -> Command[N]:
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> Command[str]:
         try:
             return step(*args, **kwargs)
         except OkxError as error:
             update: AuthUpdate = {"failure": error.failure}
-            return Command(goto="report_failure", update=update)  # type: ignore[arg-type]
+            return Command(goto="report_failure", update=update)
 
     return guarded
 

@@ -117,6 +117,14 @@ def test_every_question_is_made_by_the_one_factory() -> None:
     assert codes.pop().co_filename == question_node.__code__.co_filename
 
 
+def test_every_step_that_reports_a_cli_failure_declares_that_edge() -> None:
+    """`reports_failure` routes to `report_failure`: each step it wraps names that destination."""
+    guarded = [name for name in BUILDER.nodes if step_function(name).__code__.co_name == "guarded"]
+    assert {"login", "verify", "repair_binary", "report_status"} <= set(guarded)
+    for name in guarded:
+        assert "report_failure" in (BUILDER.nodes[name].ends or ()), name
+
+
 def test_no_function_name_is_defined_twice_in_the_package() -> None:
     """Top-level functions and classes: one name, one definition, across every module."""
     names: Counter[str] = Counter()
