@@ -51,7 +51,7 @@ from okx_auth_graph.nodes.session import SessionSteps
 from okx_auth_graph.nodes.site import SITE_CHOICE, menu, site_check, site_selected
 from okx_auth_graph.okx import CliRunner, run_okx, run_okx_streaming
 from okx_auth_graph.okx.interactive import StreamingRunner
-from okx_auth_graph.state import AuthInput, AuthOutput, AuthState, RedactedInput
+from okx_auth_graph.state import AuthInput, AuthOutput, AuthState, RequestInput
 
 AuthGraph: TypeAlias = CompiledStateGraph[AuthState, AuthContext, AuthInput, AuthOutput]
 """The compiled auth graph.
@@ -283,6 +283,7 @@ def build_auth_graph(
     builder.add_edge("report_failure", END)
 
     graph = builder.compile(checkpointer=checkpointer, name=name)
-    # The input is stored before the first step: a request's free text only redacted.
-    graph.channels[START] = RedactedInput.named(START, AuthInput)
+    # The input is stored before the first step: only the request's own messages,
+    # its free text redacted.
+    graph.channels[START] = RequestInput.named(START, AuthInput)
     return graph

@@ -12,12 +12,19 @@ serde warning, with or without `LANGGRAPH_STRICT_MSGPACK`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Literal, NotRequired, cast
+from typing import Annotated, Any, Literal, NotRequired, TypeVar, cast
 
-from langchain_core.messages import AnyMessage
+from langchain_core.messages import (
+    AnyMessage,
+    BaseMessage,
+    HumanMessage,
+    MessageLikeRepresentation,
+    convert_to_messages,
+)
 from langgraph.channels.delta import DeltaChannel
 from langgraph.channels.ephemeral_value import EphemeralValue
 from langgraph.graph.message import Messages, add_messages
+from langgraph.types import Overwrite
 from typing_extensions import TypedDict
 
 from okx_auth_graph.interrupts import InterruptPayload, Question
@@ -25,6 +32,7 @@ from okx_auth_graph.keywords import NextSkill
 from okx_auth_graph.okx import AuthStatus, ConfigView, DeviceCode, OkxFailure, Site, redact_text
 from okx_auth_graph.okx.runner import redact_argv
 
+M = TypeVar("M", bound=BaseMessage)
 Language = Literal["zh", "en"]
 OutcomeStatus = Literal[
     "logged_in",
@@ -42,10 +50,18 @@ RequestAction = Literal[
 
 
 def add_message_batches(current: Messages, batches: Sequence[Messages]) -> Messages:
-    """`add_messages` applied to each write of a batch, in order."""
-    for batch in batches:
-        current = add_messages(current, batch)
-    return current
+    """The writes of a batch merged into the conversation in one `add_messages` pass.
+
+    Replaying a thread's stored writes hands this every write since the last
+    snapshot at once; one pass walks the conversation once, where a merge per
+    write walked all of it again for each (quadratic in a long thread).
+    """
+    return add_messages(current, [m for batch in batches for m in _as_list(batch)])
+
+
+def _as_list(batch: Messages) -> list[MessageLikeRepresentation]:
+    """One write's messages: `add_messages` accepts a single message or a list."""
+    return list(batch) if isinstance(batch, list) else [batch]
 
 
 MESSAGES: DeltaChannel[list[AnyMessage]] = DeltaChannel(add_message_batches)
@@ -85,32 +101,51 @@ def redacted_request(request: OkxAuthRequest) -> OkxAuthRequest:
     return clean
 
 
-class RedactedInput(EphemeralValue[Any]):
-    """The graph's input channel: it keeps an `okx_auth_request` only redacted.
+class RequestInput(EphemeralValue[Any]):
+    """The graph's input channel: it keeps a request's own messages, and its free text redacted.
 
     LangGraph stores a run's input in the checkpoint it writes before the
     first step (and hands it to the state from there), so this is the one
-    place where redacting the request keeps its raw text out of every
-    checkpoint, the first included.
+    place where what a caller passes in can be narrowed before anything
+    stores it:
+
+    - `messages`: a request begins at the latest human message of the input,
+      and the procedure reads nothing older. A parent graph hands its whole
+      conversation to a subgraph node; keeping only the request's part means
+      that conversation is neither copied into the auth graph's checkpoints
+      nor written back to the parent, so a login costs the same on the first
+      message of a conversation and on the ten-thousandth. A chat client
+      sends its new message, which is kept whole.
+    - `okx_auth_request`: its free text redacted (`redacted_request`).
     """
 
     @classmethod
-    def named(cls, key: str, schema: type[Any]) -> RedactedInput:
+    def named(cls, key: str, schema: type[Any]) -> RequestInput:
         """The channel for `key` (the graph's START), holding inputs of `schema`."""
         channel = cls(schema)
         channel.key = key
         return channel
 
     def update(self, values: Sequence[Any]) -> bool:
-        """Store each input with its request redacted."""
-        return super().update([_redact_input(value) for value in values])
+        """Store each input narrowed to its request."""
+        return super().update([_request_input(value) for value in values])
 
 
-def _redact_input(value: Any) -> Any:
-    request = value.get("okx_auth_request") if isinstance(value, Mapping) else None
-    if not isinstance(request, Mapping):
+def request_messages(messages: Sequence[M]) -> list[M]:
+    """The messages of the latest request: from the latest human message on; none without one."""
+    starts = [index for index, message in enumerate(messages) if isinstance(message, HumanMessage)]
+    return list(messages[starts[-1]:]) if starts else []
+
+
+def _request_input(value: Any) -> Any:
+    if not isinstance(value, Mapping):
         return value
-    return {**value, "okx_auth_request": redacted_request(cast(OkxAuthRequest, dict(request)))}
+    narrowed = dict(value)
+    if (messages := value.get("messages")) is not None:
+        narrowed["messages"] = request_messages(convert_to_messages(_as_list(messages)))
+    if isinstance(request := value.get("okx_auth_request"), Mapping):
+        narrowed["okx_auth_request"] = redacted_request(cast(OkxAuthRequest, dict(request)))
+    return narrowed
 
 
 class OkxAuthOutcome(TypedDict, total=False):
@@ -243,8 +278,9 @@ class AuthUpdate(RequestFindings, total=False):
     messages, which the conversation's reducer appends.
     """
 
-    messages: Sequence[AnyMessage]
-    """Messages this step posts (or records as the user's reply)."""
+    messages: Sequence[AnyMessage] | Overwrite
+    """Messages this step posts (or records as the user's reply); `intake` alone overwrites,
+    when a request inside a parent graph begins with only its own messages."""
     okx_auth_request: OkxAuthRequest | None
     """Entry selection (only a parent writes it)."""
     language: Language

@@ -5,12 +5,19 @@ from __future__ import annotations
 from typing import cast, get_args, get_type_hints
 
 from langgraph.runtime import Runtime
+from langgraph.types import Overwrite
 
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.keywords import entry_asked, route_request
 from okx_auth_graph.nodes.common import changed, context_of
 from okx_auth_graph.replies import detect_language, latest_human_text
-from okx_auth_graph.state import AuthState, AuthUpdate, RequestAction, RequestFindings
+from okx_auth_graph.state import (
+    AuthState,
+    AuthUpdate,
+    RequestAction,
+    RequestFindings,
+    request_messages,
+)
 
 FINDINGS: tuple[str, ...] = tuple(get_type_hints(RequestFindings))
 """Every per-request key; derived from the state's own grouping, so none is missed."""
@@ -28,6 +35,11 @@ def intake(state: AuthState, runtime: Runtime[AuthContext]) -> AuthUpdate:
     stale (a site, a status) can satisfy a check; the thread's pending device
     code is kept so a reminder can repeat it. The request's text also names
     where it goes after sign-in (`next_skill`).
+
+    Inside a parent graph the conversation is the parent's: the auth graph
+    keeps only the request's messages (`inside_a_parent`), so a subgraph that
+    keeps its state from one call to the next starts each request with the
+    request's own messages, and writes back only those.
     """
     if state.get("open_question"):
         return {}
@@ -37,7 +49,24 @@ def intake(state: AuthState, runtime: Runtime[AuthContext]) -> AuthUpdate:
         "language": context_of(runtime).language or detect_language(state["messages"]),
         "next_skill": route_request(said) if said else None,
     }
-    return changed(state, {**cleared, **fresh})
+    begun = changed(state, {**cleared, **fresh})
+    if inside_a_parent(runtime):
+        begun["messages"] = Overwrite(request_messages(state["messages"]))
+    return begun
+
+
+def inside_a_parent(runtime: Runtime[AuthContext]) -> bool:
+    """Whether this step runs in a subgraph: its task's checkpoint namespace has a parent level.
+
+    LangGraph names a task's namespace `node:task`, and a subgraph's tasks
+    `parent_node:task|node:task`, one level per graph.
+    """
+    info = runtime.execution_info
+    return info is not None and NAMESPACE_SEPARATOR in info.checkpoint_ns
+
+
+NAMESPACE_SEPARATOR = "|"
+"""What joins the levels of a checkpoint namespace."""
 
 
 def requested_entry(state: AuthState) -> str:
