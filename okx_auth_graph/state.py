@@ -69,9 +69,9 @@ MESSAGES: DeltaChannel[list[AnyMessage]] = DeltaChannel(add_message_batches)
 
 A plain `add_messages` channel stores the whole list again in every
 checkpoint whose step posted something, so the bytes grow with the square of
-the conversation (and as a subgraph, with the parent's whole conversation in
-every one of them). This channel keeps each step's new messages as that
-step's writes and rebuilds the list from them on load.
+a long thread's conversation. This channel keeps each step's new messages as
+that step's writes and rebuilds the list from them on load, in one pass
+(`add_message_batches`).
 """
 
 
@@ -183,7 +183,8 @@ class AuthInput(TypedDict):
     """What a caller passes in."""
 
     messages: Annotated[list[AnyMessage], MESSAGES]
-    """The conversation; the latest human message sets the language."""
+    """The conversation; the request is its latest human message and what follows it
+    (the rest is not kept), and that message sets the language."""
     okx_auth_request: NotRequired[OkxAuthRequest | None]
     """Optional entry selection (see OkxAuthRequest)."""
 
@@ -192,7 +193,8 @@ class AuthOutput(TypedDict):
     """What a caller gets back."""
 
     messages: Annotated[list[AnyMessage], MESSAGES]
-    """The conversation with every text the procedure posted."""
+    """The request's messages with every text the procedure posted; on its own, with a
+    checkpointer, the thread's whole conversation."""
     okx_auth: NotRequired[OkxAuthOutcome | None]
     """The outcome."""
 
@@ -260,7 +262,7 @@ class AuthState(RequestFindings):
     """The whole state the steps share: the thread's own keys, then a request's findings."""
 
     messages: Annotated[list[AnyMessage], MESSAGES]
-    """The conversation."""
+    """The thread's conversation on its own; inside a parent, the request's messages only."""
     okx_auth_request: NotRequired[OkxAuthRequest | None]
     """Entry selection from the input."""
     language: NotRequired[Language]
