@@ -36,7 +36,7 @@ from okx_auth_graph.nodes.oauth import (
     pending_notice,
     success,
 )
-from okx_auth_graph.nodes.pre_login_gate import gate_holds, pre_login_gate
+from okx_auth_graph.nodes.pre_login_gate import GateRule, pre_login_gate
 from okx_auth_graph.nodes.preflight import Preflight, preflight_outcome
 from okx_auth_graph.nodes.profiles import ProfileSteps
 from okx_auth_graph.nodes.questions import (
@@ -48,9 +48,10 @@ from okx_auth_graph.nodes.questions import (
 from okx_auth_graph.nodes.recover import recover
 from okx_auth_graph.nodes.requests import API_KEY_REMEDY, CONFIRM_REMOVE, post_remove_question
 from okx_auth_graph.nodes.session import SessionSteps
-from okx_auth_graph.nodes.site import SITE_CHOICE, menu, site_check, site_selected
+from okx_auth_graph.nodes.site import SiteSteps, site_check, site_selected
 from okx_auth_graph.okx import CliRunner, run_okx, run_okx_streaming
 from okx_auth_graph.okx.interactive import StreamingRunner
+from okx_auth_graph.skill import Skill, skill_named
 from okx_auth_graph.state import AuthInput, AuthOutput, AuthState, RequestInput
 
 AuthGraph: TypeAlias = CompiledStateGraph[AuthState, AuthContext, AuthInput, AuthOutput]
@@ -70,6 +71,7 @@ def build_auth_graph(
     okx_cli: str | None = None,
     name: str = "okx_auth",
     questions: QuestionStyle = "interrupt",
+    skill: str | Skill | None = None,
 ) -> AuthGraph:
     """Compile the auth graph.
 
@@ -84,10 +86,13 @@ def build_auth_graph(
     chosen here, by whoever builds the graph, because a run's context comes
     from whoever calls it. `questions` is how a question waits: `interrupt`
     (the default), or `return`, which ends the run there so a parent's state
-    and chat hold the question (see `okx_auth_graph.subgraph`).
+    and chat hold the question (see `okx_auth_graph.subgraph`). `skill` is the
+    version of the okx-cex-auth skill to follow (`okx_auth_graph.skill`: its
+    sites, menu and replies); None means `$OKX_AUTH_SKILL`, else `1.3.2`.
     """
-    cli = Cli(runner, streaming_runner, okx_cli)
-    flow, session = LoginFlow(cli), SessionSteps(cli)
+    cli, followed = Cli(runner, streaming_runner, okx_cli), skill_named(skill)
+    flow, session = LoginFlow(cli, followed), SessionSteps(cli)
+    sites, gate = SiteSteps(followed), GateRule(followed)
     binary, profiles = BinarySteps(cli), ProfileSteps(cli)
     builder = StateGraph(
         AuthState, context_schema=AuthContext, input_schema=AuthInput, output_schema=AuthOutput
@@ -130,13 +135,13 @@ def build_auth_graph(
     # Step 0.1: a known site goes on to 0.2; otherwise the menu, then its
     # question. A choice comes back to 0.1; anything else is the menu again.
     builder.add_node("site_check", site_check)
-    builder.add_node("menu", menu)
+    builder.add_node("menu", sites.menu)
     builder.add_conditional_edges("site_check", site_selected, {
         "0.1 site known → 0.2": "api_key_check",
         "0.1 no site → menu": "menu",
     })
     builder.add_edge("menu", "ask_site")
-    builder.add_node("ask_site", question(SITE_CHOICE), destinations={
+    builder.add_node("ask_site", question(sites.choice), destinations={
         "site_check": "a choice → 0.1",
         "menu": "not a choice → menu again",
         END: "cancel",
@@ -170,7 +175,7 @@ def build_auth_graph(
     # Each login checks the gate again and raises if it fails (a bug, never a
     # second route to the menu).
     builder.add_node("pre_login_gate", pre_login_gate)
-    builder.add_conditional_edges("pre_login_gate", gate_holds, {
+    builder.add_conditional_edges("pre_login_gate", gate.holds, {
         "gate holds → manual login": "login",
         "gate holds → blocking login": "announce_login",
         "gate fails → menu": "menu",

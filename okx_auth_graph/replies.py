@@ -1,8 +1,8 @@
-"""How a user's reply is read: the site choice, done, cancel, yes and no, the language.
+"""How a user's reply is read: done, cancel, yes and no, the language.
 
 Pure functions of text and messages, no I/O and no LangGraph: every step that
-reads what the user said asks here, and the pre-login gate (`gate.py`) reads
-a site choice the same way.
+reads what the user said asks here. Which site a reply names depends on the
+skill version's table, so the version reads it (`Skill.choice`).
 """
 
 from __future__ import annotations
@@ -13,11 +13,8 @@ from collections.abc import Sequence
 
 from langchain_core.messages import AnyMessage, HumanMessage
 
-from okx_auth_graph.okx import Site
 from okx_auth_graph.prompts import Language
 
-_CHOICES: dict[str, Site] = {"1": "global", "2": "eea", "3": "us",
-                             "global": "global", "eea": "eea", "us": "us"}
 _CJK = re.compile(
     r"[\u2e80-\u2fdf\u3000-\u303f\u3100-\u312f\u31a0-\u31ef\u3400-\u4dbf\u4e00-\u9fff"
     r"\uf900-\ufaff\uff00-\uffef\U00020000-\U000323af]"
@@ -38,13 +35,6 @@ NO_WORDS = frozenset({"no", "n", "否", "不", "不要", "不用"})
 def text_of(message: AnyMessage) -> str:
     """A message's text, whatever shape its content has."""
     return message.text if isinstance(message.content, list) else str(message.content)
-
-
-def parse_site_choice(reply: object) -> Site | None:
-    """Map a reply to a site: exactly 1/2/3/global/eea/us, case and outer spaces ignored."""
-    if not isinstance(reply, str):
-        return None
-    return _CHOICES.get(reply.strip().lower())
 
 
 def normalize_reply(reply: object) -> str:

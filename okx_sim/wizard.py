@@ -17,15 +17,18 @@ SITE_MENU = (
     "Select site:\n"
     "  1) Global (www.okx.com)\n"
     "  2) EEA (my.okx.com) — European Economic Area\n"
-    "  3) US (app.okx.com) — United States"
+    "  3) US (app.okx.com) — United States\n"
+    "  4) TR (tr.okx.com) — Türkiye"
 )
 _SITE_ANSWERS = {
     "1": "global",
     "2": "eea",
     "3": "us",
+    "4": "tr",
     "global": "global",
     "eea": "eea",
     "us": "us",
+    "tr": "tr",
 }
 _YES = ("y", "yes")
 _NO = ("n", "no")
@@ -34,7 +37,7 @@ _NO = ("n", "no")
 def run_wizard(console: Console) -> ProfileUpdate:
     """Ask for every profile value; end of input cancels the wizard."""
     console.out(SITE_MENU)
-    site = _SITE_ANSWERS[_ask_until(console, "Site [1/2/3]: ", _SITE_ANSWERS)]
+    site = _SITE_ANSWERS[_ask_until(console, "Site [1/2/3/4]: ", _SITE_ANSWERS)]
     demo_answer = _ask_until(console, "Use demo trading (simulated)? [y/n]: ", _YES + _NO)
     api_key = _required(console.ask("API key: "))
     secret_key = _secret("Secret key: ")

@@ -32,6 +32,16 @@ SEED_MENU = (
 )
 
 
+NOT_A_CHOICE = {
+    "zh": "请回复 1、2、3(或 global / eea / us)选择站点。",
+    "en": "Please reply 1, 2 or 3 (or global / eea / us) to choose a site.",
+}
+"""What follows a reply to the seed's menu that names no site, as the graph has always said it."""
+
+TR_MENU = SEED_MENU + "\n  4. TR (tr.okx.com)"
+"""Skill 1.3.9's menu: the seed's, with TR as its fourth line."""
+
+
 def inbox_payload(payload: dict[str, Any]) -> dict[str, Any]:
     """An interrupt payload with the agent-inbox fields it must carry beside its own.
 

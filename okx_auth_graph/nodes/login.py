@@ -39,14 +39,16 @@ from okx_auth_graph.okx.interactive import (
 )
 from okx_auth_graph.okx.login_lock import LoginLedger, login_lock
 from okx_auth_graph.prompts import format_duration, render
+from okx_auth_graph.skill import Skill
 from okx_auth_graph.state import AuthState, AuthUpdate, PendingLogin
 
 
 class LoginFlow:
     """The login itself and its done-check, on one process boundary."""
 
-    def __init__(self, cli: Cli) -> None:
+    def __init__(self, cli: Cli, skill: Skill) -> None:
         self.cli = cli
+        self.skill = skill
 
     @reports_failure
     def login(
@@ -60,7 +62,7 @@ class LoginFlow:
         means Step 0.2 was stale: re-read the config and stop with the API-key
         message, no retry.
         """
-        clearance = login_clearance(state["messages"], state.get("site_choice"))
+        clearance = login_clearance(state["messages"], state.get("site_choice"), self.skill)
         settings = self.cli.settings(runtime)
         with login_lock(settings.okx_home, settings.timeout) as ledger:
             if (raced := self._started_elsewhere(state, ledger, runtime)) is not None:
@@ -141,7 +143,7 @@ class LoginFlow:
         the CLI prints its first line (its code is pending then), not the wait
         for the browser (minutes, while the CLI holds the pending login).
         """
-        clearance = login_clearance(state["messages"], state.get("site_choice"))
+        clearance = login_clearance(state["messages"], state.get("site_choice"), self.skill)
         settings = self.cli.settings(runtime)
         held = ExitStack()
         ledger = held.enter_context(login_lock(settings.okx_home, settings.timeout))

@@ -1,6 +1,6 @@
 """The pre-login gate: the only way into a login, manual or blocking.
 
-`pre_login_gate` decides nothing by itself: its rule `gate_holds` is the
+`pre_login_gate` decides nothing by itself: its rule `GateRule.holds` is the
 router on its out-edge, and it is the one edge in the graph that leads to
 `login` or `announce_login`. The login nodes check the same rule again
 before they run the CLI (defence in depth).
@@ -13,6 +13,7 @@ from langgraph.runtime import Runtime
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.gate import gate_allows_login
 from okx_auth_graph.nodes.common import context_of
+from okx_auth_graph.skill import Skill
 from okx_auth_graph.state import AuthState, AuthUpdate
 
 
@@ -21,14 +22,20 @@ def pre_login_gate(state: AuthState) -> AuthUpdate:
     return {}
 
 
-def gate_holds(state: AuthState, runtime: Runtime[AuthContext]) -> str:
-    """The menu was posted, the latest human message is a choice after it, `--site` equals it.
+class GateRule:
+    """The gate's rule for one version of the skill (its menu and its sites)."""
 
-    Anything else posts the menu again. When it holds, the run's login mode
-    picks the device flow in the chat or the blocking login in a terminal.
-    """
-    if not gate_allows_login(state["messages"], state.get("site_choice")):
-        return "gate fails → menu"
-    if context_of(runtime).login_mode == "interactive":
-        return "gate holds → blocking login"
-    return "gate holds → manual login"
+    def __init__(self, skill: Skill) -> None:
+        self.skill = skill
+
+    def holds(self, state: AuthState, runtime: Runtime[AuthContext]) -> str:
+        """The menu was posted, the latest human message is a choice after it, `--site` equals it.
+
+        Anything else posts the menu again. When it holds, the run's login mode
+        picks the device flow in the chat or the blocking login in a terminal.
+        """
+        if not gate_allows_login(state["messages"], state.get("site_choice"), self.skill):
+            return "gate fails → menu"
+        if context_of(runtime).login_mode == "interactive":
+            return "gate holds → blocking login"
+        return "gate holds → manual login"

@@ -2,7 +2,7 @@
 
 `site_check` decides nothing by itself: its rule is `site_selected`, the
 router on its out-edge. The menu is posted in one place (`menu`), and asked
-in the next step (`ask_site`, made from `SITE_CHOICE`): a step that
+in the next step (`ask_site`, made from `SiteSteps.choice`): a step that
 interrupts re-runs from its top on resume, so it must not be the one that
 posts.
 """
@@ -22,9 +22,10 @@ from okx_auth_graph.nodes.questions import (
     asking,
     closing,
 )
-from okx_auth_graph.okx import SITES, chosen_site, selected_sites
-from okx_auth_graph.prompts import render, site_menu
-from okx_auth_graph.replies import is_cancel, parse_site_choice
+from okx_auth_graph.okx import chosen_site, selected_sites
+from okx_auth_graph.prompts import render
+from okx_auth_graph.replies import is_cancel
+from okx_auth_graph.skill import Skill
 from okx_auth_graph.state import AuthState, AuthUpdate, SiteChoice
 
 
@@ -50,40 +51,45 @@ def site_selected(state: AuthState) -> str:
     return "0.1 site known → 0.2" if from_config or from_status or chosen else "0.1 no site → menu"
 
 
-def menu(state: AuthState) -> AuthUpdate:
-    """Post the exact Chinese menu (in every conversation, as the skill says).
+class SiteSteps:
+    """The menu and its question, for one version of the skill (its sites, its menu)."""
 
-    A choice made at an earlier menu is forgotten: only the reply to this one
-    can open the gate.
-    """
-    posted: AuthUpdate = {"messages": [say(site_menu())], **changed(state, {"site_choice": None})}
-    return asking("site_choice", posted)
+    def __init__(self, skill: Skill) -> None:
+        self.skill = skill
+        self.choice = QuestionSpec(kind="site_choice", fields=self._fields, decide=self._answer)
+        """Step 0.1's question: which site; nothing is ever defaulted."""
 
+    def menu(self, state: AuthState) -> AuthUpdate:
+        """Post the exact Chinese menu (in every conversation, as the skill says).
 
-def _site_fields(state: AuthState) -> dict[str, object]:
-    """The menu's choices: the site ids a reply maps to."""
-    return {"choices": list(SITES)}
+        A choice made at an earlier menu is forgotten: only the reply to this
+        one can open the gate.
+        """
+        posted: AuthUpdate = {
+            "messages": [say(self.skill.menu())], **changed(state, {"site_choice": None}),
+        }
+        return asking("site_choice", posted)
 
+    def _fields(self, state: AuthState) -> dict[str, object]:
+        """The menu's choices: the site ids a reply maps to."""
+        return {"choices": list(self.skill.site_ids)}
 
-def _site_answer(state: AuthState, answer: Answer) -> Command[str]:
-    """Only 1/2/3/global/eea/us count; cancel ends; anything else gets the menu again.
+    def _answer(self, state: AuthState, answer: Answer) -> Command[str]:
+        """Only a menu number or a site id counts; cancel ends; anything else, the menu again.
 
-    A choice goes back to Step 0.1, which now knows the site. It is stored
-    with the ids of the menu it answers (the latest one posted: this question
-    follows it) and of the reply, for the gate.
-    """
-    language = language_of(state)
-    site = parse_site_choice(answer.text)
-    menu_id = latest_menu_id(state["messages"])
-    if site is not None and menu_id is not None:
-        choice: SiteChoice = {"site": site, "menu_id": menu_id, "reply_id": answer.message_id}
-        chosen = answered({"messages": answer.recorded, "site_choice": choice})
-        return Command(goto="site_check", update=chosen)
-    if is_cancel(answer.text):
-        ended = closing(answer, render("login_cancelled", language), {"status": "cancelled"})
-        return Command(goto=END, update=ended)
-    return Command(goto="menu", update=asked_again(answer, render("menu_not_a_choice", language)))
-
-
-SITE_CHOICE = QuestionSpec(kind="site_choice", fields=_site_fields, decide=_site_answer)
-"""Step 0.1's question: which site; nothing is ever defaulted."""
+        A choice goes back to Step 0.1, which now knows the site. It is
+        stored with the ids of the menu it answers (the latest one posted:
+        this question follows it) and of the reply, for the gate.
+        """
+        language = language_of(state)
+        site = self.skill.choice(answer.text)
+        menu_id = latest_menu_id(state["messages"], self.skill)
+        if site is not None and menu_id is not None:
+            choice: SiteChoice = {"site": site, "menu_id": menu_id, "reply_id": answer.message_id}
+            chosen = answered({"messages": answer.recorded, "site_choice": choice})
+            return Command(goto="site_check", update=chosen)
+        if is_cancel(answer.text):
+            ended = closing(answer, render("login_cancelled", language), {"status": "cancelled"})
+            return Command(goto=END, update=ended)
+        again = asked_again(answer, self.skill.choices_hint(language))
+        return Command(goto="menu", update=again)

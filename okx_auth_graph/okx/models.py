@@ -29,13 +29,16 @@ from okx_auth_graph.okx.redact import mask_key
 ENV_KEY_PROFILE = "OKX_API_KEY (environment)"
 """How an API key taken from the `OKX_API_KEY` environment variable is named."""
 
-Site = Literal["global", "eea", "us"]
-"""The three OKX sites; a site is only ever one of these ids."""
+Site = Literal["global", "eea", "us", "tr"]
+"""The OKX sites the CLI knows; a site is only ever one of these ids. Which of them a
+conversation offers is the skill version's (`okx_auth_graph.skill`)."""
 
 SITES: tuple[Site, ...] = get_args(Site)
-"""Every site, in the menu's order (1, 2, 3)."""
+"""Every site id the CLI may name."""
 
-_WEB_HOSTS: dict[Site, str] = {"global": "www.okx.com", "eea": "my.okx.com", "us": "app.okx.com"}
+_WEB_HOSTS: dict[Site, str] = {
+    "global": "www.okx.com", "eea": "my.okx.com", "us": "app.okx.com", "tr": "tr.okx.com",
+}
 
 
 def web_host(site: Site) -> str:

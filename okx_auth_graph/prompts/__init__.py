@@ -46,11 +46,6 @@ def render(template: str, language: Language, **fields: str) -> str:
     return markdown_lines(_PLACEHOLDER.sub(lambda m: fields[m.group(1)], text))
 
 
-def site_menu() -> str:
-    """The exact Chinese site menu of Step 0.1."""
-    return render("site_menu", "zh")
-
-
 _SOFT_BREAK = re.compile(r"(?<=\S)\n(?=[^\n])(?![ \t]*(?:\d+[.)]|[-*+])[ \t])")
 """A line break between two lines of one paragraph (not before a list item)."""
 
@@ -86,5 +81,5 @@ def format_scopes(scopes: tuple[str, ...] | list[str]) -> str:
 
 
 __all__ = [
-    "Language", "format_minutes", "format_scopes", "markdown_lines", "render", "site_menu",
+    "Language", "format_minutes", "format_scopes", "markdown_lines", "render",
 ]

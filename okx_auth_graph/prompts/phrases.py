@@ -14,8 +14,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "API key already configured (profile: <name>)",
     },
     "menu_not_a_choice": {
-        "zh": "请回复 1、2、3(或 global / eea / us)选择站点。",
-        "en": "Please reply 1, 2 or 3 (or global / eea / us) to choose a site.",
+        "zh": "请回复 <numbers>(或 <ids>)选择站点。",
+        "en": "Please reply <numbers> (or <ids>) to choose a site.",
     },
     "login_cancelled": {
         "zh": "已取消登录。",

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import psutil
 
-from okx_auth_graph.prompts import render, site_menu
+from okx_auth_graph.prompts import render
+from okx_auth_graph.skill import site_menu
 from tests.apps.conftest import (
     SCRIPT,
     THREAD,

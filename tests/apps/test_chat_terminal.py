@@ -29,7 +29,8 @@ from pathlib import Path
 
 import pytest
 
-from okx_auth_graph.prompts import render, site_menu
+from okx_auth_graph.prompts import render
+from okx_auth_graph.skill import site_menu
 from tests.apps.conftest import SCRIPT, THREAD, indented, shown_codes
 from tests.expected import URIS
 

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from okx_auth_graph.prompts import render, site_menu
+from okx_auth_graph.skill import site_menu
 from tests.apps.conftest import (
     SCRIPT,
     indented,
@@ -19,6 +19,7 @@ from tests.apps.conftest import (
     shown_codes,
     success_template,
 )
+from tests.expected import NOT_A_CHOICE
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,7 @@ def test_demo_prints_a_whole_transcript_with_the_skills_templates(
     transcript = demo.stdout
     chinese, english = transcript.split("=== The same in English")
     assert chinese.count(indented(site_menu())) == 2  # the menu, and again after "Europe please"
-    assert indented(render("menu_not_a_choice", "zh")) in chinese
+    assert indented(NOT_A_CHOICE["zh"]) in chinese
     zh_code, zh_reminder_code = shown_codes(chinese)
     assert zh_reminder_code == zh_code  # a reply that is no signal repeats the same code
     assert login_template("eea", zh_code, "zh") in chinese

@@ -27,8 +27,8 @@ from okx_auth_graph.examples.trading_agent import (
     plan_for,
 )
 from okx_auth_graph.mcp import okx_mcp_connection
-from okx_auth_graph.prompts import site_menu
 from okx_auth_graph.replies import text_of
+from okx_auth_graph.skill import site_menu
 from tests.rest_standin import serving
 from tests.support import CallLog, Simulator, keyed_config
 

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, currently_in_test_context, event, given, set
 from hypothesis import strategies as st
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
-from okx_auth_graph.okx import SITES
-from okx_auth_graph.replies import is_cancel, is_done_signal, parse_site_choice, text_of
+from okx_auth_graph.replies import is_cancel, is_done_signal, text_of
+from okx_auth_graph.skill import DEFAULT_SKILL
 from tests.support import IN_PROCESS_CLI, CallLog, Conversation, Simulator
 
 #: Step 0.1's menu, copied character for character from the skill.
@@ -33,7 +33,7 @@ SKILL_MENU = (
     "  3. US (app.okx.com)"
 )
 SIM_CONTROLS = frozenset({"browser", "clock", "session"})
-SITE_IDS = list(SITES)
+SITE_IDS = list(DEFAULT_SKILL.site_ids)
 
 CHOICES = ["1", "2", "3", "global", "eea", "us", "GLOBAL", " Eea ", "US"]
 NON_CHOICES = [
@@ -189,7 +189,7 @@ def check_conversation(
         if logins:
             logins_seen += 1
             (login,) = logins
-            choice = parse_site_choice(reply)
+            choice = DEFAULT_SKILL.choice(reply)
             assert choice is not None, (reply, login)
             assert site_flag(login) == choice, (reply, login)
             assert "--manual" in login

@@ -19,17 +19,19 @@ from okx_auth_graph.gate import (
     latest_menu_id,
     login_clearance,
 )
-from okx_auth_graph.okx import SITES as SITE_IDS
 from okx_auth_graph.okx import GateViolation, Site
-from okx_auth_graph.prompts import format_minutes, site_menu
+from okx_auth_graph.prompts import format_minutes
 from okx_auth_graph.replies import (
     detect_language,
     is_cancel,
     is_done_signal,
-    parse_site_choice,
     text_of,
 )
+from okx_auth_graph.skill import DEFAULT_SKILL, site_menu
 from okx_auth_graph.state import SiteChoice
+
+SKILL = DEFAULT_SKILL
+"""The version these rules are checked under (the default, the seed's)."""
 
 #: Step 0.1's menu, copied character for character from the skill.
 SKILL_MENU = (
@@ -108,7 +110,7 @@ def menu() -> AIMessage:
 
 def choice(answered: AnyMessage | None, reply: AnyMessage) -> SiteChoice | None:
     """What `ask_site` stores for `reply` to the question `answered` asked; None: no choice."""
-    site = parse_site_choice(text_of(reply))
+    site = DEFAULT_SKILL.choice(text_of(reply))
     if site is None or answered is None or answered.id is None or reply.id is None:
         return None
     return {"site": site, "menu_id": answered.id, "reply_id": reply.id}
@@ -158,12 +160,12 @@ def test_the_product_has_both_outcomes() -> None:
 def test_gate_allows_login_product(kind: MenuKind, position: str, reply: str) -> None:
     messages, chosen = _conversation(kind, position, reply)
     expected = _expected(kind, position, reply)
-    assert gate_allows_login(messages, chosen) is (expected is not None)
+    assert gate_allows_login(messages, chosen, SKILL) is (expected is not None)
     if expected is None:
         with pytest.raises(GateViolation):
-            login_clearance(messages, chosen)
+            login_clearance(messages, chosen, SKILL)
     else:
-        assert login_clearance(messages, chosen).site == expected
+        assert login_clearance(messages, chosen, SKILL).site == expected
 
 
 # --- gate_allows_login: orderings the product does not spell out --------------
@@ -172,84 +174,84 @@ def test_gate_allows_login_product(kind: MenuKind, position: str, reply: str) ->
 def test_gate_ignores_later_ai_notes_after_the_choice() -> None:
     asked, reply = menu(), h("2")
     messages: list[AnyMessage] = [h("log in"), asked, reply, ai("Noted: EEA."), ai("Checking.")]
-    assert gate_allows_login(messages, choice(asked, reply))
-    assert login_clearance(messages, choice(asked, reply)).site == "eea"
+    assert gate_allows_login(messages, choice(asked, reply), SKILL)
+    assert login_clearance(messages, choice(asked, reply), SKILL).site == "eea"
 
 
 def test_gate_ignores_system_messages_after_the_choice() -> None:
     asked, reply = menu(), h("us")
     messages: list[AnyMessage] = [h("log in"), asked, reply, SystemMessage(content="note")]
-    assert gate_allows_login(messages, choice(asked, reply))
+    assert gate_allows_login(messages, choice(asked, reply), SKILL)
 
 
 def test_a_menu_after_the_choice_invalidates_it() -> None:
     asked, reply = menu(), h("2")
     messages: list[AnyMessage] = [h("log in"), asked, reply, menu()]
-    assert not gate_allows_login(messages, choice(asked, reply))
+    assert not gate_allows_login(messages, choice(asked, reply), SKILL)
 
 
 def test_a_menu_after_the_choice_then_a_note_still_invalidates_it() -> None:
     asked, reply = menu(), h("2")
     messages: list[AnyMessage] = [h("log in"), asked, reply, ai("Please pick again."), menu()]
-    assert not gate_allows_login(messages, choice(asked, reply))
+    assert not gate_allows_login(messages, choice(asked, reply), SKILL)
 
 
 def test_an_old_choice_does_not_survive_a_new_menu_and_a_non_choice() -> None:
     asked, reply, again, other = menu(), h("2"), menu(), h("what is EEA?")
     messages: list[AnyMessage] = [h("log in"), asked, reply, again, other]
-    assert not gate_allows_login(messages, choice(asked, reply))
+    assert not gate_allows_login(messages, choice(asked, reply), SKILL)
     assert choice(again, other) is None
 
 
 def test_the_choice_must_be_the_latest_human_message() -> None:
     asked, reply = menu(), h("2")
     messages: list[AnyMessage] = [h("log in"), asked, reply, h("thanks")]
-    assert not gate_allows_login(messages, choice(asked, reply))
+    assert not gate_allows_login(messages, choice(asked, reply), SKILL)
 
 
 def test_a_new_choice_after_a_second_menu_counts() -> None:
     first, old, second, new = menu(), h("2"), menu(), h("3")
     messages: list[AnyMessage] = [h("log in"), first, old, second, new]
-    assert login_clearance(messages, choice(second, new)).site == "us"
-    assert not gate_allows_login(messages, choice(first, old))
+    assert login_clearance(messages, choice(second, new), SKILL).site == "us"
+    assert not gate_allows_login(messages, choice(first, old), SKILL)
 
 
 def test_a_choice_given_before_any_menu_does_not_count() -> None:
     reply = h("global")
     assert choice(None, reply) is None
-    assert not gate_allows_login([reply], None)
-    assert not gate_allows_login([reply, ai("ok")], None)
+    assert not gate_allows_login([reply], None, SKILL)
+    assert not gate_allows_login([reply, ai("ok")], None, SKILL)
     later = menu()
-    assert not gate_allows_login([reply, later], choice(later, reply))
+    assert not gate_allows_login([reply, later], choice(later, reply), SKILL)
 
 
 def test_a_menu_without_any_human_reply_does_not_count() -> None:
     asked = menu()
-    assert not gate_allows_login([asked], None)
-    assert not gate_allows_login([], None)
+    assert not gate_allows_login([asked], None, SKILL)
+    assert not gate_allows_login([], None, SKILL)
     forged: SiteChoice = {"site": "global", "menu_id": asked.id or "", "reply_id": "nobody"}
-    assert not gate_allows_login([asked], forged)
+    assert not gate_allows_login([asked], forged, SKILL)
 
 
 def test_a_choice_whose_messages_are_not_in_the_conversation_does_not_count() -> None:
     asked, reply = menu(), h("1")
     chosen = choice(asked, reply)
-    assert not gate_allows_login([h("log in"), menu(), h("1")], chosen)
-    assert not gate_allows_login([h("log in"), asked, h("1")], chosen)
+    assert not gate_allows_login([h("log in"), menu(), h("1")], chosen, SKILL)
+    assert not gate_allows_login([h("log in"), asked, h("1")], chosen, SKILL)
 
 
 def test_an_exact_menu_earlier_and_a_near_miss_latest_still_counts_the_exact_one() -> None:
     # Only the exact menu is a menu: the near miss is just another AI note.
     asked, reply = menu(), h("1")
     messages: list[AnyMessage] = [h("log in"), asked, reply, ai(NEAR_MISS_MENU)]
-    assert login_clearance(messages, choice(asked, reply)).site == "global"
+    assert login_clearance(messages, choice(asked, reply), SKILL).site == "global"
 
 
 def test_a_near_miss_menu_never_opens_the_gate_whatever_the_reply() -> None:
     for text in ("1", "2", "3"):
         asked, reply = ai(NEAR_MISS_MENU), h(text)
         messages: list[AnyMessage] = [h("log in"), asked, reply]
-        assert not gate_allows_login(messages, choice(asked, reply))
+        assert not gate_allows_login(messages, choice(asked, reply), SKILL)
 
 
 def _single_edits(text: str) -> list[str]:
@@ -269,8 +271,8 @@ def test_no_single_character_edit_of_the_menu_counts_as_the_menu() -> None:
     for edit in edits:
         asked, reply = ai(edit), h("1")
         messages: list[AnyMessage] = [h("log in"), asked, reply]
-        assert not is_site_menu(asked), repr(edit)
-        assert not gate_allows_login(messages, choice(asked, reply)), repr(edit)
+        assert not is_site_menu(asked, SKILL), repr(edit)
+        assert not gate_allows_login(messages, choice(asked, reply), SKILL), repr(edit)
 
 
 def test_the_menu_a_choice_answers_is_the_latest_exact_menu_the_assistant_posted() -> None:
@@ -278,35 +280,35 @@ def test_the_menu_a_choice_answers_is_the_latest_exact_menu_the_assistant_posted
     messages: list[AnyMessage] = [
         h("log in"), first, h("4"), latest, ai(NEAR_MISS_MENU), h(SKILL_MENU), h("2"),
     ]
-    assert latest_menu_id(messages) == latest.id
-    assert latest_menu_id([h("log in"), ai(NEAR_MISS_MENU), h(SKILL_MENU)]) is None
-    assert latest_menu_id([]) is None
+    assert latest_menu_id(messages, SKILL) == latest.id
+    assert latest_menu_id([h("log in"), ai(NEAR_MISS_MENU), h(SKILL_MENU)], SKILL) is None
+    assert latest_menu_id([], SKILL) is None
 
 
 def test_is_site_menu_requires_the_assistant() -> None:
-    assert is_site_menu(menu())
-    assert not is_site_menu(h(SKILL_MENU))
-    assert not is_site_menu(SystemMessage(content=SKILL_MENU))
+    assert is_site_menu(menu(), SKILL)
+    assert not is_site_menu(h(SKILL_MENU), SKILL)
+    assert not is_site_menu(SystemMessage(content=SKILL_MENU), SKILL)
 
 
 # --- parse_site_choice -------------------------------------------------------
 
 
 @pytest.mark.parametrize(("reply", "expected"), list(REPLIES.items()))
-def test_parse_site_choice(reply: str, expected: Site | None) -> None:
-    assert parse_site_choice(reply) is expected
+def test_site_choice_replies(reply: str, expected: Site | None) -> None:
+    assert DEFAULT_SKILL.choice(reply) is expected
 
 
 @pytest.mark.parametrize(
     "reply", [None, 1, 2.0, b"1", ["1"], {"site": "us"}, b"us"]
 )
-def test_parse_site_choice_ignores_non_strings(reply: object) -> None:
-    assert parse_site_choice(reply) is None
+def test_site_choice_ignores_non_strings(reply: object) -> None:
+    assert DEFAULT_SKILL.choice(reply) is None
 
 
-def test_parse_site_choice_returns_the_site_id() -> None:
-    assert [parse_site_choice(reply) for reply in ("1", "2", "3", "global", "eea", "us")] == [
-        *SITE_IDS, *SITE_IDS,
+def test_site_choice_returns_the_site_id() -> None:
+    assert [DEFAULT_SKILL.choice(reply) for reply in ("1", "2", "3", "global", "eea", "us")] == [
+        *SKILL.site_ids, *SKILL.site_ids,
     ]
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from okx_auth_graph.prompts import Language, site_menu
+from okx_auth_graph.prompts import Language
+from okx_auth_graph.skill import site_menu
 from okx_sim.framing import JSON_STYLE_ENV, plant_update_notice
 from tests.expected import SCOPES, STATUS
 from tests.graph.test_scenarios import (

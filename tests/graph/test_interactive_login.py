@@ -25,6 +25,7 @@ from tests.expected import (
     CONFIG_SHOW,
     INSTALL,
     INSTALL_STATUS,
+    NOT_A_CHOICE,
     SCOPES,
     SEED_MENU,
     STATUS,
@@ -138,7 +139,7 @@ def test_the_gate_holds_in_interactive_mode(sim: Simulator, call_log: CallLog) -
     reach_menu(conv, "log me in")
     events, posted = stream_reply(conv, "whatever you think")
     assert events == []
-    assert posted == [render("menu_not_a_choice", "en"), SEED_MENU]
+    assert posted == [NOT_A_CHOICE["en"], SEED_MENU]
     assert not any(argv[:2] == ["auth", "login"] for argv in call_log.argvs())
 
 

@@ -20,8 +20,9 @@ from typing_extensions import TypedDict
 
 from okx_auth_graph import build_auth_graph
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.prompts import format_minutes, render, site_menu
+from okx_auth_graph.prompts import format_minutes, render
 from okx_auth_graph.replies import text_of
+from okx_auth_graph.skill import site_menu
 from okx_auth_graph.state import OkxAuthOutcome
 from tests.expected import SITES, inbox_payload
 from tests.support import CallLog, Simulator, cli_options

@@ -34,8 +34,8 @@ from typing_extensions import TypedDict
 
 from okx_auth_graph import build_auth_graph
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.prompts import site_menu
 from okx_auth_graph.replies import text_of
+from okx_auth_graph.skill import site_menu
 from okx_auth_graph.state import AuthInput, OkxAuthOutcome, add_message_batches, request_messages
 from okx_auth_graph.subgraph import awaiting_reply, build_auth_subgraph, relay_question
 from tests.support import Simulator, cli_options

@@ -17,11 +17,13 @@ from pathlib import Path
 import pytest
 
 from okx_auth_graph.okx import API_KEY_INSTALL_COMMAND, INSTALL_COMMAND, OAUTH_CLI_VERSION
-from okx_auth_graph.prompts import Language, format_minutes, format_scopes, render, site_menu
+from okx_auth_graph.prompts import Language, format_minutes, format_scopes, render
+from okx_auth_graph.skill import site_menu
 from tests.expected import (
     CONFIG_SHOW,
     INSTALL,
     INSTALL_STATUS,
+    NOT_A_CHOICE,
     SCOPES,
     SEED_MENU,
     SITES,
@@ -311,7 +313,7 @@ def test_not_a_choice_posts_the_menu_again(
     conv.start(request_text)
 
     posted = conv.reply(reply)
-    note = phrase("menu_not_a_choice", language)
+    note = NOT_A_CHOICE[language]
     assert posted == [note, SEED_MENU]
     assert conv.interrupt == menu_payload(f"{note}\n\n{SEED_MENU}")
     assert conv.outcome is None

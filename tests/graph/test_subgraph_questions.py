@@ -24,11 +24,12 @@ from typing_extensions import TypedDict
 from okx_auth_graph import build_auth_graph
 from okx_auth_graph.builder import AuthGraph
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.prompts import render, site_menu
+from okx_auth_graph.prompts import render
 from okx_auth_graph.replies import text_of
+from okx_auth_graph.skill import site_menu
 from okx_auth_graph.state import OkxAuthOutcome
 from okx_auth_graph.subgraph import awaiting_reply, build_auth_subgraph, relay_question
-from tests.expected import CONFIG_SHOW, SCOPES, SITES, STATUS, inbox_payload
+from tests.expected import CONFIG_SHOW, NOT_A_CHOICE, SCOPES, SITES, STATUS, inbox_payload
 from tests.support import CallLog, Conversation, Simulator, cli_options
 
 
@@ -107,7 +108,7 @@ def test_typed_replies_continue_the_sign_in(
 ) -> None:
     thread.start("log me in")
     thread.start("hello")  # no choice: the menu again, still waiting
-    assert shown(thread)[-3:] == ["hello", render("menu_not_a_choice", "en"), site_menu()]
+    assert shown(thread)[-3:] == ["hello", NOT_A_CHOICE["en"], site_menu()]
     assert awaiting_reply(thread.result["okx_auth"])
     thread.start("us")
     assert thread.interrupt is not None

@@ -21,8 +21,10 @@ from typing import Any, Literal
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 
-from okx_auth_graph.prompts import render, site_menu
+from okx_auth_graph.prompts import render
 from okx_auth_graph.replies import text_of
+from okx_auth_graph.skill import site_menu
+from tests.expected import NOT_A_CHOICE
 from tests.support import CallLog, Conversation, Simulator, keyed_config
 
 pytestmark = pytest.mark.usefixtures("durability")
@@ -287,7 +289,7 @@ def test_other_resume_shapes_are_no_answer(
 ) -> None:
     conv = Conversation(sim)
     conv.start("log me in")
-    assert conv.reply(resume) == [render("menu_not_a_choice", "en"), site_menu()]
+    assert conv.reply(resume) == [NOT_A_CHOICE["en"], site_menu()]
     assert conv.interrupt is not None
     assert conv.interrupt["kind"] == "site_choice"
     assert [argv for argv in call_log.argvs() if argv[:2] == ["auth", "login"]] == []

@@ -14,7 +14,8 @@ import re
 import pytest
 
 from okx_auth_graph.keywords import asks_session_longevity, entry_asked
-from okx_auth_graph.prompts import render, site_menu
+from okx_auth_graph.prompts import render
+from okx_auth_graph.skill import site_menu
 from tests.expected import INSTALL, INSTALL_STATUS, STATUS, Argv
 from tests.support import CallLog, Conversation, Simulator
 

@@ -22,8 +22,9 @@ from langchain_mcp_adapters.interceptors import MCPToolCallRequest, MCPToolCallR
 
 from okx_auth_graph.mcp import TOOL_NAMES, okx_mcp_connection
 from okx_auth_graph.middleware.policy import default_needs_account
-from okx_auth_graph.prompts import render, site_menu
+from okx_auth_graph.prompts import render
 from okx_auth_graph.replies import text_of
+from okx_auth_graph.skill import site_menu
 from tests.rest_standin import RestStandIn, serving
 from tests.support import CallLog, Simulator, keyed_config
 

@@ -19,11 +19,13 @@ from typing import Any
 import pytest
 
 from okx_auth_graph.okx import INSTALL_COMMAND
-from okx_auth_graph.prompts import Language, format_minutes, format_scopes, render, site_menu
+from okx_auth_graph.prompts import Language, format_minutes, format_scopes, render
+from okx_auth_graph.skill import site_menu
 from tests.expected import (
     CONFIG_SHOW,
     INSTALL,
     INSTALL_STATUS,
+    NOT_A_CHOICE,
     SCOPES,
     SEED_MENU,
     SITES,
@@ -241,7 +243,7 @@ def test_relogin_menu_rejects_a_non_choice(sim: Simulator, call_log: CallLog) ->
     error = "Session expired — run okx auth login again"
     conv.start("balance failed", okx_auth_request=recover(error))
     posted = conv.reply("the same as before")
-    note = render("menu_not_a_choice", "en")
+    note = NOT_A_CHOICE["en"]
     assert posted == [note, SEED_MENU]
     assert conv.interrupt == menu_payload(f"{note}\n\n{SEED_MENU}")
     assert conv.outcome is None

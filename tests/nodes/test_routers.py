@@ -20,14 +20,15 @@ from okx_auth_graph.nodes.api_key import api_key_check, api_key_configured
 from okx_auth_graph.nodes.common import changed, say
 from okx_auth_graph.nodes.intake import FINDINGS, intake, requested_entry
 from okx_auth_graph.nodes.oauth import oauth_status
-from okx_auth_graph.nodes.pre_login_gate import gate_holds
+from okx_auth_graph.nodes.pre_login_gate import GateRule
 from okx_auth_graph.nodes.preflight import preflight_outcome
-from okx_auth_graph.nodes.site import menu, site_selected
+from okx_auth_graph.nodes.site import SiteSteps, site_selected
 from okx_auth_graph.okx import ConfigView, OkxFailure
-from okx_auth_graph.prompts import site_menu
+from okx_auth_graph.skill import DEFAULT_SKILL, site_menu
 from okx_auth_graph.state import AuthState, AuthUpdate, RequestFindings, SiteChoice
 from tests.views import config, profile, status
 
+GATE = GateRule(DEFAULT_SKILL)
 RUNTIME: Runtime[AuthContext] = Runtime(context=AuthContext())
 INTERACTIVE: Runtime[AuthContext] = Runtime(context=AuthContext(login_mode="interactive"))
 KEYED = config(profile("main", site="eea", api_key_masked="***abcd"))
@@ -117,16 +118,16 @@ def test_the_gate_holds_only_for_the_reply_to_the_latest_menu() -> None:
     reply = HumanMessage(content="2", id="reply-2")
     chose: SiteChoice = {"site": "eea", "menu_id": "menu-2", "reply_id": "reply-2"}
     answered = state(EMPTY, "not_logged_in", asked, reply, site_choice=chose)
-    assert gate_holds(answered, RUNTIME) == "gate holds → manual login"
-    assert gate_holds(answered, INTERACTIVE) == "gate holds → blocking login"
+    assert GATE.holds(answered, RUNTIME) == "gate holds → manual login"
+    assert GATE.holds(answered, INTERACTIVE) == "gate holds → blocking login"
     other_menu = {**answered, "site_choice": {**chose, "menu_id": "another-menu"}}
-    assert gate_holds(cast(AuthState, other_menu), RUNTIME) == "gate fails → menu"
+    assert GATE.holds(cast(AuthState, other_menu), RUNTIME) == "gate fails → menu"
     config_site_only = state(SITED, "not_logged_in", site_choice=CHOSE_US)
-    assert gate_holds(config_site_only, RUNTIME) == "gate fails → menu"
+    assert GATE.holds(config_site_only, RUNTIME) == "gate fails → menu"
     menu_again = state(EMPTY, "not_logged_in", asked, reply, say(site_menu()), site_choice=chose)
-    assert gate_holds(menu_again, RUNTIME) == "gate fails → menu"
+    assert GATE.holds(menu_again, RUNTIME) == "gate fails → menu"
     no_choice = state(EMPTY, "not_logged_in", asked, reply)
-    assert gate_holds(no_choice, RUNTIME) == "gate fails → menu"
+    assert GATE.holds(no_choice, RUNTIME) == "gate fails → menu"
 
 
 def test_the_preflight_reports_a_blocker_routes_a_recovery_or_goes_to_0_1() -> None:
@@ -165,10 +166,10 @@ def test_the_request_picks_its_entry(request_: Any, entry: str) -> None:
 
 
 def test_the_menu_forgets_an_earlier_choice() -> None:
-    posted = menu(state(EMPTY, "not_logged_in", site_choice=CHOSE_US))
-    assert [str(m.content) for m in posted.get("messages", [])] == [site_menu()]
+    posted = SiteSteps(DEFAULT_SKILL).menu(state(EMPTY, "not_logged_in", site_choice=CHOSE_US))
+    assert posted.get("messages") == [AIMessage(content=site_menu())]
     assert posted.get("site_choice", "kept") is None
-    assert "site_choice" not in menu(state(EMPTY, "not_logged_in"))
+    assert "site_choice" not in SiteSteps(DEFAULT_SKILL).menu(state(EMPTY, "not_logged_in"))
 
 
 def test_intake_clears_every_finding_of_the_previous_request() -> None:

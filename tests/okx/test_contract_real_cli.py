@@ -38,7 +38,8 @@ from okx_auth_graph.okx import (
     run_okx,
     selected_sites,
 )
-from okx_auth_graph.prompts import Language, render, site_menu
+from okx_auth_graph.prompts import Language, render
+from okx_auth_graph.skill import site_menu
 from okx_sim.framing import plant_update_notice
 from tests.expected import visible
 from tests.graph.test_secrets_in_state import Run, assert_no_secret

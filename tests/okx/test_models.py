@@ -486,6 +486,7 @@ def test_site_web_hosts() -> None:
         "global": "www.okx.com",
         "eea": "my.okx.com",
         "us": "app.okx.com",
+        "tr": "tr.okx.com",
     }
 
 

@@ -75,7 +75,7 @@ def test_codes_are_random(sim: Sim) -> None:
 
 def test_login_rejects_an_unknown_site(sim: Sim) -> None:
     err = sim.fail("auth", "login", "--manual", "--site", "mars")
-    assert err == 'Error: Invalid site "mars". Use one of: global, eea, us\n'
+    assert err == 'Error: Invalid site "mars". Use one of: global, eea, us, tr\n'
     assert sim.json("auth", "status", "--json") == NOT_LOGGED_IN
 
 

@@ -185,7 +185,7 @@ def test_init_sets_default_profile_when_missing(sim: Sim) -> None:
 def test_init_rejects_an_unknown_site(sim: Sim) -> None:
     args = init_args("p")
     args[args.index("us")] = "mars"
-    assert sim.fail(*args) == 'Error: Invalid site "mars". Use one of: global, eea, us\n'
+    assert sim.fail(*args) == 'Error: Invalid site "mars". Use one of: global, eea, us, tr\n'
     assert not sim.config_path.exists()
 
 
@@ -235,8 +235,8 @@ def test_init_wizard_on_a_terminal(sim: Sim) -> None:
         os.write(master, reply + b"\n")
 
     try:
-        answer(b"Site [1/2/3]: ", b"7")
-        answer(b"Site [1/2/3]: ", b"2")
+        answer(b"Site [1/2/3/4]: ", b"7")
+        answer(b"Site [1/2/3/4]: ", b"2")
         answer(b"[y/n]: ", b"y")
         answer(b"API key: ", b"AK-wizard-4321")
         answer(b"Secret key: ", b"wizard-secret")

@@ -33,8 +33,9 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.okx import CliResult, CliRunner, OkxSettings, run_okx
-from okx_auth_graph.prompts import Language, format_scopes, render, site_menu
+from okx_auth_graph.prompts import Language, format_scopes, render
 from okx_auth_graph.prompts.phrases import PHRASES
+from okx_auth_graph.skill import site_menu
 from okx_auth_graph.state import OkxAuthRequest
 from okx_sim.binary import AUTH_BINARY_VERSION
 from tests.expected import SCOPES, visible

@@ -25,10 +25,11 @@ import pytest
 from langchain_core.messages import HumanMessage
 
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.prompts import Language, format_scopes, render, site_menu
+from okx_auth_graph.prompts import Language, format_scopes, render
 from okx_auth_graph.replies import text_of
+from okx_auth_graph.skill import site_menu
 from okx_auth_graph.state import OkxAuthRequest
-from tests.expected import SCOPES, STATUS, URIS
+from tests.expected import NOT_A_CHOICE, SCOPES, STATUS, URIS
 from tests.reliability.report import recorder
 from tests.reliability.scenarios import (
     CODE,
@@ -103,7 +104,7 @@ class Question:
 
 def menu_again(chat: Chat, language: Language) -> list[str]:
     """A non-choice posts the menu again (nothing is ever defaulted)."""
-    return [render("menu_not_a_choice", language), site_menu()]
+    return [NOT_A_CHOICE[language], site_menu()]
 
 
 def reminder(chat: Chat, language: Language) -> list[str]:
