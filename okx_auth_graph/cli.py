@@ -1,4 +1,4 @@
-"""`okx-auth-graph`: the command line of the package (`chat`, `demo`).
+"""`okx-auth-graph`: the command line of the package (`chat`, `demo`, `check-skill`).
 
 Nothing heavy is imported until a subcommand runs, and before it does,
 checkpoints are set to load strictly (`LANGGRAPH_STRICT_MSGPACK`, unless the
@@ -20,6 +20,16 @@ from okx_auth_graph.apps.chat.options import DEFAULT_DB, ChatOptions, new_thread
 
 EXIT_INTERRUPTED = 130
 """The shell's code for "stopped by Ctrl-C"."""
+EXIT_UNUSABLE = 2
+"""`check-skill` could not read its file or does not know the version asked for."""
+
+_CHECK_DESCRIPTION = """\
+Read a SKILL.md of okx-cex-auth (with its front matter, or a rendered page of
+it) and list every difference from this package's texts and rules for one
+skill version: sites and menu, replies, templates (character by character),
+statuses, the error table and the commands it names. Exit 0 when nothing
+normative differs (full-width punctuation or a quoted menu is rendering
+only), 1 otherwise, 2 when the file cannot be read."""
 
 _CHAT_DESCRIPTION = """\
 Talk to the OKX sign-in graph in the terminal. Each conversation (thread) is
@@ -67,6 +77,16 @@ def _parser() -> argparse.ArgumentParser:
         help="manual: link and code in the chat, then reply done (default); "
         "interactive: the CLI waits for the browser itself, with a spinner",
     )
+    check = commands.add_parser(
+        "check-skill", help="compare a published okx-cex-auth SKILL.md with this package",
+        description=_CHECK_DESCRIPTION,
+    )
+    check.add_argument("path", type=Path, metavar="PATH", help="the SKILL.md (or a page of it)")
+    check.add_argument(
+        "--skill", metavar="VERSION",
+        help="the package's version to compare with (default: the file's own, else the nearest)",
+    )
+    check.add_argument("--json", action="store_true", help="print the report as JSON")
     return parser
 
 
@@ -80,12 +100,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     os.environ.setdefault("LANGGRAPH_STRICT_MSGPACK", "true")
     try:
+        if args.command == "check-skill":
+            return _check_skill(args)
         return _chat(args) if args.command == "chat" else _demo()
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
         return 1
+
+
+def _check_skill(args: argparse.Namespace) -> int:
+    import json
+
+    from okx_auth_graph.skill import skill_named
+    from okx_auth_graph.skill_check import check, nearest
+
+    try:
+        text = args.path.read_text(encoding="utf-8")
+        report = check(text, skill_named(args.skill) if args.skill else nearest(text))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        print(f"okx-auth-graph check-skill: {error}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    print(json.dumps(report.as_json(), ensure_ascii=False, indent=2) if args.json
+          else report.as_text(str(args.path)))
+    return 0 if report.passed else 1
 
 
 def _demo() -> int:

@@ -21,7 +21,12 @@ _TEMPLATE_FILES = ("site_menu", "login", "success")
 
 
 @cache
-def _template(name: str, language: Language) -> str:
+def template_text(name: str, language: Language) -> str:
+    """A template file as the skill prints it, its `<field>` marks unfilled.
+
+    Only the Chinese site menu exists, so a template without a file in
+    `language` is the Chinese one.
+    """
     folder = resources.files(__package__)
     for lang in (language, "zh"):
         source = folder / f"{name}.{lang}.txt"
@@ -40,7 +45,7 @@ def render(template: str, language: Language, **fields: str) -> str:
     template's.
     """
     text = (
-        _template(template, language) if template in _TEMPLATE_FILES
+        template_text(template, language) if template in _TEMPLATE_FILES
         else PHRASES[template][language]
     )
     return markdown_lines(_PLACEHOLDER.sub(lambda m: fields[m.group(1)], text))
@@ -81,5 +86,5 @@ def format_scopes(scopes: tuple[str, ...] | list[str]) -> str:
 
 
 __all__ = [
-    "Language", "format_minutes", "format_scopes", "markdown_lines", "render",
+    "Language", "format_minutes", "format_scopes", "markdown_lines", "render", "template_text",
 ]
