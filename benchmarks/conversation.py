@@ -48,6 +48,11 @@ class Turn:
     """`time.monotonic()` when it returned."""
     calls: tuple[Call, ...]
     """The CLI calls this turn made, in the order they finished."""
+    cpu: float
+    """This process's CPU time (`time.process_time`) during `invoke`, every thread's.
+
+    With the simulator in-process the CLI's work is in it too; with CLI
+    subprocesses it is the graph's side alone."""
     interrupt: str | None
     """The open interrupt's kind, or None when the run ended."""
     status: str | None
@@ -63,13 +68,15 @@ class _TimedConversation(testing.Conversation):
     """The package's driver, noting when its last `invoke` started and returned."""
 
     window: tuple[float, float] = (0.0, 0.0)
+    cpu: float = 0.0
 
     def run_graph(self, request: testing.Request) -> dict[str, Any]:
-        start = time.monotonic()
+        start, cpu = time.monotonic(), time.process_time()
         try:
             return super().run_graph(request)
         finally:
             self.window = (start, time.monotonic())
+            self.cpu = time.process_time() - cpu
 
 
 class Conversation:
@@ -81,7 +88,7 @@ class Conversation:
 
     def __init__(
         self,
-        graph: AuthGraph,
+        graph: testing.ConversationGraph,
         cli: OkxCli,
         home: Path,
         thread_id: str,
@@ -122,6 +129,7 @@ class Conversation:
             start=start,
             end=end,
             calls=tuple(self.cli.recorder.calls(self.home)[before:]),
+            cpu=self.driver.cpu,
             interrupt=str(question["kind"]) if question else None,
             status=outcome.get("status"),
         )
@@ -152,15 +160,22 @@ def expect(turn: Turn, interrupt: str | None, status: str | None = None) -> None
         )
 
 
-def manual_login_steps(sim: Simulator, language: Language = "zh") -> list[Step]:
-    """The whole manual login: request → menu → choice → code → browser → done → verified."""
+def manual_login_steps(
+    sim: Simulator, language: Language = "zh", asking: str | None = None
+) -> list[Step]:
+    """The whole manual login: request → menu → choice → code → browser → done → verified.
+
+    `asking` is the status `okx_auth` holds while a question is open: None
+    for the auth graph itself, `awaiting_reply` for a parent embedding
+    `build_auth_subgraph`, which returns at each question.
+    """
     request, choice, done = _LOGIN_WORDS[language]
 
     def ask(conv: Conversation) -> None:
-        expect(conv.say(request), "site_choice")
+        expect(conv.say(request), "site_choice", asking)
 
     def choose(conv: Conversation) -> None:
-        expect(conv.reply(choice), "authorization_done")
+        expect(conv.reply(choice), "authorization_done", asking)
 
     def approve(conv: Conversation) -> None:
         sim.control(conv.home, "browser", "approve")

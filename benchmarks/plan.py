@@ -33,6 +33,15 @@ class Plan:
     """Item 6: fresh interpreters per import statement."""
     crowd_sizes: tuple[int, ...]
     """Item 7: users logging in at once through the multi-user server, one server per size."""
+    embedding_sizes: tuple[int, ...]
+    """Item 8: prior messages in the parent's conversation; the first is the baseline
+    every marginal cost is taken from."""
+    embedding_rounds: int
+    """Item 8: logins per embedding, checkpointer, size and side (auth graph, stand-in)."""
+    thread_logins: int
+    """Item 9: logins one after another on one thread."""
+    thread_rounds: int
+    """Item 9: such threads per checkpointer."""
 
     @classmethod
     def full(cls) -> Plan:
@@ -48,6 +57,10 @@ class Plan:
             scale_workers=4,
             import_rounds=12,
             crowd_sizes=(10, 50, 200),
+            embedding_sizes=(10, 1_000, 5_000, 10_000),
+            embedding_rounds=4,
+            thread_logins=100,
+            thread_rounds=2,
         )
 
     @classmethod
@@ -64,4 +77,9 @@ class Plan:
             scale_workers=2,
             import_rounds=1,
             crowd_sizes=(2,),
+            embedding_sizes=(2, 40),
+            embedding_rounds=2,
+            thread_logins=10,
+            thread_rounds=1,
         )
+

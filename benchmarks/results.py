@@ -7,7 +7,9 @@ from datetime import datetime
 
 from benchmarks.anchor import AnchorResult
 from benchmarks.calls import CallsResult
+from benchmarks.embedding import EmbeddingResult
 from benchmarks.import_time import ImportResult
+from benchmarks.long_thread import LongThreadResult
 from benchmarks.machine import Machine
 from benchmarks.model_cost import ModelCostResult
 from benchmarks.multiuser import MultiUserResult
@@ -18,8 +20,16 @@ from benchmarks.scale import ScaleResult
 
 
 @dataclass(frozen=True)
+class GrowthResults:
+    """Items 8 and 9: what a login costs as its conversation grows (run alone with `--growth`)."""
+
+    embedding: EmbeddingResult
+    long_thread: LongThreadResult
+
+
+@dataclass(frozen=True)
 class Results:
-    """Every benchmark's result, in the issue's order."""
+    """Every benchmark's result, in the issues' order."""
 
     overhead: OverheadResult
     anchor: AnchorResult
@@ -29,6 +39,7 @@ class Results:
     scale: ScaleResult
     import_time: ImportResult
     multiuser: MultiUserResult
+    growth: GrowthResults
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,11 @@
-"""Run every benchmark and write the report: `python -m benchmarks [--smoke] [--out PATH]`.
+"""Run and report: `python -m benchmarks [--smoke] [--growth] [--out PATH] [--skill PATH]`.
 
 The full run writes `BENCHMARKS.md`; `--smoke` runs every benchmark with the
 smallest counts (the test suite's check that they all still work) and prints
-the report instead of replacing the real one.
+the report instead of replacing the real one. `--growth` runs only items 8
+and 9 (a login's cost as the conversation grows), for measuring a change to
+that alone, and prints their report unless `--out` says where: a partial
+report never replaces the whole one by default.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from pathlib import Path
 from benchmarks import (
     anchor,
     calls,
+    embedding,
     import_time,
+    long_thread,
     machine,
     model_cost,
     multiuser,
@@ -31,7 +36,7 @@ from benchmarks import (
 )
 from benchmarks.clis import INHERITED_OKX_VARIABLES
 from benchmarks.plan import Plan
-from benchmarks.results import Results, RunInfo
+from benchmarks.results import GrowthResults, Results, RunInfo
 
 Progress = Callable[[str], None]
 
@@ -46,26 +51,34 @@ def run_all(plan: Plan, skill: Path, progress: Progress) -> Results:
         progress("installing the real okx CLI from npm")
         executable = real_cli.install(prefix)
         version = real_cli.installed_version(prefix)
-        progress("1/7 graph overhead per turn (okx-sim, in-process and subprocesses)")
+        progress("1/9 graph overhead per turn (okx-sim, in-process and subprocesses)")
         overhead_result = overhead.run(plan)
-        progress("1/7 the graph's time against the real okx CLI's")
+        progress("1/9 the graph's time against the real okx CLI's")
         anchor_result = anchor.run(plan, executable)
-        progress("2/7 preflight in parallel against in series")
+        progress("2/9 preflight in parallel against in series")
         preflight_result = preflight.run(plan, executable, version)
-    progress("3/7 CLI calls per scenario")
+    progress("3/9 CLI calls per scenario")
     calls_result = calls.run()
-    progress("4/7 model cost")
+    progress("4/9 model cost")
     model_result = model_cost.run(skill)
-    progress("5/7 scale")
+    progress("5/9 scale")
     scale_result = scale.run(plan)
-    progress("6/7 import time")
+    progress("6/9 import time")
     import_result = import_time.run(plan)
-    progress("7/7 many users on one server")
+    progress("7/9 many users on one server")
     multiuser_result = multiuser.run(plan)
     return Results(
         overhead_result, anchor_result, preflight_result, calls_result, model_result,
-        scale_result, import_result, multiuser_result,
+        scale_result, import_result, multiuser_result, run_growth(plan, progress),
     )
+
+
+def run_growth(plan: Plan, progress: Progress) -> GrowthResults:
+    """Items 8 and 9, which need neither the real CLI nor a server."""
+    progress("8/9 a login embedded in a long conversation, against a trivial node")
+    embedding_result = embedding.run(plan)
+    progress("9/9 login after login on one thread")
+    return GrowthResults(embedding_result, long_thread.run(plan))
 
 
 def _command(argv: Sequence[str]) -> str:
@@ -83,6 +96,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="smallest counts; prints the report")
     parser.add_argument(
+        "--growth",
+        action="store_true",
+        help="run only items 8 and 9 (a login's cost as the conversation grows); prints the report",
+    )
+    parser.add_argument(
         "--out", type=Path, help="where to write the report (default: BENCHMARKS.md; '-' prints)"
     )
     parser.add_argument(
@@ -99,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in INHERITED_OKX_VARIABLES:
         os.environ.pop(name, None)
     plan = Plan.quick() if args.smoke else Plan.full()
-    out: Path = args.out or Path("-" if args.smoke else "BENCHMARKS.md")
+    out: Path = args.out or Path("-" if args.smoke or args.growth else "BENCHMARKS.md")
 
     def progress(message: str) -> None:
         print(f"[benchmarks] {message}", file=sys.stderr, flush=True)
@@ -107,20 +125,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     load_before = machine.load_average()
     started_at = datetime.now(UTC)
     start = time.monotonic()
-    results = run_all(plan, args.skill, progress)
-    text = report.render(
-        results,
-        RunInfo(
-            command=_command(args_list),
-            plan=plan,
-            started_at=started_at,
-            seconds=time.monotonic() - start,
-            machine=machine.describe(),
-            versions=machine.versions(),
-            load_before=load_before,
-            load_after=machine.load_average(),
-        ),
+    results = run_growth(plan, progress) if args.growth else run_all(plan, args.skill, progress)
+    info = RunInfo(
+        command=_command(args_list),
+        plan=plan,
+        started_at=started_at,
+        seconds=time.monotonic() - start,
+        machine=machine.describe(),
+        versions=machine.versions(),
+        load_before=load_before,
+        load_after=machine.load_average(),
     )
+    if isinstance(results, GrowthResults):
+        text = report.render_growth(results, info)
+    else:
+        text = report.render(results, info)
     if str(out) == "-":
         sys.stdout.write(text)
     else:

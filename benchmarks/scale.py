@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal, cast
+from typing import cast
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
@@ -42,10 +42,9 @@ from benchmarks.conversation import (
     manual_login_steps,
 )
 from benchmarks.plan import Plan
+from benchmarks.savers import SAVERS, Saver, memory_storage, sqlite_storage
 from okx_auth_graph.builder import AuthGraph
 
-Saver = Literal["memory", "sqlite"]
-SAVERS: tuple[Saver, ...] = ("memory", "sqlite")
 SECONDS_GOAL = 60.0
 """1,000 conversations well under a minute."""
 CHECKPOINT_BYTES_GOAL: dict[Durability, int] = {"async": 25_000, "exit": 12_000}
@@ -110,30 +109,6 @@ def _peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def _memory_storage(saver: InMemorySaver) -> tuple[int, int]:
-    """(stored bytes, checkpoints) of the in-memory saver: its serialized payloads."""
-    entries = [
-        entry
-        for namespaces in saver.storage.values()
-        for by_id in namespaces.values()
-        for entry in by_id.values()
-    ]
-    stored = sum(len(checkpoint[1]) + len(metadata[1]) for checkpoint, metadata, _ in entries)
-    stored += sum(len(blob[1]) for blob in saver.blobs.values())
-    stored += sum(len(w[2][1]) for writes in saver.writes.values() for w in writes.values())
-    return stored, len(entries)
-
-
-def _sqlite_storage(conn: sqlite3.Connection) -> tuple[int, int]:
-    """(stored bytes, checkpoints) of the SQLite saver: the payload columns of its tables."""
-    count, checkpoints = conn.execute(
-        "SELECT count(*), coalesce(sum(length(checkpoint) + length(metadata)), 0) "
-        "FROM checkpoints"
-    ).fetchone()
-    (writes,) = conn.execute("SELECT coalesce(sum(length(value)), 0) FROM writes").fetchone()
-    return int(checkpoints) + int(writes), int(count)
-
-
 def _sqlite_settings(conn: sqlite3.Connection) -> str:
     (journal,) = conn.execute("PRAGMA journal_mode").fetchone()
     (synchronous,) = conn.execute("PRAGMA synchronous").fetchone()
@@ -185,12 +160,12 @@ def measure(
             expect(conv.turns[-1], None, "logged_in")
         latest = _latest_checkpoint_bytes(graph, [c.thread_id for c in convs])
         if isinstance(saver, InMemorySaver):
-            stored, checkpoints = _memory_storage(saver)
+            stored, checkpoints = memory_storage(saver)
             file_bytes = None
             settings = None
         else:
             settings = _sqlite_settings(conn)
-            stored, checkpoints = _sqlite_storage(conn)
+            stored, checkpoints = sqlite_storage(conn)
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             file_bytes = sum(p.stat().st_size for p in root.glob("checkpoints.sqlite*"))
         conn.close()

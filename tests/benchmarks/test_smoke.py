@@ -9,12 +9,11 @@ checkpointers kept every conversation.
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from benchmarks import machine, report, runner
+from benchmarks import report, runner
 from benchmarks.calls import BEFORE_ISSUE_14, SCENARIOS
 from benchmarks.clis import INHERITED_OKX_VARIABLES
 from benchmarks.conversation import DURABILITIES
@@ -22,7 +21,8 @@ from benchmarks.import_time import PAIRS, STATEMENTS
 from benchmarks.overhead import TURN_NAMES
 from benchmarks.plan import Plan
 from benchmarks.results import Results, RunInfo
-from benchmarks.scale import SAVERS
+from benchmarks.savers import SAVERS
+from tests.benchmarks.support import run_info
 from tests.expected import CONFIG_SHOW, INSTALL, INSTALL_STATUS, STATUS
 
 PLAN = Plan.quick()
@@ -56,16 +56,7 @@ def results(skill_text: Path) -> Results:
 @pytest.fixture(scope="module")
 def info() -> RunInfo:
     """Run facts for rendering the smoke results."""
-    return RunInfo(
-        command=".venv/bin/python -m benchmarks --smoke",
-        plan=PLAN,
-        started_at=datetime.now(UTC),
-        seconds=1.0,
-        machine=machine.describe(),
-        versions=machine.versions(),
-        load_before=machine.load_average(),
-        load_after=machine.load_average(),
-    )
+    return run_info(".venv/bin/python -m benchmarks --smoke", PLAN)
 
 
 def test_overhead_measures_every_turn_of_both_durabilities(results: Results) -> None:
@@ -207,6 +198,8 @@ def test_report_has_every_section_and_the_command(results: Results, info: RunInf
         "## 5. Scale",
         "## 6. Import time",
         "## 7. Many users on one server",
+        "## 8. A login inside a long conversation",
+        "## 9. Login after login on one thread",
     ):
         assert f"\n{heading}\n" in text
     assert (
