@@ -49,6 +49,18 @@ RequestAction = Literal[
 ]
 
 
+SNAPSHOT_EVERY = 20
+"""Writes to the conversation between two whole copies of it in the checkpoints.
+
+Loading a thread replays the writes since the latest copy, and SQLite's
+saver finds them by walking back one checkpoint at a time: a login writes
+the conversation about six times over some fifteen checkpoints, so
+LangGraph's default (a copy every 100 writes) made a long thread's every
+turn walk back some 250 checkpoints. A copy every 20 writes keeps that walk
+under about 50, for a copy of the conversation every three logins or so.
+"""
+
+
 def add_message_batches(current: Messages, batches: Sequence[Messages]) -> Messages:
     """The writes of a batch merged into the conversation in one `add_messages` pass.
 
@@ -64,14 +76,16 @@ def _as_list(batch: Messages) -> list[MessageLikeRepresentation]:
     return list(batch) if isinstance(batch, list) else [batch]
 
 
-MESSAGES: DeltaChannel[list[AnyMessage]] = DeltaChannel(add_message_batches)
+MESSAGES: DeltaChannel[list[AnyMessage]] = DeltaChannel(
+    add_message_batches, snapshot_frequency=SNAPSHOT_EVERY
+)
 """The conversation's channel: a checkpoint stores only the messages its step added.
 
 A plain `add_messages` channel stores the whole list again in every
 checkpoint whose step posted something, so the bytes grow with the square of
 a long thread's conversation. This channel keeps each step's new messages as
 that step's writes and rebuilds the list from them on load, in one pass
-(`add_message_batches`).
+(`add_message_batches`), from the latest whole copy (a snapshot) on.
 """
 
 

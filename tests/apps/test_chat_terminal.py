@@ -32,7 +32,7 @@ import pytest
 from okx_auth_graph.prompts import render
 from okx_auth_graph.skill import site_menu
 from tests.apps.conftest import SCRIPT, THREAD, indented, shown_codes
-from tests.expected import URIS
+from tests.expected import NOT_A_CHOICE, URIS
 
 CTRL_C, CTRL_D = b"\x03", b"\x04"
 PROMPT = b"you> "
@@ -228,7 +228,7 @@ def test_not_a_choice_and_the_menu_again_are_one_reply(terminal: StartChat) -> N
     reply = reply_to(chat, "hello")
     assert reply.count("assistant:") == 1
     assert reply == (
-        f"\nassistant:\n    {render('menu_not_a_choice', 'en')}\n\n"
+        f"\nassistant:\n    {NOT_A_CHOICE['en']}\n\n"
         f"    {indented(site_menu())}\n"
     )
 
