@@ -36,10 +36,10 @@ class PanelArgs(TypedDict):
     string as markdown and anything else as raw JSON, and it stands 80% of
     the window high below the conversation, so the message it answers is
     scrolled out of view. So the one arg is the question itself, as it was
-    posted: the menu's own lines, the login template's minutes, its link as
-    markdown (a link), each line kept. The question's own fields stay out of
-    it: as args they would read `["global","eea","us"]` and `600` and push
-    the question off the screen.
+    posted: the menu's own lines, the login template's minutes and its link
+    (which the markdown view makes a link), each line kept. The question's
+    own fields stay out of it: as args they would read `["global","eea","us"]`
+    and `600` and push the question off the screen.
     """
 
     message: str
