@@ -4,7 +4,9 @@ Each is a JSON dict with `kind` and `message` (the text the user must answer,
 also posted to `messages`) plus the question's own fields, and the
 agent-inbox fields that standard chat clients render and answer
 (`action_request`, `config`, `description`; Agent Chat UI shows anything
-else as a read-only table). Resume with the reply as typed
+else as a read-only table). The inbox fields are for people, the others for
+programs: a client that acts on the question reads `kind` and the own fields,
+never the panel's title or text. Resume with the reply as typed
 (`Command(resume="2")`), a number, an inbox response
 (`{"type": "response", "args": "2"}`) or a list of those; an inbox
 `{"type": "ignore"}` cancels. A reply sent as a new human message instead
@@ -27,13 +29,30 @@ Question = Literal[
 """The questions the graph asks; each is the `kind` of its interrupt."""
 
 
-class ActionRequest(TypedDict):
-    """Agent-inbox: what is asked, and the question's fields."""
+class PanelArgs(TypedDict):
+    """What Agent Chat UI's inbox panel lists under its title, one "Title Case key:" each.
 
-    action: Question
-    """The interrupt's `kind`."""
-    args: dict[str, object]
-    """The question's own fields (choices, link and code, target, ...)."""
+    The panel prints every arg as its key in title case over its value, a
+    string as markdown and anything else as raw JSON, and it stands 80% of
+    the window high below the conversation, so the message it answers is
+    scrolled out of view. So the one arg is the question itself, as it was
+    posted: the menu's own lines, the login template's minutes and its link
+    (which the markdown view makes a link), each line kept. The question's
+    own fields stay out of it: as args they would read `["global","eea","us"]`
+    and `600` and push the question off the screen.
+    """
+
+    message: str
+    """The payload's `message`, its line breaks kept in markdown."""
+
+
+class ActionRequest(TypedDict):
+    """Agent-inbox: what is asked, as the panel shows it."""
+
+    action: str
+    """The panel's title: the question in a few words (`PANEL_TITLES`)."""
+    args: PanelArgs
+    """The question's text, under the title."""
 
 
 class InboxConfig(TypedDict):
@@ -46,33 +65,42 @@ class InboxConfig(TypedDict):
     allow_edit: bool
     """Always false: nothing to edit."""
     allow_ignore: bool
-    """Whether the question may be dismissed, which cancels."""
+    """Always true: every question may be dismissed, which cancels."""
 
 
 class InboxFields(TypedDict):
     """The agent-inbox fields every payload carries (LangGraph's `HumanInterrupt` shape)."""
 
     action_request: ActionRequest
-    """The question and its fields."""
+    """The panel's title and text."""
     config: InboxConfig
     """The answers a client may offer."""
     description: str
     """`message`, with line breaks a markdown renderer keeps."""
 
 
-def inbox_fields(
-    question: Question, message: str, args: Mapping[str, object], *, cancellable: bool = True
-) -> InboxFields:
+PANEL_TITLES: dict[Question, str] = {
+    "site_choice": "Choose your OKX site",
+    "authorization_done": "Authorize in your browser",
+    "retry_login": "Log in again?",
+    "confirm_remove": "Confirm the removal",
+    "api_key_remedy": "Your API key was rejected",
+}
+"""Each question's panel title, in the English of the panel's own buttons around it."""
+
+
+def inbox_fields(question: Question, message: str) -> InboxFields:
     """The agent-inbox view of a question, so standard chat clients can render and answer it."""
+    text = markdown_lines(message)
     return {
-        "action_request": {"action": question, "args": dict(args)},
+        "action_request": {"action": PANEL_TITLES[question], "args": {"message": text}},
         "config": {
             "allow_respond": True,
             "allow_accept": False,
             "allow_edit": False,
-            "allow_ignore": cancellable,
+            "allow_ignore": True,
         },
-        "description": markdown_lines(message),
+        "description": text,
     }
 
 

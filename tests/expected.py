@@ -41,23 +41,33 @@ NOT_A_CHOICE = {
 TR_MENU = SEED_MENU + "\n  4. TR (tr.okx.com)"
 """Skill 1.3.9's menu: the seed's, with TR as its fourth line."""
 
+PANEL_TITLES = {
+    "site_choice": "Choose your OKX site",
+    "authorization_done": "Authorize in your browser",
+    "retry_login": "Log in again?",
+    "confirm_remove": "Confirm the removal",
+    "api_key_remedy": "Your API key was rejected",
+}
+"""The title Agent Chat UI's inbox panel shows for each question."""
+
 
 def inbox_payload(payload: dict[str, Any]) -> dict[str, Any]:
     """An interrupt payload with the agent-inbox fields it must carry beside its own.
 
-    The question's own fields (all but `kind` and `message`) are the
-    action's args; every question may be answered and dismissed (cancel),
-    never accepted or edited; the description is the message as markdown.
+    The panel is for people: titled in words, its one arg the message (the
+    question's own fields stay out of it, where they would show as raw JSON);
+    every question may be answered and dismissed (cancel), never accepted or
+    edited; the description is the message as markdown.
     """
-    own = {key: value for key, value in payload.items() if key not in ("kind", "message")}
+    text = markdown_lines(payload["message"])
     return {
         **payload,
-        "action_request": {"action": payload["kind"], "args": own},
+        "action_request": {"action": PANEL_TITLES[payload["kind"]], "args": {"message": text}},
         "config": {
             "allow_respond": True, "allow_accept": False, "allow_edit": False,
             "allow_ignore": True,
         },
-        "description": markdown_lines(payload["message"]),
+        "description": text,
     }
 
 

@@ -112,7 +112,7 @@ def question_node(spec: QuestionSpec, style: QuestionStyle) -> QuestionNode:
         message, fields = open_prompt(state["messages"]), spec.fields(state)
         payload = cast(InterruptPayload, {
             "kind": spec.kind, "message": message, **fields,
-            **inbox_fields(spec.kind, message, fields),
+            **inbox_fields(spec.kind, message),
         })
         answer = _answer(state, payload, style)
         if answer is None:

@@ -2,16 +2,21 @@
 
 Agent Chat UI (npm's `create-agent-chat-app` template, built by
 `build-ui.sh`) is served locally and driven by headless Debian Chromium
-(`drive.mjs`) against `langgraph dev` with the simulator. Its message box
-starts a new run for every message, so this is the path a user of that UI
-takes: "帮我登录 OKX", the menu, "2" typed as a message, the link and code as
-readable lines, the simulated browser approves, "好了", the success text.
-The same runs through the example app (`trading_agent`, the auth graph as
-its subgraph): "查一下我的余额" gets the same menu, link and code in the
-app's own thread, and ends with the success text and the balance.
+(`drive.mjs`) against `langgraph dev` with the simulator, on a 1280×900
+screen. Its message box starts a new run for every message, so this is the
+path a user of that UI takes: "帮我登录 OKX", the menu, "2" typed as a
+message, the link and code as readable lines, the simulated browser
+approves, "好了", the success text. The same runs through the example app
+(`trading_agent`, the auth graph as its subgraph): "查一下我的余额" gets the
+same menu, link and code in the app's own thread, and ends with the success
+text and the balance.
 The checks are on the page's text as the browser lays it out (`innerText`:
-one line per rendered line); screenshots of each step are kept under
-`artifacts/browser/`.
+one line per rendered line), and on the screen: at each step what the user
+must read (the menu's lines; the login's code, minutes and link, a link; the
+success text) is drawn inside the screen, uncovered, without scrolling. The
+interrupt's panel stands 80% of the window high below the conversation, so
+at a question it is the panel that must show the question. Screenshots of
+the screen at each step are kept under `artifacts/browser/`.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from typing import Any
 import pytest
 
 from benchmarks.dev_server import ROOT
+from tests.expected import URIS
 from tests.server.servers import serving
 from tests.support import Simulator
 
@@ -39,6 +45,11 @@ ARTIFACTS = ROOT / "artifacts" / "browser"
 NODE = shutil.which("node") or "node"
 BALANCE = "您的 OKX 余额:可用 1000 USDT。"
 BALANCE_CALL = ["account", "balance", "--json"]
+SCREEN = {"width": 1280, "height": 900}
+MENU = [
+    "您需要选择要连接的 OKX 站点:", "Global (www.okx.com)", "EEA (my.okx.com)", "US (app.okx.com)"
+]
+CODE = r"验证码:[A-Z0-9]{4}-[A-Z0-9]{4}"
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -65,6 +76,25 @@ def lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def in_view(steps: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Each step's targets, as the text found for each, once all are shown whole on the screen.
+
+    A target is shown when its box lies inside the screen and the driver
+    found nothing drawn over it (`drive.mjs`).
+    """
+    for step in steps:
+        assert step["screen"] == SCREEN
+        for place in step["inView"]:
+            box = place["box"]
+            assert box is not None, (step["name"], place["target"])
+            inside = (box["x"] >= 0 and box["y"] >= 0
+                      and box["x"] + box["width"] <= SCREEN["width"]
+                      and box["y"] + box["height"] <= SCREEN["height"])
+            assert inside, (step["name"], place)
+            assert place["seen"], (step["name"], place)
+    return {step["name"]: [place["text"] for place in step["inView"]] for step in steps}
+
+
 @pytest.mark.parametrize(
     ("assistant", "request_text", "answer"),
     [
@@ -77,31 +107,46 @@ def test_a_sign_in_typed_into_agent_chat_ui(
     answer: str,
 ) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    targets = {
+        "1-menu": [{"text": line} for line in MENU],
+        "2-link-and-code": [
+            {"text": "请在浏览器中打开下面的链接并输入验证码完成授权:"},
+            {"link": URIS["eea"]}, {"pattern": CODE}, {"text": "(有效期 10 分钟)"},
+        ],
+        "3-signed-in": [{"text": "登录成功。"}, {"text": "站点:eea"}, {"text": answer}],
+    }
     # A single-user dev server: the CLI's HOME is the server's own.
     env = {"OKX_CLI": sim.path, "HOME": str(sim.home), "OKX_SIM_LOG": str(sim.log.path)}
     with serving(tmp_path, env) as api:
         done = subprocess.run(
             [NODE, str(HERE / "drive.mjs"), ui_url, api.url, assistant, str(ARTIFACTS),
-             sim.path, str(sim.home), request_text, answer],
+             sim.path, str(sim.home), request_text, answer, json.dumps(targets)],
             cwd=HERE, capture_output=True, text=True, timeout=600, check=False,
         )
     assert done.returncode == 0, done.stderr
-    steps: dict[str, str] = {step["name"]: step["text"] for step in json.loads(done.stdout)}
+    played = json.loads(done.stdout)
+    steps: dict[str, str] = {step["name"]: step["text"] for step in played}
     assert list(steps) == ["1-menu", "2-link-and-code", "3-signed-in"]
+    shown = in_view(played)
 
     menu = lines(steps["1-menu"])
     at = menu.index("您需要选择要连接的 OKX 站点:")
     assert menu[at + 1: at + 4] == [
         "Global (www.okx.com)", "EEA (my.okx.com)", "US (app.okx.com)"
     ]  # an ordered list: the numbers 1-3 are the list's own markers
+    assert '["global","eea","us"]' not in steps["1-menu"]  # the panel shows no raw values
 
-    shown = lines(steps["2-link-and-code"])
-    at = shown.index("请在浏览器中打开下面的链接并输入验证码完成授权:")
-    block = shown[at + 1: at + 5]
-    assert block[:2] == ["站点:eea", "链接:https://my.okx.com/account/oauth/device"]
-    assert re.fullmatch(r"验证码:[A-Z0-9]{4}-[A-Z0-9]{4}", block[2])
+    text = lines(steps["2-link-and-code"])
+    at = text.index("请在浏览器中打开下面的链接并输入验证码完成授权:")
+    block = text[at + 1: at + 5]
+    assert block[:2] == ["站点:eea", f"链接:{URIS['eea']}"]
+    assert re.fullmatch(CODE, block[2])
     assert block[3] == "(有效期 10 分钟)"
-    assert shown[at + 5] == "通过链接完成授权,然后告诉我。"
+    assert text[at + 5] == "通过链接完成授权,然后告诉我。"
+    # The code on the screen is this login's, and the link is one (its text the link itself).
+    assert shown["2-link-and-code"][1:3] == [URIS["eea"], block[2]]
+    for raw in ("Expires In:", "Verification Uri:", "User Code:"):
+        assert raw not in steps["2-link-and-code"]
 
     signed_in = lines(steps["3-signed-in"])
     at = signed_in.index("登录成功。")
