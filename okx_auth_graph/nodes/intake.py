@@ -21,6 +21,8 @@ from okx_auth_graph.state import (
 
 FINDINGS: tuple[str, ...] = tuple(get_type_hints(RequestFindings))
 """Every per-request key; derived from the state's own grouping, so none is missed."""
+NAMESPACE_SEPARATOR = "|"
+"""What joins the levels of a checkpoint namespace (LangGraph's, one level per graph)."""
 
 
 def intake(state: AuthState, runtime: Runtime[AuthContext]) -> AuthUpdate:
@@ -63,10 +65,6 @@ def inside_a_parent(runtime: Runtime[AuthContext]) -> bool:
     """
     info = runtime.execution_info
     return info is not None and NAMESPACE_SEPARATOR in info.checkpoint_ns
-
-
-NAMESPACE_SEPARATOR = "|"
-"""What joins the levels of a checkpoint namespace."""
 
 
 def requested_entry(state: AuthState) -> str:
