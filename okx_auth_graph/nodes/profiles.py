@@ -7,7 +7,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.nodes.cli import Cli
+from okx_auth_graph.nodes.cli import Cli, CliPlan
 from okx_auth_graph.nodes.common import changed, language_of, say
 from okx_auth_graph.okx import OkxError, config_use
 from okx_auth_graph.okx.config_file import ProfileEditError, remove_profile
@@ -23,7 +23,7 @@ class ProfileSteps:
 
     def drop_api_key_profile(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[str]:
+    ) -> CliPlan[Command[str]]:
         """After a yes: remove the keyed profile, then the checks again from Step 0.1.
 
         The block is cut out of `~/.okx/config.toml` with a timestamped backup
@@ -51,9 +51,9 @@ class ProfileSteps:
         try:
             if removal.was_default and removal.remaining:
                 other = removal.remaining[0]
-                self.cli.run(config_use(other), runtime)
+                yield from self.cli.run(config_use(other), runtime)
                 texts.append(render("default_switched", language, other=other))
-            config = self.cli.config(runtime)
+            config = yield from self.cli.config(runtime)
         except OkxError as error:
             failed: AuthUpdate = {"failure": error.failure, "messages": [say(t) for t in texts]}
             return Command(goto="report_failure", update=failed)

@@ -3,7 +3,14 @@
 Each call gets its own process group so that a timeout (or a cancelled task)
 kills the CLI *and* anything it spawned (the okx-auth binary, node workers);
 nothing is left polling OKX behind the conversation's back. Sync and async
-runners share the resolution, environment and result type.
+runners share the resolution, environment, the spawn itself and the result
+type; they differ only in how they wait.
+
+The async runners wait on the event loop alone, with no thread per call:
+they read the pipes through the loop and poll the process's exit. (asyncio's
+own `create_subprocess_exec` would not do: on Python 3.11, and wherever the
+platform has no pidfd, its child watcher starts a `waitpid` thread for every
+process, so a server's concurrent logins would each hold a thread again.)
 
 The CLI's environment is an allow-list, `CLI_ENVIRONMENT` below, and nothing
 else: the process running the graph may hold a JWT secret, the folder of
@@ -61,6 +68,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import queue
@@ -69,7 +77,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Protocol, cast
 
@@ -127,6 +135,14 @@ class CliRunner(Protocol):
 
     def __call__(self, args: Sequence[str], settings: OkxSettings, /) -> CliResult:
         """Run the command to completion."""
+        ...
+
+
+class AsyncCliRunner(Protocol):
+    """The async twin of `CliRunner`, like `arun_okx`: what a run under `ainvoke` awaits."""
+
+    async def __call__(self, args: Sequence[str], settings: OkxSettings, /) -> CliResult:
+        """Run the command to completion without blocking the event loop."""
         ...
 
 
@@ -291,6 +307,15 @@ def _stop_group(proc: subprocess.Popen[bytes]) -> None:
     proc.wait()
 
 
+async def _astop_group(proc: subprocess.Popen[bytes]) -> None:
+    """`_stop_group` on the event loop."""
+    _kill_group(proc.pid, signal.SIGTERM)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(_aexited(proc), STOP_GRACE_SECONDS)
+    _kill_group(proc.pid)
+    await _aexited(proc)
+
+
 def finished(args: Sequence[str], code: int, out: bytes, err: bytes, start: float) -> CliResult:
     """What a command that ran to its end reports: exit code, decoded output, duration."""
     result = CliResult(
@@ -332,33 +357,138 @@ async def arun_okx(
     argv = [resolve_executable(settings.okx_cli), *args]
     child_env = _environment(settings, env)
     start = time.monotonic()
+    proc = _spawn(argv, child_env)
     try:
-        proc = await asyncio.create_subprocess_exec(
-            *argv,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=child_env,
-            start_new_session=True,
-        )
-    except OSError as error:
-        raise _unstartable(argv[0], error) from None
-    try:
-        out, err = await asyncio.wait_for(proc.communicate(), settings.timeout)
+        out, err = await asyncio.wait_for(_acommunicate(proc), settings.timeout)
     except TimeoutError:
         _kill_group(proc.pid)
-        await proc.wait()
+        await _aexited(proc)
         raise timeout_error(args, settings.timeout) from None
     except BaseException:
         _kill_group(proc.pid)
-        await proc.wait()
+        await _aexited(proc)
         raise
-    assert proc.returncode is not None  # noqa: S101 - communicate() waited for exit
     return finished(args, proc.returncode, out, err, start)
+
+
+EXIT_POLL_SECONDS = 0.05
+"""The longest pause between two looks at whether an awaited process has exited."""
+
+
+async def _aexited(proc: subprocess.Popen[bytes]) -> int:
+    """Wait on the event loop for the process to exit (and reap it); returns its status.
+
+    It polls instead of asking the loop's child watcher, which may start a
+    thread per process (see the module docstring). The wait follows the end of
+    the process's output (or a kill), so the first looks almost always find it
+    gone: they start at a millisecond and double up to `EXIT_POLL_SECONDS`.
+    """
+    pause = 0.001
+    while (code := proc.poll()) is None:
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, EXIT_POLL_SECONDS)
+    return code
+
+
+@contextlib.asynccontextmanager
+async def _apipes(
+    proc: subprocess.Popen[bytes],
+) -> AsyncIterator[tuple[asyncio.StreamReader, asyncio.StreamReader]]:
+    """The process's stdout and stderr as streams the event loop reads; closed on the way out."""
+    loop = asyncio.get_running_loop()
+    readers: list[asyncio.StreamReader] = []
+    transports: list[asyncio.ReadTransport] = []
+    try:
+        for pipe in (proc.stdout, proc.stderr):
+            reader = asyncio.StreamReader(limit=MAX_OUTPUT_BYTES)
+            connected, _ = await loop.connect_read_pipe(
+                functools.partial(asyncio.StreamReaderProtocol, reader), pipe
+            )
+            readers.append(reader)
+            transports.append(connected)
+        yield readers[0], readers[1]
+    finally:
+        for transport in transports:
+            transport.close()
+
+
+async def _acommunicate(proc: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
+    """`Popen.communicate` on the event loop: all of stdout and stderr, then the exit."""
+    async with _apipes(proc) as (stdout, stderr):
+        out, err = await asyncio.gather(stdout.read(), stderr.read())
+    await _aexited(proc)
+    return out, err
 
 
 LineCallback = Callable[[str], None]
 TickCallback = Callable[[float], None]
+
+QUIET = b""
+"""What a relay is sent when no line came within its wait (a relayed line is never empty)."""
+
+Relay = Generator[float, bytes | None, list[bytes]]
+"""The rule for a chatty command's lines (see `relay`), apart from how the lines travel."""
+
+
+def relay(
+    args: Sequence[str],
+    settings: OkxSettings,
+    on_line: LineCallback,
+    on_tick: TickCallback | None,
+    tick_seconds: float,
+    start: float,
+) -> Relay:
+    """Hand each line of a chatty command over as it arrives, until its stdout ends.
+
+    It yields how long to wait for the next line and is sent that line, `None`
+    at the end of stdout, or `QUIET` when the wait passed without one; then
+    `on_tick` gets the elapsed seconds. Past the settings' budget (counted
+    from `start`) it is a timeout. Returns the lines as they came, for the
+    result. Written once for both ways lines travel: a thread's queue
+    (`relay_lines`) and the event loop's (`arelay_lines`).
+    """
+    seen: list[bytes] = []
+    while True:
+        remaining = start + settings.timeout - time.monotonic()
+        if remaining <= 0:
+            raise timeout_error(args, settings.timeout)
+        line = yield min(tick_seconds, remaining)
+        if line is None:
+            return seen
+        if line == QUIET:
+            if on_tick is not None:
+                on_tick(time.monotonic() - start)
+            continue
+        seen.append(line)
+        on_line(decode_output(line).rstrip("\r\n"))
+
+
+def relay_lines(lines: queue.Queue[bytes | None], rule: Relay) -> list[bytes]:
+    """Follow `rule` with the lines a thread puts on `lines` (None: stdout ended)."""
+    wait = next(rule)
+    while True:
+        try:
+            line = lines.get(timeout=wait)
+        except queue.Empty:
+            line = QUIET
+        try:
+            wait = rule.send(line)
+        except StopIteration as done:
+            return cast(list[bytes], done.value)
+
+
+async def arelay_lines(lines: asyncio.Queue[bytes | None], rule: Relay) -> list[bytes]:
+    """`relay_lines` on the event loop: the lines come through an `asyncio.Queue`."""
+    wait = next(rule)
+    while True:
+        try:
+            line = await asyncio.wait_for(lines.get(), wait)
+        except TimeoutError:
+            line = QUIET
+        try:
+            wait = rule.send(line)
+        except StopIteration as done:
+            return cast(list[bytes], done.value)
 
 
 def run_okx_streaming(
@@ -387,7 +517,7 @@ def run_okx_streaming(
     for reader in readers:
         reader.start()
     try:
-        seen = relay_lines(args, settings, lines, on_line, on_tick, tick_seconds, start)
+        seen = relay_lines(lines, relay(args, settings, on_line, on_tick, tick_seconds, start))
         try:  # stdout closed; the process still gets only what is left of its budget
             proc.wait(timeout=max(0.0, start + settings.timeout - time.monotonic()))
         except subprocess.TimeoutExpired:
@@ -401,39 +531,63 @@ def run_okx_streaming(
     return finished(args, proc.returncode, b"".join(seen), b"".join(stderr_chunks), start)
 
 
-def relay_lines(
+async def arun_okx_streaming(
     args: Sequence[str],
     settings: OkxSettings,
-    lines: queue.Queue[bytes | None],
     on_line: LineCallback,
-    on_tick: TickCallback | None,
-    tick_seconds: float,
-    start: float,
-) -> list[bytes]:
-    """Hand each line of a chatty command over as it arrives, until its stdout ends (None).
+    on_tick: TickCallback | None = None,
+    tick_seconds: float = 1.0,
+) -> CliResult:
+    """Async twin of `run_okx_streaming`: the lines are read and handed over on the event loop.
 
-    `on_tick` gets the elapsed seconds whenever the command has been quiet for
-    a tick; past the settings' budget (counted from `start`) it is a timeout.
-    Returns the lines as they came, for the result.
+    The callbacks run on the loop; a callback's exception, a cancelled task
+    or the end of the budget stops the whole group, as in the sync runner.
     """
-    seen: list[bytes] = []
-    while True:
-        remaining = start + settings.timeout - time.monotonic()
-        if remaining <= 0:
-            raise timeout_error(args, settings.timeout)
-        try:
-            line = lines.get(timeout=min(tick_seconds, remaining))
-        except queue.Empty:
-            if on_tick is not None:
-                on_tick(time.monotonic() - start)
-            continue
-        if line is None:
-            return seen
-        seen.append(line)
-        on_line(decode_output(line).rstrip("\r\n"))
+    argv = [resolve_executable(settings.okx_cli), *args]
+    child_env = child_environment(settings)
+    start = time.monotonic()
+    proc = _spawn(argv, child_env)
+    try:
+        async with _apipes(proc) as (stdout, stderr):
+            lines: asyncio.Queue[bytes | None] = asyncio.Queue()
+            pump = asyncio.ensure_future(_apump_lines(stdout, lines))
+            errors = asyncio.ensure_future(stderr.read())
+            try:
+                seen = await arelay_lines(
+                    lines, relay(args, settings, on_line, on_tick, tick_seconds, start)
+                )
+                remaining = max(0.0, start + settings.timeout - time.monotonic())
+                try:  # stdout closed; the process still gets only what is left of its budget
+                    await asyncio.wait_for(_aexited(proc), remaining)
+                except TimeoutError:
+                    raise timeout_error(args, settings.timeout) from None
+                await asyncio.wait([pump, errors], timeout=1)
+            finally:
+                pump.cancel()
+                errors.cancel()
+    except BaseException:
+        await _astop_group(proc)
+        raise
+    err = errors.result() if errors.done() and not errors.cancelled() else b""
+    return finished(args, proc.returncode, b"".join(seen), err, start)
 
 
 def _pump_lines(stream: IO[bytes], lines: queue.Queue[bytes | None]) -> None:
     for raw in stream:
         lines.put(raw)
     lines.put(None)
+
+
+_CHUNK_BYTES = 65_536
+
+
+async def _apump_lines(stream: asyncio.StreamReader, lines: asyncio.Queue[bytes | None]) -> None:
+    """`_pump_lines` on the event loop: each line as it completes, however long, then None."""
+    partial = b""
+    while chunk := await stream.read(_CHUNK_BYTES):
+        *complete, partial = (partial + chunk).split(b"\n")
+        for line in complete:
+            lines.put_nowait(line + b"\n")
+    if partial:
+        lines.put_nowait(partial)
+    lines.put_nowait(None)
