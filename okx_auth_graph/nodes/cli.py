@@ -10,8 +10,8 @@ is repaired once, as the skill prescribes: `auth install`, then
 
 Each tool node is written once, as a plan: a generator that yields what must
 run (`Step`: an okx command, the blocking login, a pause while the login lock
-is taken, or two plans side by side) and is sent each result back, or has
-the failure raised where it yielded. `Cli.drive` runs a plan for `invoke`,
+is taken, quick work on local files, or two plans side by side) and is sent
+each result back, or has the failure raised where it yielded. `Cli.drive` runs a plan for `invoke`,
 blocking; `Cli.adrive` runs the same plan for `ainvoke` and servers on the
 event loop, with no thread per call; `Cli.node` makes the graph node that
 has both. Everything a step decides (the gate, the lock, the repair, what to
@@ -36,7 +36,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.isolation import run_settings
+from okx_auth_graph.isolation import ensure_private_home, settings_to_prepare
 from okx_auth_graph.nodes.common import language_of, say
 from okx_auth_graph.okx import (
     AsyncCliRunner,
@@ -61,7 +61,7 @@ from okx_auth_graph.okx.interactive import (
     InteractiveLogin,
     StreamingRunner,
 )
-from okx_auth_graph.okx.login_lock import Pause
+from okx_auth_graph.okx.steps import FileWork, Pause, on_disk
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthState, AuthUpdate
 
@@ -92,7 +92,7 @@ class SideBySide(Generic[A, B]):
     second: CliPlan[B]
 
 
-Step: TypeAlias = Call[Any] | BlockingLogin | Pause | SideBySide[Any, Any]
+Step: TypeAlias = Call[Any] | BlockingLogin | Pause | FileWork[Any] | SideBySide[Any, Any]
 """Everything a tool node's plan may ask its driver to run."""
 CliPlan: TypeAlias = Generator[Step, Any, R]
 """A tool node's logic (or part of it): yields steps, gets their results, returns its own."""
@@ -213,6 +213,8 @@ class Cli:
         if isinstance(step, Pause):
             time.sleep(step.seconds)
             return None
+        if isinstance(step, FileWork):
+            return step.work()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="okx-side-by-side") as side:
             first = side.submit(self.drive, step.first)
             second = self.drive(step.second)
@@ -226,6 +228,8 @@ class Cli:
         if isinstance(step, Pause):
             await asyncio.sleep(step.seconds)
             return None
+        if isinstance(step, FileWork):  # a moment on a pooled thread, as the server asks
+            return await asyncio.to_thread(step.work)
         halves = [asyncio.ensure_future(self.adrive(plan)) for plan in (step.first, step.second)]
         try:
             first, second = await asyncio.gather(*halves)
@@ -238,18 +242,24 @@ class Cli:
 
     # ------------------------------------------------------------ the plans' vocabulary
 
-    def settings(self, runtime: Runtime[AuthContext]) -> OkxSettings:
-        """This run's CLI settings: the builder's executable, the caller's own HOME."""
-        return run_settings(runtime, self.okx_cli)
+    def settings(self, runtime: Runtime[AuthContext]) -> CliPlan[OkxSettings]:
+        """This run's CLI settings: the builder's executable, the caller's own HOME.
+
+        On a server that authenticates, that HOME is created (or checked) first.
+        """
+        settings, private_home = settings_to_prepare(runtime, self.okx_cli)
+        if private_home is not None:
+            yield from on_disk(functools.partial(ensure_private_home, private_home))
+        return settings
 
     def run(self, command: OkxCommand[T], runtime: Runtime[AuthContext]) -> CliPlan[T]:
         """Run one okx command with this run's settings, parsed (and redacted) as it returns."""
-        value: T = yield Call(command, self.settings(runtime))
+        value: T = yield Call(command, (yield from self.settings(runtime)))
         return value
 
     def config(self, runtime: Runtime[AuthContext]) -> CliPlan[ConfigView]:
         """`okx config show --json` with this run's settings (and the API key they pass on)."""
-        settings = self.settings(runtime)
+        settings = yield from self.settings(runtime)
         config: ConfigView = yield Call(config_show(settings), settings)
         return config
 

@@ -62,7 +62,7 @@ class LoginFlow:
         message, no retry.
         """
         clearance = login_clearance(state["messages"], state.get("site_choice"))
-        settings = self.cli.settings(runtime)
+        settings = yield from self.cli.settings(runtime)
         with (yield from login_lock(settings.okx_home, settings.timeout)) as ledger:
             raced = yield from self._started_elsewhere(state, ledger, runtime)
             if raced is not None:
@@ -146,7 +146,7 @@ class LoginFlow:
         for the browser (minutes, while the CLI holds the pending login).
         """
         clearance = login_clearance(state["messages"], state.get("site_choice"))
-        settings = self.cli.settings(runtime)
+        settings = yield from self.cli.settings(runtime)
         held = ExitStack()
         ledger = held.enter_context((yield from login_lock(settings.okx_home, settings.timeout)))
         with held:
@@ -170,8 +170,10 @@ class LoginFlow:
                                    timeout_seconds=context.login_timeout_seconds))
 
         def attempt() -> CliPlan[InteractiveLogin]:
-            return blocking(blocking_login(clearance, self.cli.settings(runtime), on_line, on_tick,
-                                           timeout=context.login_timeout_seconds))
+            settings = yield from self.cli.settings(runtime)
+            login = blocking_login(clearance, settings, on_line, on_tick,
+                                   timeout=context.login_timeout_seconds)
+            return (yield from blocking(login))
 
         language = language_of(state)
         timed_out = False

@@ -93,7 +93,7 @@ class Preflight:
         up as a changed count under the login lock.
         """
         try:
-            seen = logins_started(self.cli.settings(runtime).okx_home)
+            seen = logins_started((yield from self.cli.settings(runtime)).okx_home)
             status, notes = yield from self.cli.run_auth(auth_status(), state, runtime)
         except OkxError as error:
             return {"auth": None, "status_failure": error.failure}, []

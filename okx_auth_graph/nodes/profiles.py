@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from langgraph.graph import END
 from langgraph.runtime import Runtime
 from langgraph.types import Command
@@ -11,6 +13,7 @@ from okx_auth_graph.nodes.cli import Cli, CliPlan
 from okx_auth_graph.nodes.common import changed, language_of, say
 from okx_auth_graph.okx import OkxError, config_use
 from okx_auth_graph.okx.config_file import ProfileEditError, remove_profile
+from okx_auth_graph.okx.steps import on_disk
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthState, AuthUpdate, OkxAuthOutcome
 
@@ -37,7 +40,8 @@ class ProfileSteps:
         name = state.get("profile_to_drop") or ""
         language = language_of(state)
         try:
-            removal = remove_profile(self.cli.settings(runtime), name)
+            settings = yield from self.cli.settings(runtime)
+            removal = yield from on_disk(partial(remove_profile, settings, name))
         except OkxError as error:  # no usable HOME for this caller: nothing was touched
             unchanged: AuthUpdate = {"failure": error.failure}
             return Command(goto="report_failure", update=unchanged)

@@ -12,9 +12,10 @@ step that finds it changed under the lock knows another conversation started
 one since, and asks `auth status` again before doing anything.
 
 Waiting for the lock is written once, as a plan (`login_lock`) that yields a
-`Pause` whenever the lock is taken: the graph's sync driver sleeps, its async
-driver awaits `asyncio.sleep` (`nodes/cli.py`), so a login waiting under
-`ainvoke` never blocks the event loop, and both wait by the same rule.
+`Pause` whenever the lock is taken (and `FileWork` to create its folder): the
+graph's sync driver sleeps, its async driver awaits `asyncio.sleep`
+(`okx_auth_graph.okx.steps`), so a login waiting under `ainvoke` never blocks
+the event loop, and both wait by the same rule.
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ import os
 import threading
 import time
 from collections.abc import Generator
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from okx_auth_graph.okx.errors import OkxError, OkxFailure
+from okx_auth_graph.okx.steps import FileWork, Pause, on_disk
 
 LOCK_DIR = ".okx-auth-graph"
 """The folder under the HOME that holds the lock (the CLI's own `.okx/` is left to it)."""
@@ -112,13 +115,6 @@ class LoginLedger:
         self.release()
 
 
-@dataclass(frozen=True)
-class Pause:
-    """A step of a wait: try again after this many seconds (slept, or awaited on the loop)."""
-
-    seconds: float
-
-
 def _local_lock(path: Path) -> threading.Lock:
     with _LOCAL_GUARD:
         return _LOCAL.setdefault(path, threading.Lock())
@@ -141,7 +137,7 @@ def _flocked(fd: int) -> bool:
     return True
 
 
-LockWait = Generator[Pause, None, LoginLedger]
+LockWait = Generator[Pause | FileWork[Any], Any, LoginLedger]
 """Waiting for a HOME's login lock: pauses while it is taken, then the held lock."""
 
 
@@ -154,7 +150,8 @@ def login_lock(home: str | None, timeout: float) -> LockWait:
     anything already taken.
     """
     path = lock_path(home)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.parent.is_dir():
+        yield from on_disk(partial(path.parent.mkdir, mode=0o700, parents=True, exist_ok=True))
     local = _local_lock(path)
     deadline = time.monotonic() + timeout
     while not local.acquire(blocking=False):

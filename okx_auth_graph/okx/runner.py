@@ -6,11 +6,14 @@ nothing is left polling OKX behind the conversation's back. Sync and async
 runners share the resolution, environment, the spawn itself and the result
 type; they differ only in how they wait.
 
-The async runners wait on the event loop alone, with no thread per call:
-they read the pipes through the loop and poll the process's exit. (asyncio's
-own `create_subprocess_exec` would not do: on Python 3.11, and wherever the
-platform has no pidfd, its child watcher starts a `waitpid` thread for every
-process, so a server's concurrent logins would each hold a thread again.)
+The async runners are asyncio subprocesses, waited for on the event loop
+with no thread per call, and with nothing that blocks the loop (LangGraph's
+dev server fails a run that does): the executable is found by the OS as the
+process starts, not looked up on disk first. On a LangGraph server (uvloop)
+and on Python 3.12 and later no thread is involved; on Python 3.11 asyncio's
+default child watcher starts a `waitpid` thread for every process, so the
+first async call replaces it with one that waits on a pidfd in the running
+loop, the watcher Python 3.12 made its default (`_thread_free_child_watcher`).
 
 The CLI's environment is an allow-list, `CLI_ENVIRONMENT` below, and nothing
 else: the process running the graph may hold a JWT secret, the folder of
@@ -68,16 +71,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import os
 import queue
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Protocol, cast
 
@@ -152,20 +155,22 @@ def resolve_executable(okx_cli: str | None = None) -> str:
     `$OKX_CLI` is read at call time so a server can be pointed elsewhere
     without re-importing anything.
     """
-    for candidate in (okx_cli, os.environ.get("OKX_CLI"), "okx"):
-        if not candidate:
-            continue
-        found = shutil.which(candidate)
-        if found:
-            return found
-        raise OkxError(
-            OkxFailure(
-                kind="cli_not_found",
-                detail=f"the okx CLI was not found ({candidate!r}). {_INSTALL_ADVICE}",
-                command=[],
-            )
+    candidate = executable_named(okx_cli)
+    found = shutil.which(candidate)
+    if found:
+        return found
+    raise OkxError(
+        OkxFailure(
+            kind="cli_not_found",
+            detail=f"the okx CLI was not found ({candidate!r}). {_INSTALL_ADVICE}",
+            command=[],
         )
-    raise AssertionError("unreachable: 'okx' is always a candidate")
+    )
+
+
+def executable_named(okx_cli: str | None = None) -> str:
+    """The executable a call runs, as named: the setting, else `$OKX_CLI` (read now), else `okx`."""
+    return okx_cli or os.environ.get("OKX_CLI") or "okx"
 
 
 CREDENTIAL_ENV: tuple[str, ...] = SECRET_ENV_VARS
@@ -307,13 +312,13 @@ def _stop_group(proc: subprocess.Popen[bytes]) -> None:
     proc.wait()
 
 
-async def _astop_group(proc: subprocess.Popen[bytes]) -> None:
+async def _astop_group(proc: asyncio.subprocess.Process) -> None:
     """`_stop_group` on the event loop."""
     _kill_group(proc.pid, signal.SIGTERM)
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(_aexited(proc), STOP_GRACE_SECONDS)
+        await asyncio.wait_for(proc.wait(), STOP_GRACE_SECONDS)
     _kill_group(proc.pid)
-    await _aexited(proc)
+    await proc.wait()
 
 
 def finished(args: Sequence[str], code: int, out: bytes, err: bytes, start: float) -> CliResult:
@@ -354,70 +359,119 @@ async def arun_okx(
     args: Sequence[str], settings: OkxSettings, env: Mapping[str, str] | None = None
 ) -> CliResult:
     """Async twin of `run_okx`; cancelling the task also kills the process group."""
-    argv = [resolve_executable(settings.okx_cli), *args]
     child_env = _environment(settings, env)
     start = time.monotonic()
-    proc = _spawn(argv, child_env)
+    proc = await _aspawn(settings.okx_cli, args, child_env)
     try:
-        out, err = await asyncio.wait_for(_acommunicate(proc), settings.timeout)
+        out, err = await asyncio.wait_for(proc.communicate(), settings.timeout)
     except TimeoutError:
         _kill_group(proc.pid)
-        await _aexited(proc)
+        await proc.wait()
         raise timeout_error(args, settings.timeout) from None
     except BaseException:
         _kill_group(proc.pid)
-        await _aexited(proc)
+        await proc.wait()
         raise
+    assert proc.returncode is not None  # noqa: S101 - communicate() waited for exit
     return finished(args, proc.returncode, out, err, start)
 
 
-EXIT_POLL_SECONDS = 0.05
-"""The longest pause between two looks at whether an awaited process has exited."""
+async def _aspawn(
+    okx_cli: str | None, args: Sequence[str], env: dict[str, str]
+) -> asyncio.subprocess.Process:
+    """Start `okx <args>` as an asyncio subprocess in a process group of its own.
 
-
-async def _aexited(proc: subprocess.Popen[bytes]) -> int:
-    """Wait on the event loop for the process to exit (and reap it); returns its status.
-
-    It polls instead of asking the loop's child watcher, which may start a
-    thread per process (see the module docstring). The wait follows the end of
-    the process's output (or a kill), so the first looks almost always find it
-    gone: they start at a millisecond and double up to `EXIT_POLL_SECONDS`.
+    The OS finds the executable as it starts (the name `resolve_executable`
+    looks up, on the same PATH); only when that fails is it looked up on disk,
+    off the loop, to tell a missing CLI from one that cannot start.
     """
-    pause = 0.001
-    while (code := proc.poll()) is None:
-        await asyncio.sleep(pause)
-        pause = min(pause * 2, EXIT_POLL_SECONDS)
-    return code
-
-
-@contextlib.asynccontextmanager
-async def _apipes(
-    proc: subprocess.Popen[bytes],
-) -> AsyncIterator[tuple[asyncio.StreamReader, asyncio.StreamReader]]:
-    """The process's stdout and stderr as streams the event loop reads; closed on the way out."""
-    loop = asyncio.get_running_loop()
-    readers: list[asyncio.StreamReader] = []
-    transports: list[asyncio.ReadTransport] = []
+    _thread_free_child_watcher()
     try:
-        for pipe in (proc.stdout, proc.stderr):
-            reader = asyncio.StreamReader(limit=MAX_OUTPUT_BYTES)
-            connected, _ = await loop.connect_read_pipe(
-                functools.partial(asyncio.StreamReaderProtocol, reader), pipe
-            )
-            readers.append(reader)
-            transports.append(connected)
-        yield readers[0], readers[1]
-    finally:
-        for transport in transports:
-            transport.close()
+        return await asyncio.create_subprocess_exec(
+            executable_named(okx_cli), *args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            start_new_session=True,
+            limit=MAX_OUTPUT_BYTES,
+        )
+    except OSError as error:
+        found = await asyncio.to_thread(resolve_executable, okx_cli)  # or cli_not_found
+        raise _unstartable(found, error) from None
 
 
-async def _acommunicate(proc: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
-    """`Popen.communicate` on the event loop: all of stdout and stderr, then the exit."""
-    async with _apipes(proc) as (stdout, stderr):
-        out, err = await asyncio.gather(stdout.read(), stderr.read())
-    await _aexited(proc)
-    return out, err
+if sys.version_info < (3, 12) and hasattr(os, "pidfd_open"):
+
+    class _PidfdChildWatcher(asyncio.AbstractChildWatcher):
+        """Python 3.12's `PidfdChildWatcher` for 3.11: a pidfd read by the running loop.
+
+        Python 3.11's own `PidfdChildWatcher` serves one attached loop only, so
+        it cannot stand in for the default watcher, which starts a thread per
+        process.
+        """
+
+        def add_child_handler(
+            self, pid: int, callback: Callable[..., object], *args: object
+        ) -> None:
+            loop = asyncio.get_running_loop()
+            pidfd = os.pidfd_open(pid)
+            loop.add_reader(pidfd, self._reap, loop, pid, pidfd, callback, args)
+
+        @staticmethod
+        def _reap(
+            loop: asyncio.AbstractEventLoop,
+            pid: int,
+            pidfd: int,
+            callback: Callable[..., object],
+            args: tuple[object, ...],
+        ) -> None:
+            loop.remove_reader(pidfd)
+            try:
+                _, status = os.waitpid(pid, 0)
+            except ChildProcessError:  # reaped elsewhere: asyncio's own watchers say 255 too
+                code = 255
+            else:
+                code = os.waitstatus_to_exitcode(status)
+            finally:
+                os.close(pidfd)
+            callback(pid, code, *args)
+
+        def remove_child_handler(self, pid: int) -> bool:
+            return False
+
+        def attach_loop(self, loop: asyncio.AbstractEventLoop | None) -> None:
+            """Nothing to attach: each process is watched in the loop that started it."""
+
+        def close(self) -> None:
+            """Nothing to release: each pidfd closes when its process is reaped."""
+
+        def is_active(self) -> bool:
+            return True
+
+        def __enter__(self) -> _PidfdChildWatcher:
+            return self
+
+        def __exit__(self, *_: object) -> None:
+            return None
+
+    def _thread_free_child_watcher() -> None:
+        """On Python 3.11, put the pidfd watcher in place of the default thread-per-process one.
+
+        Only the default policy's own threaded watcher is replaced (a loop of
+        another kind, such as uvloop's, does without one); every asyncio
+        subprocess of the process gains from it, as on Python 3.12.
+        """
+        policy = asyncio.get_event_loop_policy()
+        if not isinstance(policy, asyncio.DefaultEventLoopPolicy):
+            return
+        if isinstance(policy.get_child_watcher(), asyncio.ThreadedChildWatcher):
+            policy.set_child_watcher(_PidfdChildWatcher())
+
+else:
+
+    def _thread_free_child_watcher() -> None:
+        """Python 3.12 and later wait on a pidfd already (or, without pidfds, need a thread)."""
 
 
 LineCallback = Callable[[str], None]
@@ -543,32 +597,30 @@ async def arun_okx_streaming(
     The callbacks run on the loop; a callback's exception, a cancelled task
     or the end of the budget stops the whole group, as in the sync runner.
     """
-    argv = [resolve_executable(settings.okx_cli), *args]
-    child_env = child_environment(settings)
     start = time.monotonic()
-    proc = _spawn(argv, child_env)
+    proc = await _aspawn(settings.okx_cli, args, child_environment(settings))
+    stdout = cast(asyncio.StreamReader, proc.stdout)
+    stderr = cast(asyncio.StreamReader, proc.stderr)
+    lines: asyncio.Queue[bytes | None] = asyncio.Queue()
+    pump = asyncio.ensure_future(_apump_lines(stdout, lines))
+    errors = asyncio.ensure_future(stderr.read())
+    rule = relay(args, settings, on_line, on_tick, tick_seconds, start)
     try:
-        async with _apipes(proc) as (stdout, stderr):
-            lines: asyncio.Queue[bytes | None] = asyncio.Queue()
-            pump = asyncio.ensure_future(_apump_lines(stdout, lines))
-            errors = asyncio.ensure_future(stderr.read())
-            try:
-                seen = await arelay_lines(
-                    lines, relay(args, settings, on_line, on_tick, tick_seconds, start)
-                )
-                remaining = max(0.0, start + settings.timeout - time.monotonic())
-                try:  # stdout closed; the process still gets only what is left of its budget
-                    await asyncio.wait_for(_aexited(proc), remaining)
-                except TimeoutError:
-                    raise timeout_error(args, settings.timeout) from None
-                await asyncio.wait([pump, errors], timeout=1)
-            finally:
-                pump.cancel()
-                errors.cancel()
+        seen = await arelay_lines(lines, rule)
+        remaining = max(0.0, start + settings.timeout - time.monotonic())
+        try:  # stdout closed; the process still gets only what is left of its budget
+            await asyncio.wait_for(proc.wait(), remaining)
+        except TimeoutError:
+            raise timeout_error(args, settings.timeout) from None
     except BaseException:
         await _astop_group(proc)
         raise
+    finally:
+        await asyncio.wait([pump, errors], timeout=1)
+        pump.cancel()
+        errors.cancel()
     err = errors.result() if errors.done() and not errors.cancelled() else b""
+    assert proc.returncode is not None  # noqa: S101 - wait() returned
     return finished(args, proc.returncode, b"".join(seen), err, start)
 
 

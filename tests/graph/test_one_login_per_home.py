@@ -26,11 +26,11 @@ from okx_auth_graph.okx import OkxError
 from okx_auth_graph.okx.login_lock import (
     POLL_SECONDS,
     LoginLedger,
-    Pause,
     lock_path,
     login_lock,
     logins_started,
 )
+from okx_auth_graph.okx.steps import Pause
 from okx_auth_graph.prompts import render
 from tests.expected import SEED_MENU
 from tests.support import CallLog, Conversation, Simulator
