@@ -160,11 +160,14 @@ class Cli:
     def node(self, step: CliStep[R]) -> Runnable[AuthState, R]:
         """The graph node of a plan: `invoke` drives it blocking, `ainvoke` on the event loop.
 
-        LangGraph makes a plain function's node the same way (`RunnableCallable`,
-        its own wrapper for every node, without a trace of its own), only with
-        the function sent to a thread under `ainvoke`; here the async form is
-        the plan's own. The runtime is injected as for any node, and the
-        node's input is the graph's state, as the plan's first parameter says.
+        LangGraph makes a plain function's node the same way: a
+        `RunnableCallable` (its wrapper for every node, with no trace of its
+        own), whose async form sends the function to a thread; here the async
+        form is the plan's own. No public API takes a node's two forms
+        (`RunnableLambda` would add a traced run and inject no runtime), so
+        the class comes from `langgraph._internal`, in this one place. The
+        runtime is injected as for any node, and the node's input is the
+        graph's state, as the plan's first parameter says.
         """
 
         @functools.wraps(step)

@@ -16,6 +16,21 @@ from langgraph.types import Durability
 
 from tests.support import Conversation
 
+SPAWNS_UNDER_AINVOKE = frozenset({"test_missing_cli_needs_an_install"})
+"""Tests whose CLI is a path to nothing: the async runner has the OS look the executable up as it
+starts the process, so under `ainvoke` they try to start one and belong to the integration tier."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the `ainvoke` runs of `SPAWNS_UNDER_AINVOKE` integration."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if (
+            callspec is not None and callspec.params.get("durability") == "ainvoke"
+            and getattr(item, "originalname", None) in SPAWNS_UNDER_AINVOKE
+        ):
+            item.add_marker(pytest.mark.integration)
+
 
 @pytest.fixture(params=["sync", "async", "exit", "ainvoke"])
 def durability(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Durability:
