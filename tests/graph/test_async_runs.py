@@ -51,9 +51,15 @@ def browser(action: str) -> Turn:
     return lambda _conv, sim: sim.browser(action)
 
 
-def approve_soon() -> Turn:
-    """The browser approves half a second from now (while a blocking login waits for it)."""
-    return lambda _conv, sim: threading.Timer(0.5, sim.browser, ("approve",)).start()
+def approve_when_pending() -> Turn:
+    """The browser approves, on a thread of its own, as soon as a login waits for it."""
+
+    def approve(sim: Simulator) -> None:
+        deadline = time.monotonic() + 20
+        while sim.run("browser", "approve").returncode != 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    return lambda _conv, sim: threading.Thread(target=approve, args=(sim,), daemon=True).start()
 
 
 def setup(*args: str) -> Turn:
@@ -71,8 +77,8 @@ SCRIPTS: dict[str, tuple[dict[str, Any], list[Turn]]] = {
     "manual login, denied, retried on another site": ({}, [
         say("登录 OKX"), say("global"), browser("deny"), say("done"), say("yes"), say("3"),
     ]),
-    "blocking login": ({"login_mode": "interactive"}, [
-        say("log me in"), approve_soon(), say("1"),
+    "blocking login": ({"login_mode": "interactive", "login_timeout_seconds": 30}, [
+        say("log me in"), approve_when_pending(), say("1"),
     ]),
     "status and logout": ({}, [
         setup("auth", "login", "--manual", "--site", "us"), browser("approve"),
@@ -207,14 +213,19 @@ async def test_an_async_login_on_okx_sim_starts_no_thread_for_its_cli_calls(
     sim: Simulator, call_log: CallLog, monkeypatch: pytest.MonkeyPatch, mode: str
 ) -> None:
     watch = ThreadWatch()
-    conv = Conversation(sim, {"login_mode": mode}, build=watch.graph)
+    conv = Conversation(sim, {"login_mode": mode, "login_timeout_seconds": 30}, build=watch.graph)
     watch.install(monkeypatch)
 
     await conv.asend(conv.message("log me in"))
     if mode == "interactive":  # the browser approves while the CLI waits for it
-        approving = asyncio.get_running_loop().call_later(1.5, sim.browser, "approve")
+        loop = asyncio.get_running_loop()
+
+        def approve() -> None:  # a blocking `okx-sim` process on the loop: no thread
+            if sim.run("browser", "approve").returncode != 0:
+                loop.call_later(0.2, approve)
+
+        loop.call_later(0.2, approve)
         await conv.asend(conv.answer("2"))
-        approving.cancel()
     else:
         await conv.asend(conv.answer("2"))
         sim.browser("approve")
