@@ -122,6 +122,41 @@ def test_a_wait_that_is_stopped_lets_go_of_the_lock(tmp_path: Path) -> None:
         assert ledger.started == 0
 
 
+def taken(home: str) -> bool:
+    """Whether someone holds the HOME's login lock right now (as another process sees it)."""
+    try:
+        fd = os.open(lock_path(home), os.O_RDWR)
+    except FileNotFoundError:  # no login yet
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing lets go of a lock this look took
+    return False
+
+
+async def test_a_cancelled_async_login_lets_go_of_the_lock(
+    sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server cancels a run whose login hangs under the lock: the HOME is free again."""
+    conv = Conversation(sim)
+    await conv.asend(conv.message("log me in"))
+    monkeypatch.setenv("OKX_SIM_FAULT", "hang")
+    monkeypatch.setenv("OKX_SIM_FAULT_ON", "auth login")
+    run = asyncio.create_task(conv.asend(conv.answer("2")))
+    async with asyncio.timeout(10):
+        while not taken(str(sim.home)):
+            await asyncio.sleep(0.02)
+    run.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await run
+    assert not taken(str(sim.home))
+    with held(str(sim.home), 0) as ledger:  # this process's lock is free too
+        assert ledger.started == 0
+
+
 @pytest.mark.integration  # a second process holds the lock
 def test_the_lock_holds_between_processes(tmp_path: Path) -> None:
     """A second process holding the HOME's lock keeps a login here waiting, then refused."""
