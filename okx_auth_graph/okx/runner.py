@@ -10,10 +10,12 @@ The async runners are asyncio subprocesses, waited for on the event loop
 with no thread per call, and with nothing that blocks the loop (LangGraph's
 dev server fails a run that does): the executable is found by the OS as the
 process starts, not looked up on disk first. On a LangGraph server (uvloop)
-and on Python 3.12 and later no thread is involved; on Python 3.11 asyncio's
-default child watcher starts a `waitpid` thread for every process, so the
-first async call replaces it with one that waits on a pidfd in the running
-loop, the watcher Python 3.12 made its default (`_thread_free_child_watcher`).
+and on Linux with Python 3.12 and later no thread is involved; on Python 3.11
+asyncio's default child watcher starts a `waitpid` thread for every process,
+so on Linux the first async call replaces it with one that waits on a pidfd
+in the running loop, the watcher Python 3.12 made its default
+(`_thread_free_child_watcher`). Without pidfds (macOS) asyncio's own
+watcher still waits on a thread per process.
 
 The CLI's environment is an allow-list, `CLI_ENVIRONMENT` below, and nothing
 else: the process running the graph may hold a JWT secret, the folder of
