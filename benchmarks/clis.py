@@ -1,15 +1,18 @@
 """The okx CLIs the graph is measured against, each recording every call.
 
-Three implementations of the `CliRunner` contract:
+Three implementations of the `CliRunner` contract, each with its
+`AsyncCliRunner` twin (`arunner`, for a graph run under `ainvoke`):
 
 - `InProcessSim`: the simulator's own command dispatch called in this
   process, so the graph's cost can be seen without any process start-up.
   It is `okx-sim` itself (same parser, same handlers, same files), not a
   second fake that could drift from it.
 - `SimProcesses`: `okx-sim` run as a subprocess per call through the
-  package's `run_okx`, with the simulator's JSON-lines call log switched on.
-- `RealCli`: the npm `okx` executable through `run_okx` (only the preflight
-  benchmark uses it: version 1.2.4 has no `auth` commands to log in with).
+  package's `run_okx` (`arun_okx`), with the simulator's JSON-lines call log
+  switched on.
+- `RealCli`: the npm `okx` executable through `run_okx` (`arun_okx`; only the
+  preflight benchmark uses it: version 1.2.4 has no `auth` commands to log
+  in with).
 
 Each records what it ran and when, per HOME, so a benchmark can count calls
 and measure the time the graph spent waiting on the CLI.
@@ -29,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from okx_auth_graph.okx import CliRunner, OkxSettings, run_okx
+from okx_auth_graph.okx import AsyncCliRunner, CliRunner, OkxSettings, arun_okx, run_okx
 from okx_auth_graph.okx.runner import CliResult
 from okx_sim.calllog import LOG_ENV
 from okx_sim.cli import dispatch, split_argv
@@ -84,14 +87,24 @@ class CallRecorder:
         """
 
         def recorded(args: Sequence[str], settings: OkxSettings, /) -> CliResult:
-            result = runner(args, settings)
-            end = time.monotonic()
-            call = Call(tuple(args), end - result.duration, end)
-            with self._lock:
-                self._calls.setdefault(settings.okx_home or "", []).append(call)
-            return result
+            return self._record(args, settings, runner(args, settings))
 
         return recorded
+
+    def awrap(self, runner: AsyncCliRunner) -> AsyncCliRunner:
+        """`wrap` for an async runner."""
+
+        async def recorded(args: Sequence[str], settings: OkxSettings, /) -> CliResult:
+            return self._record(args, settings, await runner(args, settings))
+
+        return recorded
+
+    def _record(self, args: Sequence[str], settings: OkxSettings, result: CliResult) -> CliResult:
+        end = time.monotonic()
+        call = Call(tuple(args), end - result.duration, end)
+        with self._lock:
+            self._calls.setdefault(settings.okx_home or "", []).append(call)
+        return result
 
     def calls(self, home: Path) -> list[Call]:
         """The calls made with this HOME so far, in the order they finished."""
@@ -120,6 +133,11 @@ class OkxCli(Protocol):
     @property
     def runner(self) -> CliRunner:
         """The recording runner to build the graph with."""
+        ...
+
+    @property
+    def arunner(self) -> AsyncCliRunner:
+        """Its async twin, recording into the same recorder."""
         ...
 
 
@@ -185,9 +203,15 @@ class InProcessSim:
     def __init__(self) -> None:
         self.recorder = CallRecorder()
         self.runner: CliRunner = self.recorder.wrap(self._run)
+        self.arunner: AsyncCliRunner = self.recorder.awrap(self._arun)
 
     @staticmethod
     def _run(args: Sequence[str], settings: OkxSettings, /) -> CliResult:
+        return _dispatch(args, _home_of(settings))
+
+    @staticmethod
+    async def _arun(args: Sequence[str], settings: OkxSettings, /) -> CliResult:
+        """The same dispatch, on the loop: it is quick (no process, no wait) by design."""
         return _dispatch(args, _home_of(settings))
 
     def control(self, home: Path, *args: str) -> None:
@@ -216,13 +240,22 @@ class SimProcesses:
         self.okx_cli: str = executable or simulator_executable()
         self.recorder = CallRecorder()
         self.runner: CliRunner = self.recorder.wrap(self._run)
+        self.arunner: AsyncCliRunner = self.recorder.awrap(self._arun)
 
     @staticmethod
-    def _run(args: Sequence[str], settings: OkxSettings, /) -> CliResult:
+    def _environment(settings: OkxSettings) -> dict[str, str]:
         home = _home_of(settings)
         env = clean_environment(home)
         env[LOG_ENV] = str(home / CALL_LOG_NAME)
-        return run_okx(args, settings, env)
+        return env
+
+    @classmethod
+    def _run(cls, args: Sequence[str], settings: OkxSettings, /) -> CliResult:
+        return run_okx(args, settings, cls._environment(settings))
+
+    @classmethod
+    async def _arun(cls, args: Sequence[str], settings: OkxSettings, /) -> CliResult:
+        return await arun_okx(args, settings, cls._environment(settings))
 
     def control(self, home: Path, *args: str) -> None:
         """Play the user's side in a separate `okx-sim` process, outside the call log."""
@@ -247,7 +280,12 @@ class RealCli:
         self.okx_cli: str = str(executable)
         self.recorder = CallRecorder()
         self.runner: CliRunner = self.recorder.wrap(self._run)
+        self.arunner: AsyncCliRunner = self.recorder.awrap(self._arun)
 
     @staticmethod
     def _run(args: Sequence[str], settings: OkxSettings, /) -> CliResult:
         return run_okx(args, settings, clean_environment(_home_of(settings)))
+
+    @staticmethod
+    async def _arun(args: Sequence[str], settings: OkxSettings, /) -> CliResult:
+        return await arun_okx(args, settings, clean_environment(_home_of(settings)))

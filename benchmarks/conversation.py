@@ -35,7 +35,9 @@ Answers = testing.Answers
 
 def auth_graph(cli: OkxCli, checkpointer: BaseCheckpointSaver[str]) -> AuthGraph:
     """The package's graph, running the CLI through `cli`'s recording runner."""
-    return build_auth_graph(checkpointer, runner=cli.runner, okx_cli=cli.okx_cli)
+    return build_auth_graph(
+        checkpointer, runner=cli.runner, arunner=cli.arunner, okx_cli=cli.okx_cli
+    )
 
 
 @dataclass(frozen=True)

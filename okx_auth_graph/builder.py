@@ -49,8 +49,15 @@ from okx_auth_graph.nodes.recover import recover
 from okx_auth_graph.nodes.requests import API_KEY_REMEDY, CONFIRM_REMOVE, post_remove_question
 from okx_auth_graph.nodes.session import SessionSteps
 from okx_auth_graph.nodes.site import SiteSteps, site_check, site_selected
-from okx_auth_graph.okx import CliRunner, run_okx, run_okx_streaming
-from okx_auth_graph.okx.interactive import StreamingRunner
+from okx_auth_graph.okx import (
+    AsyncCliRunner,
+    CliRunner,
+    arun_okx,
+    arun_okx_streaming,
+    run_okx,
+    run_okx_streaming,
+)
+from okx_auth_graph.okx.interactive import AsyncStreamingRunner, StreamingRunner
 from okx_auth_graph.skill import Skill, skill_named
 from okx_auth_graph.state import AuthInput, AuthOutput, AuthState, RequestInput
 
@@ -68,6 +75,8 @@ def build_auth_graph(
     *,
     runner: CliRunner = run_okx,
     streaming_runner: StreamingRunner = run_okx_streaming,
+    arunner: AsyncCliRunner = arun_okx,
+    astreaming_runner: AsyncStreamingRunner = arun_okx_streaming,
     okx_cli: str | None = None,
     name: str = "okx_auth",
     questions: QuestionStyle = "interrupt",
@@ -80,8 +89,12 @@ def build_auth_graph(
     parent's; `True` keeps its own state in the parent's thread from one call
     to the next (LangGraph's persistent subgraph), which a graph that returns
     at questions needs. `runner` is the process boundary for the CLI (and
-    `streaming_runner` for the blocking login); the defaults run the real
-    executable. `okx_cli` names that executable (a path or a name on PATH);
+    `streaming_runner` for the blocking login) under `invoke`; `arunner` and
+    `astreaming_runner` are their twins under `ainvoke` and `astream` (and so
+    on a LangGraph server), awaited on the event loop with no thread per
+    call. Every CLI step has both forms; replace a runner and its twin
+    together, or a run on the other API uses the default. The defaults run
+    the real executable. `okx_cli` names that executable (a path or a name on PATH);
     None means `$OKX_CLI` as it is when each call starts, else `okx`. It is
     chosen here, by whoever builds the graph, because a run's context comes
     from whoever calls it. `questions` is how a question waits: `interrupt`
@@ -90,7 +103,13 @@ def build_auth_graph(
     version of the okx-cex-auth skill to follow (`okx_auth_graph.skill`: its
     sites, menu and replies); None means `$OKX_AUTH_SKILL`, else `1.3.2`.
     """
-    cli, followed = Cli(runner, streaming_runner, okx_cli), skill_named(skill)
+    # Every step that runs the CLI is a plan on this one boundary; `cli.node`
+    # gives it both forms: blocking under `invoke`, on the event loop under `ainvoke`.
+    cli = Cli(
+        runner=runner, streaming_runner=streaming_runner,
+        arunner=arunner, astreaming_runner=astreaming_runner, okx_cli=okx_cli,
+    )
+    followed = skill_named(skill)
     flow, session = LoginFlow(cli, followed), SessionSteps(cli)
     sites, gate = SiteSteps(followed), GateRule(followed)
     binary, profiles = BinarySteps(cli), ProfileSteps(cli)
@@ -125,7 +144,7 @@ def build_auth_graph(
     # Step 0: `config show` and `auth status` side by side. A failure that
     # stops everything is reported; a `recover` request routes its error
     # first; otherwise Step 0.1.
-    builder.add_node("preflight", Preflight(cli).preflight)
+    builder.add_node("preflight", cli.node(Preflight(cli).preflight))
     builder.add_conditional_edges("preflight", preflight_outcome, {
         "Step 0 failed → report": "report_failure",
         "recover → route the error": "recover",
@@ -189,14 +208,14 @@ def build_auth_graph(
     # stop. The manual login shows the template and waits for "done" (never
     # polling); the blocking login goes to the one check by itself, and a
     # failed one asks to retry.
-    builder.add_node("login", flow.login, destinations={
+    builder.add_node("login", cli.node(flow.login), destinations={
         "await_authorization": "code shown → wait for done",
         "pending_notice": "a login is already pending",
         "success": "logged in meanwhile",
         "api_key_stop": "CLI guard: API key",
         "report_failure": "CLI failure",
     })
-    builder.add_node("login_interactive", flow.login_interactive, destinations={
+    builder.add_node("login_interactive", cli.node(flow.login_interactive), destinations={
         "verify": "browser done → check",
         "pending_notice": "a login is already pending",
         "success": "logged in meanwhile",
@@ -213,7 +232,7 @@ def build_auth_graph(
         "await_authorization": "anything else → reminder",
         END: "cancel",
     })
-    builder.add_node("verify", flow.verify, destinations={
+    builder.add_node("verify", cli.node(flow.verify), destinations={
         "success": "logged_in",
         "await_authorization": "pending → wait again",
         "ask_retry": "expired or refused → retry?",
@@ -228,16 +247,16 @@ def build_auth_graph(
 
     # The other entries, each ending with its report: status, logout, the
     # binary's install and install-status, and its removal (asked first).
-    builder.add_node("report_status", session.report_status, destinations={
+    builder.add_node("report_status", cli.node(session.report_status), destinations={
         END: "reported", "report_failure": "CLI failure",
     })
-    builder.add_node("logout", session.logout, destinations={
+    builder.add_node("logout", cli.node(session.logout), destinations={
         END: "logged out", "report_failure": "CLI failure",
     })
-    builder.add_node("install_binary", binary.install_binary, destinations={
+    builder.add_node("install_binary", cli.node(binary.install_binary), destinations={
         END: "installed", "report_failure": "CLI failure",
     })
-    builder.add_node("report_install_status", binary.report_install_status, destinations={
+    builder.add_node("report_install_status", cli.node(binary.report_install_status), destinations={
         END: "reported", "report_failure": "CLI failure",
     })
     builder.add_node("post_remove_question", post_remove_question)
@@ -248,7 +267,7 @@ def build_auth_graph(
         "confirm_remove": "unclear → ask again",
         END: "no / cancel",
     })
-    builder.add_node("remove_binary", binary.remove_binary, destinations={
+    builder.add_node("remove_binary", cli.node(binary.remove_binary), destinations={
         END: "removed", "report_failure": "CLI failure",
     })
 
@@ -266,7 +285,7 @@ def build_auth_graph(
         "report_failure": "report",
         END: "key user told how",
     })
-    builder.add_node("repair_binary", binary.repair_binary, destinations={
+    builder.add_node("repair_binary", cli.node(binary.repair_binary), destinations={
         "site_check": "was a login → 0.1",
         "post_remove_question": "was a removal → ask first",
         END: "retried",
@@ -277,7 +296,7 @@ def build_auth_graph(
         "ask_api_key_remedy": "neither → ask again",
         END: "1 / cancel / key from the environment",
     })
-    builder.add_node("drop_api_key_profile", profiles.drop_api_key_profile, destinations={
+    builder.add_node("drop_api_key_profile", cli.node(profiles.drop_api_key_profile), destinations={
         "site_check": "removed → 0.1",
         END: "could not edit",
         "report_failure": "CLI failure",

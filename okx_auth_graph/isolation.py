@@ -217,9 +217,22 @@ def ensure_private_home(home: str) -> None:
 
 def run_settings(run: RunFacts, okx_cli: str | None = None) -> OkxSettings:
     """The settings a node or tool runs the CLI with, its private HOME created first."""
+    settings, private_home = settings_to_prepare(run, okx_cli)
+    if private_home is not None:
+        ensure_private_home(private_home)
+    return settings
+
+
+def settings_to_prepare(
+    run: RunFacts, okx_cli: str | None = None
+) -> tuple[OkxSettings, str | None]:
+    """The settings of `run_settings`, and the private HOME to create first (None: no such HOME).
+
+    For a caller that does the disk work its own way (the graph's steps, off
+    the event loop under `ainvoke`).
+    """
     side = ServerSide.of(run, okx_cli)
     context = run.context if isinstance(run.context, AuthContext) else AuthContext()
     settings = okx_settings(context, side)
-    if side.identity is not None and settings.okx_home is not None:
-        ensure_private_home(settings.okx_home)
-    return settings
+    private = side.identity is not None and settings.okx_home is not None
+    return settings, settings.okx_home if private else None

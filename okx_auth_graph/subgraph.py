@@ -33,8 +33,15 @@ from typing_extensions import TypedDict
 
 from okx_auth_graph.builder import AuthGraph, build_auth_graph
 from okx_auth_graph.interrupts import reply_text
-from okx_auth_graph.okx import CliRunner, run_okx, run_okx_streaming
-from okx_auth_graph.okx.interactive import StreamingRunner
+from okx_auth_graph.okx import (
+    AsyncCliRunner,
+    CliRunner,
+    arun_okx,
+    arun_okx_streaming,
+    run_okx,
+    run_okx_streaming,
+)
+from okx_auth_graph.okx.interactive import AsyncStreamingRunner, StreamingRunner
 from okx_auth_graph.state import OkxAuthOutcome
 
 
@@ -42,6 +49,8 @@ def build_auth_subgraph(
     *,
     runner: CliRunner = run_okx,
     streaming_runner: StreamingRunner = run_okx_streaming,
+    arunner: AsyncCliRunner = arun_okx,
+    astreaming_runner: AsyncStreamingRunner = arun_okx_streaming,
     okx_cli: str | None = None,
     name: str = "okx_auth",
 ) -> AuthGraph:
@@ -55,6 +64,8 @@ def build_auth_subgraph(
         True,
         runner=runner,
         streaming_runner=streaming_runner,
+        arunner=arunner,
+        astreaming_runner=astreaming_runner,
         okx_cli=okx_cli,
         name=name,
         questions="return",

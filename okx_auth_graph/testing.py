@@ -23,7 +23,7 @@ the package itself needs, so an application can use it in its own tests.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal, NamedTuple, TypeAlias
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
@@ -91,6 +91,9 @@ class Conversation:
     another process would bring its own). A turn is a plain `invoke`, which is
     cheapest; with `stream_modes` it is streamed instead (subgraphs included)
     and every event is kept in `events`, for a test that searches them.
+    `asend` runs a turn on the async API instead (`ainvoke`, or `astream`),
+    as a server would; the turn's input is built the same way for both
+    (`message`, `answer`, `request_for`).
 
     The readings (`interrupt`, `outcome`, `messages`) come from the last run's
     output, or from the thread's checkpoint after a streamed run, so reading
@@ -188,11 +191,15 @@ class Conversation:
         Resuming passes `answer` as it is (a typed answer may be a dict);
         answering by message needs text.
         """
+        return self.send(self.answer(answer))
+
+    def answer(self, answer: object) -> Request:
+        """The input `reply` sends for an answer to the open question."""
         if self.answers == "message":
             if not isinstance(answer, str):
                 raise TypeError(f"a message answer is text, not {type(answer).__name__}")
-            return self.start(answer)
-        return self.send(Command(resume=answer))
+            return self.message(answer)
+        return Command(resume=answer)
 
     def say(self, text: str) -> list[str]:
         """What a chat box does with a typed line: answer the open question, else start a request.
@@ -226,12 +233,32 @@ class Conversation:
             self.events.extend(self.stream(request))
         else:
             self.record(self.run_graph(request))
+        return self.posted()
+
+    async def asend(self, request: Request) -> list[str]:
+        """`send` on the graph's async API: `ainvoke`, or `astream` with `stream_modes`."""
+        if self.stream_modes:
+            self.events.extend([event async for event in self.astream(request)])
+        else:
+            self.record(await self.arun_graph(request))
+        return self.posted()
+
+    def posted(self) -> list[str]:
+        """The texts the graph posted during the last turn."""
         return [text_of(m) for m in self.new_messages if isinstance(m, AIMessage)]
 
     def run_graph(self, request: Request) -> dict[str, Any]:
         """The turn's one `invoke`, nothing else: the seam a benchmark times."""
         return dict(
             self.graph.invoke(
+                request, self.config, context=self.context, durability=self.durability
+            )
+        )
+
+    async def arun_graph(self, request: Request) -> dict[str, Any]:
+        """The turn's one `ainvoke`: `run_graph` on the async API."""
+        return dict(
+            await self.graph.ainvoke(
                 request, self.config, context=self.context, durability=self.durability
             )
         )
@@ -248,13 +275,27 @@ class Conversation:
             request: The turn's input.
             modes: The stream modes; None → `stream_modes`, else `values`.
         """
-        chosen = list(modes or self.stream_modes or ("values",))
         for namespace, mode, data in self.graph.stream(
-            request, self.config, context=self.context, stream_mode=chosen,
+            request, self.config, context=self.context, stream_mode=self._modes(modes),
             subgraphs=True, durability=self.durability,
         ):
             yield StreamEvent(tuple(namespace), str(mode), data)
         self.record(self._result_of(self.snapshot))
+
+    async def astream(
+        self, request: Request, modes: Sequence[StreamMode] | None = None
+    ) -> AsyncIterator[StreamEvent]:
+        """`stream` on the graph's async API (`astream`)."""
+        async for namespace, mode, data in self.graph.astream(
+            request, self.config, context=self.context, stream_mode=self._modes(modes),
+            subgraphs=True, durability=self.durability,
+        ):
+            yield StreamEvent(tuple(namespace), str(mode), data)
+        self.record(self._result_of(await self.graph.aget_state(self.config)))
+
+    def _modes(self, modes: Sequence[StreamMode] | None) -> list[StreamMode]:
+        """The stream modes of a streamed turn: `modes`, else `stream_modes`, else `values`."""
+        return list(modes or self.stream_modes or ("values",))
 
     def record(self, result: Mapping[str, Any]) -> None:
         """Take a finished run's output as the conversation's new reading."""

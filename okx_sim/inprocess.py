@@ -4,9 +4,14 @@ Starting a Python interpreter per `okx` call costs tens of milliseconds, and a
 conversation makes several; the unit tests only need the simulator's answers,
 not its process. `run_in_process` and `run_in_process_streaming` are the
 twins of `run_okx` and `run_okx_streaming` (the graph's `runner` and
-`streaming_runner`): the same `okx_sim.cli.invoke` that `okx-sim` runs,
+`streaming_runner`), and `arun_in_process` and `arun_in_process_streaming`
+those of `arun_okx` and `arun_okx_streaming` (`arunner`, `astreaming_runner`,
+for runs under `ainvoke`): the same `okx_sim.cli.invoke` that `okx-sim` runs,
 so the same parser, handlers, files, faults, update notice and call log,
-only on a thread of this process with in-memory streams.
+only on a thread of this process with in-memory streams. The async twins
+wait for that thread on the caller's event loop (its lines and its end are
+handed over with `call_soon_threadsafe`), so the loop runs while it works,
+and the callbacks run on the loop, as with the async subprocess runners.
 
 What makes it the same as the subprocess, and not a second fake:
 
@@ -33,13 +38,14 @@ runner contract); the console script never imports it.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import queue
 import threading
 import time
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -48,8 +54,10 @@ from okx_auth_graph.okx.runner import (
     LineCallback,
     OkxSettings,
     TickCallback,
+    arelay_lines,
     child_environment,
     finished,
+    relay,
     relay_lines,
     timeout_error,
 )
@@ -58,6 +66,9 @@ from okx_sim.context import Console
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
+
+LineSink = Callable[[bytes | None], None]
+"""Where a call hands its stdout lines as they complete, then None when it ends."""
 
 KILLED_EXIT_CODE = -9
 """A stopped call's status, as `Popen.returncode` reports a process killed by SIGKILL."""
@@ -75,7 +86,7 @@ class _Stopped(BaseException):
 class _Pipe(io.RawIOBase):
     """One output stream of the call: every byte kept, complete lines handed on as written."""
 
-    def __init__(self, lines: queue.Queue[bytes | None] | None = None) -> None:
+    def __init__(self, lines: LineSink | None = None) -> None:
         super().__init__()
         self._chunks: list[bytes] = []
         self._lines = lines
@@ -90,15 +101,15 @@ class _Pipe(io.RawIOBase):
         if self._lines is not None:
             *complete, self._partial = (self._partial + chunk).split(b"\n")
             for line in complete:
-                self._lines.put(line + b"\n")
+                self._lines(line + b"\n")
         return len(chunk)
 
     def end(self) -> None:
         """The writer is done: hand on an unfinished last line, then the end of the stream."""
         if self._lines is not None:
             if self._partial:
-                self._lines.put(self._partial)
-            self._lines.put(None)
+                self._lines(self._partial)
+            self._lines(None)
 
     @property
     def data(self) -> bytes:
@@ -127,9 +138,11 @@ class InProcessCall:
         self,
         args: Sequence[str],
         environ: Mapping[str, str],
-        lines: queue.Queue[bytes | None] | None = None,
+        lines: LineSink | None = None,
+        on_end: Callable[[], None] | None = None,
     ) -> None:
         self._args = list(args)
+        self._on_end = on_end
         self._environ = dict(environ)
         self._stop = threading.Event()
         self._stdout = _Pipe(lines)
@@ -186,6 +199,8 @@ class InProcessCall:
                     stream.flush()
             self._stdout.end()
             self._exit_code = code
+            if self._on_end is not None:
+                self._on_end()
 
 
 def _exit_status(done: SystemExit, stderr: io.TextIOWrapper) -> int:
@@ -198,22 +213,60 @@ def _exit_status(done: SystemExit, stderr: io.TextIOWrapper) -> int:
     return 1
 
 
-def _run_to_end(args: Sequence[str], environ: Mapping[str, str], timeout: float) -> Finished | None:
-    """One call, waited for up to `timeout` seconds; None (the call stopped) if still running.
+class _OnLoop:
+    """A call's lines and its end, handed from its thread to the caller's event loop."""
 
-    An exception in the waiting caller (Ctrl-C) stops the call too, as it
-    kills a child process.
+    def __init__(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self.lines: asyncio.Queue[bytes | None] = asyncio.Queue()
+        """The call's stdout lines, then None (a `LineSink` fills it: `line`)."""
+        self._over = asyncio.Event()
+
+    def line(self, item: bytes | None) -> None:
+        """The call's `LineSink`, called on its thread."""
+        self._loop.call_soon_threadsafe(self.lines.put_nowait, item)
+
+    def end(self) -> None:
+        """The call's `on_end`, called on its thread."""
+        self._loop.call_soon_threadsafe(self._over.set)
+
+    async def ended(self, timeout: float) -> bool:
+        """Wait for the call to end; False when it is still running after `timeout` seconds."""
+        try:
+            await asyncio.wait_for(self._over.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+
+@contextlib.contextmanager
+def _running(call: InProcessCall) -> Iterator[InProcessCall]:
+    """Start the call; when the caller stops waiting, stop it if it still runs.
+
+    Whatever ends the wait (the call's end, the budget, an exception in the
+    waiting caller such as Ctrl-C or a cancelled task) leaves no call behind,
+    as a killed child process would not be.
     """
-    call = InProcessCall(args, environ).start()
+    call.start()
     try:
-        ended = call.wait(timeout)
-    except BaseException:
+        yield call
+    finally:
         call.stop()
-        raise
-    if not ended:
-        call.stop()
-        return None
-    return call.result()
+
+
+def _run_to_end(args: Sequence[str], environ: Mapping[str, str], timeout: float) -> Finished | None:
+    """One call, waited for up to `timeout` seconds; None (the call stopped) if still running."""
+    with _running(InProcessCall(args, environ)) as call:
+        return call.result() if call.wait(timeout) else None
+
+
+async def _arun_to_end(
+    args: Sequence[str], environ: Mapping[str, str], timeout: float
+) -> Finished | None:
+    """`_run_to_end` awaited on the caller's event loop."""
+    side = _OnLoop()
+    with _running(InProcessCall(args, environ, on_end=side.end)) as call:
+        return call.result() if await side.ended(timeout) else None
 
 
 def run_command(
@@ -238,9 +291,28 @@ def run_in_process(args: Sequence[str], settings: OkxSettings, /) -> CliResult:
     """
     start = time.monotonic()
     done = _run_to_end(args, child_environment(settings), settings.timeout)
+    return _answer(args, settings, done, start)
+
+
+async def arun_in_process(args: Sequence[str], settings: OkxSettings, /) -> CliResult:
+    """An `AsyncCliRunner`: `run_in_process` awaited on the event loop, as `arun_okx` is."""
+    start = time.monotonic()
+    done = await _arun_to_end(args, child_environment(settings), settings.timeout)
+    return _answer(args, settings, done, start)
+
+
+def _answer(
+    args: Sequence[str], settings: OkxSettings, done: Finished | None, start: float
+) -> CliResult:
+    """What the runner reports for a call: its result, or the timeout of a stopped one."""
     if done is None:
         raise timeout_error(args, settings.timeout)
     return finished(args, done.exit_code, done.stdout, done.stderr, start)
+
+
+def _left(settings: OkxSettings, start: float) -> float:
+    """What is left of the budget, counted from `start`."""
+    return max(0.0, start + settings.timeout - time.monotonic())
 
 
 def run_in_process_streaming(
@@ -256,16 +328,35 @@ def run_in_process_streaming(
     `on_tick`, and the call is stopped when the budget runs out or when a
     callback raises (the graph stops a login whose line holds a foreign link).
     """
-    environ = child_environment(settings)
     start = time.monotonic()
     lines: queue.Queue[bytes | None] = queue.Queue()
-    call = InProcessCall(args, environ, lines).start()
-    try:
-        seen = relay_lines(args, settings, lines, on_line, on_tick, tick_seconds, start)
-        if not call.wait(max(0.0, start + settings.timeout - time.monotonic())):
+    with _running(InProcessCall(args, child_environment(settings), lines.put)) as call:
+        seen = relay_lines(lines, relay(args, settings, on_line, on_tick, tick_seconds, start))
+        if not call.wait(_left(settings, start)):
             raise timeout_error(args, settings.timeout)
-    except BaseException:
-        call.stop()
-        raise
-    done = call.result()
+        done = call.result()
+    return finished(args, done.exit_code, b"".join(seen), done.stderr, start)
+
+
+async def arun_in_process_streaming(
+    args: Sequence[str],
+    settings: OkxSettings,
+    on_line: LineCallback,
+    on_tick: TickCallback | None = None,
+    tick_seconds: float = 1.0,
+) -> CliResult:
+    """An `AsyncStreamingRunner`: `run_in_process_streaming` on the event loop.
+
+    The lines and the ticks reach the callbacks on the loop, as with
+    `arun_okx_streaming`.
+    """
+    start = time.monotonic()
+    side = _OnLoop()
+    with _running(InProcessCall(args, child_environment(settings), side.line, side.end)) as call:
+        seen = await arelay_lines(
+            side.lines, relay(args, settings, on_line, on_tick, tick_seconds, start)
+        )
+        if not await side.ended(_left(settings, start)):
+            raise timeout_error(args, settings.timeout)
+        done = call.result()
     return finished(args, done.exit_code, b"".join(seen), done.stderr, start)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -10,7 +11,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
@@ -19,7 +20,13 @@ from langgraph.types import Durability
 from okx_auth_graph import testing
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.graph import AuthGraph, build_auth_graph
-from okx_sim.inprocess import run_command, run_in_process, run_in_process_streaming
+from okx_sim.inprocess import (
+    arun_in_process,
+    arun_in_process_streaming,
+    run_command,
+    run_in_process,
+    run_in_process_streaming,
+)
 
 IN_PROCESS_CLI = "okx-sim:in-process"
 """A `Simulator.path` (and `okx_cli`) that names no executable: the simulator answers in this
@@ -30,11 +37,15 @@ not found."""
 def cli_options(okx_cli: str) -> dict[str, Any]:
     """`build_auth_graph`'s CLI arguments for a simulator path: its runners, or the executable.
 
-    `IN_PROCESS_CLI` gives the in-process runners (the unit tier: no process
-    starts); anything else is an executable run as a subprocess per call.
+    `IN_PROCESS_CLI` gives the in-process runners and their async twins (the
+    unit tier: no process starts); anything else is an executable run as a
+    subprocess per call.
     """
     if okx_cli == IN_PROCESS_CLI:
-        return {"runner": run_in_process, "streaming_runner": run_in_process_streaming}
+        return {
+            "runner": run_in_process, "streaming_runner": run_in_process_streaming,
+            "arunner": arun_in_process, "astreaming_runner": arun_in_process_streaming,
+        }
     return {"okx_cli": okx_cli}
 
 
@@ -168,6 +179,9 @@ class Conversation(testing.Conversation):
 
     default_durability: ClassVar[Durability] = "async"
     """LangGraph's default; the graph suite runs under each mode (`tests/graph/conftest.py`)."""
+    default_api: ClassVar[Literal["sync", "async"]] = "sync"
+    """Which API each turn runs on: `invoke` (and `stream`), or `ainvoke` (and `astream`) in an
+    event loop of the turn's own; the graph suite runs under both (`tests/graph/conftest.py`)."""
 
     def __init__(
         self,
@@ -186,3 +200,9 @@ class Conversation(testing.Conversation):
             thread_id=thread_id,
             durability=durability or self.default_durability,
         )
+
+    def send(self, request: testing.Request) -> list[str]:
+        """One turn on the API `default_api` names."""
+        if self.default_api == "async":
+            return asyncio.run(self.asend(request))
+        return super().send(request)

@@ -18,7 +18,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.nodes.cli import Cli, reports_failure
+from okx_auth_graph.nodes.cli import Cli, CliPlan, reports_failure
 from okx_auth_graph.nodes.common import language_of, say
 from okx_auth_graph.okx import (
     AuthCommandName,
@@ -52,9 +52,9 @@ class BinarySteps:
     @reports_failure
     def install_binary(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[str]:
+    ) -> CliPlan[Command[str]]:
         """The `install` entry: `okx auth install --json`, reported in plain words."""
-        result = self.cli.run(auth_install(), runtime)
+        result = yield from self.cli.run(auth_install(), runtime)
         phrase = "binary_up_to_date" if result["status"] == "up_to_date" else "binary_installed"
         text = render(phrase, language_of(state), version=result["version"] or "?")
         return Command(goto=END, update={"messages": [say(text)], "okx_auth": None})
@@ -62,9 +62,9 @@ class BinarySteps:
     @reports_failure
     def report_install_status(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[str]:
+    ) -> CliPlan[Command[str]]:
         """The `install_status` entry: `okx auth install-status --json`, in plain words."""
-        info = self.cli.run(auth_install_status(), runtime)
+        info = yield from self.cli.run(auth_install_status(), runtime)
         language = language_of(state)
         version, latest = info["version"] or "?", info["latest"] or "?"
         if not info["installed"]:
@@ -78,9 +78,9 @@ class BinarySteps:
     @reports_failure
     def remove_binary(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[str]:
+    ) -> CliPlan[Command[str]]:
         """After an explicit yes: `okx auth remove --force`."""
-        self.cli.run(auth_remove(force=True), runtime)
+        yield from self.cli.run(auth_remove(force=True), runtime)
         removed: AuthUpdate = {
             "messages": [say(render("removed", language_of(state)))], "okx_auth": None,
         }
@@ -89,7 +89,7 @@ class BinarySteps:
     @reports_failure
     def repair_binary(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[str]:
+    ) -> CliPlan[Command[str]]:
         """Recovery from "Failed to spawn okx-auth": install, check, retry the command once.
 
         The repair runs once per request (the preflight may have done it). The
@@ -105,11 +105,11 @@ class BinarySteps:
         factory = _RETRIED.get(named) if named else None
         retried = factory() if factory else None
 
-        def retry() -> object:
+        def retry() -> CliPlan[object]:
             """The failed command again, as the graph builds it; a login or a removal waits."""
-            return self.cli.run(retried, runtime) if retried is not None else None
+            return (yield from self.cli.run(retried, runtime)) if retried is not None else None
 
-        answer, repaired = self.cli.repairing(
+        answer, repaired = yield from self.cli.repairing(
             retry, state, runtime, already_failed=not state.get("binary_repaired")
         )
         said: AuthUpdate = {"messages": repaired} if repaired else {}

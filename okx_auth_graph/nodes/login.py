@@ -1,7 +1,8 @@
 """The login flow's tool nodes: the two logins and the one done-check.
 
-Each runs the CLI through the shared boundary (`nodes/cli.py`), whose wrapper
-turns a failed call into state for the report step.
+Each is a plan on the shared boundary (`nodes/cli.py`), run blocking under
+`invoke` and on the event loop under `ainvoke`, whose wrapper turns a failed
+call into state for the report step.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from langgraph.types import Command
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.events import CliDoneEvent, CliLineEvent, CliProgressEvent
 from okx_auth_graph.gate import login_clearance
-from okx_auth_graph.nodes.cli import Cli, reports_failure
+from okx_auth_graph.nodes.cli import Cli, CliPlan, blocking, reports_failure
 from okx_auth_graph.nodes.common import (
     context_of,
     language_of,
@@ -35,7 +36,7 @@ from okx_auth_graph.okx.errors import LOGIN_RETRY_KINDS
 from okx_auth_graph.okx.interactive import (
     InteractiveLogin,
     auth_login_interactive_args,
-    login_interactive,
+    blocking_login,
 )
 from okx_auth_graph.okx.login_lock import LoginLedger, login_lock
 from okx_auth_graph.prompts import format_duration, render
@@ -53,7 +54,7 @@ class LoginFlow:
     @reports_failure
     def login(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[str]:
+    ) -> CliPlan[Command[str]]:
         """`okx auth login --manual --site S`, behind the pre-login gate (checked again here).
 
         It runs under the HOME's login lock: when another conversation of the
@@ -63,13 +64,16 @@ class LoginFlow:
         message, no retry.
         """
         clearance = login_clearance(state["messages"], state.get("site_choice"), self.skill)
-        settings = self.cli.settings(runtime)
-        with login_lock(settings.okx_home, settings.timeout) as ledger:
-            if (raced := self._started_elsewhere(state, ledger, runtime)) is not None:
+        settings = yield from self.cli.settings(runtime)
+        with (yield from login_lock(settings.okx_home, settings.timeout)) as ledger:
+            raced = yield from self._started_elsewhere(state, ledger, runtime)
+            if raced is not None:
                 return Command(goto=raced[0], update=raced[1])
-            answer, notes = self.cli.run_auth(auth_login_manual(clearance), state, runtime)
+            answer, notes = yield from self.cli.run_auth(
+                auth_login_manual(clearance), state, runtime
+            )
             if "status" in answer:  # `{"status": "skipped", ...}`: the CLI's API-key guard
-                stale = self._stale_key(answer["profile"], notes, runtime)
+                stale = yield from self._stale_key(answer["profile"], notes, runtime)
                 return Command(goto="api_key_stop", update=stale)
             started = ledger.record_start()
         pending = PendingLogin(site=clearance.site, device=answer)
@@ -81,7 +85,7 @@ class LoginFlow:
 
     def _started_elsewhere(
         self, state: AuthState, ledger: LoginLedger, runtime: Runtime[AuthContext]
-    ) -> tuple[str, AuthUpdate] | None:
+    ) -> CliPlan[tuple[str, AuthUpdate] | None]:
         """Step 0.3 again when the HOME started a login since this request looked; else None.
 
         Pending: that login is waited for (no new code). Logged in: the success
@@ -89,7 +93,7 @@ class LoginFlow:
         """
         if ledger.started == (state.get("logins_seen") or 0):
             return None
-        status = self.cli.run(auth_status(), runtime)
+        status = yield from self.cli.run(auth_status(), runtime)
         seen: AuthUpdate = {"auth": status, "logins_seen": ledger.started}
         if status["status"] == "pending":
             return "pending_notice", seen
@@ -99,9 +103,9 @@ class LoginFlow:
 
     def _stale_key(
         self, guarded: str | None, notes: list[AIMessage], runtime: Runtime[AuthContext]
-    ) -> AuthUpdate:
+    ) -> CliPlan[AuthUpdate]:
         """The CLI's own guard found a key that Step 0.2 did not: re-read the config to name it."""
-        config = self.cli.config(runtime)
+        config = yield from self.cli.config(runtime)
         return {
             "config": config,
             "api_key_profile": api_key_profile(config) or guarded or "?",
@@ -111,10 +115,10 @@ class LoginFlow:
     @reports_failure
     def verify(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[str]:
+    ) -> CliPlan[Command[str]]:
         """After the user's done signal: exactly one `okx auth status --json`, then branch."""
         language = language_of(state)
-        status, notes = self.cli.run_auth(auth_status(), state, runtime)
+        status, notes = yield from self.cli.run_auth(auth_status(), state, runtime)
         if status["status"] == "logged_in":
             return Command(goto="success", update={"auth": status, "messages": notes})
         if status["status"] == "pending":
@@ -132,7 +136,7 @@ class LoginFlow:
     @reports_failure
     def login_interactive(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[str]:
+    ) -> CliPlan[Command[str]]:
         """`okx auth login --site S`, waiting for the browser, behind the same gate and lock.
 
         The CLI's lines and a heartbeat go out as custom stream events while it
@@ -144,11 +148,12 @@ class LoginFlow:
         for the browser (minutes, while the CLI holds the pending login).
         """
         clearance = login_clearance(state["messages"], state.get("site_choice"), self.skill)
-        settings = self.cli.settings(runtime)
+        settings = yield from self.cli.settings(runtime)
         held = ExitStack()
-        ledger = held.enter_context(login_lock(settings.okx_home, settings.timeout))
+        ledger = held.enter_context((yield from login_lock(settings.okx_home, settings.timeout)))
         with held:
-            if (raced := self._started_elsewhere(state, ledger, runtime)) is not None:
+            raced = yield from self._started_elsewhere(state, ledger, runtime)
+            if raced is not None:
                 return Command(goto=raced[0], update=raced[1])
             count = ledger.record_start()
             held = held.pop_all()  # kept until the CLI shows its code: it is pending then
@@ -166,15 +171,16 @@ class LoginFlow:
                                    elapsed_seconds=round(elapsed, 1),
                                    timeout_seconds=context.login_timeout_seconds))
 
-        def attempt() -> InteractiveLogin:
-            return login_interactive(clearance, self.cli.settings(runtime), on_line, on_tick,
-                                     timeout=context.login_timeout_seconds,
-                                     runner=self.cli.streaming_runner)
+        def attempt() -> CliPlan[InteractiveLogin]:
+            settings = yield from self.cli.settings(runtime)
+            login = blocking_login(clearance, settings, on_line, on_tick,
+                                   timeout=context.login_timeout_seconds)
+            return (yield from blocking(login))
 
         language = language_of(state)
         timed_out = False
         try:
-            login, notes = self.cli.repairing(attempt, state, runtime)
+            login, notes = yield from self.cli.repairing(attempt, state, runtime)
         except OkxError as error:
             timed_out = error.kind == "timeout"
             if timed_out:
@@ -195,6 +201,6 @@ class LoginFlow:
                                elapsed_seconds=round(time.monotonic() - started, 1),
                                timed_out=timed_out))
         if login.outcome == "api_key_configured":
-            stale = self._stale_key(login.profile, notes, runtime)
+            stale = yield from self._stale_key(login.profile, notes, runtime)
             return Command(goto="api_key_stop", update={**stale, "logins_seen": count})
         return Command(goto="verify", update={"messages": notes, "logins_seen": count})

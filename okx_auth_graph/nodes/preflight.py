@@ -9,13 +9,11 @@ goes on to Step 0.1.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 from langchain_core.messages import AIMessage
 from langgraph.runtime import Runtime
 
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.nodes.cli import Cli
+from okx_auth_graph.nodes.cli import Cli, CliPlan, side_by_side
 from okx_auth_graph.nodes.common import changed
 from okx_auth_graph.nodes.recover import recovery_failure
 from okx_auth_graph.okx import (
@@ -60,43 +58,43 @@ class Preflight:
     def __init__(self, cli: Cli) -> None:
         self.cli = cli
 
-    def preflight(self, state: AuthState, runtime: Runtime[AuthContext]) -> AuthUpdate:
+    def preflight(self, state: AuthState, runtime: Runtime[AuthContext]) -> CliPlan[AuthUpdate]:
         """Step 0: `okx config show --json` and `okx auth status --json` at once.
 
-        The two calls run side by side (`config show` on a thread of its own,
-        so conversations share nothing and never queue), and the step lasts
-        as long as the slower one. A failure of either is a finding, not an
-        error: the router after this step (`preflight_outcome`) decides, and
-        the failure that stops the procedure is noted as `failure`.
+        The two calls run side by side (under `invoke`, `config show` on a
+        thread of its own, so conversations share nothing and never queue;
+        under `ainvoke`, both on the event loop), and the step lasts as long
+        as the slower one. A failure of either is a finding, not an error: the
+        router after this step (`preflight_outcome`) decides, and the failure
+        that stops the procedure is noted as `failure`.
         """
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="okx-preflight") as side:
-            config_half = side.submit(self._config_half, runtime)
-            status_half, notes = self._status_half(state, runtime)
-        config = config_half.result()
+        config, (status_half, notes) = yield from side_by_side(
+            self._config_half(runtime), self._status_half(state, runtime)
+        )
         blocker = preflight_blocker(
             config.get("config"), config.get("config_failure"), status_half.get("status_failure")
         )
         found: AuthUpdate = {**config, **status_half, "failure": blocker}
         return {**changed(state, found), **({"messages": notes} if notes else {})}
 
-    def _config_half(self, runtime: Runtime[AuthContext]) -> AuthUpdate:
+    def _config_half(self, runtime: Runtime[AuthContext]) -> CliPlan[AuthUpdate]:
         """`okx config show --json`, redacted as it is parsed."""
         try:
-            return {"config": self.cli.config(runtime), "config_failure": None}
+            return {"config": (yield from self.cli.config(runtime)), "config_failure": None}
         except OkxError as error:
             return {"config": None, "config_failure": error.failure}
 
     def _status_half(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> tuple[AuthUpdate, list[AIMessage]]:
+    ) -> CliPlan[tuple[AuthUpdate, list[AIMessage]]]:
         """`okx auth status --json`, repairing a missing okx-auth binary once.
 
         The HOME's count of logins is read first: one started after it shows
         up as a changed count under the login lock.
         """
         try:
-            seen = logins_started(self.cli.settings(runtime).okx_home)
-            status, notes = self.cli.run_auth(auth_status(), state, runtime)
+            seen = logins_started((yield from self.cli.settings(runtime)).okx_home)
+            status, notes = yield from self.cli.run_auth(auth_status(), state, runtime)
         except OkxError as error:
             return {"auth": None, "status_failure": error.failure}, []
         found: AuthUpdate = {

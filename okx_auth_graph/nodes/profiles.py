@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from langgraph.graph import END
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.nodes.cli import Cli
+from okx_auth_graph.nodes.cli import Cli, CliPlan
 from okx_auth_graph.nodes.common import changed, language_of, say
 from okx_auth_graph.okx import OkxError, config_use
 from okx_auth_graph.okx.config_file import ProfileEditError, remove_profile
+from okx_auth_graph.okx.steps import on_disk
 from okx_auth_graph.prompts import render
 from okx_auth_graph.state import AuthState, AuthUpdate, OkxAuthOutcome
 
@@ -23,7 +26,7 @@ class ProfileSteps:
 
     def drop_api_key_profile(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[str]:
+    ) -> CliPlan[Command[str]]:
         """After a yes: remove the keyed profile, then the checks again from Step 0.1.
 
         The block is cut out of `~/.okx/config.toml` with a timestamped backup
@@ -37,7 +40,8 @@ class ProfileSteps:
         name = state.get("profile_to_drop") or ""
         language = language_of(state)
         try:
-            removal = remove_profile(self.cli.settings(runtime), name)
+            settings = yield from self.cli.settings(runtime)
+            removal = yield from on_disk(partial(remove_profile, settings, name))
         except OkxError as error:  # no usable HOME for this caller: nothing was touched
             unchanged: AuthUpdate = {"failure": error.failure}
             return Command(goto="report_failure", update=unchanged)
@@ -51,9 +55,9 @@ class ProfileSteps:
         try:
             if removal.was_default and removal.remaining:
                 other = removal.remaining[0]
-                self.cli.run(config_use(other), runtime)
+                yield from self.cli.run(config_use(other), runtime)
                 texts.append(render("default_switched", language, other=other))
-            config = self.cli.config(runtime)
+            config = yield from self.cli.config(runtime)
         except OkxError as error:
             failed: AuthUpdate = {"failure": error.failure, "messages": [say(t) for t in texts]}
             return Command(goto="report_failure", update=failed)

@@ -8,7 +8,7 @@ from langgraph.types import Command
 
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.keywords import asks_session_longevity
-from okx_auth_graph.nodes.cli import Cli, reports_failure
+from okx_auth_graph.nodes.cli import Cli, CliPlan, reports_failure
 from okx_auth_graph.nodes.common import language_of, say
 from okx_auth_graph.okx import auth_logout, auth_status, chosen_site
 from okx_auth_graph.prompts import format_scopes, render
@@ -25,10 +25,10 @@ class SessionSteps:
     @reports_failure
     def report_status(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[str]:
+    ) -> CliPlan[Command[str]]:
         """The `status` entry: one `auth status --json`; status, site and scopes only."""
         language = language_of(state)
-        status, notes = self.cli.run_auth(auth_status(), state, runtime)
+        status, notes = yield from self.cli.run_auth(auth_status(), state, runtime)
         site = chosen_site(status)
         texts = [render("status_report", language, status=status["status"], site=site or "-",
                         scopes=format_scopes(status["scopes"]) or "-")]
@@ -46,9 +46,9 @@ class SessionSteps:
     @reports_failure
     def logout(
         self, state: AuthState, runtime: Runtime[AuthContext]
-    ) -> Command[str]:
+    ) -> CliPlan[Command[str]]:
         """The `logout` entry: `okx auth logout`; the client registration is kept."""
-        _, notes = self.cli.run_auth(auth_logout(), state, runtime)
+        _, notes = yield from self.cli.run_auth(auth_logout(), state, runtime)
         logged_out: AuthUpdate = {
             "messages": [*notes, say(render("logged_out", language_of(state)))],
             "okx_auth": {"status": "not_logged_in"},

@@ -55,10 +55,12 @@ from okx_auth_graph.okx.models import (
 )
 from okx_auth_graph.okx.redact import mask_key, redact_text
 from okx_auth_graph.okx.runner import (
+    AsyncCliRunner,
     CliResult,
     CliRunner,
     OkxSettings,
     arun_okx,
+    arun_okx_streaming,
     resolve_executable,
     run_okx,
     run_okx_streaming,
@@ -71,6 +73,7 @@ __all__ = [
     "INSTALL_COMMAND",
     "OAUTH_CLI_VERSION",
     "SITES",
+    "AsyncCliRunner",
     "AuthCommandName",
     "AuthStatus",
     "CliResult",
@@ -96,6 +99,7 @@ __all__ = [
     "aexecute",
     "api_key_profile",
     "arun_okx",
+    "arun_okx_streaming",
     "auth_command_named",
     "auth_install",
     "auth_install_status",

@@ -41,6 +41,7 @@ from okx_auth_graph.okx.models import (
 from okx_auth_graph.okx.redact import redact_text
 from okx_auth_graph.okx.runner import (
     INSTALL_TIMEOUT_SECONDS,
+    AsyncCliRunner,
     CliResult,
     CliRunner,
     OkxSettings,
@@ -223,7 +224,9 @@ def execute(command: OkxCommand[T], settings: OkxSettings, runner: CliRunner = r
     return interpret(command, runner(command.args, _settings_for(command, settings)))
 
 
-async def aexecute(command: OkxCommand[T], settings: OkxSettings) -> T:
-    """Async twin of `execute`."""
+async def aexecute(
+    command: OkxCommand[T], settings: OkxSettings, runner: AsyncCliRunner = arun_okx
+) -> T:
+    """Async twin of `execute`: the same admission and reading, the process awaited."""
     admit(command.args, command.clearance)
-    return interpret(command, await arun_okx(command.args, _settings_for(command, settings)))
+    return interpret(command, await runner(command.args, _settings_for(command, settings)))

@@ -5,6 +5,10 @@ until the browser approves, denies or the code expires. It answers in plain
 text, so the result is read from its lines: "Logged in successfully!", "API
 key already configured (profile: X)…" (the CLI's own guard: an API key wins),
 or a non-zero exit with "Login failed: <reason>".
+
+`BlockingLogin` is that call as a value: a graph step yields it, and whoever
+drives the step runs it, with a `StreamingRunner` under `invoke` or an
+`AsyncStreamingRunner` under `ainvoke` (`nodes/cli.py`).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from okx_auth_graph.okx.runner import (
     LineCallback,
     OkxSettings,
     TickCallback,
+    arun_okx_streaming,
     run_okx_streaming,
 )
 
@@ -51,6 +56,21 @@ class StreamingRunner(Protocol):
         /,
     ) -> CliResult:
         """Run the command, handing each line and each quiet tick over live."""
+
+
+class AsyncStreamingRunner(Protocol):
+    """The async twin of `StreamingRunner`, like `arun_okx_streaming`."""
+
+    async def __call__(
+        self,
+        args: Sequence[str],
+        settings: OkxSettings,
+        on_line: LineCallback,
+        on_tick: TickCallback | None = None,
+        tick_seconds: float = 1.0,
+        /,
+    ) -> CliResult:
+        """Run the command on the event loop, handing each line and each quiet tick over live."""
 
 
 @dataclass(frozen=True)
@@ -85,29 +105,59 @@ def parse_interactive_login(result: CliResult) -> InteractiveLogin:
     ))
 
 
-def login_interactive(
+@dataclass(frozen=True)
+class BlockingLogin:
+    """The blocking login as one call, with its own budget: `blocking_login` makes it.
+
+    `run` and `arun` are the same call on the two kinds of runner: each
+    admits it only with the gate's clearance for its site, hands over the
+    CLI's lines redacted (a line with a link to anywhere but OKX stops the CLI
+    and is never shown), and reads the outcome. When the budget runs out the
+    CLI is killed (with anything it spawned) and a `timeout` failure is
+    raised: nothing keeps polling OKX behind the user.
+    """
+
+    clearance: LoginClearance
+    """The gate's decision: the site the login runs on."""
+    settings: OkxSettings
+    """The run's settings with the login's budget as their timeout."""
+    on_line: LineCallback
+    """Gets each redacted line."""
+    on_tick: TickCallback | None = None
+    """Gets the elapsed seconds whenever the CLI has been quiet for a second."""
+
+    @property
+    def args(self) -> tuple[str, ...]:
+        """`auth login --site <site>` on the cleared site."""
+        return auth_login_interactive_args(self.clearance.site)
+
+    def run(self, runner: StreamingRunner = run_okx_streaming) -> InteractiveLogin:
+        """Run the login to its end; raise a classified `OkxError` for anything but success."""
+        admit(self.args, self.clearance)
+        return parse_interactive_login(
+            runner(self.args, self.settings, self._forward, self.on_tick)
+        )
+
+    async def arun(self, runner: AsyncStreamingRunner = arun_okx_streaming) -> InteractiveLogin:
+        """`run` on the event loop."""
+        admit(self.args, self.clearance)
+        return parse_interactive_login(
+            await runner(self.args, self.settings, self._forward, self.on_tick)
+        )
+
+    def _forward(self, line: str) -> None:
+        if holds_foreign_link(line):  # stops the CLI; the line is never shown
+            raise foreign_link(self.args)
+        self.on_line(redact_text(line))
+
+
+def blocking_login(
     clearance: LoginClearance,
     settings: OkxSettings,
     on_line: LineCallback,
     on_tick: TickCallback | None = None,
     *,
     timeout: float = BLOCKING_LOGIN_TIMEOUT_SECONDS,
-    runner: StreamingRunner = run_okx_streaming,
-) -> InteractiveLogin:
-    """Run the blocking login with its own budget, forwarding redacted lines as they come.
-
-    When the budget runs out the CLI is killed (with anything it spawned) and
-    a `timeout` failure is raised: nothing keeps polling OKX behind the user.
-    It runs on the site the gate cleared, and only with that clearance.
-    """
-    budget = replace(settings, timeout=timeout)
-    args = auth_login_interactive_args(clearance.site)
-    admit(args, clearance)
-
-    def forward(line: str) -> None:
-        if holds_foreign_link(line):  # stops the CLI; the line is never shown
-            raise foreign_link(args)
-        on_line(redact_text(line))
-
-    result = runner(args, budget, forward, on_tick)
-    return parse_interactive_login(result)
+) -> BlockingLogin:
+    """The blocking login on the site the gate cleared, with `timeout` as its budget."""
+    return BlockingLogin(clearance, replace(settings, timeout=timeout), on_line, on_tick)

@@ -10,19 +10,28 @@ file system the kernel maps to the server's record locks). The file also
 counts the logins this HOME has started: Step 0 notes the count, and a login
 step that finds it changed under the lock knows another conversation started
 one since, and asks `auth status` again before doing anything.
+
+Waiting for the lock is written once, as a plan (`login_lock`) that yields a
+`Pause` whenever the lock is taken (and `FileWork` to create its folder): the
+graph's sync driver sleeps, its async driver awaits `asyncio.sleep`
+(`okx_auth_graph.okx.steps`), so a login waiting under `ainvoke` never blocks
+the event loop, and both wait by the same rule.
 """
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
+from functools import partial
 from pathlib import Path
+from types import TracebackType
+from typing import Any
 
 from okx_auth_graph.okx.errors import OkxError, OkxFailure
+from okx_auth_graph.okx.steps import FileWork, Pause, on_disk
 
 LOCK_DIR = ".okx-auth-graph"
 """The folder under the HOME that holds the lock (the CLI's own `.okx/` is left to it)."""
@@ -60,21 +69,50 @@ def logins_started(home: str | None) -> int:
 
 
 class LoginLedger:
-    """The count in a held lock: what it was, and the login this step starts."""
+    """A held login lock and the count in it: what it was, and the login this step starts.
 
-    def __init__(self, fd: int) -> None:
-        self._fd = fd
+    Leaving its `with` block releases the lock (the file lock, then this
+    process's lock); `release` does the same earlier, once.
+    """
+
+    def __init__(self, fd: int, local: threading.Lock) -> None:
+        self._fd: int | None = fd
+        self._local = local
         self.started = _count(os.pread(fd, 32, 0)) or 0
         """Logins started in this HOME before this one."""
 
     def record_start(self) -> int:
         """Count the login this step just started; returns the new count."""
+        if self._fd is None:
+            raise RuntimeError("the login lock was already released")
         self.started += 1
         data = str(self.started).encode("ascii")
         os.ftruncate(self._fd, 0)
         os.pwrite(self._fd, data, 0)
         os.fsync(self._fd)
         return self.started
+
+    def release(self) -> None:
+        """Let the next login of this HOME go ahead (again: nothing)."""
+        if self._fd is None:
+            return
+        fd, self._fd = self._fd, None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+            self._local.release()
+
+    def __enter__(self) -> LoginLedger:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.release()
 
 
 def _local_lock(path: Path) -> threading.Lock:
@@ -90,31 +128,47 @@ def _busy(timeout: float) -> OkxError:
     ))
 
 
-@contextlib.contextmanager
-def login_lock(home: str | None, timeout: float) -> Iterator[LoginLedger]:
-    """Hold the HOME's login lock (waiting up to `timeout` seconds) and its count."""
+def _flocked(fd: int) -> bool:
+    """Take the file lock if it is free, without waiting."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+LockWait = Generator[Pause | FileWork[Any], Any, LoginLedger]
+"""Waiting for a HOME's login lock: pauses while it is taken, then the held lock."""
+
+
+def login_lock(home: str | None, timeout: float) -> LockWait:
+    """Take the HOME's login lock, waiting up to `timeout` seconds; `with` the result.
+
+    A plan for the graph's drivers (see the module docstring): it tries the
+    lock, and pauses `POLL_SECONDS` each time it is taken. Whatever stops the
+    wait (the deadline, an exception thrown in, a closed plan) lets go of
+    anything already taken.
+    """
     path = lock_path(home)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.parent.is_dir():
+        yield from on_disk(partial(path.parent.mkdir, mode=0o700, parents=True, exist_ok=True))
     local = _local_lock(path)
     deadline = time.monotonic() + timeout
-    if not local.acquire(timeout=max(timeout, 0.0)):
-        raise _busy(timeout)
+    while not local.acquire(blocking=False):
+        if time.monotonic() >= deadline:
+            raise _busy(timeout)
+        yield Pause(POLL_SECONDS)
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise _busy(timeout) from None
-                    time.sleep(POLL_SECONDS)
-            try:
-                yield LoginLedger(fd)
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
+            while not _flocked(fd):
+                if time.monotonic() >= deadline:
+                    raise _busy(timeout)
+                yield Pause(POLL_SECONDS)
+            return LoginLedger(fd, local)
+        except BaseException:
             os.close(fd)
-    finally:
+            raise
+    except BaseException:
         local.release()
+        raise

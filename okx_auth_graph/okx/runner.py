@@ -3,7 +3,19 @@
 Each call gets its own process group so that a timeout (or a cancelled task)
 kills the CLI *and* anything it spawned (the okx-auth binary, node workers);
 nothing is left polling OKX behind the conversation's back. Sync and async
-runners share the resolution, environment and result type.
+runners share the resolution, environment, the spawn itself and the result
+type; they differ only in how they wait.
+
+The async runners are asyncio subprocesses, waited for on the event loop
+with no thread per call, and with nothing that blocks the loop (LangGraph's
+dev server fails a run that does): the executable is found by the OS as the
+process starts, not looked up on disk first. On a LangGraph server (uvloop)
+and on Linux with Python 3.12 and later no thread is involved; on Python 3.11
+asyncio's default child watcher starts a `waitpid` thread for every process,
+so on Linux the first async call replaces it with one that waits on a pidfd
+in the running loop, the watcher Python 3.12 made its default
+(`_thread_free_child_watcher`). Without pidfds (macOS) asyncio's own
+watcher still waits on a thread per process.
 
 The CLI's environment is an allow-list, `CLI_ENVIRONMENT` below, and nothing
 else: the process running the graph may hold a JWT secret, the folder of
@@ -67,9 +79,10 @@ import queue
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Protocol, cast
 
@@ -130,26 +143,36 @@ class CliRunner(Protocol):
         ...
 
 
+class AsyncCliRunner(Protocol):
+    """The async twin of `CliRunner`, like `arun_okx`: what a run under `ainvoke` awaits."""
+
+    async def __call__(self, args: Sequence[str], settings: OkxSettings, /) -> CliResult:
+        """Run the command to completion without blocking the event loop."""
+        ...
+
+
 def resolve_executable(okx_cli: str | None = None) -> str:
     """Find the okx executable: explicit setting, then `$OKX_CLI`, then PATH.
 
     `$OKX_CLI` is read at call time so a server can be pointed elsewhere
     without re-importing anything.
     """
-    for candidate in (okx_cli, os.environ.get("OKX_CLI"), "okx"):
-        if not candidate:
-            continue
-        found = shutil.which(candidate)
-        if found:
-            return found
-        raise OkxError(
-            OkxFailure(
-                kind="cli_not_found",
-                detail=f"the okx CLI was not found ({candidate!r}). {_INSTALL_ADVICE}",
-                command=[],
-            )
+    candidate = executable_named(okx_cli)
+    found = shutil.which(candidate)
+    if found:
+        return found
+    raise OkxError(
+        OkxFailure(
+            kind="cli_not_found",
+            detail=f"the okx CLI was not found ({candidate!r}). {_INSTALL_ADVICE}",
+            command=[],
         )
-    raise AssertionError("unreachable: 'okx' is always a candidate")
+    )
+
+
+def executable_named(okx_cli: str | None = None) -> str:
+    """The executable a call runs, as named: the setting, else `$OKX_CLI` (read now), else `okx`."""
+    return okx_cli or os.environ.get("OKX_CLI") or "okx"
 
 
 CREDENTIAL_ENV: tuple[str, ...] = SECRET_ENV_VARS
@@ -291,6 +314,15 @@ def _stop_group(proc: subprocess.Popen[bytes]) -> None:
     proc.wait()
 
 
+async def _astop_group(proc: asyncio.subprocess.Process) -> None:
+    """`_stop_group` on the event loop."""
+    _kill_group(proc.pid, signal.SIGTERM)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(proc.wait(), STOP_GRACE_SECONDS)
+    _kill_group(proc.pid)
+    await proc.wait()
+
+
 def finished(args: Sequence[str], code: int, out: bytes, err: bytes, start: float) -> CliResult:
     """What a command that ran to its end reports: exit code, decoded output, duration."""
     result = CliResult(
@@ -329,20 +361,9 @@ async def arun_okx(
     args: Sequence[str], settings: OkxSettings, env: Mapping[str, str] | None = None
 ) -> CliResult:
     """Async twin of `run_okx`; cancelling the task also kills the process group."""
-    argv = [resolve_executable(settings.okx_cli), *args]
     child_env = _environment(settings, env)
     start = time.monotonic()
-    try:
-        proc = await asyncio.create_subprocess_exec(
-            *argv,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=child_env,
-            start_new_session=True,
-        )
-    except OSError as error:
-        raise _unstartable(argv[0], error) from None
+    proc = await _aspawn(settings.okx_cli, args, child_env)
     try:
         out, err = await asyncio.wait_for(proc.communicate(), settings.timeout)
     except TimeoutError:
@@ -357,8 +378,173 @@ async def arun_okx(
     return finished(args, proc.returncode, out, err, start)
 
 
+async def _aspawn(
+    okx_cli: str | None, args: Sequence[str], env: dict[str, str]
+) -> asyncio.subprocess.Process:
+    """Start `okx <args>` as an asyncio subprocess in a process group of its own.
+
+    The OS finds the executable as it starts (the name `resolve_executable`
+    looks up, on the same PATH); only when that fails is it looked up on disk,
+    off the loop, to tell a missing CLI from one that cannot start.
+    """
+    _thread_free_child_watcher()
+    try:
+        return await asyncio.create_subprocess_exec(
+            executable_named(okx_cli), *args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            start_new_session=True,
+            limit=MAX_OUTPUT_BYTES,
+        )
+    except OSError as error:
+        found = await asyncio.to_thread(resolve_executable, okx_cli)  # or cli_not_found
+        raise _unstartable(found, error) from None
+
+
+if sys.version_info < (3, 12) and hasattr(os, "pidfd_open"):
+
+    class _PidfdChildWatcher(asyncio.AbstractChildWatcher):
+        """Python 3.12's `PidfdChildWatcher` for 3.11: a pidfd read by the running loop.
+
+        Python 3.11's own `PidfdChildWatcher` serves one attached loop only, so
+        it cannot stand in for the default watcher, which starts a thread per
+        process.
+        """
+
+        def add_child_handler(
+            self, pid: int, callback: Callable[..., object], *args: object
+        ) -> None:
+            loop = asyncio.get_running_loop()
+            pidfd = os.pidfd_open(pid)
+            loop.add_reader(pidfd, self._reap, loop, pid, pidfd, callback, args)
+
+        @staticmethod
+        def _reap(
+            loop: asyncio.AbstractEventLoop,
+            pid: int,
+            pidfd: int,
+            callback: Callable[..., object],
+            args: tuple[object, ...],
+        ) -> None:
+            loop.remove_reader(pidfd)
+            try:
+                _, status = os.waitpid(pid, 0)
+            except ChildProcessError:  # reaped elsewhere: asyncio's own watchers say 255 too
+                code = 255
+            else:
+                code = os.waitstatus_to_exitcode(status)
+            finally:
+                os.close(pidfd)
+            callback(pid, code, *args)
+
+        def remove_child_handler(self, pid: int) -> bool:
+            return False
+
+        def attach_loop(self, loop: asyncio.AbstractEventLoop | None) -> None:
+            """Nothing to attach: each process is watched in the loop that started it."""
+
+        def close(self) -> None:
+            """Nothing to release: each pidfd closes when its process is reaped."""
+
+        def is_active(self) -> bool:
+            return True
+
+        def __enter__(self) -> _PidfdChildWatcher:
+            return self
+
+        def __exit__(self, *_: object) -> None:
+            return None
+
+    def _thread_free_child_watcher() -> None:
+        """On Python 3.11, put the pidfd watcher in place of the default thread-per-process one.
+
+        Only the default policy's own threaded watcher is replaced (a loop of
+        another kind, such as uvloop's, does without one); every asyncio
+        subprocess of the process gains from it, as on Python 3.12.
+        """
+        policy = asyncio.get_event_loop_policy()
+        if not isinstance(policy, asyncio.DefaultEventLoopPolicy):
+            return
+        if isinstance(policy.get_child_watcher(), asyncio.ThreadedChildWatcher):
+            policy.set_child_watcher(_PidfdChildWatcher())
+
+else:
+
+    def _thread_free_child_watcher() -> None:
+        """Python 3.12 and later wait on a pidfd already (or, without pidfds, need a thread)."""
+
+
 LineCallback = Callable[[str], None]
 TickCallback = Callable[[float], None]
+
+QUIET = b""
+"""What a relay is sent when no line came within its wait (a relayed line is never empty)."""
+
+Relay = Generator[float, bytes | None, list[bytes]]
+"""The rule for a chatty command's lines (see `relay`), apart from how the lines travel."""
+
+
+def relay(
+    args: Sequence[str],
+    settings: OkxSettings,
+    on_line: LineCallback,
+    on_tick: TickCallback | None,
+    tick_seconds: float,
+    start: float,
+) -> Relay:
+    """Hand each line of a chatty command over as it arrives, until its stdout ends.
+
+    It yields how long to wait for the next line and is sent that line, `None`
+    at the end of stdout, or `QUIET` when the wait passed without one; then
+    `on_tick` gets the elapsed seconds. Past the settings' budget (counted
+    from `start`) it is a timeout. Returns the lines as they came, for the
+    result. Written once for both ways lines travel: a thread's queue
+    (`relay_lines`) and the event loop's (`arelay_lines`).
+    """
+    seen: list[bytes] = []
+    while True:
+        remaining = start + settings.timeout - time.monotonic()
+        if remaining <= 0:
+            raise timeout_error(args, settings.timeout)
+        line = yield min(tick_seconds, remaining)
+        if line is None:
+            return seen
+        if line == QUIET:
+            if on_tick is not None:
+                on_tick(time.monotonic() - start)
+            continue
+        seen.append(line)
+        on_line(decode_output(line).rstrip("\r\n"))
+
+
+def relay_lines(lines: queue.Queue[bytes | None], rule: Relay) -> list[bytes]:
+    """Follow `rule` with the lines a thread puts on `lines` (None: stdout ended)."""
+    wait = next(rule)
+    while True:
+        try:
+            line = lines.get(timeout=wait)
+        except queue.Empty:
+            line = QUIET
+        try:
+            wait = rule.send(line)
+        except StopIteration as done:
+            return cast(list[bytes], done.value)
+
+
+async def arelay_lines(lines: asyncio.Queue[bytes | None], rule: Relay) -> list[bytes]:
+    """`relay_lines` on the event loop: the lines come through an `asyncio.Queue`."""
+    wait = next(rule)
+    while True:
+        try:
+            line = await asyncio.wait_for(lines.get(), wait)
+        except TimeoutError:
+            line = QUIET
+        try:
+            wait = rule.send(line)
+        except StopIteration as done:
+            return cast(list[bytes], done.value)
 
 
 def run_okx_streaming(
@@ -387,7 +573,7 @@ def run_okx_streaming(
     for reader in readers:
         reader.start()
     try:
-        seen = relay_lines(args, settings, lines, on_line, on_tick, tick_seconds, start)
+        seen = relay_lines(lines, relay(args, settings, on_line, on_tick, tick_seconds, start))
         try:  # stdout closed; the process still gets only what is left of its budget
             proc.wait(timeout=max(0.0, start + settings.timeout - time.monotonic()))
         except subprocess.TimeoutExpired:
@@ -401,39 +587,61 @@ def run_okx_streaming(
     return finished(args, proc.returncode, b"".join(seen), b"".join(stderr_chunks), start)
 
 
-def relay_lines(
+async def arun_okx_streaming(
     args: Sequence[str],
     settings: OkxSettings,
-    lines: queue.Queue[bytes | None],
     on_line: LineCallback,
-    on_tick: TickCallback | None,
-    tick_seconds: float,
-    start: float,
-) -> list[bytes]:
-    """Hand each line of a chatty command over as it arrives, until its stdout ends (None).
+    on_tick: TickCallback | None = None,
+    tick_seconds: float = 1.0,
+) -> CliResult:
+    """Async twin of `run_okx_streaming`: the lines are read and handed over on the event loop.
 
-    `on_tick` gets the elapsed seconds whenever the command has been quiet for
-    a tick; past the settings' budget (counted from `start`) it is a timeout.
-    Returns the lines as they came, for the result.
+    The callbacks run on the loop; a callback's exception, a cancelled task
+    or the end of the budget stops the whole group, as in the sync runner.
     """
-    seen: list[bytes] = []
-    while True:
-        remaining = start + settings.timeout - time.monotonic()
-        if remaining <= 0:
-            raise timeout_error(args, settings.timeout)
-        try:
-            line = lines.get(timeout=min(tick_seconds, remaining))
-        except queue.Empty:
-            if on_tick is not None:
-                on_tick(time.monotonic() - start)
-            continue
-        if line is None:
-            return seen
-        seen.append(line)
-        on_line(decode_output(line).rstrip("\r\n"))
+    start = time.monotonic()
+    proc = await _aspawn(settings.okx_cli, args, child_environment(settings))
+    stdout = cast(asyncio.StreamReader, proc.stdout)
+    stderr = cast(asyncio.StreamReader, proc.stderr)
+    lines: asyncio.Queue[bytes | None] = asyncio.Queue()
+    pump = asyncio.ensure_future(_apump_lines(stdout, lines))
+    errors = asyncio.ensure_future(stderr.read())
+    rule = relay(args, settings, on_line, on_tick, tick_seconds, start)
+    try:
+        seen = await arelay_lines(lines, rule)
+        remaining = max(0.0, start + settings.timeout - time.monotonic())
+        try:  # stdout closed; the process still gets only what is left of its budget
+            await asyncio.wait_for(proc.wait(), remaining)
+        except TimeoutError:
+            raise timeout_error(args, settings.timeout) from None
+    except BaseException:
+        await _astop_group(proc)
+        raise
+    finally:
+        await asyncio.wait([pump, errors], timeout=1)
+        pump.cancel()
+        errors.cancel()
+    err = errors.result() if errors.done() and not errors.cancelled() else b""
+    assert proc.returncode is not None  # noqa: S101 - wait() returned
+    return finished(args, proc.returncode, b"".join(seen), err, start)
 
 
 def _pump_lines(stream: IO[bytes], lines: queue.Queue[bytes | None]) -> None:
     for raw in stream:
         lines.put(raw)
     lines.put(None)
+
+
+_CHUNK_BYTES = 65_536
+
+
+async def _apump_lines(stream: asyncio.StreamReader, lines: asyncio.Queue[bytes | None]) -> None:
+    """`_pump_lines` on the event loop: each line as it completes, however long, then None."""
+    partial = b""
+    while chunk := await stream.read(_CHUNK_BYTES):
+        *complete, partial = (partial + chunk).split(b"\n")
+        for line in complete:
+            lines.put_nowait(line + b"\n")
+    if partial:
+        lines.put_nowait(partial)
+    lines.put_nowait(None)

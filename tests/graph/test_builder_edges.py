@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import get_args
 
@@ -117,9 +117,20 @@ def test_every_question_is_made_by_the_one_factory() -> None:
     assert codes.pop().co_filename == question_node.__code__.co_filename
 
 
+def wrapped(function: Callable[..., object]) -> Iterator[Callable[..., object]]:
+    """The function and every function it wraps (`functools.wraps`), outermost first."""
+    found: object = function
+    while callable(found):
+        yield found
+        found = getattr(found, "__wrapped__", None)
+
+
 def test_every_step_that_reports_a_cli_failure_declares_that_edge() -> None:
     """`reports_failure` routes to `report_failure`: each step it wraps names that destination."""
-    guarded = [name for name in BUILDER.nodes if step_function(name).__code__.co_name == "guarded"]
+    guarded = [
+        name for name in BUILDER.nodes
+        if any(f.__code__.co_name == "guarded" for f in wrapped(step_function(name)))
+    ]
     assert {"login", "verify", "repair_binary", "report_status"} <= set(guarded)
     for name in guarded:
         assert "report_failure" in (BUILDER.nodes[name].ends or ()), name

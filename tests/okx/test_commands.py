@@ -37,7 +37,7 @@ from okx_auth_graph.okx import (
 )
 from okx_auth_graph.okx.commands import interpret
 from okx_auth_graph.okx.errors import RELOGIN_KINDS
-from okx_auth_graph.okx.interactive import login_interactive
+from okx_auth_graph.okx.interactive import InteractiveLogin, blocking_login
 from okx_auth_graph.okx.runner import DEFAULT_TIMEOUT_SECONDS, INSTALL_TIMEOUT_SECONDS
 from tests.views import profile, status
 
@@ -170,10 +170,35 @@ def test_the_blocking_login_needs_the_clearance_too() -> None:
         started.append(tuple(args))
         return CliResult(tuple(args), 0, "Logged in successfully!\n", "", 0.01)
 
-    done = login_interactive(LoginClearance("eea"), OkxSettings(), lambda _: None,
-                             runner=streaming)
+    done = blocking_login(LoginClearance("eea"), OkxSettings(), lambda _: None).run(streaming)
     assert done.outcome == "logged_in"
     assert started == [("auth", "login", "--site", "eea")]
+
+
+async def test_the_blocking_login_reads_the_same_on_the_async_runner() -> None:
+    started: list[tuple[str, ...]] = []
+
+    async def streaming(args: Sequence[str], *_: object) -> CliResult:
+        started.append(tuple(args))
+        return CliResult(tuple(args), 0, "API key already configured (profile: main)\n", "", 0.01)
+
+    done = await blocking_login(LoginClearance("us"), OkxSettings(), lambda _: None).arun(streaming)
+    assert done == InteractiveLogin("api_key_configured", "main")
+    assert started == [("auth", "login", "--site", "us")]
+
+
+async def test_aexecute_admits_runs_and_reads_like_execute() -> None:
+    seen: list[tuple[str, ...]] = []
+
+    async def runner(args: Sequence[str], settings: OkxSettings, /) -> CliResult:
+        seen.append(tuple(args))
+        return CliResult(tuple(args), 0, STATUS_JSON, "", 0.01)
+
+    value = await aexecute(auth_status(), OkxSettings(), runner)
+    assert value == execute(auth_status(), OkxSettings(), FakeRunner(stdout=STATUS_JSON))
+    with pytest.raises(GateViolation):
+        await aexecute(OkxCommand(("auth", "login", "--site", "us"), str), OkxSettings(), runner)
+    assert seen == [("auth", "status", "--json")]
 
 
 def test_only_the_gate_makes_a_clearance_and_only_builders_spell_a_login() -> None:

@@ -8,6 +8,7 @@ import logging
 import os
 import time
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
@@ -19,11 +20,17 @@ from okx_auth_graph.okx import (
     OkxSettings,
     action_of,
     arun_okx,
+    arun_okx_streaming,
     resolve_executable,
     run_okx,
     run_okx_streaming,
 )
-from okx_auth_graph.okx.runner import MAX_OUTPUT_BYTES, redact_argv
+from okx_auth_graph.okx.runner import (
+    MAX_OUTPUT_BYTES,
+    LineCallback,
+    TickCallback,
+    redact_argv,
+)
 
 from .helpers import ScriptWriter, hanging_group_body, pid_gone, read_pids, wait_until_gone
 
@@ -340,12 +347,45 @@ async def test_cancelling_the_task_kills_the_whole_group(
 # ---------------------------------------------------------------- streaming
 
 
-def test_streaming_delivers_lines_live_and_ticks(scripts: ScriptWriter) -> None:
+class Streaming(Protocol):
+    def __call__(
+        self,
+        args: list[str],
+        settings: OkxSettings,
+        on_line: LineCallback,
+        on_tick: TickCallback | None = None,
+        tick_seconds: float = 1.0,
+    ) -> CliResult: ...
+
+
+@pytest.fixture(params=[
+    "run_okx_streaming",
+    # The OS finds the executable as the async runner starts it: even a missing one is a spawn.
+    pytest.param("arun_okx_streaming", marks=pytest.mark.integration),
+])
+def stream(request: pytest.FixtureRequest) -> Streaming:
+    """The streaming runner, or its async twin run to its end on an event loop of its own."""
+    if request.param == "run_okx_streaming":
+        return run_okx_streaming
+
+    def on_a_loop(
+        args: list[str],
+        settings: OkxSettings,
+        on_line: LineCallback,
+        on_tick: TickCallback | None = None,
+        tick_seconds: float = 1.0,
+    ) -> CliResult:
+        return asyncio.run(arun_okx_streaming(args, settings, on_line, on_tick, tick_seconds))
+
+    return on_a_loop
+
+
+def test_streaming_delivers_lines_live_and_ticks(scripts: ScriptWriter, stream: Streaming) -> None:
     cli = scripts.sh("echo first\nsleep 1.5\necho second\necho note >&2\n")
     arrivals: list[tuple[str, float]] = []
     ticks: list[float] = []
     start = time.monotonic()
-    result = run_okx_streaming(
+    result = stream(
         ["auth", "login", "--site", "us"],
         OkxSettings(okx_cli=str(cli)),
         lambda line: arrivals.append((line, time.monotonic())),
@@ -367,21 +407,23 @@ def test_streaming_delivers_lines_live_and_ticks(scripts: ScriptWriter) -> None:
     assert result.command == ("auth", "login", "--site", "us")
 
 
-def test_streaming_without_tick_callback(scripts: ScriptWriter) -> None:
+def test_streaming_without_tick_callback(scripts: ScriptWriter, stream: Streaming) -> None:
     cli = scripts.sh("sleep 0.3\necho done\nexit 2\n")
     lines: list[str] = []
-    result = run_okx_streaming([], OkxSettings(okx_cli=str(cli)), lines.append, tick_seconds=0.05)
+    result = stream([], OkxSettings(okx_cli=str(cli)), lines.append, tick_seconds=0.05)
     assert lines == ["done"]
     assert result.returncode == 2
 
 
-def test_streaming_timeout_kills_the_group(scripts: ScriptWriter, tmp_path: Path) -> None:
+def test_streaming_timeout_kills_the_group(
+    scripts: ScriptWriter, tmp_path: Path, stream: Streaming
+) -> None:
     pid_file = tmp_path / "pids"
     cli = scripts.sh(hanging_group_body(pid_file, before="echo started\n"))
     lines: list[str] = []
     start = time.monotonic()
     with pytest.raises(OkxError) as caught:
-        run_okx_streaming(
+        stream(
             ["auth", "login"],
             OkxSettings(okx_cli=str(cli), timeout=1),
             lines.append,
@@ -395,20 +437,24 @@ def test_streaming_timeout_kills_the_group(scripts: ScriptWriter, tmp_path: Path
     assert wait_until_gone(pids) == []
 
 
-def test_streaming_timeout_holds_after_stdout_closes(scripts: ScriptWriter, tmp_path: Path) -> None:
+def test_streaming_timeout_holds_after_stdout_closes(
+    scripts: ScriptWriter, tmp_path: Path, stream: Streaming
+) -> None:
     # The CLI closes stdout but keeps running: the timeout must still apply.
     pid_file = tmp_path / "pids"
     cli = scripts.sh(f'echo started\nexec 1>&-\necho "$$" > "{pid_file}"\nsleep 5\n')
     lines: list[str] = []
     start = time.monotonic()
     with pytest.raises(OkxError) as caught:
-        run_okx_streaming([], OkxSettings(okx_cli=str(cli), timeout=1), lines.append)
+        stream([], OkxSettings(okx_cli=str(cli), timeout=1), lines.append)
     assert time.monotonic() - start < 3
     assert caught.value.kind == "timeout"
     assert wait_until_gone(read_pids(pid_file)) == []
 
 
-def test_streaming_callback_error_kills_the_group(scripts: ScriptWriter, tmp_path: Path) -> None:
+def test_streaming_callback_error_kills_the_group(
+    scripts: ScriptWriter, tmp_path: Path, stream: Streaming
+) -> None:
     pid_file = tmp_path / "pids"
     cli = scripts.sh(hanging_group_body(pid_file, before="echo boom\n"))
 
@@ -417,23 +463,44 @@ def test_streaming_callback_error_kills_the_group(scripts: ScriptWriter, tmp_pat
         raise RuntimeError(f"callback failed on {line}")
 
     with pytest.raises(RuntimeError, match="callback failed on boom"):
-        run_okx_streaming([], OkxSettings(okx_cli=str(cli), timeout=30), explode)
+        stream([], OkxSettings(okx_cli=str(cli), timeout=30), explode)
     assert wait_until_gone(read_pids(pid_file)) == []
 
 
-def test_streaming_non_utf8_and_limit(scripts: ScriptWriter) -> None:
+def test_streaming_non_utf8_and_limit(scripts: ScriptWriter, stream: Streaming) -> None:
     cli = scripts.sh("printf '\\377ok\\r\\n'\nhead -c 1100000 /dev/zero | tr '\\0' z\n")
     lines: list[str] = []
-    result = run_okx_streaming([], OkxSettings(okx_cli=str(cli)), lines.append)
+    result = stream([], OkxSettings(okx_cli=str(cli)), lines.append)
     assert lines[0] == "\ufffdok"
     assert len(result.stdout) == MAX_OUTPUT_BYTES
     assert result.stdout.startswith("\ufffdok\r\nzzz")
 
 
-def test_streaming_not_found(tmp_path: Path) -> None:
+def test_streaming_not_found(tmp_path: Path, stream: Streaming) -> None:
     with pytest.raises(OkxError) as caught:
-        run_okx_streaming([], OkxSettings(okx_cli=str(tmp_path / "missing")), print)
+        stream([], OkxSettings(okx_cli=str(tmp_path / "missing")), print)
     assert caught.value.kind == "cli_not_found"
+
+
+async def test_cancelling_a_streaming_task_kills_the_whole_group(
+    scripts: ScriptWriter, tmp_path: Path
+) -> None:
+    pid_file = tmp_path / "pids"
+    cli = scripts.sh(hanging_group_body(pid_file, before="echo started\n"))
+    lines: list[str] = []
+    task = asyncio.create_task(
+        arun_okx_streaming([], OkxSettings(okx_cli=str(cli), timeout=60), lines.append)
+    )
+    deadline = time.monotonic() + 5
+    while not (pid_file.exists() and pid_file.read_text().endswith("\n")):
+        assert time.monotonic() < deadline, "the script never started"
+        await asyncio.sleep(0.02)
+    pids = read_pids(pid_file)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert lines == ["started"]
+    assert wait_until_gone(pids) == []
 
 
 # ---------------------------------------------------------------- logging

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from okx_auth_graph.okx import (
     OkxSettings,
     action_of,
 )
-from okx_auth_graph.okx.interactive import InteractiveLogin, login_interactive
+from okx_auth_graph.okx.interactive import InteractiveLogin, blocking_login
 from okx_auth_graph.tools import failure_payload, make_okx_tools
 
 from .helpers import PLANTED_API_KEY, PLANTED_SECRETS, ScriptWriter
@@ -250,7 +251,10 @@ def test_failure_payload_shape() -> None:
 # -------------------------------------------------- blocking login (the graph runs it, no tool)
 
 
-def test_blocking_login_collects_lines(scripts: ScriptWriter, tmp_path: Path) -> None:
+@pytest.mark.parametrize("on_the_loop", [False, True], ids=["run", "arun"])
+def test_blocking_login_collects_lines(
+    scripts: ScriptWriter, tmp_path: Path, on_the_loop: bool
+) -> None:
     argv_file = tmp_path / "argv"
     cli = scripts.py(
         "import json, sys, time\n"
@@ -261,7 +265,8 @@ def test_blocking_login_collects_lines(scripts: ScriptWriter, tmp_path: Path) ->
         "print('Logged in successfully!', flush=True)\n"
     )
     lines: list[str] = []
-    login = login_interactive(LoginClearance("us"), OkxSettings(okx_cli=str(cli)), lines.append)
+    call = blocking_login(LoginClearance("us"), OkxSettings(okx_cli=str(cli)), lines.append)
+    login = asyncio.run(call.arun()) if on_the_loop else call.run()
     assert login == InteractiveLogin("logged_in")
     assert lines == [
         "Open https://app.okx.com/device and enter WXYZ-0001",
@@ -276,7 +281,7 @@ def test_blocking_login_failure(scripts: ScriptWriter) -> None:
         "echo 'Waiting for authorization...'\necho 'Login failed: Access denied' >&2\nexit 1\n"
     )
     with pytest.raises(OkxError) as failed:
-        login_interactive(LoginClearance("eea"), OkxSettings(okx_cli=str(cli)), print)
+        blocking_login(LoginClearance("eea"), OkxSettings(okx_cli=str(cli)), print).run()
     result = failure_payload(failed.value)
     assert result["ok"] is False
     assert result["error"] == "access_denied"
@@ -286,8 +291,8 @@ def test_blocking_login_failure(scripts: ScriptWriter) -> None:
 
 def test_blocking_login_missing_cli(tmp_path: Path) -> None:
     with pytest.raises(OkxError) as failed:
-        login_interactive(LoginClearance("global"), OkxSettings(okx_cli=str(tmp_path / "nope")),
-                          print)
+        blocking_login(LoginClearance("global"), OkxSettings(okx_cli=str(tmp_path / "nope")),
+                       print).run()
     result = failure_payload(failed.value)
     assert result["ok"] is False
     assert result["error"] == "cli_not_found"

@@ -6,11 +6,14 @@ invocations (commands, errors, faults, the update notice) both ways and
 compares status, stdout, stderr and the call log (integration: it starts the
 console script). The rest hold, in-process alone, what the runner promises:
 the caller's environment and HOME never leak in, the budget stops a hung
-call, and a blocking login streams its lines and can be stopped mid-wait.
+call, and a blocking login streams its lines and can be stopped mid-wait;
+and the async twins answer as the sync runners do, on the caller's event
+loop, which keeps running while the simulator works.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import threading
@@ -21,7 +24,13 @@ import pytest
 
 from okx_auth_graph.okx import OkxError, OkxSettings, run_okx
 from okx_sim.framing import plant_update_notice
-from okx_sim.inprocess import run_command, run_in_process, run_in_process_streaming
+from okx_sim.inprocess import (
+    arun_in_process,
+    arun_in_process_streaming,
+    run_command,
+    run_in_process,
+    run_in_process_streaming,
+)
 from tests.support import IN_PROCESS_CLI, CallLog, Simulator
 
 CODE = re.compile(r"[A-Z]{4}-[A-Z]{4}")
@@ -178,3 +187,95 @@ def test_the_test_simulator_runs_in_process_with_the_same_answers(tmp_path: Path
     refused = sim.run("browser", "deny")
     assert (refused.returncode, refused.stdout) == (1, "")
     assert refused.stderr.startswith("Error: No pending login to deny.")
+
+
+# ---------------------------------------------------------------- the async twins
+
+
+async def test_the_async_twin_answers_as_the_sync_runner(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    homes = {side: _home(tmp_path, side) for side in ("sync", "async")}
+    answers: dict[str, list[tuple[int, str, str]]] = {side: [] for side in homes}
+    for args, env in INVOCATIONS:
+        for side, home in homes.items():
+            settings = OkxSettings(okx_home=str(home))
+            with monkeypatch.context() as scoped:
+                for name, value in env.items():
+                    scoped.setenv(name, value)
+                done = (
+                    await arun_in_process(args, settings) if side == "async"
+                    else run_in_process(args, settings)
+                )
+            answers[side].append((
+                done.returncode,
+                CODE.sub("<code>", done.stdout.replace(str(home), "<home>")),
+                CODE.sub("<code>", done.stderr.replace(str(home), "<home>")),
+            ))
+    assert answers["async"] == answers["sync"]
+
+
+async def heartbeat(beats: list[float]) -> None:
+    while True:
+        beats.append(time.monotonic())
+        await asyncio.sleep(0.02)
+
+
+async def test_a_hung_call_is_stopped_at_the_budget_while_the_loop_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OKX_SIM_FAULT", "hang")
+    beats: list[float] = []
+    beating = asyncio.create_task(heartbeat(beats))
+    began = time.monotonic()
+    with pytest.raises(OkxError) as stopped:
+        await arun_in_process(["auth", "status"], OkxSettings(okx_home=str(_home(tmp_path, "h")),
+                                                              timeout=0.3))
+    beating.cancel()
+    assert stopped.value.kind == "timeout"
+    assert 0.3 <= time.monotonic() - began < 3
+    assert len(beats) >= 5
+    assert not any(t.name == "okx-sim in-process" for t in threading.enumerate())
+
+
+async def test_a_blocking_login_streams_its_lines_on_the_loop(tmp_path: Path) -> None:
+    home = _home(tmp_path, "h")
+    lines: list[str] = []
+    ticks: list[float] = []
+    loop_thread = threading.current_thread()
+
+    def on_line(line: str) -> None:
+        assert threading.current_thread() is loop_thread
+        lines.append(line)
+        if line.startswith("Waiting"):
+            threading.Timer(0.2, run_command, (["browser", "approve"], {"HOME": str(home)}),
+                            {"timeout": 5}).start()
+
+    done = await arun_in_process_streaming(
+        ["auth", "login", "--site", "eea"], OkxSettings(okx_home=str(home), timeout=10),
+        on_line, ticks.append, 0.05,
+    )
+
+    assert done.returncode == 0
+    assert [CODE.sub("<code>", line) for line in lines] == [
+        "Open this link in your browser: https://my.okx.com/account/oauth/device",
+        "Enter code: <code>", "Waiting for authorization...", "Logged in successfully!",
+    ]
+    assert done.stdout == "".join(f"{line}\n" for line in lines)
+    assert ticks
+    assert ticks == sorted(ticks)
+
+
+async def test_cancelling_a_waiting_login_stops_the_call(tmp_path: Path) -> None:
+    lines: list[str] = []
+    waiting = asyncio.create_task(arun_in_process_streaming(
+        ["auth", "login", "--site", "us"],
+        OkxSettings(okx_home=str(_home(tmp_path, "h")), timeout=30), lines.append,
+    ))
+    async with asyncio.timeout(5):
+        while not lines or not lines[-1].startswith("Waiting"):
+            await asyncio.sleep(0.02)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert not any(t.name == "okx-sim in-process" for t in threading.enumerate())
