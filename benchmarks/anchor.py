@@ -14,22 +14,33 @@ after "done". CLI 1.2.4 has no `auth login`, so `config show --json` stands
 in for it: a real call of the same program, whose start-up is most of any
 call's time. `auth status` answers `Unknown command` on 1.2.4, which it still
 starts up to say.
+
+Beside each, a **bare graph**: as many super-steps as a login, in the same
+three turns and on the same checkpointer and durability, each a node that
+does nothing but what LangGraph does for any step, with the same two
+questions and the same messages posted. It is what the graph's shape costs
+before any of the package's work: its floor.
 """
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.sqlite import SqliteSaver
-from langgraph.types import Durability
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Command, Durability, interrupt
+from typing_extensions import TypedDict
 
 from benchmarks.clis import InProcessSim, RealCli, clean_environment, new_home
 from benchmarks.conversation import DURABILITIES, Conversation, auth_graph, manual_login_steps, play
@@ -37,6 +48,7 @@ from benchmarks.plan import Plan
 from benchmarks.stats import Summary, covered_seconds, ratios
 from okx_auth_graph.builder import AuthGraph
 from okx_auth_graph.okx import OkxSettings, run_okx
+from okx_auth_graph.state import MESSAGES
 
 Saver = Literal["memory", "sqlite"]
 ANCHOR_GOALS: dict[Saver, float] = {"memory": 0.02, "sqlite": 0.04}
@@ -58,6 +70,10 @@ class GraphTime:
     """Seconds per login, the simulator's command code taken out."""
     ratio: Summary
     """Over the real CLI's login time of the same round."""
+    bare: Summary
+    """Seconds per login of the bare graph (as many steps, nothing in them)."""
+    bare_ratio: Summary
+    """The bare graph's time over the real CLI's login time of the same round."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +115,60 @@ def _graph_login(graph: AuthGraph, sim: InProcessSim, home: Path, name: str,
     )
 
 
+class BareState(TypedDict):
+    """The bare graph's state: a conversation in the auth graph's channel."""
+
+    messages: Annotated[list[AnyMessage], MESSAGES]
+
+
+BareGraph = CompiledStateGraph[BareState, None, BareState, BareState]
+BARE_TURNS: tuple[tuple[str, ...], ...] = (
+    ("intake", "preflight", "site_check", "menu", "ask_site"),
+    ("site_check_again", "api_key_check", "oauth_check", "pre_login_gate", "login",
+     "await_authorization"),
+    ("verify", "success"),
+)
+"""The login's super-steps, turn by turn (a question's step runs again when resumed)."""
+_POSTS = {"menu": "menu", "login": "login text", "success": "success text"}
+
+
+def _bare_step(name: str) -> Any:
+    """A step that only posts what the login's step of that name posts (if anything)."""
+
+    def step(state: BareState) -> dict[str, list[AnyMessage]]:
+        return {"messages": [AIMessage(content=_POSTS[name])]} if name in _POSTS else {}
+
+    return step
+
+
+def _bare_question(state: BareState) -> dict[str, list[AnyMessage]]:
+    return {"messages": [HumanMessage(content=str(interrupt({"kind": "question"})))]}
+
+
+def bare_graph(saver: BaseCheckpointSaver[str]) -> BareGraph:
+    """As many steps as a login, in the same turns, doing nothing of the package's."""
+    builder = StateGraph(BareState)
+    order = [name for turn in BARE_TURNS for name in turn]
+    for name in order:
+        is_question = name in ("ask_site", "await_authorization")
+        builder.add_node(name, _bare_question if is_question else _bare_step(name))
+    builder.add_edge(START, order[0])
+    for before, after in itertools.pairwise(order):
+        builder.add_edge(before, after)
+    builder.add_edge(order[-1], END)
+    return builder.compile(checkpointer=saver)
+
+
+def _bare_login(graph: BareGraph, name: str, durability: Durability) -> float:
+    """One login's three turns through the bare graph."""
+    config: Any = {"configurable": {"thread_id": name}}
+    start = time.monotonic()
+    graph.invoke({"messages": [HumanMessage(content="登录")]}, config, durability=durability)
+    graph.invoke(Command(resume="2"), config, durability=durability)
+    graph.invoke(Command(resume="好了"), config, durability=durability)
+    return time.monotonic() - start
+
+
 def _saver(kind: Saver, root: Path) -> BaseCheckpointSaver[str]:
     if kind == "memory":
         return InMemorySaver()
@@ -114,8 +184,10 @@ def run(plan: Plan, executable: Path) -> AnchorResult:
     with tempfile.TemporaryDirectory(prefix="okx-bench-anchor-") as tmp:
         root = Path(tmp)
         graphs = {setup: auth_graph(sim, _saver(setup[0], root)) for setup in setups}
+        bares = {setup: bare_graph(_saver(setup[0], root)) for setup in setups}
         cli_times: list[float] = []
         graph_times: dict[tuple[Saver, Durability], list[float]] = {s: [] for s in setups}
+        bare_times: dict[tuple[Saver, Durability], list[float]] = {s: [] for s in setups}
         for index in range(plan.warm_up + plan.anchor_rounds):
             home = new_home(root, f"real-{index}")
             run_okx(CONFIG_SHOW, OkxSettings(okx_cli=real.okx_cli, okx_home=str(home)),
@@ -126,16 +198,23 @@ def run(plan: Plan, executable: Path) -> AnchorResult:
                                     f"anchor-{index}-{n}", setup[1])
                 for n, setup in enumerate(setups if index % 2 == 0 else setups[::-1])
             }
+            bare = {
+                setup: _bare_login(bares[setup], f"bare-{index}-{n}", setup[1])
+                for n, setup in enumerate(setups)
+            }
             if index >= plan.warm_up:
                 cli_times.append(cli_time)
                 for setup, seconds in measured.items():
                     graph_times[setup].append(seconds)
+                    bare_times[setup].append(bare[setup])
     return AnchorResult(
         real_cli=Summary.of(cli_times),
         calls=4,
         graph=tuple(
             GraphTime(saver=s, durability=d, seconds=Summary.of(graph_times[(s, d)]),
-                      ratio=Summary.of(ratios(graph_times[(s, d)], cli_times)))
+                      ratio=Summary.of(ratios(graph_times[(s, d)], cli_times)),
+                      bare=Summary.of(bare_times[(s, d)]),
+                      bare_ratio=Summary.of(ratios(bare_times[(s, d)], cli_times)))
             for s, d in setups
         ),
     )

@@ -285,7 +285,9 @@ def _notes(results: Results, cores: int) -> list[str]:
                 f"Graph / real CLI, {SAVER_NAMES[saver]}: {default.ratio.median:.1%} "
                 f"({_ms(default.seconds.median)} of graph against "
                 f"{_ms(results.anchor.real_cli.median)} of CLI) with LangGraph's default "
-                f"durability, {cheap.ratio.median:.1%} with `\"exit\"`."
+                f"durability, {cheap.ratio.median:.1%} with `\"exit\"`; a bare graph of as "
+                f"many steps takes {default.bare_ratio.median:.1%} "
+                f"({_ms(default.bare.median)})."
             )
     for cli in results.preflight.clis:
         if cli.ratio.median <= PREFLIGHT_GOAL:
@@ -452,7 +454,8 @@ def _anchor(a: AnchorResult, plan: Plan, version: str) -> str:
         (SAVER_NAMES[g.saver], f"`{g.durability}`", _spread_ms(g.seconds),
          _spread_ms(a.real_cli), _percent(g.ratio),
          (f"≤ {ANCHOR_GOALS[g.saver]:.0%}: {_verdict(g.ratio.median <= ANCHOR_GOALS[g.saver])}"
-          if g.durability == "async" else "–"))
+          if g.durability == "async" else "–"),
+         _spread_ms(g.bare), _percent(g.bare_ratio))
         for g in a.graph
     ]
     n = a.real_cli.n
@@ -471,8 +474,13 @@ the login's three turns against the in-process simulator, minus the time
 inside the simulator's command code: LangGraph's steps and checkpoints and
 the package's nodes. The ratio is taken within each round.
 
+The **bare graph** beside it has as many super-steps as a login, in the same
+three turns, on the same checkpointer and durability, and does nothing in
+them but post the same messages and ask the same two questions: what
+LangGraph spends on a graph of this shape before any of the package's work.
+
 {_table(("checkpointer", "durability", "graph per login", "real CLI per login",
-         "graph / real CLI", "goal"), rows)}
+         "graph / real CLI", "goal", "bare graph per login", "bare / real CLI"), rows)}
 """
 
 

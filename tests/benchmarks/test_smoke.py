@@ -12,8 +12,12 @@ import math
 from pathlib import Path
 
 import pytest
+from langchain_core.messages import HumanMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.types import Command
 
-from benchmarks import report, runner
+from benchmarks import anchor, report, runner
 from benchmarks.calls import BEFORE_ISSUE_14, SCENARIOS
 from benchmarks.clis import INHERITED_OKX_VARIABLES
 from benchmarks.conversation import DURABILITIES
@@ -88,6 +92,24 @@ def test_the_graph_is_timed_beside_the_real_cli(results: Results) -> None:
         # The graph's own time is a fraction of a real login's four node start-ups.
         assert 0 < g.seconds.median < a.real_cli.median
         assert 0 < g.ratio.median < 1
+        # The bare graph of as many steps is timed too, and is cheaper than the real one.
+        assert g.bare.n == g.bare_ratio.n == PLAN.anchor_rounds
+        assert 0 < g.bare.median < g.seconds.median
+
+
+def test_the_bare_graph_takes_a_login_s_steps_in_its_three_turns() -> None:
+    graph = anchor.bare_graph(InMemorySaver())
+    config: RunnableConfig = {"configurable": {"thread_id": "bare"}}
+    first: anchor.BareState = {"messages": [HumanMessage(content="登录")]}
+    requests: list[anchor.BareState | Command[str]] = [
+        first, Command(resume="2"), Command(resume="ok"),
+    ]
+    steps = [len(list(graph.stream(r, config, stream_mode="updates"))) for r in requests]
+    # Each question's step ends a turn (its interrupt is an update too) and runs again on resume.
+    assert steps == [5, 7, 3]
+    assert [m.content for m in graph.get_state(config).values["messages"]] == [
+        "登录", "menu", "2", "login text", "ok", "success text",
+    ]
 
 
 def test_preflight_runs_both_clis_in_the_graph_and_in_series(results: Results) -> None:
