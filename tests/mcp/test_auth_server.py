@@ -10,13 +10,14 @@ a script (`tests.mcp.clients.User`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
 from mcp import ClientSession, types
 
 from okx_auth_graph.prompts import format_scopes, render
+from tests.apps.conftest import SCRIPT
 from tests.expected import CONFIG_SHOW, SCOPES, SEED_MENU, STATUS, URIS
 from tests.mcp.clients import (
     FormOnlySession,
@@ -243,3 +244,44 @@ async def test_two_users_over_http_each_in_their_own_home(
     assert {entry["home"] for entry in call_log.entries()} >= {str(homes / "alice"),
                                                                str(homes / "bob")}
     assert str(tmp_path / "server-home") not in {e["home"] for e in call_log.entries()}
+
+
+async def test_beside_okx_trade_mcp_on_the_same_home(
+    mcp_server: Any, sim: Simulator, call_log: CallLog
+) -> None:
+    """The docs' `MultiServerMCPClient` dict: ours and OKX's server, one HOME, one client.
+
+    `okx-trade-mcp` 1.2.9 reads API keys only, so the account here holds a
+    key: our sign-in stops at Step 0.2 (no question), and OKX's private tool
+    then answers from the same `~/.okx/config.toml` (OKX being the local
+    stand-in the profile's `OKX_API_BASE_URL` points at).
+    """
+    from langchain_mcp_adapters.callbacks import Callbacks
+    from langchain_mcp_adapters.client import MultiServerMCPClient
+    from langchain_mcp_adapters.sessions import StdioConnection
+
+    from okx_auth_graph.mcp import okx_mcp_connection
+    from tests.examples.test_trading_agent_mcp import BALANCE, KEYED
+    from tests.rest_standin import serving
+
+    sim.write_config(KEYED)
+    user = User([])
+    home = str(sim.home)
+    with serving(BALANCE) as okx:
+        client = MultiServerMCPClient({
+            "okx-auth": {"transport": "stdio", "command": SCRIPT, "args": ["mcp"],
+                         "env": server_env(home, OKX_CLI=sim.path)},
+            "okx": cast(StdioConnection, okx_mcp_connection(
+                command=str(mcp_server), okx_home=home, audit_log=False,
+                env={"OKX_API_BASE_URL": okx.base_url})),
+        }, callbacks=Callbacks(on_elicitation=lambda ctx, params, _: user(ctx, params)))
+        tools = {tool.name: tool for tool in await client.get_tools()}
+        signed_in = await tools["okx_auth_login"].ainvoke({})
+        balance = await tools["account_get_balance"].ainvoke({})
+    assert [block["text"] for block in signed_in] == [
+        render("api_key_configured", "en", name="main")]
+    assert user.asked == []
+    assert "1000" in str(balance)
+    assert okx.paths
+    assert okx.paths[-1].startswith("/api/v5/account/balance")
+    assert not any(argv[:2] == ["auth", "login"] for argv in call_log.argvs())
