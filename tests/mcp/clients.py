@@ -71,6 +71,15 @@ class User:
         assert self.script, f"asked more than the script answers: {params}"
         return await self.script.pop(0)(params)
 
+    async def on_elicitation(
+        self, mcp_context: RequestContext[ClientSession, Any],
+        params: types.ElicitRequestParams, context: Any,
+    ) -> types.ElicitResult:
+        """The same user behind `langchain_mcp_adapters`' `Callbacks(on_elicitation=...)`."""
+        answer = await self(mcp_context, params)
+        assert isinstance(answer, types.ElicitResult)
+        return answer
+
 
 class FormOnlySession(ClientSession):
     """A client that declares form elicitation only (no URL mode)."""

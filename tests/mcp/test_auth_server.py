@@ -274,7 +274,7 @@ async def test_beside_okx_trade_mcp_on_the_same_home(
             "okx": cast(StdioConnection, okx_mcp_connection(
                 command=str(mcp_server), okx_home=home, audit_log=False,
                 env={"OKX_API_BASE_URL": okx.base_url})),
-        }, callbacks=Callbacks(on_elicitation=lambda ctx, params, _: user(ctx, params)))
+        }, callbacks=Callbacks(on_elicitation=user.on_elicitation))
         tools = {tool.name: tool for tool in await client.get_tools()}
         signed_in = await tools["okx_auth_login"].ainvoke({})
         balance = await tools["account_get_balance"].ainvoke({})
