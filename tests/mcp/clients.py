@@ -63,6 +63,15 @@ class User:
     """The answers still to give."""
     asked: list[types.ElicitRequestParams] = field(default_factory=list)
     """Every elicitation shown, in order."""
+    completed: list[str] = field(default_factory=list)
+    """The `elicitationId` of every `notifications/elicitation/complete`, in order."""
+
+    async def notice(self, message: Any) -> None:
+        """The client's message handler: keeps the completion notices."""
+        if isinstance(message, types.ServerNotification) and isinstance(
+            message.root, types.ElicitCompleteNotification
+        ):
+            self.completed.append(message.root.params.elicitationId)
 
     async def __call__(
         self, context: RequestContext[ClientSession, Any], params: types.ElicitRequestParams
@@ -109,7 +118,7 @@ async def over_stdio(
     """`okx-auth-graph mcp` spawned by the client; `user` None: a client without elicitation."""
     params = StdioServerParameters(command=SCRIPT, args=["mcp"], env=dict(env))
     async with stdio_client(params) as (read, write), session(
-        read, write, elicitation_callback=user
+        read, write, elicitation_callback=user, message_handler=user.notice if user else None
     ) as client:
         await client.initialize()
         yield client
@@ -159,7 +168,8 @@ async def over_http(
     timeout = httpx.Timeout(30, read=300)
     async with httpx.AsyncClient(headers=dict(headers or {}), timeout=timeout) as http, \
             streamable_http_client(server.url, http_client=http) as (read, write, _), \
-            ClientSession(read, write, elicitation_callback=user) as client:
+            ClientSession(read, write, elicitation_callback=user,
+                          message_handler=user.notice if user else None) as client:
         await client.initialize()
         yield client
 

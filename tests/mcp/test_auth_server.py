@@ -100,6 +100,7 @@ async def _whole_login(client: ClientSession, user: User, sim: Simulator) -> Non
     assert link.url == URIS["eea"]
     assert link.message == login_template(code_of(link))
     assert link.elicitationId
+    assert user.completed == [link.elicitationId]  # the link's interaction is over
     assert sim.log.argvs()[-2:] == [LOGIN, STATUS]  # the login, then the one check after "done"
     assert sim.log.argvs().count(STATUS) == 2  # Step 0's, and the one after "done"
     assert reply_text(result) == render("success", "en", site="eea", scopes=format_scopes(SCOPES))
