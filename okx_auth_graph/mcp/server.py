@@ -136,10 +136,17 @@ def local_user() -> None:
     """The single user of a stdio or loopback server: the process's own HOME."""
 
 
-def token_subject() -> str | None:
-    """The authenticated caller of the current HTTP request (the verified token's `sub`)."""
+def token_subject() -> str:
+    """The authenticated caller of the current HTTP request (the verified token's `sub`).
+
+    FastMCP answers 401 before a tool runs without a valid token; should a
+    request reach a tool without one all the same, it is refused here rather
+    than run as the local user, in the server's own HOME.
+    """
     token = get_access_token()
-    return token.subject if token is not None else None
+    if token is None or not token.subject:
+        raise PermissionError("this server serves authenticated users only")
+    return token.subject
 
 
 class SessionThreads:
