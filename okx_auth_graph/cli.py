@@ -143,12 +143,15 @@ def _chat(args: argparse.Namespace) -> int:
 
 def _mcp(args: argparse.Namespace) -> int:
     """Serve MCP; a server that would expose one user's HOME to others does not start."""
-    problem = _mcp_problem(args)
+    try:
+        problem = _mcp_problem(args)
+        from okx_auth_graph.mcp.server import HttpSettings, serve
+    except ModuleNotFoundError as missing:  # the message names the extra to install
+        print(f"okx-auth-graph mcp: {missing}", file=sys.stderr)
+        return 1
     if problem is not None:
         print(f"okx-auth-graph mcp: {problem}", file=sys.stderr)
         return 2
-    from okx_auth_graph.mcp.server import HttpSettings, serve
-
     serve(HttpSettings(args.host, args.port, args.multi_user) if args.http else None)
     return 0
 

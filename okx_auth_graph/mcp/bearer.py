@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import os
 
-from mcp.server.auth.provider import AccessToken
-from mcp.server.auth.settings import AuthSettings
 from pydantic import AnyHttpUrl
 
+from okx_auth_graph.extras import needs_extra
 from okx_auth_graph.isolation import HOMES_ENV
 from okx_auth_graph.server.tokens import ISSUER_ENV, TokenRefused, Verifier, keys_problem
+
+with needs_extra("mcp"):
+    from mcp.server.auth.provider import AccessToken
+    from mcp.server.auth.settings import AuthSettings
 
 
 class BearerIdentity:

@@ -30,12 +30,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from mcp.types import ClientCapabilities
-
+from okx_auth_graph.extras import needs_extra
 from okx_auth_graph.interrupts import Question
 from okx_auth_graph.okx.links import is_okx_link
 from okx_auth_graph.prompts import Language, render
 from okx_auth_graph.replies import parse_site_choice
+
+with needs_extra("mcp"):
+    from mcp.types import ClientCapabilities
 
 ElicitAction = Literal["accept", "decline", "cancel"]
 """What the user did with an elicitation (MCP's `ElicitResult.action`)."""
