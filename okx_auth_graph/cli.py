@@ -1,4 +1,4 @@
-"""`okx-auth-graph`: the command line of the package (`chat`, `demo`, `check-skill`).
+"""`okx-auth-graph`: the command line of the package (`chat`, `demo`, `mcp`, `check-skill`).
 
 Nothing heavy is imported until a subcommand runs, and before it does,
 checkpoints are set to load strictly (`LANGGRAPH_STRICT_MSGPACK`, unless the
@@ -77,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
         help="manual: link and code in the chat, then reply done (default); "
         "interactive: the CLI waits for the browser itself, with a spinner",
     )
+    _add_mcp(commands)
     check = commands.add_parser(
         "check-skill", help="compare a published okx-cex-auth SKILL.md with this package",
         description=_CHECK_DESCRIPTION,
@@ -90,6 +91,32 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+_MCP_DESCRIPTION = """\
+Serve the sign-in as MCP tools (okx_auth_login, okx_auth_status, ...) whose
+questions the user answers in the client (elicitation). Over stdio by default,
+for the local user's HOME; --http serves streamable HTTP at /mcp on loopback,
+and --multi-user serves several users there, each with a bearer JWT and a HOME
+of their own, configured as the multi-user LangGraph server is
+(OKX_AUTH_JWT_SECRET or OKX_AUTH_JWT_PUBLIC_KEY, OKX_AUTH_HOMES). The okx
+executable is $OKX_CLI, else okx on PATH. Needs the 'mcp' extra (and 'server'
+for --multi-user)."""
+
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _add_mcp(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    mcp = commands.add_parser(
+        "mcp", help="serve the sign-in to MCP clients", description=_MCP_DESCRIPTION
+    )
+    mcp.add_argument("--http", action="store_true", help="streamable HTTP instead of stdio")
+    mcp.add_argument("--host", default="127.0.0.1", help="HTTP interface (default: 127.0.0.1)")
+    mcp.add_argument("--port", type=int, default=8000, help="HTTP port (default: 8000)")
+    mcp.add_argument(
+        "--multi-user", action="store_true",
+        help="authenticate every HTTP request and give each identity its own HOME",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Dispatch a subcommand; returns the process's exit code.
 
@@ -100,6 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     os.environ.setdefault("LANGGRAPH_STRICT_MSGPACK", "true")
     try:
+        if args.command == "mcp":
+            return _mcp(args)
         if args.command == "check-skill":
             return _check_skill(args)
         return _chat(args) if args.command == "chat" else _demo()
@@ -149,3 +178,31 @@ def _chat(args: argparse.Namespace) -> int:
     except ChatError as error:
         print(f"okx-auth-graph chat: {error}", file=sys.stderr)
         return 1
+
+
+def _mcp(args: argparse.Namespace) -> int:
+    """Serve MCP; a server that would expose one user's HOME to others does not start."""
+    try:
+        problem = _mcp_problem(args)
+        from okx_auth_graph.mcp.server import HttpSettings, serve
+    except ModuleNotFoundError as missing:  # the message names the extra to install
+        print(f"okx-auth-graph mcp: {missing}", file=sys.stderr)
+        return 1
+    if problem is not None:
+        print(f"okx-auth-graph mcp: {problem}", file=sys.stderr)
+        return 2
+    serve(HttpSettings(args.host, args.port, args.multi_user) if args.http else None)
+    return 0
+
+
+def _mcp_problem(args: argparse.Namespace) -> str | None:
+    if args.multi_user and not args.http:
+        return "--multi-user needs --http (stdio serves the one user who started it)"
+    if args.http and not args.multi_user and args.host not in _LOOPBACK:
+        return (f"--host {args.host} would serve this user's HOME to the network: "
+                "use a loopback address, or --multi-user")
+    if args.multi_user:
+        from okx_auth_graph.mcp.bearer import multi_user_problem
+
+        return multi_user_problem()
+    return None

@@ -1,8 +1,13 @@
-"""OKX's own agent tools (`@okx_ai/okx-trade-mcp`) beside the auth graph (extra `mcp`).
+"""MCP beside the auth graph (extra `mcp`): OKX's own tools, and the graph as a server.
 
-`okx_mcp_connection` builds the connection dict for `MultiServerMCPClient`;
-the registry says which of the server's tools need a signed-in account, which
-`OkxAuthMiddleware()` uses by default.
+`okx_mcp_connection` builds the connection dict of OKX's server
+(`@okx_ai/okx-trade-mcp`) for `MultiServerMCPClient`; the registry says which
+of its tools need a signed-in account, which `OkxAuthMiddleware()` uses by
+default. `okx-auth-graph mcp` serves the sign-in itself (`server.py`: the
+tools; `requests.py`: one call, one request of the graph; `elicitation.py`:
+its questions as elicitations; `bearer.py`: the multi-user HTTP server's
+tokens). Those modules are imported by path, not from here, so this package
+stays as light as it was.
 """
 
 from okx_auth_graph.mcp.connection import SERVER_COMMAND, OkxMcpConnection, okx_mcp_connection

@@ -272,6 +272,28 @@ PHRASES: dict[str, dict[str, str]] = {
             "Tell me which you prefer; the choice is yours."
         ),
     },
+    # The MCP server's own words: the client's elicitation forms, and a client that cannot ask.
+    "mcp_cannot_ask": {
+        "zh": (
+            "这个 MCP 客户端无法直接询问您(它不支持 elicitation),所以登录不能在这里继续:"
+            "站点和授权确认必须由您本人给出,不能由模型代答。请在终端中登录:\n"
+            "okx auth login --site <global|eea|us>\n"
+            "(站点由您选择),或运行 okx-auth-graph chat,按步骤完成登录。"
+        ),
+        "en": (
+            "This MCP client cannot ask you anything (it supports no elicitation), so the "
+            "sign-in cannot go on here: the site and the confirmation must come from you, not "
+            "from the model. Sign in from a terminal instead:\n"
+            "okx auth login --site <global|eea|us>\n"
+            "(the site is yours to choose), or run okx-auth-graph chat to be guided through it."
+        ),
+    },
+    "mcp_done_field": {
+        "zh": "我已在浏览器中完成授权",
+        "en": "I have authorized in the browser",
+    },
+    "mcp_yes": {"zh": "是", "en": "Yes"},
+    "mcp_no": {"zh": "否", "en": "No"},
     # Failures, one per error kind (see okx_auth_graph.okx.errors.ErrorKind).
     "failure_cli_not_found": {
         "zh": (

@@ -1,0 +1,185 @@
+"""One tool call = one request of the auth graph, its questions asked through the client.
+
+Each MCP session has a thread of the auth graph (`SessionThread`). A tool
+call starts a request on it with `okx_auth_request={"action": ...}` and runs
+the compiled graph with `ainvoke`; each time the graph stops at a question
+(an interrupt), the question goes to the user as an elicitation
+(`okx_auth_graph.mcp.elicitation`) and the user's answer comes back as
+`Command(resume=...)`. Nothing here decides anything the graph decides: the
+menu, the gate, the one `auth status` after "done" and every text are the
+graph's.
+
+A client that cannot ask a question stops the request there: the question
+is closed with the cancel answer (no CLI call on that path) and the tool
+says why the sign-in cannot go on from the model's word. A request also
+begins by closing any question a broken-off call left open, so a new call
+is never taken as the answer to an old question.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any, Protocol, cast
+from uuid import uuid4
+
+from langchain_core.messages import HumanMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph.types import Command
+
+from okx_auth_graph.builder import AuthGraph
+from okx_auth_graph.context import AuthContext
+from okx_auth_graph.mcp.elicitation import (
+    CANCEL,
+    ClientAsks,
+    ElicitAction,
+    Elicitation,
+    FormQuestion,
+    LinkQuestion,
+    elicitation_for,
+    resume_for,
+)
+from okx_auth_graph.nodes.common import open_prompt
+from okx_auth_graph.prompts import Language, render
+from okx_auth_graph.state import AuthInput, OkxAuthOutcome, RequestAction
+
+MAX_QUESTIONS = 20
+"""Questions one tool call may ask. A person answers a handful; a client that answers every
+form by itself with a value the graph rejects would otherwise be asked forever."""
+
+
+class Asker(Protocol):
+    """The user's side of one tool call: what the client can ask, and asking it."""
+
+    @property
+    def asks(self) -> ClientAsks:
+        """The elicitation modes the client declared."""
+        ...
+
+    async def form(self, question: FormQuestion) -> tuple[ElicitAction, dict[str, Any] | None]:
+        """Ask with a form; the user's action and, on accept, the form's content."""
+        ...
+
+    async def link(self, question: LinkQuestion, elicitation_id: str) -> ElicitAction:
+        """Ask the user to open the link and to accept once done there."""
+        ...
+
+    async def completed(self, elicitation_id: str) -> None:
+        """Tell the client that the interaction behind a link is over."""
+        ...
+
+
+@dataclass(frozen=True)
+class McpUser:
+    """An authenticated caller, in the shape LangGraph reads as `runtime.server_info.user`.
+
+    Passed as `configurable["langgraph_auth_user"]`, as LangGraph's own server
+    does, so `okx_auth_graph.isolation` puts every CLI call of the request in
+    that identity's HOME, exactly as on the multi-user LangGraph server.
+    """
+
+    identity: str
+    """The token's `sub`."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a tool call returns: the text the graph posted last, and its outcome."""
+
+    text: str
+    """The request's closing text (the success template, the API-key stop, a failure...)."""
+    outcome: OkxAuthOutcome
+    """The graph's `okx_auth`."""
+
+
+@dataclass
+class SessionThread:
+    """The auth graph's thread of one MCP session (of one caller, on an HTTP server)."""
+
+    graph: AuthGraph
+    """The compiled auth graph, on the server's checkpointer."""
+    thread_id: str
+    """This session's thread."""
+    identity: str | None = None
+    """The authenticated caller; None for the local user (stdio, single-user HTTP)."""
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    """One request at a time: a second call waits for the first to end."""
+
+    @property
+    def config(self) -> RunnableConfig:
+        """The run config: the thread, and the caller as LangGraph's server names one."""
+        configurable: dict[str, Any] = {"thread_id": self.thread_id}
+        if self.identity is not None:
+            configurable["langgraph_auth_user"] = McpUser(self.identity)
+        return {"configurable": configurable}
+
+    async def request(
+        self, action: RequestAction, asker: Asker, language: Language | None = None
+    ) -> Reply:
+        """Run one request to its end, asking the user each question the graph asks."""
+        async with self.lock:
+            context = AuthContext(language=language)
+            await self._close_open_question(context)
+            started: AuthInput = {
+                "messages": [HumanMessage(content=f"okx_auth_{action}", id=str(uuid4()))],
+                "okx_auth_request": {"action": action},
+            }
+            result = await self._run(started, context)
+            for _ in range(MAX_QUESTIONS):
+                payload = _question(result)
+                if payload is None:
+                    return _reply(result)
+                elicitation = elicitation_for(payload, asker.asks, await self._language())
+                if elicitation is None:
+                    return await self._cannot_ask(context)
+                result = await self._ask(elicitation, asker, context)
+            return _reply(await self._run(Command(resume=CANCEL), context))
+
+    async def _ask(
+        self, elicitation: Elicitation, asker: Asker, context: AuthContext
+    ) -> dict[str, Any]:
+        """Ask once, resume with the answer; a link the user finished there is completed."""
+        if isinstance(elicitation, FormQuestion):
+            action, content = await asker.form(elicitation)
+            answer = resume_for(elicitation, action, content)
+            return await self._run(Command(resume=answer), context)
+        elicitation_id = str(uuid4())
+        action = await asker.link(elicitation, elicitation_id)
+        result = await self._run(Command(resume=resume_for(elicitation, action, None)), context)
+        asked_again = (_question(result) or {}).get("kind") == "authorization_done"
+        if action == "accept" and not asked_again:
+            await asker.completed(elicitation_id)
+        return result
+
+    async def _run(self, request: AuthInput | Command[Any], context: AuthContext) -> dict[str, Any]:
+        result = await self.graph.ainvoke(request, self.config, context=context)
+        return cast(dict[str, Any], result)
+
+    async def _language(self) -> Language:
+        """The request's language, as the graph fixed it when the request began."""
+        values = (await self.graph.aget_state(self.config)).values
+        return cast(Language, values.get("language") or "en")
+
+    async def _close_open_question(self, context: AuthContext) -> None:
+        """Cancel a question an earlier call left open (its client went away mid-question)."""
+        if (await self.graph.aget_state(self.config)).interrupts:
+            await self._run(Command(resume=CANCEL), context)
+
+    async def _cannot_ask(self, context: AuthContext) -> Reply:
+        """Close the question unanswered and say why the sign-in stops here."""
+        language = await self._language()
+        await self._run(Command(resume=CANCEL), context)
+        text = render("mcp_cannot_ask", language)
+        return Reply(text=text, outcome={"status": "needs_user_action", "message": text})
+
+
+def _question(result: dict[str, Any]) -> dict[str, Any] | None:
+    """The payload of the question the run stopped at, if it stopped at one."""
+    pending = result.get("__interrupt__") or []
+    return dict(pending[0].value) if pending else None
+
+
+def _reply(result: dict[str, Any]) -> Reply:
+    """The run's closing text (all it posted since the user last spoke) and its outcome."""
+    outcome = cast(OkxAuthOutcome, result.get("okx_auth") or {})
+    return Reply(text=open_prompt(result["messages"]), outcome=outcome)
