@@ -219,6 +219,23 @@ def _sites(doc: SkillText, skill: Skill) -> Found:
                              header + 1), True
 
 
+@dataclass(frozen=True)
+class MenuLine:
+    """A numbered line of a menu: `  2. EEA (my.okx.com)`, or `> 2) EEA (my.okx.com)`."""
+
+    number: str
+    label: str
+    text: str
+    """The whole line as written (without its quote marker and indentation)."""
+    line: int | None = None
+    """Its line in the skill's text, for the skill's menu."""
+
+
+def _menu_line(text: str, line: int | None = None) -> MenuLine | None:
+    matched = _MENU_ITEM.match(text.strip())
+    return MenuLine(matched.group(1), matched.group(2), text.strip(), line) if matched else None
+
+
 def _menu(doc: SkillText, skill: Skill) -> Found:
     first, *items = [line for line in skill.menu().splitlines() if line.strip()]
     start = doc.find(first)
@@ -227,43 +244,38 @@ def _menu(doc: SkillText, skill: Skill) -> Found:
         return
     if doc.lines[start].strip() != first:
         yield Difference("menu", _characters(doc.lines[start].strip(), first), start + 1), False
-    found: list[tuple[int, str, str]] = []
+    theirs: list[MenuLine] = []
     for index in range(start + 1, len(doc.lines)):
-        line = doc.lines[index].strip()
-        if not line:
-            if found:
+        if not doc.lines[index].strip():
+            if theirs:
                 break
             continue
-        matched = _MENU_ITEM.match(line)
-        if matched is None:
+        found = _menu_line(doc.lines[index], index + 1)
+        if found is None:
             break
-        found.append((index + 1, matched.group(1), line))
-    ours = [_MENU_ITEM.match(item.strip()) for item in items]
-    expected = [(m.group(1), m.group(2)) for m in ours if m]
-    theirs = [(number, _MENU_ITEM.match(line).group(2), line)  # type: ignore[union-attr]
-              for _, number, line in found]
+        theirs.append(found)
+    expected = [line for item in items if (line := _menu_line(item)) is not None]
     for position in range(max(len(expected), len(theirs))):
-        if position >= len(theirs):
-            number, label = expected[position]
-            yield Difference("menu", f"{skill.version}'s line {number}. {label} is not in the "
-                             "skill's menu", start + 1), True
-        elif position >= len(expected):
-            yield Difference("menu", f"the skill's menu has {theirs[position][2]!r}; "
-                             f"{skill.version}'s has no line {theirs[position][0]}",
-                             found[position][0]), True
-        elif _plain(theirs[position][1]) != _plain(expected[position][1]):
-            yield Difference("menu", f"{theirs[position][2]!r} where {skill.version} has "
-                             f"'{expected[position][0]}. {expected[position][1]}'",
-                             found[position][0]), True
-        elif theirs[position][1] != expected[position][1]:
-            yield Difference("menu", _characters(theirs[position][1], expected[position][1]),
-                             found[position][0]), False
-    if found and not found[0][2].startswith("1."):
-        yield Difference("menu", f"lines numbered {found[0][2][:2]!r} where the package writes "
-                         "'1.'", found[0][0]), False
-    if found and doc.raw[found[0][0] - 1].lstrip().startswith(">"):
+        ours = expected[position] if position < len(expected) else None
+        said = theirs[position] if position < len(theirs) else None
+        if said is None and ours is not None:
+            yield Difference("menu", f"{skill.version}'s line {ours.number}. {ours.label} is "
+                             "not in the skill's menu", start + 1), True
+        elif said is not None and ours is None:
+            yield Difference("menu", f"the skill's menu has {said.text!r}; {skill.version}'s "
+                             f"has no line {said.number}", said.line), True
+        elif said is not None and ours is not None and said.label != ours.label:
+            normative = _plain(said.label) != _plain(ours.label)
+            message = (f"{said.text!r} where {skill.version} has '{ours.number}. {ours.label}'"
+                       if normative else _characters(said.label, ours.label))
+            yield Difference("menu", message, said.line), normative
+    if theirs and not theirs[0].text.startswith("1."):
+        yield Difference("menu", f"lines numbered {theirs[0].text[:2]!r} where the package "
+                         "writes '1.'", theirs[0].line), False
+    first_line = theirs[0].line if theirs else None
+    if first_line is not None and doc.raw[first_line - 1].lstrip().startswith(">"):
         yield Difference("menu", "the menu is a quote block; the package posts plain lines",
-                         found[0][0]), False
+                         first_line), False
 
 
 def _replies(doc: SkillText, skill: Skill) -> Found:
