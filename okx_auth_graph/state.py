@@ -11,6 +11,7 @@ serde warning, with or without `LANGGRAPH_STRICT_MSGPACK`.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal, NotRequired, TypeVar, cast
 
@@ -19,7 +20,9 @@ from langchain_core.messages import (
     BaseMessage,
     HumanMessage,
     MessageLikeRepresentation,
+    RemoveMessage,
     convert_to_messages,
+    message_chunk_to_message,
 )
 from langgraph.channels.delta import DeltaChannel
 from langgraph.channels.ephemeral_value import EphemeralValue
@@ -66,9 +69,20 @@ def add_message_batches(current: Messages, batches: Sequence[Messages]) -> Messa
 
     Replaying a thread's stored writes hands this every write since the last
     snapshot at once; one pass walks the conversation once, where a merge per
-    write walked all of it again for each (quadratic in a long thread).
+    write walked all of it again for each (quadratic in a long thread). A
+    write of new messages only (no id, no removal), which is what every step
+    posts, is appended without walking it at all.
     """
-    return add_messages(current, [m for batch in batches for m in _as_list(batch)])
+    written = [m for batch in batches for m in _as_list(batch)]
+    if isinstance(current, list) and written:
+        posted = [message_chunk_to_message(m) for m in convert_to_messages(written)]
+        if all(m.id is None and not isinstance(m, RemoveMessage) for m in posted):
+            # Only new messages (what a step posts has no id yet): appended with ids of their
+            # own, as `add_messages` would, without indexing the whole conversation by id.
+            for message in posted:
+                message.id = str(uuid.uuid4())
+            return [*current, *posted]
+    return add_messages(current, written)
 
 
 def _as_list(batch: Messages) -> list[MessageLikeRepresentation]:

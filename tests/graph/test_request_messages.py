@@ -199,6 +199,27 @@ def test_one_pass_merge_equals_merging_write_by_write(
     assert add_message_batches(current, batches) == one_by_one
 
 
+@given(st.lists(MESSAGE, max_size=6), st.lists(st.lists(st.text(max_size=3), max_size=3),
+                                              max_size=4))
+def test_posting_new_messages_appends_them_as_add_messages_does(
+    start: list[MessageLikeRepresentation], posts: list[list[str]]
+) -> None:
+    """Messages without ids (what a step posts) are appended, each with a fresh id."""
+    current = cast(list[AnyMessage], add_messages([], start))
+    batches: list[Messages] = [
+        cast(list[MessageLikeRepresentation], [AIMessage(content=text) for text in post])
+        for post in posts
+    ]
+    merged = cast(list[AnyMessage], add_message_batches(cast(Messages, current), batches))
+
+    assert merged[: len(current)] == current
+    appended = merged[len(current):]
+    assert [m.content for m in appended] == [text for post in posts for text in post]
+    ids = [m.id for m in merged]
+    assert None not in ids
+    assert len(set(ids)) == len(ids)
+
+
 def test_one_pass_merge_takes_single_messages_and_removals() -> None:
     first: list[MessageLikeRepresentation] = [AIMessage("x", id="1")]
     second = AIMessage("y", id="2")
