@@ -152,8 +152,8 @@ class ThreadRun:
     stand_in_last: Summary
     """The same, its last `WINDOW` logins."""
     beyond_stand_in: Summary
-    """Per pair of threads, the auth graph's growth (`last - first`) over the stand-in's:
-    1 when the auth graph adds nothing that grows with the thread."""
+    """Per pair of threads, the auth graph's growth per login (`per_login_growth`) over the
+    stand-in's: 1 when the auth graph adds nothing that grows with the thread."""
 
     @property
     def met(self) -> bool:
@@ -172,6 +172,17 @@ class LongThreadResult:
         return next(r for r in self.runs if r.saver == saver)
 
 
+def per_login_growth(thread: ThreadLogins) -> float:
+    """How much each login costs more than the one before: the least-squares slope of the
+    thread's CPU per login against its number.
+
+    Fitted to every login rather than read from the two ends: a whole copy of
+    the conversation lands every few logins, at a different beat in each graph,
+    and a window of five logins at either end catches one or not.
+    """
+    return statistics.linear_regression(range(len(thread.cpu)), thread.cpu).slope
+
+
 def summarise(
     saver: Saver, threads: Sequence[ThreadLogins], stand_ins: Sequence[ThreadLogins]
 ) -> ThreadRun:
@@ -183,9 +194,8 @@ def summarise(
         return statistics.median(thread.cpu[:WINDOW]), statistics.median(thread.cpu[-WINDOW:])
 
     def beyond(auth: ThreadLogins, stand_in: ThreadLogins) -> float:
-        (first, last), (plain_first, plain_last) = ends(auth), ends(stand_in)
-        grown = plain_last - plain_first
-        return (last - first) / grown if grown > 0 else float("inf")
+        grown = per_login_growth(stand_in)
+        return per_login_growth(auth) / grown if grown > 0 else float("inf")
 
     return ThreadRun(
         saver=saver,

@@ -236,8 +236,8 @@ def _growth_rows(g: GrowthResults) -> list[Sequence[object]]:
              _verdict(run.met))
         )
         rows.append(
-            (f"9 one thread, the login's growth over logins 1–{run.logins} ÷ that of a trivial "
-             f"graph holding the same conversation, {SAVER_NAMES[run.saver]}",
+            (f"9 one thread, the login's growth per login over logins 1–{run.logins} ÷ that of "
+             f"a trivial graph holding the same conversation, {SAVER_NAMES[run.saver]}",
              f"{run.beyond_stand_in.median:.2f}×", f"≤ {GROWTH_GOAL}× (restated, see 9)",
              _verdict(run.beyond_stand_in.median <= GROWTH_GOAL))
         )
@@ -753,7 +753,7 @@ def _long_thread(t: LongThreadResult, plan: Plan) -> str:
     growth = _table(
         ("checkpointer", f"logins 1–{WINDOW}", f"logins {last}", "last ÷ first",
          f"≤ {GROWTH_GOAL}×", f"trivial graph, 1–{WINDOW}", f"trivial graph, {last}",
-         "growth ÷ trivial graph's"),
+         "growth per login ÷ trivial graph's"),
         (
             (SAVER_NAMES[r.saver], _spread_ms(r.first), _spread_ms(r.last),
              f"{_spread_ratio(r.growth)}×", _verdict(r.met), _spread_ms(r.stand_in_first),
@@ -780,7 +780,8 @@ questions and posts the same messages, nothing else (8's stand-in node as the
 whole graph). A graph on its own *is* its thread's conversation (a chat view
 reads it from there), and LangGraph loads it and hands it back on every
 turn, so both grow with the thread; the last column divides the auth graph's
-growth (last − first) by the trivial graph's. The issue's goal (the last
+growth per login (the least-squares slope of its cost over all the logins)
+by the trivial graph's. The issue's goal (the last
 logins at most 1.3× the first) cannot hold for any graph that keeps a
 growing conversation in its state; restated as in 8, against the same
 trivial graph, it is the last column.

@@ -121,6 +121,8 @@ def test_the_growth_beyond_the_trivial_graph_divides_what_each_end_added() -> No
     assert run.beyond_stand_in.median == 2.0  # (30 - 10) / (12 - 2)
     assert run.growth.median == 3.0
     assert long_thread.summarise("memory", [auth], [flat]).beyond_stand_in.median == math.inf
+    steady = ThreadLogins(cpu=tuple(2.0 + 0.5 * n for n in range(10)), stored=(0,) * 10)
+    assert long_thread.per_login_growth(steady) == pytest.approx(0.5)
 
 
 def test_thread_growth_compares_the_medians_of_both_ends() -> None:
