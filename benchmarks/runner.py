@@ -111,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args_list = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(args_list)
-    if not args.skill.is_file():
+    if not args.growth and not args.skill.is_file():  # only the model-cost item reads it
         parser.error(f"the skill's text is not at {args.skill}; pass --skill PATH")
     # A key or a fault in the shell would change every scenario's path.
     for name in INHERITED_OKX_VARIABLES:

@@ -1,6 +1,9 @@
 """`okx-auth-graph check-skill`: the seed, a 1.3.9 SKILL.md, and copies with one thing changed.
 
-`okx-cex-auth-1.3.9.md` beside this file is the seed's text with 1.3.9's
+`okx-cex-auth-1.3.2.txt` beside this file is the skill's own text from the
+rendered page this package was written from (the seed), character for
+character from its title to its error and routing tables, without the
+listing page around it. `okx-cex-auth-1.3.9.md` is that text with 1.3.9's
 published changes written in (the TR site in the table, the menu, the replies
 and every `--site` list, the config wizard's fourth line), as a SKILL.md with
 front matter, markdown tables, the menu as a `1)`-numbered quote block and
@@ -20,7 +23,7 @@ import pytest
 from okx_auth_graph.skill import SKILLS
 from okx_auth_graph.skill_check import Report, check, nearest
 
-SEED = Path(__file__).parents[2] / ".." / "shared" / "seed" / "000_001b7ea7168dc38c.txt"
+SEED = Path(__file__).with_name("okx-cex-auth-1.3.2.txt")
 SKILL_1_3_9 = Path(__file__).with_name("okx-cex-auth-1.3.9.md")
 
 
