@@ -14,6 +14,7 @@ context or a caller's request never chooses it.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 
@@ -53,8 +54,13 @@ class Skill:
         """The ids, in the menu's order: what `--site` accepts under this version."""
         return tuple(row.site for row in self.sites)
 
+    @functools.cache  # noqa: B019 - a handful of versions, each kept for the process anyway
     def menu(self) -> str:
-        """The exact Chinese Step 0.1 menu, one numbered line per site."""
+        """The exact Chinese Step 0.1 menu, one numbered line per site.
+
+        Rendered once per version: the gate compares every assistant message
+        it reads back with it.
+        """
         lines = [f"  {number}. {row.name} ({row.host})" for number, row in self._numbered()]
         return render("site_menu", "zh", sites="\n".join(lines))
 
