@@ -315,12 +315,32 @@ def _stop_group(proc: subprocess.Popen[bytes]) -> None:
 
 
 async def _astop_group(proc: asyncio.subprocess.Process) -> None:
-    """`_stop_group` on the event loop."""
+    """`_stop_group` on the event loop; a cancel during the grace period ends it at once."""
     _kill_group(proc.pid, signal.SIGTERM)
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(proc.wait(), STOP_GRACE_SECONDS)
+    with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+        await asyncio.wait_for(asyncio.shield(proc.wait()), STOP_GRACE_SECONDS)
+    await _akill_and_reap(proc)
+
+
+async def _akill_and_reap(proc: asyncio.subprocess.Process) -> None:
+    """Kill the group and wait until its leader is reaped, however often the task is cancelled.
+
+    A run is cancelled from outside (a client hangs up, a parent task is
+    cancelled), and the cancellation may be delivered again while the killed
+    CLI is being reaped. Giving up then would leave its zombie behind the run
+    that started it; after SIGKILL the wait is short, so it is sat out and the
+    cancellation raised once it is over.
+    """
     _kill_group(proc.pid)
-    await proc.wait()
+    reaped = asyncio.ensure_future(proc.wait())
+    cancelled = False
+    while not reaped.done():
+        try:
+            await asyncio.shield(reaped)
+        except asyncio.CancelledError:
+            cancelled = True
+    if cancelled:
+        raise asyncio.CancelledError
 
 
 def finished(args: Sequence[str], code: int, out: bytes, err: bytes, start: float) -> CliResult:
@@ -367,12 +387,10 @@ async def arun_okx(
     try:
         out, err = await asyncio.wait_for(proc.communicate(), settings.timeout)
     except TimeoutError:
-        _kill_group(proc.pid)
-        await proc.wait()
+        await _akill_and_reap(proc)
         raise timeout_error(args, settings.timeout) from None
     except BaseException:
-        _kill_group(proc.pid)
-        await proc.wait()
+        await _akill_and_reap(proc)
         raise
     assert proc.returncode is not None  # noqa: S101 - communicate() waited for exit
     return finished(args, proc.returncode, out, err, start)

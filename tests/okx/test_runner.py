@@ -344,6 +344,33 @@ async def test_cancelling_the_task_kills_the_whole_group(
     assert wait_until_gone(pids) == []
 
 
+@pytest.mark.parametrize("runner", ["arun_okx", "arun_okx_streaming"])
+async def test_a_task_cancelled_again_and_again_still_reaps_its_cli_before_it_ends(
+    scripts: ScriptWriter, tmp_path: Path, runner: str
+) -> None:
+    """A cancel delivered while the killed CLI is being reaped must not leave its zombie behind."""
+    pid_file = tmp_path / "pids"
+    cli = scripts.sh(hanging_group_body(pid_file))
+    settings = OkxSettings(okx_cli=str(cli), timeout=60)
+    call = (
+        arun_okx([], settings) if runner == "arun_okx"
+        else arun_okx_streaming([], settings, lambda _line: None)
+    )
+    task = asyncio.create_task(call)
+    deadline = time.monotonic() + 5
+    while not (pid_file.exists() and pid_file.read_text().endswith("\n")):
+        assert time.monotonic() < deadline, "the script never started"
+        await asyncio.sleep(0.02)
+    leader = read_pids(pid_file)[0]
+    while not task.done():  # cancelled again on every turn of the loop, until it ends
+        task.cancel()
+        await asyncio.sleep(0)
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    with pytest.raises(ProcessLookupError):  # reaped, not a zombie: nothing left to signal
+        os.kill(leader, 0)
+
+
 # ---------------------------------------------------------------- streaming
 
 
