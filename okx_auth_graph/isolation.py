@@ -74,6 +74,17 @@ class Limits:
             login_mode="manual" if mode == "manual" else "interactive",
         )
 
+    def for_caller(self, identity: str | None) -> Limits:
+        """These ceilings for a run's caller: an authenticated one gets the device flow only.
+
+        A caller the server authenticated is not at the server's terminal, so a
+        blocking login there would wait on a browser nobody sees. This is the
+        graph's own rule, so it holds on every engine: `langgraph dev` also
+        drops the caller's `login_mode` in the auth handler, but Aegra lets a
+        handler only add context keys, never drop one.
+        """
+        return replace(self, login_mode="manual") if identity is not None else self
+
 
 def _seconds(name: str, default: float) -> float:
     """A positive number of seconds from the environment; anything else keeps the default."""
@@ -130,11 +141,12 @@ class ServerSide:
     @classmethod
     def of(cls, run: RunFacts, okx_cli: str | None = None) -> ServerSide:
         """The server side of this run: the builder's CLI, the caller's identity, the env."""
+        identity = identity_of(run.server_info)
         return cls(
             okx_cli=okx_cli,
-            identity=identity_of(run.server_info),
+            identity=identity,
             homes=os.environ.get(HOMES_ENV) or None,
-            limits=Limits.from_environment(),
+            limits=Limits.from_environment().for_caller(identity),
         )
 
 

@@ -9,7 +9,7 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langgraph.runtime import Runtime
 
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.isolation import Limits, bounded
+from okx_auth_graph.isolation import ServerSide, bounded
 from okx_auth_graph.okx import Site, find_profile
 from okx_auth_graph.prompts import Language, format_minutes, render
 from okx_auth_graph.replies import text_of
@@ -17,9 +17,12 @@ from okx_auth_graph.state import AuthState, AuthUpdate, OkxAuthOutcome, PendingL
 
 
 def context_of(runtime: Runtime[AuthContext]) -> AuthContext:
-    """The run's context within the server's ceilings; the defaults when a resume has none."""
+    """The run's context within the server's ceilings for its caller.
+
+    A resume that carries no context gets the defaults, within the same ceilings.
+    """
     context = runtime.context if isinstance(runtime.context, AuthContext) else AuthContext()
-    return bounded(context, Limits.from_environment())
+    return bounded(context, ServerSide.of(runtime).limits)
 
 
 def language_of(state: AuthState) -> Language:

@@ -1,8 +1,10 @@
 """Authentication and authorization of a LangGraph server that many users share.
 
-`langgraph.multiuser.json` points the server here (`auth`). Every request
-needs a bearer JWT (`okx_auth_graph.server.tokens`); its `sub` is the caller's
-identity, which the graph turns into the caller's own HOME
+`langgraph.multiuser.json` points the server here (`auth`), on either engine
+that serves it (`langgraph dev`, or Aegra on PostgreSQL and Redis:
+`deploy/aegra/`). Every request needs a bearer JWT
+(`okx_auth_graph.server.tokens`); its `sub` is the caller's identity, which
+the graph turns into the caller's own HOME
 (`okx_auth_graph.isolation`). What a caller may do:
 
 - threads and their runs: only their own. A thread is stamped with
@@ -39,6 +41,7 @@ from okx_auth_graph.extras import needs_extra
 from okx_auth_graph.isolation import Limits, within
 from okx_auth_graph.server.tokens import (
     TokenRefused,
+    authorization_of,
     identity_of_request,
     require_usable_keys,
 )
@@ -65,10 +68,17 @@ auth = Auth()
 
 
 @auth.authenticate
-async def authenticate(authorization: str | None) -> Auth.types.MinimalUserDict:
-    """The caller's identity from its bearer token; 401 for no token or a bad one."""
+async def authenticate(
+    headers: Mapping[str, str] | Mapping[bytes, bytes] | None,
+) -> Auth.types.MinimalUserDict:
+    """The caller's identity from its bearer token; 401 for no token or a bad one.
+
+    The one parameter is `headers` because both engines can give it: `langgraph
+    dev` passes the parameters a handler names, by name; Aegra passes the
+    headers as the only positional argument.
+    """
     try:
-        identity = identity_of_request(authorization)
+        identity = identity_of_request(authorization_of(headers))
     except TokenRefused as refused:
         raise Auth.exceptions.HTTPException(status_code=401, detail=str(refused)) from None
     return {"identity": identity}

@@ -145,6 +145,21 @@ def bearer_token(authorization: str | None) -> str:
     return token.strip()
 
 
+def authorization_of(headers: Mapping[str, str] | Mapping[bytes, bytes] | None) -> str | None:
+    """The `Authorization` header of a request's headers, whichever way the engine hands them.
+
+    `langgraph dev` passes the raw ASGI headers (bytes names and values,
+    lower-case); Aegra passes a dict of decoded strings. Header names are
+    matched without regard to case; bytes are decoded as Latin-1, HTTP's own
+    charset, so no byte can make the lookup fail.
+    """
+    for name, value in (headers or {}).items():
+        text = name.decode("latin-1") if isinstance(name, bytes) else name
+        if text.lower() == "authorization":
+            return value.decode("latin-1") if isinstance(value, bytes) else value
+    return None
+
+
 def identity_of_request(
     authorization: str | None, env: Mapping[str, str] | None = None
 ) -> str:

@@ -13,6 +13,7 @@ import pytest
 from langgraph_sdk import get_sync_client
 from langgraph_sdk.client import SyncLangGraphClient
 
+from benchmarks.aegra import AegraCluster, AegraError, aegra_cluster
 from benchmarks.dev_server import DevServer, DevServerError, dev_server
 from tests.server.tokens import Minter
 from tests.support import CallLog, Simulator
@@ -32,6 +33,17 @@ def serving(
         with dev_server(folder, env, config=config, jobs_per_worker=jobs_per_worker) as server:
             yield server
     except DevServerError as error:
+        pytest.fail(str(error))
+
+
+@contextmanager
+def on_aegra(folder: Path, env: Mapping[str, str], replicas: int = 2) -> Iterator[AegraCluster]:
+    """Aegra through `deploy/aegra/local.sh` for a test module; a cluster that cannot start
+    fails the test with the script's own output."""
+    try:
+        with aegra_cluster(folder, env, replicas) as cluster:
+            yield cluster
+    except AegraError as error:
         pytest.fail(str(error))
 
 

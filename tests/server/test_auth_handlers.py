@@ -110,7 +110,43 @@ async def test_everything_without_a_handler_is_denied(resource: str, action: str
 async def test_authentication_answers_401_with_the_reason(monkeypatch: pytest.MonkeyPatch) -> None:
     minter = Minter.fresh()
     monkeypatch.setenv(SECRET_ENV, minter.secret)
-    assert await server_auth.authenticate(f"Bearer {minter.token('bob')}") == {"identity": "bob"}
+    good, expired = minter.token("bob"), minter.token("bob", lifetime=-100)
+    assert await server_auth.authenticate({b"authorization": f"Bearer {good}".encode()}) == {
+        "identity": "bob"
+    }
     with pytest.raises(Auth.exceptions.HTTPException) as refused:
-        await server_auth.authenticate(f"Bearer {minter.token('bob', lifetime=-100)}")
+        await server_auth.authenticate({b"authorization": f"Bearer {expired}".encode()})
     assert (refused.value.status_code, refused.value.detail) == (401, "the token has expired")
+
+
+@pytest.mark.parametrize(
+    "shape",
+    ["langgraph dev: raw ASGI bytes", "Aegra: decoded strings", "any case"],
+)
+async def test_the_token_is_read_from_headers_as_either_engine_passes_them(
+    monkeypatch: pytest.MonkeyPatch, shape: str
+) -> None:
+    minter = Minter.fresh()
+    monkeypatch.setenv(SECRET_ENV, minter.secret)
+    value = f"Bearer {minter.token('carol')}"
+    shapes: dict[str, dict[str, str] | dict[bytes, bytes]] = {
+        "langgraph dev: raw ASGI bytes": {b"host": b"x", b"authorization": value.encode()},
+        "Aegra: decoded strings": {"host": "x", "authorization": value},
+        "any case": {"Authorization": value},
+    }
+    headers = shapes[shape]
+    assert await server_auth.authenticate(headers) == {"identity": "carol"}
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [None, {}, {b"host": b"x"}, {"authorization": ""}, {b"authorization": b"Basic Ym9iOng="},
+     {"authorization": "Bearer \u00ff-not-a-jwt"}, {b"authorization": b"Bearer \xff\xfe"}],
+)
+async def test_a_request_without_a_usable_bearer_token_gets_401(
+    monkeypatch: pytest.MonkeyPatch, headers: dict[str, str] | dict[bytes, bytes] | None
+) -> None:
+    monkeypatch.setenv(SECRET_ENV, Minter.fresh().secret)
+    with pytest.raises(Auth.exceptions.HTTPException) as refused:
+        await server_auth.authenticate(headers)
+    assert refused.value.status_code == 401

@@ -15,6 +15,7 @@ import pytest
 from langchain_core.messages import HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.types import Command
 
 from okx_auth_graph import build_auth_graph
 from okx_auth_graph.context import AuthContext
@@ -171,6 +172,25 @@ def test_an_authenticated_run_acts_in_the_identitys_own_home(
     assert stat.S_IMODE(own.stat().st_mode) == 0o700
     assert {entry["home"] for entry in call_log.entries()} == {str(own)}
     assert list((victim / ".okx").iterdir()) == []
+
+
+def test_an_authenticated_caller_asking_for_the_blocking_login_gets_the_device_flow(
+    sim_cli: str, tmp_path: Path, call_log: CallLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The graph's own rule, whatever the engine's auth handler did with the context."""
+    monkeypatch.setenv(HOMES_ENV, str(tmp_path / "homes"))
+    monkeypatch.delenv(MAX_LOGIN_MODE_ENV, raising=False)
+    monkeypatch.setenv(MAX_LOGIN_TIMEOUT_ENV, "3")  # a blocking login that slipped through ends
+    graph = build_auth_graph(InMemorySaver(), **cli_options(sim_cli))
+    config, context = as_server_user("alice", "t-1"), AuthContext(login_mode="interactive")
+
+    graph.invoke(login_request(), config, context=context)
+    graph.invoke(Command(resume="1"), config, context=context)
+
+    assert graph.get_state(config).interrupts[0].value["kind"] == "authorization_done"
+    assert ["auth", "login", "--manual", "--site", "global"] in call_log.argvs()
+    assert Limits().for_caller("alice").login_mode == "manual"
+    assert Limits().for_caller(None).login_mode == "interactive"
 
 
 def test_an_authenticated_run_without_a_homes_root_runs_nothing(
