@@ -455,7 +455,7 @@ def splice_aegra(report: str, section: str) -> str:
     if start < 0:
         return f"{report.rstrip()}\n\n{section}"
     end = report.find("\n## ", start + 1)
-    rest = report[end:] if end >= 0 else "\n"
+    rest = report[end:] if end >= 0 else ""
     return f"{report[:start]}\n{section.rstrip()}\n{rest}"
 
 
