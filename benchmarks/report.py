@@ -363,6 +363,28 @@ def _notes(results: Results, cores: int) -> list[str]:
     return notes
 
 
+def _load_row(load: LoadRun) -> list[object]:
+    """What items 7 and 10 both report of one crowd."""
+    return [
+        f"{load.logins} / {load.users}",
+        f"{load.seconds:.1f} s",
+        f"{load.logins_per_second:.2f}",
+        _ms(load.cli_cpu_per_login),
+        f"{load.limit:.2f}",
+        f"{load.share_of_limit:.0%}",
+        f"{load.cli_share_of_server:.0%}",
+        f"{load.client_cpu_seconds:.1f} s",
+        _ms(load.turn_p50),
+        _ms(load.turn_p95),
+        load.errors,
+    ]
+
+
+LOAD_COLUMNS = ("logged in", "wall", "logins/s", "okx-sim CPU / login", "limit (logins/s)",
+                "share of limit", "okx-sim share", "client CPU", "turn p50", "turn p95",
+                "errors")
+
+
 def _multiuser(m: MultiUserResult) -> str:
     rows = [[load.users, load.jobs_per_worker, *_load_row(load)] for load in m.runs]
     return f"""## 7. Many users on one server
@@ -384,28 +406,6 @@ approvals) runs on the same cores, and so does any other work on the machine
 
 
 AEGRA_SECTION = "## 10. Many users on Aegra replicas"
-
-
-def _load_row(load: LoadRun) -> list[object]:
-    """What items 7 and 10 both report of one crowd."""
-    return [
-        f"{load.logins} / {load.users}",
-        f"{load.seconds:.1f} s",
-        f"{load.logins_per_second:.2f}",
-        _ms(load.cli_cpu_per_login),
-        f"{load.limit:.2f}",
-        f"{load.share_of_limit:.0%}",
-        f"{load.cli_share_of_server:.0%}",
-        f"{load.client_cpu_seconds:.1f} s",
-        _ms(load.turn_p50),
-        _ms(load.turn_p95),
-        load.errors,
-    ]
-
-
-LOAD_COLUMNS = ("logged in", "wall", "logins/s", "okx-sim CPU / login", "limit (logins/s)",
-                "share of limit", "okx-sim share", "client CPU", "turn p50", "turn p95",
-                "errors")
 
 
 def _aegra(a: AegraResult, measured_by: RunInfo | None = None) -> str:
