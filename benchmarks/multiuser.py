@@ -12,6 +12,13 @@ The machine's limit comes from the same run: the CPU the server's okx-sim
 processes used (the server process's reaped children), per login, against
 the machine's cores. The server is CPU-bound by those process starts, so
 logins per second can approach cores / CLI CPU per login but not pass it.
+
+Item 10 sends the same crowd through the production engine instead: an Aegra
+cluster (`deploy/aegra/local.sh`, PostgreSQL, Redis, 1 or 2 replicas sharing
+`OKX_AUTH_HOMES`). Users are spread round-robin over the replicas and each
+turn goes to the next replica, so a login is resumed by a replica that did not
+start it, as behind a load balancer. The limit is measured the same way, from
+every replica's reaped children.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ import psutil
 from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
 
+from benchmarks.aegra import aegra_cluster
 from benchmarks.clis import BenchmarkError, InProcessSim, simulator_executable
 from benchmarks.dev_server import dev_server
 from benchmarks.plan import Plan
@@ -41,6 +49,10 @@ TURNS_PER_LOGIN = 3
 """The first message, the site choice, "done"."""
 SECRET_ENV = "OKX_AUTH_JWT_SECRET"  # noqa: S105 - the variable's name, not a secret
 HOMES_ENV = "OKX_AUTH_HOMES"
+AEGRA_WORKERS = 3
+"""Aegra's `WORKER_COUNT`, its default, set explicitly so the report states what ran."""
+AEGRA_JOBS_PER_WORKER = 10
+"""Aegra's `N_JOBS_PER_WORKER`, its default: 30 runs at once per replica."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,7 @@ class LoadRun:
 
     users: int
     jobs_per_worker: int
+    """`--n-jobs-per-worker` of `langgraph dev`; Aegra's `N_JOBS_PER_WORKER`."""
     logins: int
     """Logins that ended `logged_in`."""
     errors: int
@@ -64,6 +77,8 @@ class LoadRun:
     client_cpu_seconds: float
     """CPU of the users' side (this process: the SDK, the browser's approvals), same cores."""
     cores: int
+    replicas: int = 1
+    """Servers the users' turns were spread over."""
 
     @property
     def logins_per_second(self) -> float:
@@ -94,6 +109,13 @@ class MultiUserResult:
     runs: list[LoadRun]
 
 
+@dataclass(frozen=True)
+class AegraResult:
+    """Item 10: one `LoadRun` per number of users and of replicas, each on a fresh cluster."""
+
+    runs: list[LoadRun]
+
+
 def _percentile(values: Sequence[float], share: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -107,11 +129,15 @@ def _token(secret: str, identity: str) -> str:
     return jwt.encode({"sub": identity, "exp": int(time.time()) + 3600}, secret, "HS256")
 
 
-def _cpu(pid: int) -> tuple[float, float]:
-    """(everything, reaped children) CPU seconds of the server process."""
-    times = psutil.Process(pid).cpu_times()
-    children = times.children_user + times.children_system
-    return times.user + times.system + children, children
+def _cpu(pids: Sequence[int]) -> tuple[float, float]:
+    """(everything, reaped children) CPU seconds of the server processes, summed."""
+    total = reaped = 0.0
+    for pid in pids:
+        times = psutil.Process(pid).cpu_times()
+        children = times.children_user + times.children_system
+        total += times.user + times.system + children
+        reaped += children
+    return total, reaped
 
 
 async def _turn(client: LangGraphClient, thread_id: str, turns: list[float],
@@ -124,31 +150,69 @@ async def _turn(client: LangGraphClient, thread_id: str, turns: list[float],
     return result
 
 
-async def _log_in(url: str, secret: str, identity: str, home: Path,
+async def _log_in(urls: Sequence[str], first: int, secret: str, identity: str, home: Path,
                   turns: list[float]) -> bool:
-    """One user's whole login; True when it ends `logged_in`."""
-    client = get_client(url=url, api_key=None,
-                        headers={"Authorization": f"Bearer {_token(secret, identity)}"})
+    """One user's whole login; True when it ends `logged_in`.
+
+    With several servers (replicas behind a load balancer) the thread is made
+    on `urls[first]` and each turn goes to the next one, so every resume may
+    land on a replica that did not run the turn before it.
+    """
+    headers = {"Authorization": f"Bearer {_token(secret, identity)}"}
+    clients = [get_client(url=url, api_key=None, headers=headers) for url in urls]
+
+    def on(step: int) -> LangGraphClient:
+        return clients[(first + step) % len(clients)]
+
     try:
-        thread_id = (await client.threads.create())["thread_id"]
-        await _turn(client, thread_id, turns,
+        thread_id = (await on(0).threads.create())["thread_id"]
+        await _turn(on(0), thread_id, turns,
                     input={"messages": [{"role": "user", "content": "log me in to OKX"}]})
-        await _turn(client, thread_id, turns, command={"resume": "2"})
+        await _turn(on(1), thread_id, turns, command={"resume": "2"})
         InProcessSim().control(home, "browser", "approve")
-        final = await _turn(client, thread_id, turns, command={"resume": "done"})
+        final = await _turn(on(2), thread_id, turns, command={"resume": "done"})
     except Exception:  # every failure is one error in the count
         return False
     finally:
-        await client.aclose()
+        for client in clients:
+            await client.aclose()
     return bool(final.get("okx_auth", {}).get("status") == "logged_in")
 
 
-async def _crowd(url: str, secret: str, homes: Path, users: int,
+async def _crowd(urls: Sequence[str], secret: str, homes: Path, users: int,
                  turns: list[float]) -> list[bool]:
     return await asyncio.gather(*(
-        _log_in(url, secret, f"user-{index:03d}", homes / f"user-{index:03d}", turns)
+        _log_in(urls, index, secret, f"user-{index:03d}", homes / f"user-{index:03d}", turns)
         for index in range(users)
     ))
+
+
+def _measure(urls: Sequence[str], pids: Sequence[int], secret: str, homes: Path,
+             users: int, jobs_per_worker: int, cores: int) -> LoadRun:
+    """Let `users` log in at once through the servers at `urls` (run by `pids`), measure."""
+    turns: list[float] = []
+    cpu_before, cli_before = _cpu(pids)
+    client_before = time.process_time()
+    start = time.monotonic()
+    outcomes = asyncio.run(_crowd(urls, secret, homes, users, turns))
+    seconds = time.monotonic() - start
+    client_cpu = time.process_time() - client_before
+    cpu_after, cli_after = _cpu(pids)
+    logins = sum(outcomes)
+    return LoadRun(
+        users=users,
+        jobs_per_worker=jobs_per_worker,
+        logins=logins,
+        errors=users - logins,
+        seconds=seconds,
+        turn_p50=statistics.median(turns) if turns else 0.0,
+        turn_p95=_percentile(turns, 0.95),
+        server_cpu_seconds=cpu_after - cpu_before,
+        cli_cpu_seconds=cli_after - cli_before,
+        client_cpu_seconds=client_cpu,
+        cores=cores,
+        replicas=len(urls),
+    )
 
 
 def run_users(users: int, root: Path, cores: int) -> LoadRun:
@@ -159,28 +223,22 @@ def run_users(users: int, root: Path, cores: int) -> LoadRun:
     homes = folder / "homes"
     env = {"OKX_CLI": simulator_executable(), HOMES_ENV: str(homes), SECRET_ENV: secret}
     with dev_server(folder, env, config=CONFIG, jobs_per_worker=users) as server:
-        turns: list[float] = []
-        cpu_before, cli_before = _cpu(server.pid)
-        client_before = time.process_time()
-        start = time.monotonic()
-        outcomes = asyncio.run(_crowd(server.url, secret, homes, users, turns))
-        seconds = time.monotonic() - start
-        client_cpu = time.process_time() - client_before
-        cpu_after, cli_after = _cpu(server.pid)
-    logins = sum(outcomes)
-    return LoadRun(
-        users=users,
-        jobs_per_worker=users,
-        logins=logins,
-        errors=users - logins,
-        seconds=seconds,
-        turn_p50=statistics.median(turns) if turns else 0.0,
-        turn_p95=_percentile(turns, 0.95),
-        server_cpu_seconds=cpu_after - cpu_before,
-        cli_cpu_seconds=cli_after - cli_before,
-        client_cpu_seconds=client_cpu,
-        cores=cores,
-    )
+        return _measure([server.url], [server.pid], secret, homes, users, users, cores)
+
+
+def run_aegra_users(users: int, replicas: int, root: Path, cores: int) -> LoadRun:
+    """Start an Aegra cluster of `replicas`, let `users` log in at once through it, measure.
+
+    PostgreSQL's and Redis's CPU is not in the server's: they are processes of
+    their own, on the same cores.
+    """
+    folder = root / f"aegra-{replicas}-{users}"
+    env = {"OKX_CLI": simulator_executable(), "WORKER_COUNT": str(AEGRA_WORKERS),
+           "N_JOBS_PER_WORKER": str(AEGRA_JOBS_PER_WORKER)}
+    with aegra_cluster(folder, env, replicas) as cluster:
+        return _measure([r.url for r in cluster.replicas], [r.pid for r in cluster.replicas],
+                        cluster.env[SECRET_ENV], cluster.homes, users, AEGRA_JOBS_PER_WORKER,
+                        cores)
 
 
 def run(plan: Plan) -> MultiUserResult:
@@ -188,3 +246,13 @@ def run(plan: Plan) -> MultiUserResult:
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="okx-bench-multiuser-") as tmp:
         return MultiUserResult([run_users(n, Path(tmp), cores) for n in plan.crowd_sizes])
+
+
+def run_aegra(plan: Plan) -> AegraResult:
+    """Each number of replicas with each size of crowd, on a cluster of its own."""
+    cores = os.cpu_count() or 1
+    with tempfile.TemporaryDirectory(prefix="okx-bench-aegra-") as tmp:
+        return AegraResult([
+            run_aegra_users(users, replicas, Path(tmp), cores)
+            for replicas in plan.aegra_replicas for users in plan.aegra_crowd_sizes
+        ])

@@ -33,6 +33,10 @@ class Plan:
     """Item 6: fresh interpreters per import statement."""
     crowd_sizes: tuple[int, ...]
     """Item 7: users logging in at once through the multi-user server, one server per size."""
+    aegra_crowd_sizes: tuple[int, ...]
+    """Item 10: users logging in at once through an Aegra cluster, one cluster per size."""
+    aegra_replicas: tuple[int, ...]
+    """Item 10: replicas of each cluster; every crowd size runs on each."""
     embedding_sizes: tuple[int, ...]
     """Item 8: prior messages in the parent's conversation; the first is the baseline
     every marginal cost is taken from."""
@@ -57,6 +61,8 @@ class Plan:
             scale_workers=4,
             import_rounds=12,
             crowd_sizes=(10, 50, 200),
+            aegra_crowd_sizes=(8, 24, 72),
+            aegra_replicas=(1, 2),
             embedding_sizes=(10, 1_000, 5_000, 10_000),
             embedding_rounds=4,
             thread_logins=100,
@@ -77,6 +83,9 @@ class Plan:
             scale_workers=2,
             import_rounds=1,
             crowd_sizes=(2,),
+            # Two replicas, so every login's turns cross from one to the other.
+            aegra_crowd_sizes=(2,),
+            aegra_replicas=(2,),
             embedding_sizes=(2, 40),
             embedding_rounds=2,
             thread_logins=10,

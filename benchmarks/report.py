@@ -27,7 +27,15 @@ from benchmarks.model_cost import (
     REPO_ROOT,
     ModelCostResult,
 )
-from benchmarks.multiuser import SHARE_GOAL, TURNS_PER_LOGIN, MultiUserResult
+from benchmarks.multiuser import (
+    AEGRA_JOBS_PER_WORKER,
+    AEGRA_WORKERS,
+    SHARE_GOAL,
+    TURNS_PER_LOGIN,
+    AegraResult,
+    LoadRun,
+    MultiUserResult,
+)
 from benchmarks.overhead import TURN_NAMES, OverheadResult
 from benchmarks.plan import Plan
 from benchmarks.preflight import PREFLIGHT_GOAL, PreflightResult
@@ -206,7 +214,18 @@ def _goals(results: Results, cores: int) -> str:
         rows.append((f"7 failed logins, {load.users} users", load.errors, "0",
                      _verdict(load.errors == 0)))
     rows.extend(_growth_rows(results.growth))
+    rows.extend(_aegra_rows(results.aegra))
     return _goals_section(rows, [*_notes(results, cores), *_growth_notes(results.growth)])
+
+
+def _aegra_rows(a: AegraResult) -> list[Sequence[object]]:
+    """Item 10 in the goals table: every login ends signed in, whichever replica resumed it."""
+    return [
+        (f"10 failed logins, {load.users} users, {load.replicas} Aegra "
+         f"replica{'s' if load.replicas > 1 else ''}", load.errors, "0",
+         _verdict(load.errors == 0))
+        for load in a.runs
+    ]
 
 
 def _goals_section(rows: Sequence[Sequence[object]], notes: Sequence[str]) -> str:
@@ -344,25 +363,30 @@ def _notes(results: Results, cores: int) -> list[str]:
     return notes
 
 
-def _multiuser(m: MultiUserResult) -> str:
-    rows = [
-        (
-            load.users,
-            load.jobs_per_worker,
-            f"{load.logins} / {load.users}",
-            f"{load.seconds:.1f} s",
-            f"{load.logins_per_second:.2f}",
-            _ms(load.cli_cpu_per_login),
-            f"{load.limit:.2f}",
-            f"{load.share_of_limit:.0%}",
-            f"{load.cli_share_of_server:.0%}",
-            f"{load.client_cpu_seconds:.1f} s",
-            _ms(load.turn_p50),
-            _ms(load.turn_p95),
-            load.errors,
-        )
-        for load in m.runs
+def _load_row(load: LoadRun) -> list[object]:
+    """What items 7 and 10 both report of one crowd."""
+    return [
+        f"{load.logins} / {load.users}",
+        f"{load.seconds:.1f} s",
+        f"{load.logins_per_second:.2f}",
+        _ms(load.cli_cpu_per_login),
+        f"{load.limit:.2f}",
+        f"{load.share_of_limit:.0%}",
+        f"{load.cli_share_of_server:.0%}",
+        f"{load.client_cpu_seconds:.1f} s",
+        _ms(load.turn_p50),
+        _ms(load.turn_p95),
+        load.errors,
     ]
+
+
+LOAD_COLUMNS = ("logged in", "wall", "logins/s", "okx-sim CPU / login", "limit (logins/s)",
+                "share of limit", "okx-sim share", "client CPU", "turn p50", "turn p95",
+                "errors")
+
+
+def _multiuser(m: MultiUserResult) -> str:
+    rows = [[load.users, load.jobs_per_worker, *_load_row(load)] for load in m.runs]
     return f"""## 7. Many users on one server
 
 `langgraph dev` serving `langgraph.multiuser.json` on loopback (okx-sim as the
@@ -377,10 +401,62 @@ over all the server's. The users' side (**client CPU**: the SDK, the browser's
 approvals) runs on the same cores, and so does any other work on the machine
 (see the load average): both count against the limit without being in it.
 
-{_table(("users", "jobs per worker", "logged in", "wall", "logins/s",
-         "okx-sim CPU / login", "limit (logins/s)", "share of limit", "okx-sim share",
-         "client CPU", "turn p50", "turn p95", "errors"), rows)}
+{_table(("users", "jobs per worker", *LOAD_COLUMNS), rows)}
 """
+
+
+AEGRA_SECTION = "## 10. Many users on Aegra replicas"
+
+
+def _aegra(a: AegraResult, measured_by: RunInfo | None = None) -> str:
+    """Item 10; `measured_by` when the section is written into a report another run made."""
+    rows = [[load.replicas, load.users, *_load_row(load)] for load in a.runs]
+    alone = ""
+    if measured_by is not None:
+        load = measured_by.load_before, measured_by.load_after
+        alone = (
+            f"\nMeasured alone by `{measured_by.command}`, started "
+            f"{measured_by.started_at:%Y-%m-%d %H:%M} UTC, took {measured_by.seconds:.0f} s "
+            f"(1-minute load average {load[0][0]:.2f} before, {load[1][0]:.2f} after); "
+            "the rest of this report comes from the command at its top.\n"
+        )
+    per_replica = AEGRA_WORKERS * AEGRA_JOBS_PER_WORKER
+    return f"""{AEGRA_SECTION}
+{alone}
+The production engine: Aegra (as pinned in `deploy/aegra/constraints.txt`)
+serving `langgraph.multiuser.json`, started by `deploy/aegra/local.sh up DIR N`
+on loopback: PostgreSQL, Redis as the broker, and N replicas sharing
+`OKX_AUTH_HOMES`; okx-sim as the CLI, HS256 tokens, `WORKER_COUNT`
+{AEGRA_WORKERS} × `N_JOBS_PER_WORKER` {AEGRA_JOBS_PER_WORKER} = {per_replica} runs at once
+per replica (Aegra's defaults). One fresh cluster per row. The users and their
+{TURNS_PER_LOGIN} turns are item 7's; user *i* makes the thread on replica *i*
+mod N and each turn goes to the next replica, so with 2 replicas every resume
+lands on the replica that did not run the turn before, as behind a load
+balancer. Aegra's `runs.wait` checks for the run's end every 2 s, so a turn
+takes about 2 s even on an idle cluster. The **limit** is item 7's, from the
+okx-sim CPU every replica reaped in the same run; PostgreSQL's and Redis's CPU
+is in neither the replicas' nor the limit, but it runs on the same cores. On a
+machine of few cores a second replica adds failover (a killed replica's runs
+are taken over from their checkpoints), not throughput: both replicas share
+the cores that the CLI's processes already fill.
+
+{_table(("replicas", "users", *LOAD_COLUMNS), rows)}
+"""
+
+
+def aegra_section(a: AegraResult, info: RunInfo) -> str:
+    """Item 10 as measured alone, for `splice_aegra`: it names the run that measured it."""
+    return _aegra(a, measured_by=info)
+
+
+def splice_aegra(report: str, section: str) -> str:
+    """`report` with its item-10 section replaced by `section` (appended when it has none)."""
+    start = report.find(f"\n{AEGRA_SECTION}\n")
+    if start < 0:
+        return f"{report.rstrip()}\n\n{section}"
+    end = report.find("\n## ", start + 1)
+    rest = report[end:] if end >= 0 else ""
+    return f"{report[:start]}\n{section.rstrip()}\n{rest}"
 
 
 def _overhead(o: OverheadResult, plan: Plan) -> str:
@@ -803,6 +879,16 @@ def render_growth(growth: GrowthResults, info: RunInfo) -> str:
     ])
 
 
+def render_aegra(aegra: AegraResult, info: RunInfo) -> str:
+    """The report of item 10 alone (`--aegra`)."""
+    scope = "\nOnly item 10 ran (`--aegra`); the other items are in the full report.\n"
+    return "\n".join([
+        _header(info, scope),
+        _goals_section(_aegra_rows(aegra), []),
+        _aegra(aegra),
+    ])
+
+
 def render(results: Results, info: RunInfo) -> str:
     """The whole report."""
     sections = [
@@ -818,5 +904,6 @@ def render(results: Results, info: RunInfo) -> str:
         _multiuser(results.multiuser),
         _embedding(results.growth.embedding, info.plan),
         _long_thread(results.growth.long_thread, info.plan),
+        _aegra(results.aegra),
     ]
     return "\n".join(sections)

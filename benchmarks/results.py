@@ -12,7 +12,7 @@ from benchmarks.import_time import ImportResult
 from benchmarks.long_thread import LongThreadResult
 from benchmarks.machine import Machine
 from benchmarks.model_cost import ModelCostResult
-from benchmarks.multiuser import MultiUserResult
+from benchmarks.multiuser import AegraResult, MultiUserResult
 from benchmarks.overhead import OverheadResult
 from benchmarks.plan import Plan
 from benchmarks.preflight import PreflightResult
@@ -40,6 +40,7 @@ class Results:
     import_time: ImportResult
     multiuser: MultiUserResult
     growth: GrowthResults
+    aegra: AegraResult
 
 
 @dataclass(frozen=True)

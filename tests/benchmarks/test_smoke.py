@@ -22,6 +22,7 @@ from benchmarks.calls import BEFORE_ISSUE_14, SCENARIOS
 from benchmarks.clis import INHERITED_OKX_VARIABLES
 from benchmarks.conversation import DURABILITIES
 from benchmarks.import_time import PAIRS, STATEMENTS
+from benchmarks.multiuser import AEGRA_JOBS_PER_WORKER
 from benchmarks.overhead import TURN_NAMES
 from benchmarks.plan import Plan
 from benchmarks.results import Results, RunInfo
@@ -50,7 +51,7 @@ def skill_text(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def results(skill_text: Path) -> Results:
-    """One smoke run of all seven benchmarks, shared by the tests below."""
+    """One smoke run of every benchmark, shared by the tests below."""
     with pytest.MonkeyPatch.context() as patch:
         for name in INHERITED_OKX_VARIABLES:
             patch.delenv(name, raising=False)
@@ -206,6 +207,21 @@ def test_many_users_log_in_through_the_multiuser_server(results: Results) -> Non
         assert 0 < run.turn_p50 <= run.turn_p95
 
 
+def test_many_users_log_in_through_aegra_replicas(results: Results) -> None:
+    runs = results.aegra.runs
+    assert [(r.replicas, r.users) for r in runs] == [
+        (replicas, users) for replicas in PLAN.aegra_replicas for users in PLAN.aegra_crowd_sizes
+    ]
+    for run in runs:
+        # Every turn went to the next replica: each login was resumed by the other one.
+        assert (run.logins, run.errors) == (run.users, 0)
+        assert run.jobs_per_worker == AEGRA_JOBS_PER_WORKER
+        # The okx-sim processes ran under the replicas, whichever ran each turn.
+        assert 0 < run.cli_cpu_seconds <= run.server_cpu_seconds
+        assert 0 < run.limit < math.inf
+        assert 0 < run.turn_p50 <= run.turn_p95
+
+
 def test_report_has_every_section_and_the_command(results: Results, info: RunInfo) -> None:
     text = report.render(results, info)
     assert text.startswith("# Benchmarks\n")
@@ -223,6 +239,7 @@ def test_report_has_every_section_and_the_command(results: Results, info: RunInf
         "## 7. Many users on one server",
         "## 8. A login inside a long conversation",
         "## 9. Login after login on one thread",
+        report.AEGRA_SECTION,
     ):
         assert f"\n{heading}\n" in text
     assert (
@@ -230,6 +247,7 @@ def test_report_has_every_section_and_the_command(results: Results, info: RunInf
         "(replies resumed and typed) | all | met |"
     ) in text
     assert "| 4 model calls per login | 0 | 0 | met |" in text
+    assert "| 10 failed logins, 2 users, 2 Aegra replicas | 0 | 0 | met |" in text
 
 
 def test_main_writes_the_report_with_its_command(
@@ -250,3 +268,37 @@ def test_main_says_where_the_skill_should_be(
         runner.main(["--smoke", "--skill", str(tmp_path / "missing.txt")])
     assert exited.value.code == 2
     assert "pass --skill PATH" in capsys.readouterr().err
+
+
+def test_an_aegra_section_replaces_only_its_own(results: Results, info: RunInfo) -> None:
+    section = report.aegra_section(results.aegra, info)
+    assert f"Measured alone by `{info.command}`" in section
+    old = f"{report.AEGRA_SECTION}\n\nold figures\n"
+    before, after = "# Benchmarks\n\n## 9. Nine\n\nnine\n", "\n## 11. Later\n\nlater\n"
+    spliced = report.splice_aegra(before + "\n" + old + after, section)
+    assert spliced == f"{before}\n{section.rstrip()}\n{after}"
+    assert report.splice_aegra(before + "\n" + old, section) == f"{before}\n{section.rstrip()}\n"
+    # A report without the section gains it at the end.
+    assert report.splice_aegra(before, section) == f"{before}\n{section}"
+
+
+def test_main_with_aegra_runs_item_10_alone_into_the_report_out_names(
+    results: Results, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def everything(*_args: object) -> object:
+        raise AssertionError("--aegra ran the other benchmarks")
+
+    monkeypatch.setattr(runner, "run_all", everything)
+    monkeypatch.setattr(runner, "run_aegra", lambda plan, progress: results.aegra)
+    assert runner.main(["--smoke", "--aegra"]) == 0
+    printed = capsys.readouterr().out
+    assert "Only item 10 ran (`--aegra`)" in printed
+    assert f"\n{report.AEGRA_SECTION}\n" in printed
+    out = tmp_path / "BENCHMARKS.md"
+    out.write_text("# Benchmarks\n\n## 9. Nine\n\nkept\n", encoding="utf-8")
+    assert runner.main(["--smoke", "--aegra", "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# Benchmarks\n\n## 9. Nine\n\nkept\n")
+    assert "-m benchmarks --smoke --aegra --out" in text
+    assert f"\n{report.AEGRA_SECTION}\n" in text
