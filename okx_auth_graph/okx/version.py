@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-_VERSION = re.compile(r"(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z][0-9A-Za-z.-]*))?")
-"""`X.Y.Z` with an optional pre-release suffix (`-beta.17`, `-rc.1`, `-sim`)."""
+_VERSION = re.compile(r"(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z][0-9A-Za-z.-]*))?(?: \([^()\n]*\))?")
+"""`X.Y.Z` with an optional pre-release suffix (`-beta.17`, `-rc.1`, `-sim`), and the build
+the real CLI names after it in parentheses (`1.2.4 (88fac29)`, its commit)."""
 
 
 class Version(NamedTuple):
@@ -29,7 +30,10 @@ class Version(NamedTuple):
 
 
 def parse_version(text: str) -> Version | None:
-    """The version a text spells (outer whitespace ignored); None for anything else."""
+    """The version a text spells (outer whitespace and a build in parentheses ignored).
+
+    None for anything else.
+    """
     found = _VERSION.fullmatch(text.strip())
     if found is None:
         return None

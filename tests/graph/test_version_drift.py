@@ -107,7 +107,7 @@ def test_a_retry_goes_through_step_0_again_without_a_second_check(
 def test_a_new_thread_checks_again(
     sim: Simulator, call_log: CallLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("OKX_SIM_VERSION", "1.4.0")
+    monkeypatch.setenv("OKX_SIM_VERSION", "1.4.0 (88fac29)")  # as the real CLI prints it
     assert Conversation(sim, thread_id="one").start("log me in") == [WARNING["en"], SEED_MENU]
     assert Conversation(sim, thread_id="two").start("log me in") == [WARNING["en"], SEED_MENU]
     assert call_log.argvs().count(VERSION) == 2

@@ -25,6 +25,8 @@ from okx_auth_graph.okx.runner import CliResult
         ("9.0.0-rc.1", "1.3.2", False),
         ("1.3.1-sim", "1.3.2", False),  # the simulator's default
         ("  1.3.3\n", "1.3.2", True),  # as printed: a line break after it
+        ("1.3.3 (88fac29)\n", "1.3.2", True),  # as the real CLI prints it: its commit after it
+        ("1.3.3-beta.2 (88fac29)\n", "1.3.2", False),
         ("okx 1.3.3", "1.3.2", False),  # anything that is not a version: no warning
         ("1.3", "1.3.2", False),
         ("v1.3.3", "1.3.2", False),
@@ -44,6 +46,9 @@ def test_a_stable_cli_ahead_of_the_skill_is_drift(cli: str, skill: str, ahead: b
         ("1.3.1-beta.17\n", Version((1, 3, 1), "beta.17")),
         ("1.3.1-sim", Version((1, 3, 1), "sim")),
         ("12.0.345", Version((12, 0, 345), None)),
+        ("1.2.4 (88fac29)\n", Version((1, 2, 4), None)),  # `okx --version` of the real 1.2.4
+        ("1.2.4 (88fac29", None),
+        ("1.2.4 (88fac29) extra", None),
         ("1.3.1-", None),
         ("1.3.1.4", None),
         ("1.3.1 extra", None),
@@ -56,7 +61,8 @@ def test_parse_version(text: str, version: Version | None) -> None:
 
 @pytest.mark.parametrize(
     ("stdout", "version"),
-    [("1.3.9\n", "1.3.9"), ("\ufeff1.3.1-beta.17\r\n", "1.3.1-beta.17"),
+    [("1.3.9\n", "1.3.9"), ("1.2.4 (88fac29)\n", "1.2.4 (88fac29)"),
+     ("\ufeff1.3.1-beta.17\r\n", "1.3.1-beta.17"),
      ("\x1b[32m2.0.0\x1b[0m\n", "2.0.0")],
 )
 def test_okx_version_reads_what_the_cli_prints(stdout: str, version: str) -> None:
