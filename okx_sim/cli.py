@@ -199,7 +199,7 @@ def _run(
         streams.stderr.flush()
     split = split_argv(args)
     try:
-        fault = active_fault(environ, split.words)
+        fault = active_fault(environ, split.words or [name for name, _ in split.flags])
     except FaultError as error:
         print(error, file=streams.stderr)
         return 2
