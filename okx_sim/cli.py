@@ -37,7 +37,8 @@ from okx_sim.paths import SimPaths
 from okx_sim.rest import account_balance, market_ticker
 
 CLI_VERSION = "1.3.1-sim"
-"""The version the simulator says it is, by default: a pre-release, as no published CLI is."""
+"""The version the simulator says it is by default: a pre-release (`-sim`), which the graph's
+drift check skips, so a default conversation posts no drift warning."""
 VERSION_ENV = "OKX_SIM_VERSION"
 """Names the version the simulator says it is instead (`okx --version`, the `Version:` line of
 an error, the update notice), so a test can play a CLI ahead of or behind a skill."""
