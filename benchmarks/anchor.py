@@ -2,15 +2,16 @@
 
 The goal is anchored on the program users run: `@okx_ai/okx-trade-cli` from
 npm. Each round times, in the same process and one right after the other,
-(1) the real CLI making the four calls of a manual login as the graph makes
+(1) the real CLI making the five calls of a manual login as the graph makes
 them, and (2) the graph's own time for one whole login, for each
 checkpointer and durability: the login against the in-process simulator,
 minus the time spent inside the simulator's command code. The ratio is taken
 within each round.
 
-The four calls: Step 0's pair side by side (`config show --json` ∥
-`auth status --json`), then the login, then the one `auth status --json`
-after "done". CLI 1.2.4 has no `auth login`, so `config show --json` stands
+The five calls: Step 0's side by side (`config show --json` ∥
+`auth status --json` ∥ `--version`, the shared preflight's drift check the
+graph runs in a thread's first Step 0), then the login, then the one `auth
+status --json` after "done". CLI 1.2.4 has no `auth login`, so `config show --json` stands
 in for it: a real call of the same program, whose start-up is most of any
 call's time. `auth status` answers `Unknown command` on 1.2.4, which it still
 starts up to say.
@@ -56,6 +57,7 @@ ANCHOR_GOALS: dict[Saver, float] = {"memory": 0.02, "sqlite": 0.04}
 CLI's login time, with LangGraph's default durability (`async`)."""
 CONFIG_SHOW = ("config", "show", "--json")
 STATUS = ("auth", "status", "--json")
+VERSION = ("--version",)
 LOGIN_STAND_IN = CONFIG_SHOW
 """1.2.4 has no `auth login`: a real call of the same program in its place."""
 
@@ -81,7 +83,7 @@ class AnchorResult:
     """Item 1c: the real CLI's login time and the graph's, round by round."""
 
     real_cli: Summary
-    """Seconds the real CLI takes for the login's four calls (first spawn to last exit)."""
+    """Seconds the real CLI takes for the login's five calls (first spawn to last exit)."""
     calls: int
     """CLI calls timed per login."""
     graph: tuple[GraphTime, ...]
@@ -92,13 +94,14 @@ class AnchorResult:
 
 
 def _real_login(cli: RealCli, home: Path) -> float:
-    """The four calls of a manual login, as the graph makes them; first spawn to last exit."""
+    """The five calls of a manual login, as the graph makes them; first spawn to last exit."""
     settings = OkxSettings(okx_cli=cli.okx_cli, okx_home=str(home))
     before = len(cli.recorder.calls(home))
-    with ThreadPoolExecutor(max_workers=1) as side:
-        config = side.submit(cli.runner, CONFIG_SHOW, settings)
+    with ThreadPoolExecutor(max_workers=2) as side:
+        beside = [side.submit(cli.runner, argv, settings) for argv in (CONFIG_SHOW, VERSION)]
         cli.runner(STATUS, settings)
-        config.result()
+        for call in beside:
+            call.result()
     cli.runner(LOGIN_STAND_IN, settings)
     cli.runner(STATUS, settings)
     calls = cli.recorder.calls(home)[before:]
@@ -209,7 +212,7 @@ def run(plan: Plan, executable: Path) -> AnchorResult:
                     bare_times[setup].append(bare[setup])
     return AnchorResult(
         real_cli=Summary.of(cli_times),
-        calls=4,
+        calls=5,
         graph=tuple(
             GraphTime(saver=s, durability=d, seconds=Summary.of(graph_times[(s, d)]),
                       ratio=Summary.of(ratios(graph_times[(s, d)], cli_times)),

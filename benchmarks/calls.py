@@ -3,7 +3,9 @@
 Every scenario runs against `okx-sim` subprocesses, so a call is a process
 the user's machine really started; the simulator's own log counts them a
 second time. The minimum of each scenario is derived from the skill's text
-(the rule is quoted beside it), not from what the graph happens to do.
+(the rule is quoted beside it), not from what the graph happens to do; its
+Step 0 includes `okx --version`, the version drift check OKX's shared
+preflight runs once per session (each scenario is a session of its own).
 """
 
 from __future__ import annotations
@@ -34,7 +36,9 @@ CONFIG_SHOW: Argv = ("config", "show", "--json")
 STATUS: Argv = ("auth", "status", "--json")
 INSTALL: Argv = ("auth", "install", "--json")
 INSTALL_STATUS: Argv = ("auth", "install-status", "--json")
-PREFLIGHT = (CONFIG_SHOW, STATUS)
+VERSION: Argv = ("--version",)
+PREFLIGHT = (CONFIG_SHOW, STATUS, VERSION)
+"""A session's first Step 0: the skill's two commands and the shared preflight's drift check."""
 ANSWER_PATHS: tuple[Answers, ...] = ("resume", "message")
 
 
@@ -176,7 +180,8 @@ SCENARIOS = (
     Scenario(
         "happy path (zh)",
         (*PREFLIGHT, login("eea"), STATUS),
-        "Step 0 runs both commands; one `login --manual`; after “done”, `auth status` once",
+        "Step 0 runs both commands (and, once per session, the shared preflight's "
+        "`okx --version`); one `login --manual`; after “done”, `auth status` once",
         "logged_in",
         lambda sim: manual_login_steps(sim, "zh"),
     ),

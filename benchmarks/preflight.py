@@ -1,15 +1,17 @@
-"""Item 2: Step 0's two commands in parallel (as the graph runs them) against in series.
+"""Item 2: Step 0's commands in parallel (as the graph runs them) against in series.
 
 The parallel side is the graph's own first turn: the time from the first
-call's spawn to the last call's exit. The serial side runs the same two
-commands one after the other through the same runner. Rounds alternate which
+call's spawn to the last call's exit. Its Step 0 runs `okx --version` beside
+the two commands (the shared preflight's drift check, once per thread), so
+the serial side runs the same three commands one after the other through the
+same runner. Rounds alternate which
 side goes first, and each ratio is taken within a round, so both sides meet
 the same load on this shared machine. Each side runs in a HOME of its own
 where the CLI has already run once, as on any day a user has used it.
 
-The CPU time the two calls use in series shows what parallelism can win at
-best: on `n` cores two calls that need `c` seconds of CPU take at least `c / n`
-seconds, and never less than the longer call alone. A CLI whose start-up
+The CPU time the calls use in series shows what parallelism can win at
+best: on `n` cores calls that need `c` seconds of CPU take at least `c / n`
+seconds, and never less than the longest call alone. A CLI whose start-up
 keeps more than one core busy (node does) cannot halve its time on two cores.
 """
 
@@ -38,7 +40,8 @@ from okx_auth_graph.okx import OkxSettings, run_okx
 
 PREFLIGHT_GOAL = 0.6
 """Parallel wall time at most 0.6 of the serial one."""
-PREFLIGHT_ARGV = (("config", "show", "--json"), ("auth", "status", "--json"))
+PREFLIGHT_ARGV = (("config", "show", "--json"), ("auth", "status", "--json"), ("--version",))
+"""The calls of a thread's first Step 0, the graph's first turn."""
 
 
 @dataclass(frozen=True)
@@ -49,9 +52,9 @@ class PreflightCli:
     parallel: Summary
     """Seconds from the first spawn to the last exit, in the graph's first turn."""
     series: Summary
-    """Seconds for the same two calls one after the other."""
+    """Seconds for the same calls one after the other."""
     series_cpu: Summary
-    """CPU seconds (user + system) the two calls used, in series."""
+    """CPU seconds (user + system) the calls used, in series."""
     best_ratio: Summary
     """About the lowest parallel/serial ratio this machine's cores allow, per round."""
     ratio: Summary
@@ -73,7 +76,7 @@ def _used_home(cli: OkxCli, root: Path, name: str) -> Path:
     The real CLI asks the npm registry for a newer version of itself at most
     once a day per HOME (`~/.okx/update-check.json`) and stays alive until
     the answer is in. In a brand-new HOME every call would make that request
-    (network time, not the CLI's work) and the two parallel calls would both
+    (network time, not the CLI's work) and the parallel calls would all
     make it; a user's HOME has the day's check behind it after their first
     call, so the timed calls are the everyday ones.
     """
@@ -104,7 +107,7 @@ class _Serial:
     longest_call: float
 
     def best_ratio(self, cores: int) -> float:
-        """The parallel/serial ratio if the two calls shared the cores perfectly."""
+        """The parallel/serial ratio if the calls shared the cores perfectly."""
         return max(self.longest_call, self.cpu / cores) / self.wall
 
 

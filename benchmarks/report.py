@@ -313,7 +313,7 @@ def _notes(results: Results, cores: int) -> list[str]:
             continue
         if cli.best_ratio.median > PREFLIGHT_GOAL:
             notes.append(
-                f"Preflight, {cli.label}: the goal is below what {cores} cores allow; the two "
+                f"Preflight, {cli.label}: the goal is below what {cores} cores allow; the "
                 f"calls need {_ms(cli.series_cpu.median)} of CPU against "
                 f"{_ms(cli.series.median)} in series, which bounds the ratio at about "
                 f"{cli.best_ratio.median:.2f} (measured {cli.ratio.median:.2f})."
@@ -513,8 +513,8 @@ Login time with `"exit"` over `"async"`, paired per round:
 okx-sim is this package's offline stand-in, about twice as fast as the real
 CLI (see (c)), so these figures are context, not the goal's anchor.
 {n_sub} logins per durability, after {_warm_up(plan)}. **CLI time** is the time at least one okx
-process was running, as the runner measures each call (spawn to exit; the two
-preflight calls overlap and count once). The simulator's call log
+process was running, as the runner measures each call (spawn to exit; the
+preflight's calls overlap and count once). The simulator's call log
 (`OKX_SIM_LOG`) starts its clock only once the interpreter is up and the
 command is dispatched, so its start/end cover just the command's own work;
 the rest of each call is the interpreter starting. The overhead is therefore
@@ -540,8 +540,8 @@ def _anchor(a: AnchorResult, plan: Plan, version: str) -> str:
 The goal's anchor: the program users run, `@okx_ai/okx-trade-cli@{version}`
 from npm. Each of {n} rounds (after {_warm_up(plan)}) times, one right after
 the other, the real CLI making the {a.calls} calls of a manual login as the
-graph makes them (Step 0's pair side by side, the login, the one
-`auth status` after "done"), and then one whole login through the graph for
+graph makes them (Step 0's calls side by side, `--version` among them, the
+login, the one `auth status` after "done"), and then one whole login through the graph for
 each checkpointer and durability. {version} has no `auth login`, so
 `config show --json` is timed in its place (a real call of the same program;
 start-up is most of any call's time), and its `auth status` answers
@@ -570,9 +570,11 @@ def _preflight(p: PreflightResult, plan: Plan, cores: int) -> str:
     n = p.clis[0].ratio.n
     return f"""## 2. Preflight in parallel against in series
 
-`okx config show --json` and `okx auth status --json`. **Parallel** is the
-graph's own first turn, from the first spawn to the last exit; **series** runs
-the same two calls one after the other through the same runner. {n} rounds per
+`okx config show --json`, `okx auth status --json` and `okx --version` (the
+shared preflight's drift check, which a thread's first Step 0 runs beside the
+other two). **Parallel** is the graph's own first turn, from the first spawn
+to the last exit; **series** runs the same three calls one after the other
+through the same runner. {n} rounds per
 CLI after {_warm_up(plan)}, alternating which side goes first; the ratio is taken
 within each round. The real CLI is `@okx_ai/okx-trade-cli@{p.real_cli_version}`
 from npm (it answers `auth status` with `Unknown command`, which it still has
@@ -582,9 +584,9 @@ version of itself at most once a day per HOME (`~/.okx/update-check.json`) and
 waits for the answer, so in a brand-new HOME every call would also time that
 request.
 
-**CPU** is what the two calls used in series (user + system time of the
-processes). Two calls cannot finish sooner than their CPU time spread over
-the {cores} cores, nor sooner than the longer call alone: the **CPU bound** is
+**CPU** is what the calls used in series (user + system time of the
+processes). The calls cannot finish sooner than their CPU time spread over
+the {cores} cores, nor sooner than the longest call alone: the **CPU bound** is
 that time over the serial time, about the lowest ratio this machine allows
 (it is computed from the serial runs, so under a changing load a round can
 land slightly below it). A CLI that keeps more than one core busy while it
@@ -619,7 +621,7 @@ Each scenario runs against `okx-sim` subprocesses, twice: with every reply
 message, as a chat box that only starts runs sends it. The runner counts the
 calls and the simulator's log counts them again. The minimum is what the
 skill's text requires (the rule on the right); **equal** means the same
-commands, each as often (the two preflight calls may finish in either order).
+commands, each as often (the preflight's calls may finish in any order).
 Setup done outside the conversation (a login started elsewhere, a removed
 binary, a key written into the config) is not counted.
 

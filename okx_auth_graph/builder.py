@@ -141,10 +141,11 @@ def build_auth_graph(
         "remove": "post_remove_question",
     })
 
-    # Step 0: `config show` and `auth status` side by side. A failure that
-    # stops everything is reported; a `recover` request routes its error
-    # first; otherwise Step 0.1.
-    builder.add_node("preflight", cli.node(Preflight(cli).preflight))
+    # Step 0: `config show` and `auth status` side by side (and, in a
+    # thread's first, `okx --version` for the shared preflight's drift
+    # warning, which never blocks). A failure that stops everything is
+    # reported; a `recover` request routes its error first; otherwise Step 0.1.
+    builder.add_node("preflight", cli.node(Preflight(cli, followed).preflight))
     builder.add_conditional_edges("preflight", preflight_outcome, {
         "Step 0 failed → report": "report_failure",
         "recover → route the error": "recover",

@@ -45,7 +45,14 @@ class Skill:
     """One published version of the skill: its sites, in the menu's order."""
 
     version: str
-    """The skill's own version (its front matter's `version`)."""
+    """The skill's own version (its front matter's `metadata.version`).
+
+    It is also the CLI version the shared preflight's drift check compares
+    `okx --version` with (`okx.version.cli_ahead`): OKX's rule names the
+    skill's `metadata.version`, not the CLI its install step pins, and the
+    two are the same in every version here (1.3.9 installs
+    `@okx_ai/okx-trade-cli@1.3.9`), so no second field could say otherwise.
+    """
     sites: tuple[SiteRow, ...]
     """The Supported Sites table; line N of the menu is `sites[N-1]`."""
 

@@ -299,6 +299,9 @@ class AuthState(RequestFindings):
     """The device code shown in this thread, kept across requests."""
     next_skill: NotRequired[NextSkill | None]
     """The skill the request that started this run continues in, if it names one."""
+    cli_version_checked: NotRequired[bool]
+    """Whether this thread's first Step 0 compared `okx --version` with the skill's version
+    (the shared preflight's drift check, once per session): later ones never call it again."""
 
 
 class AuthUpdate(RequestFindings, total=False):
@@ -319,3 +322,5 @@ class AuthUpdate(RequestFindings, total=False):
     """The device code just shown, or None once it is spent."""
     next_skill: NextSkill | None
     """Where the request goes after sign-in, set by `intake`."""
+    cli_version_checked: bool
+    """Set by the thread's first Step 0, which ran the drift check (whatever it found)."""

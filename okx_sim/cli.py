@@ -37,6 +37,11 @@ from okx_sim.paths import SimPaths
 from okx_sim.rest import account_balance, market_ticker
 
 CLI_VERSION = "1.3.1-sim"
+"""The version the simulator says it is by default: a pre-release (`-sim`), which the graph's
+drift check skips, so a default conversation posts no drift warning."""
+VERSION_ENV = "OKX_SIM_VERSION"
+"""Names the version the simulator says it is instead (`okx --version`, the `Version:` line of
+an error, the update notice), so a test can play a CLI ahead of or behind a skill."""
 OLD_CLI_VERSION = "1.2.4"
 """The last CLI without `auth`, which the `old_cli` fault imitates."""
 
@@ -189,13 +194,13 @@ def _run(
     sleep: Callable[[float], None],
 ) -> int:
     """Print the update notice when due, then apply the active fault around the dispatch."""
-    notice = update_notice(paths.okx_dir, CLI_VERSION)
+    notice = update_notice(paths.okx_dir, simulated_version(environ))
     if notice is not None:
         streams.stderr.write(notice)
         streams.stderr.flush()
     split = split_argv(args)
     try:
-        fault = active_fault(environ, split.words)
+        fault = active_fault(environ, split.words or [name for name, _ in split.flags])
     except FaultError as error:
         print(error, file=streams.stderr)
         return 2
@@ -263,30 +268,35 @@ def dispatch(
 
     `environ` is the invocation's environment (None: this process's).
     """
+    environ = os.environ if environ is None else environ
+    version = simulated_version(environ)
     flag_names = [name for name, _ in split.flags]
     if not split.words:
         if "--version" in flag_names:
-            console.out(CLI_VERSION)
+            console.out(version)
             return 0
         if not flag_names or {"--help", "-h"} & set(flag_names):
-            console.out(_help_text())
+            console.out(_help_text(version))
             return 0
     spec = _find_command(split.words)
     if spec is None:
         console.err(f"Unknown command: {' '.join(split.words)}")
         return 1
     try:
-        context = _build_context(
-            spec, split, paths, console, fault, os.environ if environ is None else environ, sleep
-        )
+        context = _build_context(spec, split, paths, console, fault, environ, sleep)
         spec.handler(context)
     except CommandError as error:
-        console.err(error_lines(str(error), error.hint, CLI_VERSION))
+        console.err(error_lines(str(error), error.hint, version))
         return 1
     except ConfigError as error:
-        console.err(error_lines(str(error), None, CLI_VERSION))
+        console.err(error_lines(str(error), None, version))
         return 1
     return 0
+
+
+def simulated_version(environ: Mapping[str, str]) -> str:
+    """The version this invocation says it is: `$OKX_SIM_VERSION`, else `CLI_VERSION`."""
+    return environ.get(VERSION_ENV) or CLI_VERSION
 
 
 def _find_command(words: list[str]) -> CommandSpec | None:
@@ -333,11 +343,11 @@ def _build_context(
     )
 
 
-def _help_text() -> str:
-    """A usage summary listing every command."""
-    lines = [f"okx-sim {CLI_VERSION}: an offline stand-in for the okx CLI", "", "Commands:"]
+def _help_text(version: str) -> str:
+    """A usage summary listing every command, and the variable that sets the version."""
+    lines = [f"okx-sim {version}: an offline stand-in for the okx CLI", "", "Commands:"]
     lines.extend(f"  okx {spec.usage}" for spec in COMMANDS)
-    lines.append("  okx --version")
+    lines.append(f"  okx --version   (prints ${VERSION_ENV} when set, else {CLI_VERSION})")
     return "\n".join(lines)
 
 

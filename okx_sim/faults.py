@@ -1,7 +1,8 @@
 """Injected misbehaviour, so callers can prove they survive a broken CLI.
 
 `OKX_SIM_FAULT` names the fault; `OKX_SIM_FAULT_ON` (optional) limits it to
-invocations whose words start with the given ones (`auth status`). Without a
+invocations whose words start with the given ones (`auth status`); an
+invocation of flags alone is named by them (`--version`). Without a
 scope a fault hits every real-CLI command but spares the simulator's own
 controls (`browser`, `clock`, `session`), so a test can still approve a login
 while `auth status` is broken.

@@ -42,6 +42,7 @@ _INHERITED_ENV = (
     "OKX_SIM_FAULT_ON",
     "OKX_SIM_EXPIRES_IN",
     "OKX_SIM_JSON",
+    "OKX_SIM_VERSION",
 )
 
 INTEGRATION = "integration"

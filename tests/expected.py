@@ -12,6 +12,13 @@ CONFIG_SHOW: Argv = ["config", "show", "--json"]
 STATUS: Argv = ["auth", "status", "--json"]
 INSTALL: Argv = ["auth", "install", "--json"]
 INSTALL_STATUS: Argv = ["auth", "install-status", "--json"]
+VERSION: Argv = ["--version"]
+"""`okx --version`: the shared preflight's drift check, in a thread's first Step 0 only."""
+
+STEP_0: list[Argv] = sorted([CONFIG_SHOW, STATUS])
+"""Step 0's calls, sorted: they run side by side, so they finish in either order."""
+FIRST_STEP_0: list[Argv] = sorted([CONFIG_SHOW, STATUS, VERSION])
+"""A thread's first Step 0, sorted: `okx --version` runs beside the other two."""
 
 SITES = ["global", "eea", "us"]
 URIS = {

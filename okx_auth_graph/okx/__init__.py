@@ -14,6 +14,7 @@ from okx_auth_graph.okx.commands import (
     auth_logout,
     auth_remove,
     auth_status,
+    cli_version,
     config_show,
     config_use,
     execute,
@@ -65,6 +66,7 @@ from okx_auth_graph.okx.runner import (
     run_okx,
     run_okx_streaming,
 )
+from okx_auth_graph.okx.version import Version, cli_ahead, parse_version
 
 __all__ = [
     "API_KEY_INSTALL_COMMAND",
@@ -95,6 +97,7 @@ __all__ = [
     "OkxSettings",
     "ProfileView",
     "Site",
+    "Version",
     "action_of",
     "aexecute",
     "api_key_profile",
@@ -111,6 +114,8 @@ __all__ = [
     "chosen_site",
     "classify",
     "classify_text",
+    "cli_ahead",
+    "cli_version",
     "config_show",
     "config_use",
     "decode_object",
@@ -121,6 +126,7 @@ __all__ = [
     "has_api_key",
     "mask_key",
     "parse_site",
+    "parse_version",
     "redact_text",
     "resolve_executable",
     "run_okx",

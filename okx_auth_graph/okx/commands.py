@@ -22,7 +22,7 @@ from typing import Generic, Literal, TypeVar, get_args
 from typing_extensions import TypedDict
 
 from okx_auth_graph.okx.errors import FailedCall, OkxError, OkxFailure, classify
-from okx_auth_graph.okx.framing import MalformedOutput
+from okx_auth_graph.okx.framing import MalformedOutput, clean
 from okx_auth_graph.okx.models import (
     AuthStatus,
     ConfigView,
@@ -49,6 +49,7 @@ from okx_auth_graph.okx.runner import (
     arun_okx,
     run_okx,
 )
+from okx_auth_graph.okx.version import parse_version
 
 T = TypeVar("T")
 
@@ -151,6 +152,19 @@ def config_show(settings: OkxSettings) -> OkxCommand[ConfigView]:
         ("config", "show", "--json"),
         lambda out: parse_config_show(out, api_key_given(settings)),
     )
+
+
+def _version_text(stdout: str) -> str:
+    """The version `okx --version` printed, once it reads as one (else MalformedOutput)."""
+    text = clean(stdout).strip()
+    if parse_version(text) is None:
+        raise MalformedOutput("--version", len(stdout.encode()))
+    return text
+
+
+def cli_version() -> OkxCommand[str]:
+    """`okx --version`: the CLI's version, for the shared preflight's drift check."""
+    return OkxCommand(("--version",), _version_text)
 
 
 def auth_status() -> OkxCommand[AuthStatus]:

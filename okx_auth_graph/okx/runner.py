@@ -50,9 +50,10 @@ whoever called). What passes, and why:
   user's credentials live in that user's HOME, never in the server's
   environment.
 - The simulator's controls (`OKX_SIM_LOG`, `OKX_SIM_FAULT`,
-  `OKX_SIM_FAULT_ON`, `OKX_SIM_EXPIRES_IN`, `OKX_SIM_JSON`): the offline
-  stand-in of the CLI (`okx-sim`) reads them; the real CLI does not, so
-  they change nothing when the CLI is the real one.
+  `OKX_SIM_FAULT_ON`, `OKX_SIM_EXPIRES_IN`, `OKX_SIM_JSON`,
+  `OKX_SIM_VERSION`): the offline stand-in of the CLI (`okx-sim`) reads
+  them; the real CLI does not, so they change nothing when the CLI is the
+  real one.
 
 Everything else stays behind, some of it on purpose. `NODE_OPTIONS` would
 let whoever set it load code into the CLI (`--require`, `--import`) or open
@@ -195,6 +196,7 @@ CLI_ENVIRONMENT: Mapping[str, tuple[str, ...]] = {
     "okx credentials": CREDENTIAL_ENV,
     "okx simulator": (
         "OKX_SIM_LOG", "OKX_SIM_FAULT", "OKX_SIM_FAULT_ON", "OKX_SIM_EXPIRES_IN", "OKX_SIM_JSON",
+        "OKX_SIM_VERSION",
     ),
 }
 """Every variable the CLI may receive from our environment, by group (the module docstring

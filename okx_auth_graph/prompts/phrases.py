@@ -65,6 +65,13 @@ PHRASES: dict[str, dict[str, str]] = {
             "authorize later and tell me when you are done."
         ),
     },
+    "cli_ahead_of_skill": {
+        "zh": "⚠️ CLI 版本比此技能新,部分新命令可能未在此记录。建议更新您的技能。",
+        "en": (
+            "⚠️ CLI version is ahead of this skill. Some new commands may not be documented "
+            "here. Consider refreshing your skill."
+        ),
+    },
     "binary_reinstalled": {
         "zh": "okx-auth 组件缺失或已损坏,已运行 okx auth install 重新安装。",
         "en": "The okx-auth binary was missing or broken; I reinstalled it with okx auth install.",

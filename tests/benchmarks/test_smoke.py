@@ -28,7 +28,7 @@ from benchmarks.plan import Plan
 from benchmarks.results import Results, RunInfo
 from benchmarks.savers import SAVERS
 from tests.benchmarks.support import run_info
-from tests.expected import CONFIG_SHOW, INSTALL, INSTALL_STATUS, STATUS
+from tests.expected import CONFIG_SHOW, INSTALL, INSTALL_STATUS, STATUS, VERSION
 
 PLAN = Plan.quick()
 
@@ -73,8 +73,8 @@ def test_overhead_measures_every_turn_of_both_durabilities(results: Results) -> 
         assert all(s.n == PLAN.logins_in_process for s in turns.by_turn)
     for logins in o.subprocess:
         assert logins.total.n == PLAN.logins_subprocess
-        # preflight pair, login, one status after "done"
-        assert logins.calls_per_login == 4
+        # the first preflight's three (`--version` among them), login, one status after "done"
+        assert logins.calls_per_login == 5
         assert logins.log_matches_runner
         # The log's clock starts after the interpreter is up: it covers less than the process.
         assert 0 < logins.inside_simulator.median < logins.cli.median < logins.total.median
@@ -83,7 +83,7 @@ def test_overhead_measures_every_turn_of_both_durabilities(results: Results) -> 
 
 def test_the_graph_is_timed_beside_the_real_cli(results: Results) -> None:
     a = results.anchor
-    assert a.calls == 4
+    assert a.calls == 5
     assert a.real_cli.n == PLAN.anchor_rounds
     assert {(g.saver, g.durability) for g in a.graph} == {
         (s, d) for s in SAVERS for d in DURABILITIES
@@ -143,11 +143,13 @@ def test_cli_calls_equal_the_skills_minimum_in_every_scenario(results: Results) 
         assert typed[name].requests >= resumed[name].requests == 1
     assert typed["happy path (zh)"].requests == 3  # the request, "2", "好了"
     happy = [list(argv) for argv in resumed["happy path (zh)"].minimum]
-    assert happy == [CONFIG_SHOW, STATUS, ["auth", "login", "--manual", "--site", "eea"], STATUS]
+    assert happy == [
+        CONFIG_SHOW, STATUS, VERSION, ["auth", "login", "--manual", "--site", "eea"], STATUS,
+    ]
     repaired = [list(argv) for argv in resumed["spawn failure, repaired"].minimum]
-    assert repaired[2:5] == [INSTALL, INSTALL_STATUS, STATUS]
-    assert len(resumed["API key configured"].made) == 2
-    assert len(resumed["login skipped by the API-key guard"].made) == 4
+    assert repaired[3:6] == [INSTALL, INSTALL_STATUS, STATUS]
+    assert len(resumed["API key configured"].made) == 3
+    assert len(resumed["login skipped by the API-key guard"].made) == 5
     # One checkpoint per super-step, plus one per run's input.
     assert all(s.checkpoints == s.steps + s.requests for s in scenarios)
     # Both stops end before the gate, the login passes every check and the gate.

@@ -29,6 +29,7 @@ from okx_auth_graph import build_auth_graph
 from okx_auth_graph.okx import CliResult, OkxSettings, arun_okx, arun_okx_streaming
 from okx_auth_graph.okx.runner import LineCallback, TickCallback
 from okx_auth_graph.state import OkxAuthRequest
+from tests.expected import FIRST_STEP_0, STEP_0
 from tests.okx.helpers import wait_until_gone
 from tests.support import CallLog, Conversation, Simulator, ThreadGraph, keyed_config
 
@@ -112,13 +113,23 @@ def play(sim: Simulator, context: dict[str, Any], turns: list[Turn]) -> list[str
 
 
 def argvs(log: CallLog) -> list[list[str]]:
-    """The okx commands a conversation ran; Step 0's two in a fixed order (they run at once)."""
+    """The okx commands a conversation ran; each Step 0's in a fixed order (they run at once).
+
+    Its first Step 0 runs three commands side by side, any later one two.
+    """
     ran = log.argvs()
-    for index in range(len(ran) - 1):
-        if {tuple(ran[index]), tuple(ran[index + 1])} == {
-            ("config", "show", "--json"), ("auth", "status", "--json"),
-        }:
-            ran[index], ran[index + 1] = sorted((ran[index], ran[index + 1]))
+    index = 0
+    while index < len(ran):
+        step_0 = next(
+            (calls for calls in (FIRST_STEP_0, STEP_0)
+             if sorted(ran[index : index + len(calls)]) == calls),
+            None,
+        )
+        if step_0 is None:
+            index += 1
+            continue
+        ran[index : index + len(step_0)] = step_0
+        index += len(step_0)
     return ran
 
 

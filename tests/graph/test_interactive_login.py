@@ -23,6 +23,7 @@ from okx_auth_graph.prompts import Language, format_duration, render
 from okx_auth_graph.replies import text_of
 from tests.expected import (
     CONFIG_SHOW,
+    FIRST_STEP_0,
     INSTALL,
     INSTALL_STATUS,
     NOT_A_CHOICE,
@@ -129,8 +130,8 @@ def test_a_slow_approval_streams_lines_and_progress_then_logs_in(
     skill = {"next_skill": "trade"} if language == "zh" else {}
     assert conv.outcome == {"status": "logged_in", "site": "eea", "scopes": SCOPES, **skill}
     calls = call_log.argvs()
-    assert sorted(calls[:2]) == sorted([CONFIG_SHOW, STATUS])
-    assert calls[2:] == [LOGIN_EEA, STATUS]
+    assert sorted(calls[:3]) == FIRST_STEP_0
+    assert calls[3:] == [LOGIN_EEA, STATUS]
 
 
 def test_the_gate_holds_in_interactive_mode(sim: Simulator, call_log: CallLog) -> None:
@@ -159,7 +160,8 @@ def test_the_timeout_kills_the_cli_and_says_so(sim: Simulator, call_log: CallLog
     assert events[-1]["kind"] == "okx_cli_done"
     assert events[-1]["timed_out"] is True
     assert sim_processes(sim) == []
-    assert call_log.argvs()[2:] == [["auth", "login", "--site", "us"]]
+    assert sorted(call_log.argvs()[:3]) == FIRST_STEP_0
+    assert call_log.argvs()[3:] == [["auth", "login", "--site", "us"]]
 
     assert stream_reply(conv, "no")[1] == [render("retry_declined", "en")]
     assert conv.outcome == {"status": "not_logged_in"}
@@ -198,7 +200,8 @@ def test_the_cli_guard_means_step_0_2_was_stale(sim: Simulator, call_log: CallLo
     _, posted = stream_reply(conv, "1")
     assert posted[-1] == render("api_key_configured", "en", name="main")
     assert conv.outcome == {"status": "api_key_configured", "profile": "main", "site": None}
-    assert call_log.argvs()[2:] == [["auth", "login", "--site", "global"], CONFIG_SHOW]
+    assert sorted(call_log.argvs()[:3]) == FIRST_STEP_0
+    assert call_log.argvs()[3:] == [["auth", "login", "--site", "global"], CONFIG_SHOW]
     shown = json.dumps([text_of(m) for m in conv.messages])
     assert "ak-interactive-0001-wxyz" not in shown
 

@@ -24,7 +24,7 @@ from okx_auth_graph.prompts import format_minutes, render
 from okx_auth_graph.replies import text_of
 from okx_auth_graph.skill import site_menu
 from okx_auth_graph.state import OkxAuthOutcome
-from tests.expected import SITES, inbox_payload
+from tests.expected import FIRST_STEP_0, SITES, inbox_payload
 from tests.support import CallLog, Simulator, cli_options
 
 SCOPES = ["live:read", "live:trade"]
@@ -115,8 +115,8 @@ def test_whole_login_through_a_parent_graph(sim: Simulator, call_log: CallLog) -
     assert set(result) == {"messages", "okx_auth", "next_step_saw"}
     assert parent.get_state(config).next == ()
     argvs = call_log.argvs()
-    assert sorted(argvs[:2]) == [["auth", "status", "--json"], ["config", "show", "--json"]]
-    assert argvs[2:] == [["auth", "login", "--manual", "--site", "eea"],
+    assert sorted(argvs[:3]) == FIRST_STEP_0
+    assert argvs[3:] == [["auth", "login", "--manual", "--site", "eea"],
                          ["auth", "status", "--json"]]
 
 
@@ -139,4 +139,4 @@ async def test_api_key_stop_through_a_parent_graph_async(
     assert [text_of(m) for m in result["messages"]] == [
         "帮我登录", "已配置 API key (profile: main)",
     ]
-    assert sorted(call_log.argvs()) == [["auth", "status", "--json"], ["config", "show", "--json"]]
+    assert sorted(call_log.argvs()) == FIRST_STEP_0

@@ -21,6 +21,7 @@ from okx_auth_graph.prompts import Language, format_minutes, format_scopes, rend
 from okx_auth_graph.skill import site_menu
 from tests.expected import (
     CONFIG_SHOW,
+    FIRST_STEP_0,
     INSTALL,
     INSTALL_STATUS,
     NOT_A_CHOICE,
@@ -28,7 +29,9 @@ from tests.expected import (
     SEED_MENU,
     SITES,
     STATUS,
+    STEP_0,
     URIS,
+    VERSION,
     Argv,
     inbox_payload,
     visible,
@@ -37,8 +40,12 @@ from tests.support import CallLog, Conversation, Simulator, keyed_config
 
 pytestmark = pytest.mark.usefixtures("durability")
 
-PREFLIGHT = "<config show ∥ auth status>"
-"""Stands for Step 0's two commands, which run in parallel (either order)."""
+PREFLIGHT = "<config show ∥ auth status ∥ --version>"
+"""Stands for a thread's first Step 0: its two commands and `okx --version`, side by side
+(any order)."""
+PREFLIGHT_AGAIN = "<config show ∥ auth status>"
+"""Stands for a later Step 0 of the same thread: its two commands only (either order)."""
+_STEP_0_CALLS = {PREFLIGHT: FIRST_STEP_0, PREFLIGHT_AGAIN: STEP_0}
 
 
 # The skill's verbatim templates, copied from the seed, so an edit of a
@@ -86,15 +93,16 @@ def login_argv(site: str) -> Argv:
 
 
 def assert_calls(actual: Sequence[Argv], *expected: Argv | str) -> None:
-    """The exact okx argv sequence; `PREFLIGHT` matches the parallel pair in either order."""
+    """The exact okx argv sequence; a Step 0 marker matches its parallel calls in any order."""
     canonical: list[Argv] = []
     wanted: list[Argv] = []
     index = 0
     for item in expected:
         if isinstance(item, str):
-            canonical.extend(sorted(actual[index : index + 2]))
-            wanted.extend(sorted([CONFIG_SHOW, STATUS]))
-            index += 2
+            step_0 = _STEP_0_CALLS[item]
+            canonical.extend(sorted(actual[index : index + len(step_0)]))
+            wanted.extend(step_0)
+            index += len(step_0)
         else:
             canonical.extend(actual[index : index + 1])
             wanted.append(item)
@@ -413,12 +421,12 @@ def test_new_request_after_the_wait_stopped_repeats_the_same_code(
     expected = [phrase("pending_with_code", "en"), login_text("en", "eea", code)]
     assert posted == expected
     assert conv.interrupt == done_payload("\n\n".join(expected), "eea", code)
-    assert_calls(call_log.argvs(), PREFLIGHT, login_argv("eea"), PREFLIGHT)
+    assert_calls(call_log.argvs(), PREFLIGHT, login_argv("eea"), PREFLIGHT_AGAIN)
 
     sim.browser("approve")
     assert conv.reply("done") == [success_text("en", "eea")]
     assert conv.outcome == {"status": "logged_in", "site": "eea", "scopes": SCOPES}
-    assert_calls(call_log.argvs(), PREFLIGHT, login_argv("eea"), PREFLIGHT, STATUS)
+    assert_calls(call_log.argvs(), PREFLIGHT, login_argv("eea"), PREFLIGHT_AGAIN, STATUS)
 
 
 # ---------------------------------------------------------------- 7-8: expired or denied codes
@@ -456,7 +464,7 @@ def test_retry_after_a_failed_code_asks_for_the_site_again(
     # "yes": Step 0 again and the menu again; the earlier `eea` is not reused.
     assert conv.reply("yes") == [SEED_MENU]
     assert conv.interrupt == menu_payload(SEED_MENU)
-    assert_calls(call_log.argvs(), PREFLIGHT, login_argv("eea"), STATUS, PREFLIGHT)
+    assert_calls(call_log.argvs(), PREFLIGHT, login_argv("eea"), STATUS, PREFLIGHT_AGAIN)
 
     posted = conv.reply("3")
     code = sim_user_code(sim)
@@ -464,7 +472,7 @@ def test_retry_after_a_failed_code_asks_for_the_site_again(
     assert posted == [login_text("en", "us", code)]
     assert conv.interrupt == done_payload(posted[0], "us", code)
     assert_calls(
-        call_log.argvs(), PREFLIGHT, login_argv("eea"), STATUS, PREFLIGHT, login_argv("us")
+        call_log.argvs(), PREFLIGHT, login_argv("eea"), STATUS, PREFLIGHT_AGAIN, login_argv("us")
     )
 
     sim.browser("approve")
@@ -686,12 +694,14 @@ def test_missing_cli_needs_an_install(okx_home: Path, call_log: CallLog, tmp_pat
 
 
 def _assert_status_repaired(calls: Sequence[Argv], then: Sequence[Argv] = ()) -> None:
-    """config show (in parallel) + status, install, install-status, status, then `then`."""
+    """config show and --version (in parallel) + status, install, install-status, status,
+    then `then`."""
     chain = [STATUS, INSTALL, INSTALL_STATUS, STATUS]
-    head = list(calls[: len(chain) + 1])
-    assert head.count(CONFIG_SHOW) == 1
-    assert [argv for argv in head if argv != CONFIG_SHOW] == chain
-    assert list(calls[len(chain) + 1 :]) == list(then)
+    beside = [CONFIG_SHOW, VERSION]
+    head = list(calls[: len(chain) + len(beside)])
+    assert sorted(argv for argv in head if argv in beside) == sorted(beside)
+    assert [argv for argv in head if argv not in beside] == chain
+    assert list(calls[len(chain) + len(beside) :]) == list(then)
 
 
 def test_missing_auth_binary_is_reinstalled_and_the_login_goes_on(
@@ -804,11 +814,11 @@ def test_preflight_commands_overlap(
     monkeypatch.setenv("OKX_SIM_FAULT", "slow:0.5")
     conv = Conversation(sim)
     assert conv.start("log me in") == [SEED_MENU]
-    first, second = call_log.entries()[:2]
-    assert sorted([first["argv"], second["argv"]]) == sorted([CONFIG_SHOW, STATUS])
-    assert first["end"] - first["start"] >= 0.5
-    assert second["end"] - second["start"] >= 0.5
-    assert max(first["start"], second["start"]) < min(first["end"], second["end"])
+    calls = call_log.entries()[:3]
+    assert sorted(call["argv"] for call in calls) == FIRST_STEP_0
+    assert all(call["end"] - call["start"] >= 0.5 for call in calls)
+    # All three at once: `okx --version` adds no wait of its own to Step 0.
+    assert max(call["start"] for call in calls) < min(call["end"] for call in calls)
 
 
 # ---------------------------------------------------------------- 15: language

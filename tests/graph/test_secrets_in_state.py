@@ -24,6 +24,7 @@ from okx_auth_graph.okx import redact_text
 from okx_auth_graph.prompts import render
 from okx_auth_graph.replies import text_of
 from okx_auth_graph.testing import Conversation
+from tests.expected import FIRST_STEP_0
 from tests.support import CallLog, Simulator, cli_options, keyed_config
 
 API_KEY = "AKc0ffee-5ecret-api-key-WXYZ"
@@ -139,7 +140,7 @@ def test_api_key_path_keeps_only_the_masked_key(
     assert_no_secret(places)
     # The redacted config view is in the checkpoints, so the search above saw it.
     assert b"***WXYZ" in places["saver writes"] + places["saver blobs"]
-    assert sorted(call_log.argvs()) == [["auth", "status", "--json"], ["config", "show", "--json"]]
+    assert sorted(call_log.argvs()) == FIRST_STEP_0
 
 
 def test_environment_key_keeps_only_the_masked_key(

@@ -29,7 +29,7 @@ from okx_auth_graph.replies import text_of
 from okx_auth_graph.skill import site_menu
 from okx_auth_graph.state import OkxAuthOutcome
 from okx_auth_graph.subgraph import awaiting_reply, build_auth_subgraph, relay_question
-from tests.expected import CONFIG_SHOW, NOT_A_CHOICE, SCOPES, SITES, STATUS, inbox_payload
+from tests.expected import FIRST_STEP_0, NOT_A_CHOICE, SCOPES, SITES, STATUS, inbox_payload
 from tests.support import CallLog, Conversation, Simulator, cli_options
 
 
@@ -99,8 +99,8 @@ def test_each_question_is_in_the_parent_thread_while_it_waits(
     assert shown(thread)[-2:] == ["好了", render("success", "zh", site="eea",
                                                 scopes=", ".join(SCOPES))]
     argvs = call_log.argvs()
-    assert sorted(argvs[:2]) == sorted([CONFIG_SHOW, STATUS])
-    assert argvs[2:] == [["auth", "login", "--manual", "--site", "eea"], STATUS]
+    assert sorted(argvs[:3]) == FIRST_STEP_0
+    assert argvs[3:] == [["auth", "login", "--manual", "--site", "eea"], STATUS]
 
 
 def test_typed_replies_continue_the_sign_in(

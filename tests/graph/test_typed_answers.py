@@ -24,7 +24,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 from okx_auth_graph.prompts import render
 from okx_auth_graph.replies import text_of
 from okx_auth_graph.skill import site_menu
-from tests.expected import NOT_A_CHOICE
+from tests.expected import CONFIG_SHOW, NOT_A_CHOICE, STATUS, VERSION
 from tests.support import CallLog, Conversation, Simulator, keyed_config
 
 pytestmark = pytest.mark.usefixtures("durability")
@@ -115,12 +115,13 @@ def play(
 
 
 def preflight_pairs(calls: list[list[str]]) -> list[list[str]]:
-    """Step 0's two side-by-side commands in one order (they run in either).
+    """Step 0's side-by-side commands in one order (they run in any).
 
-    Each run of consecutive `config show` / `auth status` calls is sorted: the
-    preflight's pair may follow the done-check's `auth status` in either order.
+    Each run of consecutive `config show` / `auth status` / `--version` calls
+    is sorted: the preflight's calls may follow the done-check's `auth status`
+    in any order.
     """
-    reads = (["config", "show", "--json"], ["auth", "status", "--json"])
+    reads = (CONFIG_SHOW, STATUS, VERSION)
     out: list[list[str]] = []
     run: list[list[str]] = []
     for argv in [*calls, []]:

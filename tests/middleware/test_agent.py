@@ -20,7 +20,16 @@ from okx_auth_graph.isolation import run_settings
 from okx_auth_graph.middleware import RULES, OkxAuthMiddleware
 from okx_auth_graph.okx import run_okx
 from okx_auth_graph.replies import text_of
-from tests.expected import CONFIG_SHOW, SCOPES, SEED_MENU, SITES, STATUS, URIS, inbox_payload
+from tests.expected import (
+    CONFIG_SHOW,
+    FIRST_STEP_0,
+    SCOPES,
+    SEED_MENU,
+    SITES,
+    STATUS,
+    URIS,
+    inbox_payload,
+)
 from tests.middleware.helpers import AgentThread, calls
 from tests.support import CallLog, Simulator, keyed_config
 
@@ -75,7 +84,7 @@ def test_auth_runs_before_the_first_private_tool_not_before_market_data(
     ]
     argvs = call_log.argvs()
     assert argvs[0] == TICKER
-    assert sorted(argvs[1:]) == sorted([CONFIG_SHOW, STATUS])
+    assert sorted(argvs[1:]) == FIRST_STEP_0
     assert thread.agent.get_state(thread.config).interrupts[0].value["kind"] == "site_choice"
 
     thread.reply("2")
@@ -93,7 +102,7 @@ def test_auth_runs_before_the_first_private_tool_not_before_market_data(
     }
     assert [json.loads(text_of(m)) for m in tool_messages(result)][1] == BALANCE_OUTPUT
     assert text_of(result["messages"][-1]) == "You have 1000 USDT."
-    assert call_log.argvs()[3:] == [
+    assert call_log.argvs()[4:] == [
         ["auth", "login", "--manual", "--site", "eea"], STATUS, BALANCE,
     ]
 
@@ -109,11 +118,11 @@ def test_a_signed_in_thread_does_not_sign_in_again(sim: Simulator, call_log: Cal
     thread.say("my balance?")
     assert thread.interrupt_kinds == []
     argvs = call_log.argvs()[before:]
-    assert sorted(argvs[:2]) == sorted([CONFIG_SHOW, STATUS])
-    assert argvs[2:] == [BALANCE]
+    assert sorted(argvs[:3]) == FIRST_STEP_0
+    assert argvs[3:] == [BALANCE]
 
     thread.say("and again?")
-    assert call_log.argvs()[before + 3:] == [BALANCE]
+    assert call_log.argvs()[before + 4:] == [BALANCE]
     assert text_of(thread.result["messages"][-1]) == "Still 1000 USDT."
 
 
@@ -144,8 +153,8 @@ def test_session_expired_recovers_then_retries_once(sim: Simulator, call_log: Ca
     assert thread.interrupt_kinds == []
     argvs = call_log.argvs()[before:]
     assert argvs[0] == BALANCE
-    assert sorted(argvs[1:3]) == sorted([CONFIG_SHOW, STATUS])
-    assert argvs[3:] == [["auth", "login", "--manual", "--site", "global"], STATUS, BALANCE]
+    assert sorted(argvs[1:4]) == FIRST_STEP_0
+    assert argvs[4:] == [["auth", "login", "--manual", "--site", "global"], STATUS, BALANCE]
     assert json.loads(text_of(tool_messages(result)[-1])) == BALANCE_OUTPUT
     assert sign_in_fields(result["okx_auth"]) == {
         "status": "logged_in", "site": "global", "scopes": SCOPES,

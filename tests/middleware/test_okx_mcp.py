@@ -25,6 +25,7 @@ from okx_auth_graph.middleware.policy import default_needs_account
 from okx_auth_graph.prompts import render
 from okx_auth_graph.replies import text_of
 from okx_auth_graph.skill import site_menu
+from tests.expected import FIRST_STEP_0
 from tests.rest_standin import RestStandIn, serving
 from tests.support import CallLog, Simulator, keyed_config
 
@@ -185,9 +186,7 @@ async def test_a_rate_limit_is_the_tools_answer_and_no_sign_in(
     tool_answer = next(m for m in thread.result["messages"] if isinstance(m, ToolMessage))
     assert "Too Many Requests" in text_of(tool_answer)
     # One preflight before the tool (Step 0: an API key is configured), no recovery after it.
-    assert sorted(map(tuple, call_log.argvs())) == [
-        ("auth", "status", "--json"), ("config", "show", "--json"),
-    ]
+    assert sorted(call_log.argvs()) == FIRST_STEP_0
     assert _auth_logins(call_log) == []
 
 
@@ -247,7 +246,5 @@ async def test_a_successful_private_tool_runs_once_without_a_recovery(
     thread, counter = await _keyed_balance(mcp_server, sim, okx_rest, balance)
     assert thread.interrupt_kinds == []
     assert counter.names == ["account_get_balance"]
-    assert sorted(map(tuple, call_log.argvs())) == [
-        ("auth", "status", "--json"), ("config", "show", "--json"),
-    ]
+    assert sorted(call_log.argvs()) == FIRST_STEP_0
     assert '"availBal": "7"' in _seen_by_the_model(thread).replace('":"', '": "')

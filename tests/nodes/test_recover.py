@@ -31,6 +31,7 @@ from tests.expected import (
     SITES,
     STATUS,
     URIS,
+    VERSION,
     Argv,
     inbox_payload,
 )
@@ -57,16 +58,19 @@ def recover(error: str, command: Sequence[str] = BALANCE) -> dict[str, Any]:
 def assert_calls(
     actual: Sequence[Argv], *after: Argv, status_branch: Sequence[Argv] = (STATUS,)
 ) -> None:
-    """The exact okx argv sequence: the preflight first, then `after`.
+    """The exact okx argv sequence: the thread's first preflight, then `after`.
 
-    The preflight's two halves run in parallel, so `config show` may land
-    anywhere among the status half's calls (`auth status`, plus the binary
-    repair when `auth status` cannot spawn okx-auth); it must run exactly once.
+    The preflight's calls run in parallel, so `config show` and `okx
+    --version` may land anywhere among the status half's calls (`auth
+    status`, plus the binary repair when `auth status` cannot spawn
+    okx-auth); each must run exactly once.
     """
-    size = len(status_branch) + 1
+    beside = (CONFIG_SHOW, VERSION)
+    size = len(status_branch) + len(beside)
     head = list(actual[:size])
-    assert head.count(CONFIG_SHOW) == 1, actual
-    head.remove(CONFIG_SHOW)
+    for call in beside:
+        assert head.count(call) == 1, actual
+        head.remove(call)
     assert (head, list(actual[size:])) == (list(status_branch), list(after)), actual
 
 

@@ -41,6 +41,7 @@ from okx_auth_graph.okx import (
 from okx_auth_graph.okx.runner import CLI_ENVIRONMENT, CREDENTIAL_ENV, child_environment
 from okx_sim.auth import EXPIRES_IN_ENV
 from okx_sim.calllog import LOG_ENV
+from okx_sim.cli import VERSION_ENV
 from okx_sim.faults import FAULT_ENV, FAULT_SCOPE_ENV
 from okx_sim.framing import JSON_STYLE_ENV
 from tests.expected import SEED_MENU
@@ -205,7 +206,7 @@ def test_the_credentials_group_is_what_redaction_calls_credentials() -> None:
 
 
 def test_the_simulators_controls_are_the_names_it_reads() -> None:
-    read = {LOG_ENV, FAULT_ENV, FAULT_SCOPE_ENV, EXPIRES_IN_ENV, JSON_STYLE_ENV}
+    read = {LOG_ENV, FAULT_ENV, FAULT_SCOPE_ENV, EXPIRES_IN_ENV, JSON_STYLE_ENV, VERSION_ENV}
     assert set(CLI_ENVIRONMENT["okx simulator"]) == read
 
 

@@ -30,6 +30,7 @@ from okx_auth_graph.okx import (
     auth_logout,
     auth_remove,
     auth_status,
+    cli_version,
     config_show,
     config_use,
     execute,
@@ -81,6 +82,7 @@ class FakeRunner:
         (auth_remove(force=True), ("auth", "remove", "--force")),
         (auth_remove(force=False), ("auth", "remove")),
         (config_use("demo"), ("config", "use", "demo")),
+        (cli_version(), ("--version",)),
     ],
 )
 def test_command_arguments(command: OkxCommand[Any], args: tuple[str, ...]) -> None:
@@ -97,7 +99,9 @@ def test_only_install_has_a_longer_budget() -> None:
     assert auth_install().timeout == INSTALL_TIMEOUT_SECONDS
     assert INSTALL_TIMEOUT_SECONDS > DEFAULT_TIMEOUT_SECONDS
     login = auth_login_manual(LoginClearance("us"))
-    for command in (config_show(OkxSettings()), auth_status(), login, auth_logout()):
+    for command in (
+        config_show(OkxSettings()), auth_status(), login, auth_logout(), cli_version(),
+    ):
         assert command.timeout is None
 
 

@@ -32,9 +32,11 @@ from okx_auth_graph.okx import (
     api_key_profile,
     auth_login_manual,
     auth_status,
+    cli_version,
     config_show,
     execute,
     failure_of,
+    parse_version,
     run_okx,
     selected_sites,
 )
@@ -165,6 +167,12 @@ def test_config_show_notes_env_api_key(
     assert api_key_profile(view) == "OKX_API_KEY (environment)"
     assert view["env_api_key_masked"] == "***1234"
     assert "ENV-ONLY-KEY-00001234" not in json.dumps(view)
+
+
+def test_okx_version_reads_as_a_version(cli: Cli, empty_home: Path) -> None:
+    # The drift check reads what `okx --version` prints: a version, stable or pre-release.
+    settings = OkxSettings(okx_cli=cli.executable, okx_home=str(empty_home))
+    assert parse_version(execute(cli_version(), settings)) is not None
 
 
 def test_auth_status_on_a_cli_without_auth_is_too_old(

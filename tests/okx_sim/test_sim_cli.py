@@ -14,6 +14,16 @@ def test_version(sim: Sim) -> None:
     assert sim.ok("--version") == "1.3.1-sim\n"
 
 
+def test_okx_sim_version_sets_every_version_it_says(sim: Sim) -> None:
+    env = {"OKX_SIM_VERSION": "1.4.0"}
+    assert sim.ok("--version", env=env) == "1.4.0\n"
+    assert sim.ok("--help", env=env).startswith("okx-sim 1.4.0: ")
+    assert "OKX_SIM_VERSION" in sim.ok("--help")
+    failed = sim.run("config", "use", "nobody", env=env)
+    assert failed.returncode == 1
+    assert failed.stderr.endswith("Version: @okx_ai/okx-trade-cli@1.4.0\n")
+
+
 def test_python_dash_m_runs_the_same_cli(sim: Sim) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "okx_sim", "--version"],

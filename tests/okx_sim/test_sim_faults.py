@@ -160,6 +160,13 @@ def test_scope_limits_the_fault_to_matching_words(sim: Sim) -> None:
     assert "userCode" in sim.json("auth", "login", "--manual", env=env)
 
 
+def test_scope_names_a_flag_only_invocation_by_its_flags(sim: Sim) -> None:
+    env = fault("garbage", on="--version")
+    assert sim.ok("--version", env=env) == "%%% not json at all <<<\n"
+    assert sim.json("config", "show", "--json", env=env) == {"profiles": {}}
+    assert sim.ok("--version", env=fault("garbage", on="config show")) == "1.3.1-sim\n"
+
+
 def test_scope_ignores_flags_before_words(sim: Sim) -> None:
     env = fault("exit1:boom", on="config show")
     assert sim.fail("--json", "config", "show", env=env) == "boom\n"

@@ -41,6 +41,8 @@ EXPIRES = re.compile(r'"expiresAt":"[^"]*"')
 INVOCATIONS: list[tuple[list[str], dict[str, str]]] = [
     ([], {}),
     (["--version"], {}),
+    (["--version"], {"OKX_SIM_VERSION": "1.4.0"}),
+    (["--help"], {"OKX_SIM_VERSION": "1.4.0"}),
     (["auth", "status", "--json"], {}),
     (["config", "show", "--json"], {}),
     (["auth", "login", "--manual", "--site", "eea"], {}),
@@ -49,6 +51,7 @@ INVOCATIONS: list[tuple[list[str], dict[str, str]]] = [
     (["auth", "status", "--json"], {"OKX_SIM_JSON": "compact"}),
     (["account", "balance", "--json"], {}),
     (["no", "such", "command"], {}),
+    (["config", "use", "nobody"], {"OKX_SIM_VERSION": "2.0.0-beta.1"}),
     (["config", "init", "--site", "eea"], {}),
     (["auth", "remove"], {}),
     (["auth", "login", "--manual"], {"OKX_API_KEY": "ak-from-the-environment"}),

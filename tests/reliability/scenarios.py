@@ -438,6 +438,7 @@ def play(
 MATRIX_COMMANDS = (
     "config show --json",
     "auth status --json",
+    "--version",
     "auth login --manual --site S",
     "auth login --site S",
     "auth logout",

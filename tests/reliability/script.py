@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from okx_auth_graph.prompts import format_minutes, format_scopes, render
-from tests.expected import CONFIG_SHOW, SCOPES, SEED_MENU, STATUS, URIS, Argv
+from tests.expected import FIRST_STEP_0, SCOPES, SEED_MENU, STATUS, URIS, Argv
 
 OPENING = "帮我登录"
 """What the user says first."""
@@ -23,7 +23,11 @@ DONE_SIGNAL = "好了"
 """What the user says after approving in the browser."""
 LOGIN: Argv = ["auth", "login", "--manual", "--site", SITE]
 """The one device-flow call of the login."""
-UNBROKEN_CALLS: list[Argv] = [CONFIG_SHOW, STATUS, LOGIN, STATUS]
+DONE_CHECK: Argv = STATUS
+"""The one `auth status` after the user says "done"."""
+BEFORE_THE_CHECK: list[Argv] = [*FIRST_STEP_0, LOGIN]
+"""The okx calls up to the done-wait: the thread's first preflight (sorted), the device flow."""
+UNBROKEN_CALLS: list[Argv] = [*BEFORE_THE_CHECK, DONE_CHECK]
 """The okx calls of a login nobody interrupted: preflight, device flow, done-check."""
 OUTCOME = {"status": "logged_in", "site": SITE, "scopes": SCOPES}
 """`okx_auth` at the end."""
@@ -50,6 +54,7 @@ def expected_texts(code: str) -> list[str]:
 
 
 def in_preflight_order(calls: list[Argv]) -> list[Argv]:
-    """The calls with the parallel preflight pair (either order) put as `UNBROKEN_CALLS` has it."""
-    assert sorted(calls[:2]) == sorted([CONFIG_SHOW, STATUS]), calls
-    return [CONFIG_SHOW, STATUS, *calls[2:]]
+    """The calls with the parallel preflight's (any order) put as `UNBROKEN_CALLS` has them."""
+    size = len(FIRST_STEP_0)
+    assert sorted(calls[:size]) == FIRST_STEP_0, calls
+    return [*FIRST_STEP_0, *calls[size:]]

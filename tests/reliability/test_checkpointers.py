@@ -28,6 +28,7 @@ from tests.expected import SEED_MENU
 from tests.reliability.driver import User, thread_config
 from tests.reliability.report import Figure
 from tests.reliability.script import (
+    BEFORE_THE_CHECK,
     CHOICE,
     LOGIN,
     OPENING,
@@ -197,7 +198,7 @@ def test_run_paused_before_login_logs_in_without_a_second_menu(
     texts = texts_of(result)
     assert question["kind"] == "authorization_done"
     assert texts == [SEED_MENU, login_text(question["user_code"])]
-    assert in_preflight_order(call_log.argvs()) == UNBROKEN_CALLS[:3]
+    assert in_preflight_order(call_log.argvs()) == BEFORE_THE_CHECK
     figure(
         f"{kind_of(store)}: resumed from a checkpoint before login; menus posted "
         f"{texts.count(SEED_MENU)}, auth login x{call_log.argvs().count(LOGIN)}"

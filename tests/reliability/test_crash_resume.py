@@ -31,7 +31,9 @@ from okx_auth_graph.graph import build_auth_graph
 from tests.reliability.driver import NEXT_NODE_AFTER, QUESTION_AT, StopPoint, thread_config
 from tests.reliability.report import Figure
 from tests.reliability.script import (
+    BEFORE_THE_CHECK,
     CHOICE,
+    DONE_CHECK,
     DONE_SIGNAL,
     LOGIN,
     OPENING,
@@ -49,19 +51,19 @@ THREAD = "crash-user"
 
 CALLS_BEFORE_THE_KILL: dict[StopPoint, int] = {
     StopPoint.AFTER_INTAKE: 0,
-    StopPoint.AFTER_PREFLIGHT: 2,
-    StopPoint.AFTER_SITE_CHECK: 2,
-    StopPoint.AFTER_MENU: 2,
-    StopPoint.AT_MENU: 2,
-    StopPoint.AFTER_CHOICE: 2,
-    StopPoint.AFTER_SITE_KNOWN: 2,
-    StopPoint.AFTER_KEY_CHECK: 2,
-    StopPoint.AFTER_OAUTH_CHECK: 2,
-    StopPoint.AFTER_GATE: 2,
-    StopPoint.AFTER_LOGIN: 3,
-    StopPoint.AT_DONE_WAIT: 3,
-    StopPoint.AFTER_DONE_REPLY: 3,
-    StopPoint.AFTER_VERIFY: 4,
+    StopPoint.AFTER_PREFLIGHT: 3,
+    StopPoint.AFTER_SITE_CHECK: 3,
+    StopPoint.AFTER_MENU: 3,
+    StopPoint.AT_MENU: 3,
+    StopPoint.AFTER_CHOICE: 3,
+    StopPoint.AFTER_SITE_KNOWN: 3,
+    StopPoint.AFTER_KEY_CHECK: 3,
+    StopPoint.AFTER_OAUTH_CHECK: 3,
+    StopPoint.AFTER_GATE: 3,
+    StopPoint.AFTER_LOGIN: 4,
+    StopPoint.AT_DONE_WAIT: 4,
+    StopPoint.AFTER_DONE_REPLY: 4,
+    StopPoint.AFTER_VERIFY: 5,
 }
 """okx calls the killed process made: the kill landed where it was meant to."""
 SLOW_LOGIN = {"OKX_SIM_FAULT": "slow:1", "OKX_SIM_FAULT_ON": "auth login"}
@@ -189,7 +191,7 @@ def test_sigkill_inside_auth_login_shows_only_the_resumed_device_flow(
     assert result["messages"] == expected_texts(code)
     assert result["human"] == [OPENING, CHOICE, DONE_SIGNAL]
     calls = call_log.argvs()
-    assert in_preflight_order(calls) == [*UNBROKEN_CALLS[:3], LOGIN, UNBROKEN_CALLS[3]]
+    assert in_preflight_order(calls) == [*BEFORE_THE_CHECK, LOGIN, DONE_CHECK]
     figure(
         f"{kind_of(store)}, SIGKILL inside auth login: the orphaned CLI's code never shown; "
         f"auth login x{calls.count(LOGIN)}, the user saw and approved only the resumed one"

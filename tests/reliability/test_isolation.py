@@ -40,7 +40,7 @@ from psycopg_pool import AsyncConnectionPool
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.graph import AuthGraph, build_auth_graph
 from okx_auth_graph.replies import text_of
-from tests.expected import CONFIG_SHOW, SCOPES, SITES, STATUS, Argv
+from tests.expected import FIRST_STEP_0, SCOPES, SITES, STATUS, Argv
 from tests.reliability.driver import thread_config
 from tests.reliability.report import Figure
 from tests.support import CallLog, Simulator
@@ -115,8 +115,8 @@ class Account:
         return {"status": "logged_in", "site": self.site, "scopes": SCOPES}
 
     def expected_calls(self) -> list[Argv]:
-        """The okx calls this user's conversation makes (preflight pair sorted)."""
-        calls = sorted([CONFIG_SHOW, STATUS])
+        """The okx calls this user's conversation makes (its preflight's sorted)."""
+        calls = list(FIRST_STEP_0)
         if self.state == "not_logged_in":
             calls.append(["auth", "login", "--manual", "--site", self.site])
         if self.state in ("not_logged_in", "pending"):
@@ -293,7 +293,7 @@ async def test_fifty_concurrent_users_each_see_only_their_own_account(
     ]
     wrong_calls = [
         a.index for a in accounts
-        if sorted(a.log.argvs()[:2]) + a.log.argvs()[2:] != a.expected_calls()
+        if sorted(a.log.argvs()[:3]) + a.log.argvs()[3:] != a.expected_calls()
     ]
     leaks = [
         (a.index, other.index)
