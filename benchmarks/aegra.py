@@ -13,10 +13,9 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,12 +111,3 @@ def aegra_cluster(
     finally:
         subprocess.run([str(LOCAL_SH), "down", str(folder)], env=environment,
                        capture_output=True, timeout=120, check=False)
-
-
-def wait_until(condition: Callable[[], bool], seconds: float, what: str) -> None:
-    """Poll `condition` until it is true; `AegraError` naming `what` after `seconds`."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AegraError(f"{what}: not within {seconds:g}s")
-        time.sleep(0.2)

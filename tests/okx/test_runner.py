@@ -325,17 +325,22 @@ async def test_async_timeout_kills_the_whole_group(scripts: ScriptWriter, tmp_pa
     assert wait_until_gone(pids) == []
 
 
+async def started_group(pid_file: Path) -> list[int]:
+    """The pids a hanging script wrote, waited for on the event loop (so the call runs on)."""
+    deadline = time.monotonic() + 5
+    while not (pid_file.exists() and pid_file.read_text().endswith("\n")):
+        assert time.monotonic() < deadline, "the script never started"
+        await asyncio.sleep(0.02)
+    return read_pids(pid_file)
+
+
 async def test_cancelling_the_task_kills_the_whole_group(
     scripts: ScriptWriter, tmp_path: Path
 ) -> None:
     pid_file = tmp_path / "pids"
     cli = scripts.sh(hanging_group_body(pid_file))
     task = asyncio.create_task(arun_okx([], OkxSettings(okx_cli=str(cli), timeout=60)))
-    deadline = time.monotonic() + 5
-    while not (pid_file.exists() and pid_file.read_text().endswith("\n")):
-        assert time.monotonic() < deadline, "the script never started"
-        await asyncio.sleep(0.02)
-    pids = read_pids(pid_file)
+    pids = await started_group(pid_file)
     task.cancel()
     start = time.monotonic()
     with pytest.raises(asyncio.CancelledError):
@@ -357,11 +362,7 @@ async def test_a_task_cancelled_again_and_again_still_reaps_its_cli_before_it_en
         else arun_okx_streaming([], settings, lambda _line: None)
     )
     task = asyncio.create_task(call)
-    deadline = time.monotonic() + 5
-    while not (pid_file.exists() and pid_file.read_text().endswith("\n")):
-        assert time.monotonic() < deadline, "the script never started"
-        await asyncio.sleep(0.02)
-    leader = read_pids(pid_file)[0]
+    leader = (await started_group(pid_file))[0]
     while not task.done():  # cancelled again on every turn of the loop, until it ends
         task.cancel()
         await asyncio.sleep(0)
@@ -518,11 +519,7 @@ async def test_cancelling_a_streaming_task_kills_the_whole_group(
     task = asyncio.create_task(
         arun_okx_streaming([], OkxSettings(okx_cli=str(cli), timeout=60), lines.append)
     )
-    deadline = time.monotonic() + 5
-    while not (pid_file.exists() and pid_file.read_text().endswith("\n")):
-        assert time.monotonic() < deadline, "the script never started"
-        await asyncio.sleep(0.02)
-    pids = read_pids(pid_file)
+    pids = await started_group(pid_file)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

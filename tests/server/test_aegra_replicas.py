@@ -28,7 +28,7 @@ import pytest
 from langgraph_sdk import get_sync_client
 from langgraph_sdk.client import SyncLangGraphClient
 
-from benchmarks.aegra import AegraCluster, healthy, wait_until
+from benchmarks.aegra import AegraCluster, healthy
 from okx_auth_graph.server.tokens import SECRET_ENV
 from tests.expected import SEED_MENU
 from tests.server.servers import on_aegra
@@ -202,6 +202,15 @@ def test_a_replica_killed_in_a_cli_call_leaves_the_login_to_the_survivor(users: 
     assert code in "\n".join(str(m["content"]) for m in state["messages"])
     assert users.logins("crash") == [LOGIN_EEA]
     assert healthy(users.cluster.replicas[survivor_index].url)
+
+
+def wait_until(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    """Poll `condition` until it holds; fail the test naming `what` after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what}: not within {seconds:g}s")
+        time.sleep(0.2)
 
 
 def idle_on(client: SyncLangGraphClient, thread_id: str) -> Callable[[], bool]:
