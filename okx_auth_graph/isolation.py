@@ -39,11 +39,17 @@ MAX_LOGIN_TIMEOUT_ENV = "OKX_AUTH_MAX_LOGIN_TIMEOUT_SECONDS"
 """Overrides `MAX_LOGIN_TIMEOUT_SECONDS`."""
 MAX_LOGIN_MODE_ENV = "OKX_AUTH_MAX_LOGIN_MODE"
 """`manual` forbids the blocking login (`interactive`, the default, allows it)."""
+MAX_CLI_PROCESSES_ENV = "OKX_AUTH_MAX_CLI_PROCESSES"
+"""Overrides `MAX_CLI_PROCESSES`."""
 
 MAX_TIMEOUT_SECONDS = DEFAULT_TIMEOUT_SECONDS
 """The longest budget a run's `timeout_seconds` may ask for each quick CLI call."""
 MAX_LOGIN_TIMEOUT_SECONDS = BLOCKING_LOGIN_TIMEOUT_SECONDS
 """The longest a run's blocking login may hold its CLI process (the code's life plus margin)."""
+MAX_CLI_PROCESSES = 4
+"""How many CLI processes one authenticated user may run at once in a server process: Step 0
+runs three side by side, so one turn never waits on itself; twenty runs of one user wait
+their turn instead of filling the machine (`okx.slots`)."""
 
 MAX_IDENTITY_LENGTH = 128
 """Longer identities are refused rather than cut (two users must never share a HOME)."""
@@ -63,15 +69,18 @@ class Limits:
     """Ceiling of `AuthContext.login_timeout_seconds`."""
     login_mode: LoginMode = "interactive"
     """`manual` turns every `interactive` request into the device flow in the chat."""
+    cli_processes: int = MAX_CLI_PROCESSES
+    """How many CLI processes of one authenticated user may run at once."""
 
     @classmethod
     def from_environment(cls) -> Limits:
         """The ceilings this process was started with (read at call time)."""
         mode = os.environ.get(MAX_LOGIN_MODE_ENV, "interactive")
         return cls(
-            timeout_seconds=_seconds(MAX_TIMEOUT_ENV, MAX_TIMEOUT_SECONDS),
-            login_timeout_seconds=_seconds(MAX_LOGIN_TIMEOUT_ENV, MAX_LOGIN_TIMEOUT_SECONDS),
+            timeout_seconds=_positive(MAX_TIMEOUT_ENV, MAX_TIMEOUT_SECONDS),
+            login_timeout_seconds=_positive(MAX_LOGIN_TIMEOUT_ENV, MAX_LOGIN_TIMEOUT_SECONDS),
             login_mode="manual" if mode == "manual" else "interactive",
+            cli_processes=max(1, int(_positive(MAX_CLI_PROCESSES_ENV, MAX_CLI_PROCESSES))),
         )
 
     def for_caller(self, identity: str | None) -> Limits:
@@ -86,8 +95,8 @@ class Limits:
         return replace(self, login_mode="manual") if identity is not None else self
 
 
-def _seconds(name: str, default: float) -> float:
-    """A positive number of seconds from the environment; anything else keeps the default."""
+def _positive(name: str, default: float) -> float:
+    """A positive number (seconds, a count) from the environment, else the default."""
     try:
         value = float(os.environ.get(name, ""))
     except ValueError:
@@ -196,7 +205,8 @@ def okx_settings(context: AuthContext, side: ServerSide) -> OkxSettings:
     """The CLI settings of a run: the server's executable, the identity's HOME, bounded budget.
 
     With an identity the CLI also gets none of the server's OKX credential
-    variables (`inherit_credentials=False`). Without one (a library call, a
+    variables (`inherit_credentials=False`), and the identity's HOME runs at
+    most `Limits.cli_processes` CLI processes at once. Without one (a library call, a
     notebook, a single-user server) the context's `okx_home` is the HOME and
     the credentials in our environment are the user's, as they always were.
     """
@@ -205,7 +215,8 @@ def okx_settings(context: AuthContext, side: ServerSide) -> OkxSettings:
     )
     timeout = _bounded(context.timeout_seconds, side.limits.timeout_seconds)
     return OkxSettings(okx_cli=side.okx_cli, okx_home=home, timeout=timeout,
-                       inherit_credentials=side.identity is None)
+                       inherit_credentials=side.identity is None,
+                       max_processes=side.limits.cli_processes if side.identity else None)
 
 
 def ensure_private_home(home: str) -> None:

@@ -89,6 +89,7 @@ from typing import IO, Protocol, cast
 
 from okx_auth_graph.okx.errors import OkxError, OkxFailure, action_of
 from okx_auth_graph.okx.redact import SECRET_ENV_VARS
+from okx_auth_graph.okx.slots import SLOTS
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +119,9 @@ class OkxSettings:
     """Whether `OKX_API_KEY`, `OKX_SECRET_KEY` and `OKX_PASSPHRASE` reach the CLI from our
     environment. True for a library (they are the user's own); a server that authenticates
     its callers sets False (each user's credentials are in that user's HOME)."""
+    max_processes: int | None = None
+    """How many CLI processes of this HOME may run at once in this process (`okx.slots`);
+    None: no bound. A server sets it for each identity's HOME."""
 
 
 @dataclass(frozen=True)
@@ -362,40 +366,42 @@ def run_okx(
     args: Sequence[str], settings: OkxSettings, env: Mapping[str, str] | None = None
 ) -> CliResult:
     """Run `okx <args>` and wait, killing the process group on timeout."""
-    argv = [resolve_executable(settings.okx_cli), *args]
-    child_env = _environment(settings, env)
-    start = time.monotonic()
-    proc = _spawn(argv, child_env)
-    try:
-        out, err = proc.communicate(timeout=settings.timeout)
-    except subprocess.TimeoutExpired:
-        _kill_group(proc.pid)
-        proc.communicate()
-        raise timeout_error(args, settings.timeout) from None
-    except BaseException:
-        _kill_group(proc.pid)
-        proc.wait()
-        raise
-    return finished(args, proc.returncode, out, err, start)
+    with SLOTS.held(settings.okx_home, settings.max_processes):
+        argv = [resolve_executable(settings.okx_cli), *args]
+        child_env = _environment(settings, env)
+        start = time.monotonic()
+        proc = _spawn(argv, child_env)
+        try:
+            out, err = proc.communicate(timeout=settings.timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(proc.pid)
+            proc.communicate()
+            raise timeout_error(args, settings.timeout) from None
+        except BaseException:
+            _kill_group(proc.pid)
+            proc.wait()
+            raise
+        return finished(args, proc.returncode, out, err, start)
 
 
 async def arun_okx(
     args: Sequence[str], settings: OkxSettings, env: Mapping[str, str] | None = None
 ) -> CliResult:
     """Async twin of `run_okx`; cancelling the task also kills the process group."""
-    child_env = _environment(settings, env)
-    start = time.monotonic()
-    proc = await _aspawn(settings.okx_cli, args, child_env)
-    try:
-        out, err = await asyncio.wait_for(proc.communicate(), settings.timeout)
-    except TimeoutError:
-        await _akill_and_reap(proc)
-        raise timeout_error(args, settings.timeout) from None
-    except BaseException:
-        await _akill_and_reap(proc)
-        raise
-    assert proc.returncode is not None  # noqa: S101 - communicate() waited for exit
-    return finished(args, proc.returncode, out, err, start)
+    async with SLOTS.aheld(settings.okx_home, settings.max_processes):
+        child_env = _environment(settings, env)
+        start = time.monotonic()
+        proc = await _aspawn(settings.okx_cli, args, child_env)
+        try:
+            out, err = await asyncio.wait_for(proc.communicate(), settings.timeout)
+        except TimeoutError:
+            await _akill_and_reap(proc)
+            raise timeout_error(args, settings.timeout) from None
+        except BaseException:
+            await _akill_and_reap(proc)
+            raise
+        assert proc.returncode is not None  # noqa: S101 - communicate() waited for exit
+        return finished(args, proc.returncode, out, err, start)
 
 
 async def _aspawn(
@@ -579,32 +585,33 @@ def run_okx_streaming(
     `on_tick` gets the elapsed seconds whenever the CLI has been quiet for a
     tick, so a UI can show a spinner while the CLI polls silently.
     """
-    argv = [resolve_executable(settings.okx_cli), *args]
-    child_env = child_environment(settings)
-    start = time.monotonic()
-    proc = _spawn(argv, child_env)
-    out_stream, err_stream = cast(IO[bytes], proc.stdout), cast(IO[bytes], proc.stderr)
-    lines: queue.Queue[bytes | None] = queue.Queue()
-    stderr_chunks: list[bytes] = []
-    readers = [
-        threading.Thread(target=_pump_lines, args=(out_stream, lines), daemon=True),
-        threading.Thread(target=lambda: stderr_chunks.append(err_stream.read()), daemon=True),
-    ]
-    for reader in readers:
-        reader.start()
-    try:
-        seen = relay_lines(lines, relay(args, settings, on_line, on_tick, tick_seconds, start))
-        try:  # stdout closed; the process still gets only what is left of its budget
-            proc.wait(timeout=max(0.0, start + settings.timeout - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            raise timeout_error(args, settings.timeout) from None
-    except BaseException:
-        _stop_group(proc)
-        raise
-    finally:
+    with SLOTS.held(settings.okx_home, settings.max_processes):
+        argv = [resolve_executable(settings.okx_cli), *args]
+        child_env = child_environment(settings)
+        start = time.monotonic()
+        proc = _spawn(argv, child_env)
+        out_stream, err_stream = cast(IO[bytes], proc.stdout), cast(IO[bytes], proc.stderr)
+        lines: queue.Queue[bytes | None] = queue.Queue()
+        stderr_chunks: list[bytes] = []
+        readers = [
+            threading.Thread(target=_pump_lines, args=(out_stream, lines), daemon=True),
+            threading.Thread(target=lambda: stderr_chunks.append(err_stream.read()), daemon=True),
+        ]
         for reader in readers:
-            reader.join(timeout=1)
-    return finished(args, proc.returncode, b"".join(seen), b"".join(stderr_chunks), start)
+            reader.start()
+        try:
+            seen = relay_lines(lines, relay(args, settings, on_line, on_tick, tick_seconds, start))
+            try:  # stdout closed; the process still gets only what is left of its budget
+                proc.wait(timeout=max(0.0, start + settings.timeout - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                raise timeout_error(args, settings.timeout) from None
+        except BaseException:
+            _stop_group(proc)
+            raise
+        finally:
+            for reader in readers:
+                reader.join(timeout=1)
+        return finished(args, proc.returncode, b"".join(seen), b"".join(stderr_chunks), start)
 
 
 async def arun_okx_streaming(
@@ -619,31 +626,32 @@ async def arun_okx_streaming(
     The callbacks run on the loop; a callback's exception, a cancelled task
     or the end of the budget stops the whole group, as in the sync runner.
     """
-    start = time.monotonic()
-    proc = await _aspawn(settings.okx_cli, args, child_environment(settings))
-    stdout = cast(asyncio.StreamReader, proc.stdout)
-    stderr = cast(asyncio.StreamReader, proc.stderr)
-    lines: asyncio.Queue[bytes | None] = asyncio.Queue()
-    pump = asyncio.ensure_future(_apump_lines(stdout, lines))
-    errors = asyncio.ensure_future(stderr.read())
-    rule = relay(args, settings, on_line, on_tick, tick_seconds, start)
-    try:
-        seen = await arelay_lines(lines, rule)
-        remaining = max(0.0, start + settings.timeout - time.monotonic())
-        try:  # stdout closed; the process still gets only what is left of its budget
-            await asyncio.wait_for(proc.wait(), remaining)
-        except TimeoutError:
-            raise timeout_error(args, settings.timeout) from None
-    except BaseException:
-        await _astop_group(proc)
-        raise
-    finally:
-        await asyncio.wait([pump, errors], timeout=1)
-        pump.cancel()
-        errors.cancel()
-    err = errors.result() if errors.done() and not errors.cancelled() else b""
-    assert proc.returncode is not None  # noqa: S101 - wait() returned
-    return finished(args, proc.returncode, b"".join(seen), err, start)
+    async with SLOTS.aheld(settings.okx_home, settings.max_processes):
+        start = time.monotonic()
+        proc = await _aspawn(settings.okx_cli, args, child_environment(settings))
+        stdout = cast(asyncio.StreamReader, proc.stdout)
+        stderr = cast(asyncio.StreamReader, proc.stderr)
+        lines: asyncio.Queue[bytes | None] = asyncio.Queue()
+        pump = asyncio.ensure_future(_apump_lines(stdout, lines))
+        errors = asyncio.ensure_future(stderr.read())
+        rule = relay(args, settings, on_line, on_tick, tick_seconds, start)
+        try:
+            seen = await arelay_lines(lines, rule)
+            remaining = max(0.0, start + settings.timeout - time.monotonic())
+            try:  # stdout closed; the process still gets only what is left of its budget
+                await asyncio.wait_for(proc.wait(), remaining)
+            except TimeoutError:
+                raise timeout_error(args, settings.timeout) from None
+        except BaseException:
+            await _astop_group(proc)
+            raise
+        finally:
+            await asyncio.wait([pump, errors], timeout=1)
+            pump.cancel()
+            errors.cancel()
+        err = errors.result() if errors.done() and not errors.cancelled() else b""
+        assert proc.returncode is not None  # noqa: S101 - wait() returned
+        return finished(args, proc.returncode, b"".join(seen), err, start)
 
 
 def _pump_lines(stream: IO[bytes], lines: queue.Queue[bytes | None]) -> None:
