@@ -6,9 +6,11 @@ of a CLI call and the survivor finishes the login from its checkpoint; the
 database may drop every connection while a login waits. The leases are
 shortened here (`LEASES`) so a dead replica's run is taken over in seconds.
 
-The CLI is okx-sim behind a small wrapper, slower for one user (`crash`):
-its `auth status` waits a few seconds and leaves its pid in the user's HOME
-while it runs, so the test knows which replica is running it. The module's
+The CLI is okx-sim behind a small wrapper, slower for two users. The
+`crash` user's `auth status` waits a few seconds and leaves its pid in the
+user's HOME while it runs, so the test knows which replica is running it;
+every call of `mallory`'s waits too and notes its start and end, so the test
+can count how many of her processes ran at once. The module's
 tests run in file order: one kills a replica, and the last one, on the
 survivor, has the database drop every connection.
 """
@@ -29,6 +31,7 @@ from langgraph_sdk import get_sync_client
 from langgraph_sdk.client import SyncLangGraphClient
 
 from benchmarks.aegra import AegraCluster, healthy
+from okx_auth_graph.isolation import MAX_CLI_PROCESSES_ENV
 from okx_auth_graph.server.tokens import SECRET_ENV
 from tests.expected import SEED_MENU
 from tests.server.servers import on_aegra
@@ -43,12 +46,28 @@ SLOW_STATUS_SECONDS = 3
 IN_FLIGHT = ".status-in-flight"
 """The file in the `crash` user's HOME that holds the pid of its running `auth status`."""
 LOGIN_EEA = ["auth", "login", "--manual", "--site", "eea"]
+SLOW_SECONDS = 2
+"""How long each of `mallory`'s CLI calls takes."""
+SPANS = ".spans"
+"""The file in `mallory`'s HOME where each of her CLI calls notes its start and its end."""
+CLI_PROCESSES = 2
+"""`OKX_AUTH_MAX_CLI_PROCESSES` on each replica here."""
+CROWD = 20
+"""How many runs `mallory` starts at once."""
 OPEN_PATHS = {"/", "/info", "/health", "/ready", "/live"}
 """Aegra's status and health routes: they answer without a token and hold no user's data."""
 
 
 def wrapper(sim_path: str) -> str:
     return f"""#!/bin/sh
+if [ "$(basename "$HOME")" = mallory ]; then
+  echo "start $$" >> "$HOME/{SPANS}"
+  sleep {SLOW_SECONDS}
+  "{sim_path}" "$@"
+  code=$?
+  echo "end $$" >> "$HOME/{SPANS}"
+  exit $code
+fi
 if [ "$(basename "$HOME")" = crash ] && [ "$1 $2" = "auth status" ]; then
   echo $$ > "$HOME/{IN_FLIGHT}"
   sleep {SLOW_STATUS_SECONDS}
@@ -94,7 +113,7 @@ def users(
     cli.chmod(cli.stat().st_mode | stat.S_IXUSR)
     minter, calls = Minter.fresh(), CallLog(folder / "okx-calls.jsonl")
     env = {"OKX_CLI": str(cli), "OKX_SIM_LOG": str(calls.path), SECRET_ENV: minter.secret,
-           **LEASES}
+           MAX_CLI_PROCESSES_ENV: str(CLI_PROCESSES), **LEASES}
     with on_aegra(folder / "cluster", env, replicas=2) as cluster:
         yield Users(cluster, minter, calls, sim_path)
 
@@ -168,6 +187,44 @@ def test_another_users_thread_is_refused_on_every_replica(users: Users) -> None:
             bob.runs.wait(thread_id, "okx_auth", command={"resume": "1"})
         assert refused.value.response.status_code == 404
     assert question(erin, thread_id)["message"] == SEED_MENU
+
+
+def spans(users: Users) -> list[str]:
+    """`mallory`'s CLI calls so far, as `start PID` and `end PID` lines in order."""
+    path = users.cluster.homes / "mallory" / SPANS
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def test_one_users_crowd_of_slow_runs_does_not_hold_another_users_status(
+    users: Users,
+) -> None:
+    """Mallory starts 20 runs whose CLI calls are slow; Bob's status check is answered
+    while they are still running, and her calls never exceed her slots."""
+    mallory = users.on(0, "mallory")
+    threads = [mallory.threads.create()["thread_id"] for _ in range(CROWD)]
+    for thread_id in threads:
+        mallory.runs.create(thread_id, "okx_auth", input={
+            **message("status"), "okx_auth_request": {"action": "status"}})
+    wait_until(lambda: len(spans(users)) >= CLI_PROCESSES, 60, "mallory's calls started")
+
+    bob = users.on(1, "bob").runs.wait(None, "okx_auth", input={
+        **message("status"), "okx_auth_request": {"action": "status"}})
+    seen_when_bob_was_answered = spans(users)
+
+    assert isinstance(bob, dict)
+    assert bob["okx_auth"]["status"] == "not_logged_in"
+    ended = [line for line in seen_when_bob_was_answered if line.startswith("end")]
+    assert len(ended) < CROWD  # each of her runs makes a call at least: some had not ended
+    for thread_id in threads:
+        wait_until(idle_on(mallory, thread_id), 180, "mallory's run ended")
+        assert values(mallory, thread_id)["okx_auth"]["status"] == "not_logged_in"
+    running, most = 0, 0
+    for line in spans(users):
+        running += 1 if line.startswith("start") else -1
+        most = max(most, running)
+    home = str(users.cluster.homes / "mallory")
+    assert len(spans(users)) == 2 * sum(entry["home"] == home for entry in users.calls.entries())
+    assert most <= CLI_PROCESSES * len(users.cluster.replicas)  # the bound is per replica
 
 
 def replica_running(users: Users, pid: int) -> int:
