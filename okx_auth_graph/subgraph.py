@@ -42,6 +42,7 @@ from okx_auth_graph.okx import (
     run_okx_streaming,
 )
 from okx_auth_graph.okx.interactive import AsyncStreamingRunner, StreamingRunner
+from okx_auth_graph.skill import Skill
 from okx_auth_graph.state import OkxAuthOutcome
 
 
@@ -53,10 +54,11 @@ def build_auth_subgraph(
     astreaming_runner: AsyncStreamingRunner = arun_okx_streaming,
     okx_cli: str | None = None,
     name: str = "okx_auth",
+    skill: str | Skill | None = None,
 ) -> AuthGraph:
     """The auth graph as a parent embeds it: its own state kept, ending the run at each question.
 
-    The arguments are `build_auth_graph`'s. The parent compiles with a
+    The arguments are `build_auth_graph`'s, but for the two this sets. The parent compiles with a
     checkpointer (the subgraph's state lives in the parent's thread) and
     routes with `awaiting_reply` and `relay_question` (see the module).
     """
@@ -69,6 +71,7 @@ def build_auth_subgraph(
         okx_cli=okx_cli,
         name=name,
         questions="return",
+        skill=skill,
     )
 
 

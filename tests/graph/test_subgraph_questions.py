@@ -9,6 +9,8 @@ must count as the resume would; and every rule of the skill must still hold.
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Iterator
 from typing import Annotated, Literal, NotRequired
 
@@ -29,7 +31,15 @@ from okx_auth_graph.replies import text_of
 from okx_auth_graph.skill import site_menu
 from okx_auth_graph.state import OkxAuthOutcome
 from okx_auth_graph.subgraph import awaiting_reply, build_auth_subgraph, relay_question
-from tests.expected import FIRST_STEP_0, NOT_A_CHOICE, SCOPES, SITES, STATUS, inbox_payload
+from tests.expected import (
+    FIRST_STEP_0,
+    NOT_A_CHOICE,
+    SCOPES,
+    SITES,
+    STATUS,
+    TR_MENU,
+    inbox_payload,
+)
 from tests.support import CallLog, Conversation, Simulator, cli_options
 
 
@@ -47,9 +57,11 @@ def after_sign_in(state: Parent) -> Literal["ask_user", "__end__"]:
 ParentGraph = CompiledStateGraph[Parent, AuthContext, Parent, Parent]
 
 
-def build_parent(checkpointer: BaseCheckpointSaver[str], okx_cli: str) -> ParentGraph:
+def build_parent(
+    checkpointer: BaseCheckpointSaver[str], okx_cli: str, skill: str | None = None
+) -> ParentGraph:
     builder = StateGraph(Parent, context_schema=AuthContext)
-    builder.add_node("okx_auth", build_auth_subgraph(**cli_options(okx_cli)))
+    builder.add_node("okx_auth", build_auth_subgraph(skill=skill, **cli_options(okx_cli)))
     builder.add_node("ask_user", relay_question)
     builder.add_edge(START, "okx_auth")
     builder.add_conditional_edges("okx_auth", after_sign_in, ["ask_user", END])
@@ -182,3 +194,21 @@ def test_returning_at_questions_ends_each_run_without_an_interrupt(
     assert [a for a in call_log.argvs() if a[:2] == ["auth", "login"]] == [
         ["auth", "login", "--manual", "--site", "global"]
     ]
+
+
+def test_the_subgraph_builder_takes_every_option_of_the_graph_builder() -> None:
+    """`build_auth_subgraph` forwards `build_auth_graph`'s options, with the same defaults,
+    but for the two it sets itself (its own state; questions that end the run)."""
+    graph = inspect.signature(build_auth_graph).parameters
+    subgraph = inspect.signature(build_auth_subgraph).parameters
+    fixed = {"checkpointer", "questions"}
+    assert {name: (p.kind, p.default) for name, p in graph.items() if name not in fixed} == {
+        name: (p.kind, p.default) for name, p in subgraph.items()
+    }
+
+
+def test_the_subgraph_follows_the_skill_version_it_is_given(sim: Simulator) -> None:
+    thread = Conversation(sim, build=functools.partial(build_parent, skill="1.3.9"))
+    thread.start("log me in")
+    assert shown(thread) == ["log me in", TR_MENU]
+
