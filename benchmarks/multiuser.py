@@ -41,6 +41,7 @@ from benchmarks.aegra import aegra_cluster
 from benchmarks.clis import BenchmarkError, InProcessSim, simulator_executable
 from benchmarks.dev_server import dev_server
 from benchmarks.plan import Plan
+from okx_auth_graph.isolation import MAX_CLI_PROCESSES, MAX_CLI_PROCESSES_ENV
 
 CONFIG = "langgraph.multiuser.json"
 SHARE_GOAL = 0.9
@@ -109,11 +110,47 @@ class MultiUserResult:
     runs: list[LoadRun]
 
 
+FAIRNESS_GOAL = 2.0
+"""Another user's status turn beside one user's crowd of slow runs, ÷ the same turn alone."""
+SLOW_CALL_SECONDS = 4
+"""How long each CLI call of the crowd's user takes (the CLI in front of okx-sim waits)."""
+CROWDING_USER = "crowd"
+STATUS_INPUT = {"messages": [{"role": "user", "content": "status"}],
+                "okx_auth_request": {"action": "status"}}
+
+
+@dataclass(frozen=True)
+class FairnessRun:
+    """Another user's status turns on one replica: alone, then beside one user's slow crowd."""
+
+    crowd: int
+    """The crowd's runs, started at once, each making CLI calls of `SLOW_CALL_SECONDS`."""
+    cli_processes: int
+    """`OKX_AUTH_MAX_CLI_PROCESSES`: the crowd's user runs no more CLI processes at once."""
+    alone: list[float]
+    """The other user's status turns with nothing else running, in seconds."""
+    beside: list[float]
+    """The same turns while the crowd runs."""
+    crowd_seconds: float
+    """From the crowd's start to its last run's end: the turns above fell inside it."""
+
+    @property
+    def ratio(self) -> float:
+        """The median turn beside the crowd ÷ the median turn alone."""
+        return statistics.median(self.beside) / statistics.median(self.alone)
+
+    @property
+    def met(self) -> bool:
+        return self.ratio <= FAIRNESS_GOAL
+
+
 @dataclass(frozen=True)
 class AegraResult:
-    """Item 10: one `LoadRun` per number of users and of replicas, each on a fresh cluster."""
+    """Item 10: one `LoadRun` per number of users and of replicas, each on a fresh cluster,
+    and the fairness of one replica to a user beside another's crowd."""
 
     runs: list[LoadRun]
+    fairness: FairnessRun
 
 
 def _percentile(values: Sequence[float], share: float) -> float:
@@ -140,7 +177,7 @@ def _cpu(pids: Sequence[int]) -> tuple[float, float]:
     return total, reaped
 
 
-async def _turn(client: LangGraphClient, thread_id: str, turns: list[float],
+async def _turn(client: LangGraphClient, thread_id: str | None, turns: list[float],
                 **run: Any) -> dict[str, Any]:
     start = time.monotonic()
     result = await client.runs.wait(thread_id, "okx_auth", **run)
@@ -241,6 +278,62 @@ def run_aegra_users(users: int, replicas: int, root: Path, cores: int) -> LoadRu
                         cores)
 
 
+def _slow_for_one_user(folder: Path) -> Path:
+    """okx-sim behind a CLI that first waits `SLOW_CALL_SECONDS` for `CROWDING_USER` only."""
+    cli = folder / "okx"
+    cli.write_text(
+        "#!/bin/sh\n"
+        f'[ "$(basename "$HOME")" = {CROWDING_USER} ] && sleep {SLOW_CALL_SECONDS}\n'
+        f'exec "{simulator_executable()}" "$@"\n'
+    )
+    cli.chmod(0o755)
+    return cli
+
+
+async def _status_turns(client: LangGraphClient, count: int) -> list[float]:
+    """`count` status checks in a row, each on a new thread; each one's seconds."""
+    turns: list[float] = []
+    for _ in range(count):
+        await _turn(client, None, turns, input=STATUS_INPUT)
+    return turns
+
+
+async def _fairness(url: str, secret: str, plan: Plan) -> tuple[list[float], list[float], float]:
+    """The other user's turns alone, then beside the crowd; and how long the crowd ran."""
+    def client(identity: str) -> LangGraphClient:
+        headers = {"Authorization": f"Bearer {_token(secret, identity)}"}
+        return get_client(url=url, api_key=None, headers=headers)
+
+    other, crowding = client("other"), client(CROWDING_USER)
+    alone = await _status_turns(other, plan.fairness_turns)
+    start = time.monotonic()
+    crowd = asyncio.gather(*(
+        _turn(crowding, None, [], input=STATUS_INPUT)
+        for _ in range(plan.fairness_crowd)
+    ))
+    await asyncio.sleep(SLOW_CALL_SECONDS / 2)  # the crowd's runs have started their calls
+    beside = await _status_turns(other, plan.fairness_turns)
+    await crowd
+    crowd_seconds = time.monotonic() - start
+    for each in (other, crowding):
+        await each.aclose()
+    return alone, beside, crowd_seconds
+
+
+def run_fairness(plan: Plan, root: Path) -> FairnessRun:
+    """One replica; one user's crowd of slow runs beside another user's status checks."""
+    folder = root / "aegra-fairness"
+    folder.mkdir()
+    env = {"OKX_CLI": str(_slow_for_one_user(folder)), "WORKER_COUNT": str(AEGRA_WORKERS),
+           "N_JOBS_PER_WORKER": str(AEGRA_JOBS_PER_WORKER),
+           MAX_CLI_PROCESSES_ENV: str(MAX_CLI_PROCESSES)}
+    with aegra_cluster(folder / "cluster", env, 1) as cluster:
+        alone, beside, crowd_seconds = asyncio.run(
+            _fairness(cluster.replicas[0].url, cluster.env[SECRET_ENV], plan)
+        )
+    return FairnessRun(plan.fairness_crowd, MAX_CLI_PROCESSES, alone, beside, crowd_seconds)
+
+
 def run(plan: Plan) -> MultiUserResult:
     """Each size of crowd on a server of its own."""
     cores = os.cpu_count() or 1
@@ -252,7 +345,8 @@ def run_aegra(plan: Plan) -> AegraResult:
     """Each number of replicas with each size of crowd, on a cluster of its own."""
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="okx-bench-aegra-") as tmp:
-        return AegraResult([
-            run_aegra_users(users, replicas, Path(tmp), cores)
-            for replicas in plan.aegra_replicas for users in plan.aegra_crowd_sizes
-        ])
+        return AegraResult(
+            [run_aegra_users(users, replicas, Path(tmp), cores)
+             for replicas in plan.aegra_replicas for users in plan.aegra_crowd_sizes],
+            run_fairness(plan, Path(tmp)),
+        )

@@ -37,6 +37,10 @@ class Plan:
     """Item 10: users logging in at once through an Aegra cluster, one cluster per size."""
     aegra_replicas: tuple[int, ...]
     """Item 10: replicas of each cluster; every crowd size runs on each."""
+    fairness_crowd: int
+    """Item 10: slow runs one user starts at once while another checks their status."""
+    fairness_turns: int
+    """Item 10: the other user's status checks, alone and then beside that crowd."""
     embedding_sizes: tuple[int, ...]
     """Item 8: prior messages in the parent's conversation; the first is the baseline
     every marginal cost is taken from."""
@@ -63,6 +67,8 @@ class Plan:
             crowd_sizes=(10, 50, 200),
             aegra_crowd_sizes=(8, 24, 72),
             aegra_replicas=(1, 2),
+            fairness_crowd=20,
+            fairness_turns=5,
             embedding_sizes=(10, 1_000, 5_000, 10_000),
             embedding_rounds=4,
             thread_logins=100,
@@ -86,6 +92,8 @@ class Plan:
             # Two replicas, so every login's turns cross from one to the other.
             aegra_crowd_sizes=(2,),
             aegra_replicas=(2,),
+            fairness_crowd=3,
+            fairness_turns=1,
             embedding_sizes=(2, 40),
             embedding_rounds=2,
             thread_logins=10,

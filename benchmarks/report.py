@@ -30,9 +30,12 @@ from benchmarks.model_cost import (
 from benchmarks.multiuser import (
     AEGRA_JOBS_PER_WORKER,
     AEGRA_WORKERS,
+    FAIRNESS_GOAL,
     SHARE_GOAL,
+    SLOW_CALL_SECONDS,
     TURNS_PER_LOGIN,
     AegraResult,
+    FairnessRun,
     LoadRun,
     MultiUserResult,
 )
@@ -219,12 +222,16 @@ def _goals(results: Results, cores: int) -> str:
 
 
 def _aegra_rows(a: AegraResult) -> list[Sequence[object]]:
-    """Item 10 in the goals table: every login ends signed in, whichever replica resumed it."""
+    """Item 10 in the goals table: every login ends signed in, whichever replica resumed it;
+    another user's status turn keeps its pace beside one user's crowd of slow runs."""
+    f = a.fairness
     return [
-        (f"10 failed logins, {load.users} users, {load.replicas} Aegra "
-         f"replica{'s' if load.replicas > 1 else ''}", load.errors, "0",
-         _verdict(load.errors == 0))
-        for load in a.runs
+        *((f"10 failed logins, {load.users} users, {load.replicas} Aegra "
+           f"replica{'s' if load.replicas > 1 else ''}", load.errors, "0",
+           _verdict(load.errors == 0))
+          for load in a.runs),
+        (f"10 another user's status turn beside one user's {f.crowd} slow runs ÷ alone "
+         "(medians, 1 replica)", f"{f.ratio:.2f}×", f"≤ {FAIRNESS_GOAL:g}×", _verdict(f.met)),
     ]
 
 
@@ -441,7 +448,24 @@ are taken over from their checkpoints), not throughput: both replicas share
 the cores that the CLI's processes already fill.
 
 {_table(("replicas", "users", *LOAD_COLUMNS), rows)}
+
+{_fairness(a.fairness)}
 """
+
+
+def _fairness(f: FairnessRun) -> str:
+    """Item 10's fairness paragraph: one user's crowd of slow runs beside another's turns."""
+    def seconds(turns: Sequence[float]) -> str:
+        return ", ".join(f"{turn:.1f}" for turn in turns)
+
+    return f"""**Fairness.** On one replica, one user starts {f.crowd} status runs at once
+whose CLI calls each take {SLOW_CALL_SECONDS} s (the CLI in front of okx-sim waits for
+that user only), and runs at most {f.cli_processes} CLI processes at once
+(`OKX_AUTH_MAX_CLI_PROCESSES`); the rest of the crowd's calls wait their turn on
+the event loop. Another user's status turns, {len(f.alone)} in a row: alone
+{seconds(f.alone)} s; beside the crowd, which ran {f.crowd_seconds:.1f} s,
+{seconds(f.beside)} s. Median beside ÷ median alone: **{f.ratio:.2f}×** (goal ≤
+{FAIRNESS_GOAL:g}×). Each turn includes Aegra's 2 s poll of `runs.wait`."""
 
 
 def aegra_section(a: AegraResult, info: RunInfo) -> str:

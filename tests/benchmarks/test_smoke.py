@@ -22,11 +22,12 @@ from benchmarks.calls import BEFORE_ISSUE_14, SCENARIOS
 from benchmarks.clis import INHERITED_OKX_VARIABLES
 from benchmarks.conversation import DURABILITIES
 from benchmarks.import_time import PAIRS, STATEMENTS
-from benchmarks.multiuser import AEGRA_JOBS_PER_WORKER
+from benchmarks.multiuser import AEGRA_JOBS_PER_WORKER, SLOW_CALL_SECONDS
 from benchmarks.overhead import TURN_NAMES
 from benchmarks.plan import Plan
 from benchmarks.results import Results, RunInfo
 from benchmarks.savers import SAVERS
+from okx_auth_graph.isolation import MAX_CLI_PROCESSES
 from tests.benchmarks.support import run_info
 from tests.expected import CONFIG_SHOW, INSTALL, INSTALL_STATUS, STATUS, VERSION
 
@@ -270,6 +271,18 @@ def test_main_says_where_the_skill_should_be(
         runner.main(["--smoke", "--skill", str(tmp_path / "missing.txt")])
     assert exited.value.code == 2
     assert "pass --skill PATH" in capsys.readouterr().err
+
+
+def test_fairness_is_measured_beside_a_crowd_on_aegra(results: Results, info: RunInfo) -> None:
+    fairness = results.aegra.fairness
+    assert (fairness.crowd, fairness.cli_processes) == (PLAN.fairness_crowd, MAX_CLI_PROCESSES)
+    assert len(fairness.alone) == len(fairness.beside) == PLAN.fairness_turns
+    # The crowd's calls each wait SLOW_CALL_SECONDS, so it outlasted a turn beside it.
+    assert fairness.crowd_seconds >= SLOW_CALL_SECONDS
+    assert fairness.ratio > 0
+    text = report.render(results, info)
+    assert "**Fairness.**" in text
+    assert f"status turn beside one user's {PLAN.fairness_crowd} slow runs" in text
 
 
 def test_an_aegra_section_replaces_only_its_own(results: Results, info: RunInfo) -> None:
