@@ -204,3 +204,16 @@ def resume_for(
     if elicitation.field == "done":
         return DONE if value is True else NO_ANSWER
     return value if isinstance(value, str) else NO_ANSWER
+
+
+def request_params(elicitation: Elicitation, elicitation_id: str) -> dict[str, Any]:
+    """The `elicitation/create` params of an elicitation, as a client receives them.
+
+    The same request the server sends mid-call, written out for a tool result
+    that carries it (`input_required`, the 2026-07-28 protocol).
+    """
+    if isinstance(elicitation, LinkQuestion):
+        return {"mode": "url", "message": elicitation.message, "url": elicitation.url,
+                "elicitationId": elicitation_id}
+    return {"mode": "form", "message": elicitation.message,
+            "requestedSchema": elicitation.schema}

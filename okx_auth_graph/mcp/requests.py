@@ -47,6 +47,9 @@ MAX_QUESTIONS = 20
 """Questions one tool call may ask. A person answers a handful; a client that answers every
 form by itself with a value the graph rejects would otherwise be asked forever."""
 
+UserResult = tuple[ElicitAction, dict[str, Any] | None]
+"""What the user did with an elicitation: the action and, for an accepted form, its content."""
+
 
 class Asker(Protocol):
     """The user's side of one tool call: what the client can ask, and asking it."""
@@ -56,7 +59,7 @@ class Asker(Protocol):
         """The elicitation modes the client declared."""
         ...
 
-    async def form(self, question: FormQuestion) -> tuple[ElicitAction, dict[str, Any] | None]:
+    async def form(self, question: FormQuestion) -> UserResult:
         """Ask with a form; the user's action and, on accept, the form's content."""
         ...
 
@@ -92,6 +95,10 @@ class Reply:
     """The graph's `okx_auth`."""
 
 
+Step = Reply | Elicitation
+"""Where a request stands after a run: ended (its reply), or at a question (how to ask it)."""
+
+
 @dataclass
 class SessionThread:
     """The auth graph's thread of one MCP session (of one caller, on an HTTP server)."""
@@ -119,37 +126,67 @@ class SessionThread:
         """Run one request to its end, asking the user each question the graph asks."""
         async with self.lock:
             context = AuthContext(language=language)
-            await self._close_open_question(context)
-            started: AuthInput = {
-                "messages": [HumanMessage(content=f"okx_auth_{action}", id=str(uuid4()))],
-                "okx_auth_request": {"action": action},
-            }
-            result = await self._run(started, context)
+            step = await self.begin(action, asker.asks, context)
             for _ in range(MAX_QUESTIONS):
-                payload = _question(result)
-                if payload is None:
-                    return _reply(result)
-                elicitation = elicitation_for(payload, asker.asks, await self._language())
-                if elicitation is None:
-                    return await self._cannot_ask(context)
-                result = await self._ask(elicitation, asker, context)
-            return _reply(await self._run(Command(resume=CANCEL), context))
+                if isinstance(step, Reply):
+                    return step
+                step = await self._ask(step, asker, context)
+            return await self.give_up(context)
 
-    async def _ask(
-        self, elicitation: Elicitation, asker: Asker, context: AuthContext
-    ) -> dict[str, Any]:
+    async def begin(self, action: RequestAction, asks: ClientAsks, context: AuthContext) -> Step:
+        """Start a request (closing any question left open); its first question or its reply."""
+        await self._close_open_question(context)
+        started: AuthInput = {
+            "messages": [HumanMessage(content=f"okx_auth_{action}", id=str(uuid4()))],
+            "okx_auth_request": {"action": action},
+        }
+        return await self._step(await self._run(started, context), asks, context)
+
+    async def answer(
+        self, asked: Elicitation, result: UserResult, asks: ClientAsks, context: AuthContext
+    ) -> Step:
+        """Resume the question with the user's result; the next question or the reply."""
+        answer = resume_for(asked, *result)
+        return await self._step(await self._run(Command(resume=answer), context), asks, context)
+
+    async def waiting(self, asks: ClientAsks, context: AuthContext) -> Step | None:
+        """The question the thread waits on, asked as a fresh run would ask it; None: none waits."""
+        pending = (await self.graph.aget_state(self.config)).interrupts
+        if not pending:
+            return None
+        return await self._ask_or_stop(dict(pending[0].value), asks, context)
+
+    async def give_up(self, context: AuthContext) -> Reply:
+        """End a request that asked more than `MAX_QUESTIONS`: its question closed as cancelled."""
+        return _reply(await self._run(Command(resume=CANCEL), context))
+
+    async def _step(self, result: dict[str, Any], asks: ClientAsks, context: AuthContext) -> Step:
+        """Where a run left the request: its reply, or the question to ask (asked how)."""
+        payload = _question(result)
+        if payload is None:
+            return _reply(result)
+        return await self._ask_or_stop(payload, asks, context)
+
+    async def _ask_or_stop(
+        self, payload: dict[str, Any], asks: ClientAsks, context: AuthContext
+    ) -> Step:
+        """How to ask the question of `payload`; the stop when this client cannot ask it."""
+        elicitation = elicitation_for(payload, asks, await self._language())
+        if elicitation is None:
+            return await self._cannot_ask(context)
+        return elicitation
+
+    async def _ask(self, elicitation: Elicitation, asker: Asker, context: AuthContext) -> Step:
         """Ask once, resume with the answer; a link the user finished there is completed."""
         if isinstance(elicitation, FormQuestion):
-            action, content = await asker.form(elicitation)
-            answer = resume_for(elicitation, action, content)
-            return await self._run(Command(resume=answer), context)
+            result = await asker.form(elicitation)
+            return await self.answer(elicitation, result, asker.asks, context)
         elicitation_id = str(uuid4())
         action = await asker.link(elicitation, elicitation_id)
-        result = await self._run(Command(resume=resume_for(elicitation, action, None)), context)
-        asked_again = (_question(result) or {}).get("kind") == "authorization_done"
-        if action == "accept" and not asked_again:
+        step = await self.answer(elicitation, (action, None), asker.asks, context)
+        if action == "accept" and not isinstance(step, LinkQuestion):
             await asker.completed(elicitation_id)
-        return result
+        return step
 
     async def _run(self, request: AuthInput | Command[Any], context: AuthContext) -> dict[str, Any]:
         result = await self.graph.ainvoke(request, self.config, context=context)

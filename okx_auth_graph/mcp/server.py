@@ -22,25 +22,42 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import uuid4
 
 from langgraph.checkpoint.memory import InMemorySaver
 from pydantic import Field
 
 from okx_auth_graph.builder import AuthGraph, build_auth_graph
-from okx_auth_graph.extras import needs_extra
-from okx_auth_graph.mcp.elicitation import ClientAsks, ElicitAction, FormQuestion, LinkQuestion
-from okx_auth_graph.mcp.requests import SessionThread
+from okx_auth_graph.mcp.elicitation import (
+    ClientAsks,
+    ElicitAction,
+    FormQuestion,
+    LinkQuestion,
+    request_params,
+)
+from okx_auth_graph.mcp.requests import Reply, SessionThread, UserResult
+from okx_auth_graph.mcp.round_trips import RoundTrips
+from okx_auth_graph.mcp.sdk import (
+    CallToolResult,
+    McpContext,
+    Place,
+    Server,
+    ServerSession,
+    TextContent,
+    Tool,
+    ToolAnnotations,
+    ToolResult,
+    answer_of,
+    asks_mid_call,
+    client_capabilities,
+    get_access_token,
+    input_required,
+)
+from okx_auth_graph.mcp.sdk import build as build_mcp_server
+from okx_auth_graph.mcp.sdk import run as run_mcp_server
 from okx_auth_graph.prompts import Language
 from okx_auth_graph.state import RequestAction
-
-with needs_extra("mcp"):
-    from mcp.server.auth.middleware.auth_context import get_access_token
-    from mcp.server.fastmcp import Context, FastMCP
-    from mcp.server.fastmcp.tools import Tool
-    from mcp.server.session import ServerSession
-    from mcp.types import CallToolResult, TextContent, ToolAnnotations
 
 SERVER_NAME = "okx-auth"
 """The server's name in the client's list."""
@@ -52,11 +69,15 @@ INSTRUCTIONS = (
 )
 """What the server tells the model about its tools."""
 
-McpContext = Context[ServerSession, Any, Any]
 LanguageArgument = Annotated[
     Language | None,
     Field(description="The user's language for the texts (zh or en); default: English."),
 ]
+
+
+def _hints(hints: dict[str, bool]) -> ToolAnnotations:
+    """Tool annotations by their names in the protocol (1.x's field names, 2.x's aliases)."""
+    return ToolAnnotations.model_validate(hints)
 
 
 @dataclass(frozen=True)
@@ -78,22 +99,22 @@ TOOLS = (
         "Sign the user in to OKX (OAuth device flow). Takes no site: the user picks it from the "
         "skill's menu in the client, then opens the link and confirms there. Returns the "
         "skill's reply text, with the outcome (okx_auth) as structured content."
-    ), ToolAnnotations(readOnlyHint=False, destructiveHint=False, openWorldHint=True)),
+    ), _hints({"readOnlyHint": False, "destructiveHint": False, "openWorldHint": True})),
     ToolSpec("okx_auth_status", "status", (
         "Whether the user is signed in to OKX, on which site, with which scopes."
-    ), ToolAnnotations(readOnlyHint=True, openWorldHint=True)),
+    ), _hints({"readOnlyHint": True, "openWorldHint": True})),
     ToolSpec("okx_auth_logout", "logout", (
         "Sign the user out of OKX (ends the OAuth session of okx-auth)."
-    ), ToolAnnotations(readOnlyHint=False, destructiveHint=True, openWorldHint=True)),
+    ), _hints({"readOnlyHint": False, "destructiveHint": True, "openWorldHint": True})),
     ToolSpec("okx_auth_install", "install", (
         "Install or update the okx-auth binary the okx CLI signs in with."
-    ), ToolAnnotations(readOnlyHint=False, destructiveHint=False, openWorldHint=True)),
+    ), _hints({"readOnlyHint": False, "destructiveHint": False, "openWorldHint": True})),
     ToolSpec("okx_auth_install_status", "install_status", (
         "Whether the okx-auth binary is installed and up to date."
-    ), ToolAnnotations(readOnlyHint=True, openWorldHint=True)),
+    ), _hints({"readOnlyHint": True, "openWorldHint": True})),
     ToolSpec("okx_auth_remove", "remove", (
         "Remove the okx-auth binary; the user is asked to confirm first."
-    ), ToolAnnotations(readOnlyHint=False, destructiveHint=True, openWorldHint=True)),
+    ), _hints({"readOnlyHint": False, "destructiveHint": True, "openWorldHint": True})),
 )
 """Every tool the server offers, one per graph entry."""
 
@@ -108,10 +129,9 @@ class ClientAsker:
     @property
     def asks(self) -> ClientAsks:
         """The elicitation modes the client declared when it connected."""
-        params = self.ctx.session.client_params
-        return ClientAsks.of(params.capabilities if params is not None else None)
+        return ClientAsks.of(client_capabilities(self.ctx))
 
-    async def form(self, question: FormQuestion) -> tuple[ElicitAction, dict[str, Any] | None]:
+    async def form(self, question: FormQuestion) -> UserResult:
         """A form elicitation with the question's own schema."""
         result = await self.ctx.session.elicit_form(
             question.message, question.schema, related_request_id=self.ctx.request_id
@@ -190,17 +210,31 @@ def _strict(tool: Tool) -> Tool:
     return tool
 
 
-def _tool(spec: ToolSpec, threads: SessionThreads) -> Tool:
-    async def call(ctx: McpContext, language: LanguageArgument = None) -> CallToolResult:
-        reply = await threads.of(ctx.session).request(spec.action, ClientAsker(ctx), language)
-        return CallToolResult(
-            content=[TextContent(type="text", text=reply.text)],
-            structuredContent=dict(reply.outcome),
-        )
+def _tool(spec: ToolSpec, threads: SessionThreads, rounds: RoundTrips) -> Tool:
+    async def call(ctx: McpContext, language: LanguageArgument = None) -> ToolResult:
+        if asks_mid_call(ctx):
+            asker = ClientAsker(ctx)
+            reply = await threads.of(ctx.session).request(spec.action, asker, language)
+            return _result(reply)
+        state, answer = answer_of(ctx)
+        step = await rounds.call(spec.action, threads.identify(), ClientAsker(ctx).asks,
+                                 language, state, answer)
+        if isinstance(step, Reply):
+            return _result(step)
+        thread_id, question = step
+        return input_required(request_params(question, str(uuid4())), thread_id)
 
     return _strict(Tool.from_function(
         call, name=spec.name, description=spec.description, annotations=spec.annotations
     ))
+
+
+def _result(reply: Reply) -> CallToolResult:
+    """The tool's result: the reply's text, with the graph's outcome as structured content."""
+    return CallToolResult.model_validate({
+        "content": [TextContent(type="text", text=reply.text)],
+        "structuredContent": dict(reply.outcome),
+    })
 
 
 @dataclass(frozen=True)
@@ -214,31 +248,37 @@ class HttpSettings:
     multi_user: bool = False
     """Bearer JWTs and per-identity HOMEs, as the multi-user LangGraph server."""
 
+    @property
+    def place(self) -> Place:
+        """Interface and port."""
+        return self.host, self.port
+
 
 def build_server(
     http: HttpSettings | None = None,
     graph: Callable[[InMemorySaver], AuthGraph] = build_auth_graph,
-) -> FastMCP:
+) -> Server:
     """The MCP server: stdio when `http` is None.
 
     `graph` compiles the auth graph on the server's checkpointer; the default
     runs the host's okx executable (`$OKX_CLI`, else `okx` on PATH).
     """
     saver = InMemorySaver()
+    compiled = graph(saver)
     multi_user = http is not None and http.multi_user
-    threads = SessionThreads(graph(saver), saver, token_subject if multi_user else local_user)
-    settings: dict[str, Any] = {"tools": [_tool(spec, threads) for spec in TOOLS],
-                                "log_level": "WARNING"}
-    if http is not None:
-        settings |= {"host": http.host, "port": http.port}
-    if multi_user and http is not None:
-        from okx_auth_graph.mcp.bearer import BearerIdentity, bearer_auth
+    threads = SessionThreads(compiled, saver, token_subject if multi_user else local_user)
+    rounds = RoundTrips(compiled, saver)
+    tools = [_tool(spec, threads, rounds) for spec in TOOLS]
+    if http is None:
+        return build_mcp_server(SERVER_NAME, INSTRUCTIONS, tools, None, None)
+    if not http.multi_user:
+        return build_mcp_server(SERVER_NAME, INSTRUCTIONS, tools, http.place, None)
+    from okx_auth_graph.mcp.bearer import BearerIdentity, bearer_auth
 
-        url = f"http://{http.host}:{http.port}/mcp"
-        settings |= {"token_verifier": BearerIdentity(), "auth": bearer_auth(url)}
-    return FastMCP(SERVER_NAME, INSTRUCTIONS, **settings)
+    auth = (BearerIdentity(), bearer_auth(f"http://{http.host}:{http.port}/mcp"))
+    return build_mcp_server(SERVER_NAME, INSTRUCTIONS, tools, http.place, auth)
 
 
 def serve(http: HttpSettings | None = None) -> None:
     """Run the server until its client (stdio) or the process (HTTP) ends."""
-    build_server(http).run("stdio" if http is None else "streamable-http")
+    run_mcp_server(build_server(http), None if http is None else http.place)

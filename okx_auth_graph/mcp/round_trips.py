@@ -1,0 +1,108 @@
+"""One request over several tool calls: for clients that take each question as the tool's result.
+
+On the 2026-07-28 protocol (mcp 2.x) a tool call has no channel for a
+request from the server: the tool returns the question (`input_required`,
+with a `request_state`) and the client calls the tool again with the user's
+answer and that state. The auth graph already stops at each question on a
+checkpointer, so a call-back resumes it where it stopped: the state is the
+request's thread id (sealed by the SDK and bound to the caller's token; the
+thread is also checked to be this caller's here), and the question is read
+back from the thread, never from the call. The steps are the same as a
+mid-call request's (`SessionThread`): no rule is written twice.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from uuid import uuid4
+
+from langgraph.checkpoint.memory import InMemorySaver
+
+from okx_auth_graph.builder import AuthGraph
+from okx_auth_graph.context import AuthContext
+from okx_auth_graph.mcp.elicitation import ClientAsks, Elicitation
+from okx_auth_graph.mcp.requests import MAX_QUESTIONS, Reply, SessionThread, Step, UserResult
+from okx_auth_graph.prompts import Language
+from okx_auth_graph.state import RequestAction
+
+WAIT_SECONDS = 900.0
+"""How long a request waits for the client to call back with an answer: the device code's
+ten minutes and some. A request left longer is forgotten, its thread deleted."""
+
+
+@dataclass
+class Waiting:
+    """A request stopped at a question, waiting for the client to call back."""
+
+    thread: SessionThread
+    """The request's thread."""
+    asked: int = 1
+    """Questions asked so far (at most `MAX_QUESTIONS`)."""
+    since: float = field(default_factory=time.monotonic)
+    """When the question was last asked."""
+
+
+@dataclass
+class RoundTrips:
+    """The requests of one server waiting on their callers' answers, by thread id."""
+
+    graph: AuthGraph
+    """The compiled auth graph, on the server's checkpointer."""
+    saver: InMemorySaver
+    """That checkpointer: a request's thread is deleted when it ends or is forgotten."""
+    waiting: dict[str, Waiting] = field(default_factory=dict)
+    """The requests stopped at a question."""
+
+    async def call(
+        self, action: RequestAction, identity: str | None, asks: ClientAsks,
+        language: Language | None, state: str | None, result: UserResult | None,
+    ) -> Reply | tuple[str, Elicitation]:
+        """One tool call: the request's reply, or (its state, the question to ask next).
+
+        A call without a state this caller was given starts a request (so an
+        expired or foreign state only ever reaches the menu again); a call-back
+        without an answer is asked the same question again.
+        """
+        self._forget_stale()
+        context = AuthContext(language=language)
+        held = self.waiting.pop(state, None) if state is not None else None
+        if held is not None and held.thread.identity != identity:
+            self.waiting[held.thread.thread_id] = held
+            held = None
+        if held is None:
+            held = Waiting(SessionThread(self.graph, str(uuid4()), identity))
+            async with held.thread.lock:
+                step = await held.thread.begin(action, asks, context)
+        else:
+            step = await self._resume(held, action, asks, context, result)
+        if isinstance(step, Reply):
+            self.saver.delete_thread(held.thread.thread_id)
+            return step
+        held.since = time.monotonic()
+        self.waiting[held.thread.thread_id] = held
+        return held.thread.thread_id, step
+
+    async def _resume(
+        self, held: Waiting, action: RequestAction, asks: ClientAsks, context: AuthContext,
+        result: UserResult | None,
+    ) -> Step:
+        """The call-back of a waiting request: its answer taken, or its question asked again."""
+        async with held.thread.lock:
+            asked = await held.thread.waiting(asks, context)
+            if asked is None:
+                return await held.thread.begin(action, asks, context)
+            if result is None or isinstance(asked, Reply):
+                return asked
+            if held.asked >= MAX_QUESTIONS:
+                return await held.thread.give_up(context)
+            held.asked += 1
+            return await held.thread.answer(asked, result, asks, context)
+
+    def _forget_stale(self) -> None:
+        """Delete the threads of requests whose client never called back."""
+        cutoff = time.monotonic() - WAIT_SECONDS
+        for thread_id, held in list(self.waiting.items()):
+            if held.since < cutoff:
+                del self.waiting[thread_id]
+                self.saver.delete_thread(thread_id)
