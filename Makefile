@@ -1,7 +1,7 @@
 # Two entry points for a fresh machine: `make demo` and `make test`.
 VENV ?= .venv
 PY := $(VENV)/bin/python
-EXTRAS := dev,agents,mcp,sqlite,postgres,studio,server,docs
+EXTRAS := dev,agents,mcp,mcp-server,sqlite,postgres,studio,server,docs
 # Every package at the version constraints.txt pins, build tools included.
 PIN := -c constraints.txt --build-constraint constraints.txt
 

@@ -31,6 +31,7 @@ from typing import Any
 import pytest
 
 from benchmarks.real_cli import install_mcp_server
+from okx_auth_graph.mcp.sdk import MCP_2
 from tests.support import IN_PROCESS_CLI, CallLog, Simulator, simulator_executable
 
 _INHERITED_ENV = (
@@ -44,6 +45,9 @@ _INHERITED_ENV = (
     "OKX_SIM_JSON",
     "OKX_SIM_VERSION",
 )
+
+collect_ignore = [] if MCP_2 else ["mcp2"]
+"""`tests/mcp2` is written for mcp 2.x: `tests/mcp/test_mcp2.py` runs it in a venv of its own."""
 
 INTEGRATION = "integration"
 """The marker of tests that start real processes or services (registered in pyproject.toml)."""

@@ -206,14 +206,14 @@ def resume_for(
     return value if isinstance(value, str) else NO_ANSWER
 
 
-def request_params(elicitation: Elicitation, elicitation_id: str) -> dict[str, Any]:
-    """The `elicitation/create` params of an elicitation, as a client receives them.
+def request_params(elicitation: Elicitation) -> dict[str, Any]:
+    """The `elicitation/create` params of an elicitation, for a tool result that carries it.
 
-    The same request the server sends mid-call, written out for a tool result
-    that carries it (`input_required`, the 2026-07-28 protocol).
+    The question a 2026-07-28 client gets as the tool's `input_required`
+    result. That protocol gives a link no `elicitationId`: with no channel
+    for a completion notice, there is nothing to match it to.
     """
     if isinstance(elicitation, LinkQuestion):
-        return {"mode": "url", "message": elicitation.message, "url": elicitation.url,
-                "elicitationId": elicitation_id}
+        return {"mode": "url", "message": elicitation.message, "url": elicitation.url}
     return {"mode": "form", "message": elicitation.message,
             "requestedSchema": elicitation.schema}

@@ -131,7 +131,7 @@ def input_required(request: Mapping[str, Any], state: str) -> ToolResult:
     """A 2.x tool result that asks the client `request` (an elicitation's params) and to call again.
 
     `request` is a form's `{"mode": "form", "message", "requestedSchema"}` or
-    a link's `{"mode": "url", "message", "url", "elicitationId"}`; `state` is
+    a link's `{"mode": "url", "message", "url"}`; `state` is
     this server's handle on the waiting request, echoed back by the client.
     """
     if MCP_2:

@@ -222,7 +222,7 @@ def _tool(spec: ToolSpec, threads: SessionThreads, rounds: RoundTrips) -> Tool:
         if isinstance(step, Reply):
             return _result(step)
         thread_id, question = step
-        return input_required(request_params(question, str(uuid4())), thread_id)
+        return input_required(request_params(question), thread_id)
 
     return _strict(Tool.from_function(
         call, name=spec.name, description=spec.description, annotations=spec.annotations

@@ -8,12 +8,8 @@ not URL mode (as clients written before URL mode do).
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,14 +19,11 @@ from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.context import RequestContext
 
-from benchmarks.dev_server import free_port
 from tests.apps.conftest import SCRIPT
+from tests.mcp.servers import HttpServer
 
 Answer = Callable[[types.ElicitRequestParams], Awaitable[types.ElicitResult]]
 """One step of the user's script: how they answer the elicitation they are shown."""
-
-STARTUP_SECONDS = 60.0
-"""How long an HTTP server may take to listen on a shared, busy machine."""
 
 
 def choose(**content: Any) -> Answer:
@@ -102,15 +95,6 @@ class FormOnlySession(ClientSession):
         return await super().send_request(request, *args, **kwargs)
 
 
-def server_env(home: str, **extra: str) -> dict[str, str]:
-    """The server's environment: HOME, this checkout on PYTHONPATH, the test's OKX settings."""
-    env = {"HOME": home, "PATH": os.environ["PATH"], **extra}
-    for name in ("PYTHONPATH", "OKX_SIM_LOG"):
-        if name in os.environ:
-            env.setdefault(name, os.environ[name])
-    return env
-
-
 @asynccontextmanager
 async def over_stdio(
     env: Mapping[str, str], user: User | None, session: type[ClientSession] = ClientSession
@@ -122,42 +106,6 @@ async def over_stdio(
     ) as client:
         await client.initialize()
         yield client
-
-
-@dataclass(frozen=True)
-class HttpServer:
-    """`okx-auth-graph mcp --http` running: where it listens."""
-
-    url: str
-
-
-@contextmanager
-def http_server(env: Mapping[str, str], *args: str) -> Iterator[HttpServer]:
-    """Start `okx-auth-graph mcp --http` on a free loopback port; stop its process group after."""
-    port = free_port()
-    process = subprocess.Popen(
-        [SCRIPT, "mcp", "--http", "--port", str(port), *args], env=dict(env),
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-    )
-    try:
-        _wait_listening(process, port)
-        yield HttpServer(f"http://127.0.0.1:{port}/mcp")
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        assert process.stderr is not None
-        process.stderr.close()
-
-
-def _wait_listening(process: subprocess.Popen[bytes], port: int) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.communicate()[1].decode()
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise AssertionError(f"okx-auth-graph mcp --http did not listen in {STARTUP_SECONDS}s")
 
 
 @asynccontextmanager

@@ -25,12 +25,11 @@ from tests.mcp.clients import (
     accept,
     choose,
     decline,
-    http_server,
     over_http,
     over_stdio,
     reply_text,
-    server_env,
 )
+from tests.mcp.servers import http_server, server_env
 from tests.server.tokens import Minter
 from tests.support import CallLog, Simulator, keyed_config
 
