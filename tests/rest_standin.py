@@ -15,6 +15,11 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+BALANCE = {"code": "0", "msg": "", "data": [
+    {"totalEq": "1000", "details": [{"ccy": "USDT", "availBal": "1000", "eq": "1000"}]},
+]}
+"""OKX's answer to `/api/v5/account/balance`: 1000 USDT available."""
+
 
 @dataclass
 class RestStandIn:

@@ -30,13 +30,10 @@ from okx_auth_graph.mcp import okx_mcp_connection
 from okx_auth_graph.replies import text_of
 from okx_auth_graph.skill import site_menu
 from tests.expected import FIRST_STEP_0
-from tests.rest_standin import serving
+from tests.rest_standin import BALANCE, serving
 from tests.support import CallLog, Simulator, keyed_config
 
 KEYED = keyed_config("ak-app-0001", "sk-app-0002", "pp-app-0003")
-BALANCE = {"code": "0", "msg": "", "data": [
-    {"totalEq": "1000", "details": [{"ccy": "USDT", "availBal": "1000", "eq": "1000"}]},
-]}
 TICKER = {"code": "0", "msg": "", "data": [{"instId": "BTC-USDT", "last": "64123.5"}]}
 
 

@@ -261,8 +261,8 @@ async def test_beside_okx_trade_mcp_on_the_same_home(
     from langchain_mcp_adapters.sessions import StdioConnection
 
     from okx_auth_graph.mcp import okx_mcp_connection
-    from tests.examples.test_trading_agent_mcp import BALANCE, KEYED
-    from tests.rest_standin import serving
+    from tests.examples.test_trading_agent_mcp import KEYED
+    from tests.rest_standin import BALANCE, serving
 
     sim.write_config(KEYED)
     user = User([])

@@ -27,10 +27,12 @@ from mcp import Client, StdioServerParameters, types
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
+from okx_auth_graph.mcp import okx_mcp_connection
 from okx_auth_graph.prompts import format_scopes, render
 from tests.apps.conftest import SCRIPT
 from tests.expected import FIRST_STEP_0, SCOPES, STATUS, URIS
 from tests.mcp.servers import HttpServer, http_server, server_env
+from tests.rest_standin import BALANCE, serving
 from tests.server.tokens import Minter
 from tests.support import CallLog, Simulator, keyed_config
 
@@ -298,3 +300,33 @@ async def test_another_users_request_state_reaches_nothing_of_hers(
     login_homes = [entry["home"] for entry in call_log.entries()
                    if entry["argv"][:2] == ["auth", "login"]]
     assert login_homes == [str(homes / "alice")]
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_beside_okx_trade_mcp_on_the_same_home(
+    mcp_server: Any, sim: Simulator, call_log: CallLog, mode: str
+) -> None:
+    """Ours and OKX's server on one HOME, each with a 2.x client.
+
+    `okx-trade-mcp` 1.2.9 reads API keys only, so the account holds a key:
+    our sign-in stops at Step 0.2 without a question, and OKX's private tool
+    then answers from the same `~/.okx/config.toml` (OKX being the local
+    stand-in the profile's `OKX_API_BASE_URL` points at).
+    """
+    sim.write_config(keyed_config("ak-app-0001", "sk-app-0002", "pp-app-0003"))
+    user = User([])
+    with serving(BALANCE) as okx:
+        theirs = okx_mcp_connection(command=str(mcp_server), okx_home=str(sim.home),
+                                    audit_log=False, env={"OKX_API_BASE_URL": okx.base_url})
+        okx_server = StdioServerParameters(command=theirs["command"], args=theirs["args"],
+                                           env=theirs.get("env"))
+        async with over_stdio(server_env(str(sim.home), OKX_CLI=sim.path), user, mode) as ours, \
+                Client(okx_server) as okx_client:
+            signed_in = await ours.call_tool("okx_auth_login", {})
+            balance = await okx_client.call_tool("account_get_balance", {})
+    assert reply_text(signed_in) == render("api_key_configured", "en", name="main")
+    assert user.asked == []
+    assert not balance.is_error, balance
+    assert "1000" in str(balance.content)
+    assert okx.paths[-1].startswith("/api/v5/account/balance")
+    assert logins(call_log) == []
