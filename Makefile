@@ -43,4 +43,4 @@ constraints:
 	rm -rf .constraints-venv
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache site
+	rm -rf $(VENV) .venv-mcp2 .pytest_cache .mypy_cache .ruff_cache site

@@ -4,7 +4,10 @@ OKX's own MCP server (`okx-trade-mcp`) has no sign-in tools, so a model left
 alone improvises the skill (and defaults the site). Here each tool runs the
 same compiled auth graph (`build_auth_graph`, on an in-memory checkpointer,
 one thread per MCP session) and the graph's questions go to the *user*
-through elicitation (`okx_auth_graph.mcp.requests`). No tool takes a site,
+through elicitation: during the call (`okx_auth_graph.mcp.requests`), or,
+to a client on the 2026-07-28 protocol, as the tool's `input_required`
+result that the client answers by calling again (`round_trips`; mcp 2.x,
+see `sdk`). No tool takes a site,
 and a tool refuses arguments it does not declare: the model can start a
 sign-in, never answer for the user.
 
