@@ -204,15 +204,34 @@ class InProcessSim:
         self.recorder = CallRecorder()
         self.runner: CliRunner = self.recorder.wrap(self._run)
         self.arunner: AsyncCliRunner = self.recorder.awrap(self._arun)
+        self._cpu_lock = threading.Lock()
+        self._cpu = 0.0
 
-    @staticmethod
-    def _run(args: Sequence[str], settings: OkxSettings, /) -> CliResult:
-        return _dispatch(args, _home_of(settings))
+    @property
+    def cpu_seconds(self) -> float:
+        """CPU time spent in the simulator's command code so far, every call's thread summed.
 
-    @staticmethod
-    async def _arun(args: Sequence[str], settings: OkxSettings, /) -> CliResult:
+        The simulator runs in this process, so its work is in the process's
+        CPU time; a figure of the graph's own cost takes this out.
+        """
+        with self._cpu_lock:
+            return self._cpu
+
+    def _timed(self, args: Sequence[str], settings: OkxSettings) -> CliResult:
+        started = time.thread_time()
+        try:
+            return _dispatch(args, _home_of(settings))
+        finally:
+            spent = time.thread_time() - started
+            with self._cpu_lock:
+                self._cpu += spent
+
+    def _run(self, args: Sequence[str], settings: OkxSettings, /) -> CliResult:
+        return self._timed(args, settings)
+
+    async def _arun(self, args: Sequence[str], settings: OkxSettings, /) -> CliResult:
         """The same dispatch, on the loop: it is quick (no process, no wait) by design."""
-        return _dispatch(args, _home_of(settings))
+        return self._timed(args, settings)
 
     def control(self, home: Path, *args: str) -> None:
         """Play the user's side (`browser approve`, `clock advance 700`), unrecorded."""

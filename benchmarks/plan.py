@@ -72,7 +72,7 @@ class Plan:
             embedding_sizes=(10, 1_000, 5_000, 10_000),
             embedding_rounds=4,
             thread_logins=100,
-            thread_rounds=2,
+            thread_rounds=4,
         )
 
     @classmethod

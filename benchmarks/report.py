@@ -870,7 +870,9 @@ HOME: {t.runs[0].logins} whole manual logins one after another (the same three
 turns as in 8), and after each the simulator ends the session server-side
 (`okx-sim session expire`), so the next request finds the user signed out and
 logs in again. **CPU** is this process's CPU time in a login's three
-`invoke`s; **stored** is what the login added to the checkpointer.
+`invoke`s, less the CPU time inside the in-process simulator's command code
+(whose own state grows over the first logins; the graph's cost is what is
+measured, as in 1); **stored** is what the login added to the checkpointer.
 {plan.thread_rounds} threads per checkpointer (each with a fresh one), after
 {_warm_up(plan)} of {WINDOW} logins; each figure is the median over the
 threads with its range. The ratio compares, within each thread, the median
