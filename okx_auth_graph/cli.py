@@ -98,8 +98,8 @@ for the local user's HOME; --http serves streamable HTTP at /mcp on loopback,
 and --multi-user serves several users there, each with a bearer JWT and a HOME
 of their own, configured as the multi-user LangGraph server is
 (OKX_AUTH_JWT_SECRET or OKX_AUTH_JWT_PUBLIC_KEY, OKX_AUTH_HOMES). The okx
-executable is $OKX_CLI, else okx on PATH. Needs the 'mcp' extra (and 'server'
-for --multi-user)."""
+executable is $OKX_CLI, else okx on PATH. Needs the 'mcp' or the 'mcp-server'
+extra (and 'server' for --multi-user); runs on mcp 1.x and 2.x."""
 
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 

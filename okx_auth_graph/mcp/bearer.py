@@ -17,7 +17,7 @@ from okx_auth_graph.extras import needs_extra
 from okx_auth_graph.isolation import HOMES_ENV
 from okx_auth_graph.server.tokens import ISSUER_ENV, TokenRefused, Verifier, keys_problem
 
-with needs_extra("mcp"):
+with needs_extra("mcp-server"):
     from mcp.server.auth.provider import AccessToken
     from mcp.server.auth.settings import AuthSettings
 

@@ -35,7 +35,7 @@ from okx_auth_graph.interrupts import Question
 from okx_auth_graph.okx.links import is_okx_link
 from okx_auth_graph.prompts import Language, render
 
-with needs_extra("mcp"):
+with needs_extra("mcp-server"):
     from mcp.types import ClientCapabilities
 
 ElicitAction = Literal["accept", "decline", "cancel"]

@@ -27,7 +27,7 @@ from typing import Any, TypeAlias
 from okx_auth_graph.extras import needs_extra
 from okx_auth_graph.mcp.elicitation import ElicitAction
 
-with needs_extra("mcp"):
+with needs_extra("mcp-server"):
     MCP_2 = int(version("mcp").partition(".")[0]) >= 2
     """Whether the installed `mcp` is 2.x (else 1.x)."""
 

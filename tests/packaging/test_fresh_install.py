@@ -152,7 +152,7 @@ def test_the_conversation_driver_runs_from_a_plain_install(
         ("okx_auth_graph.server.tokens", "server"),
         ("okx_auth_graph.server.auth", "server"),
         ("okx_auth_graph.middleware.agent", "agents"),
-        ("okx_auth_graph.mcp.server", "mcp"),
+        ("okx_auth_graph.mcp.server", "mcp-server"),
     ],
 )
 def test_an_optional_part_names_its_extra(
