@@ -62,15 +62,23 @@ with needs_extra("mcp-server"):
 
 __all__ = [
     "MCP_2",
+    "QUESTION_KEY",
     "CallToolResult",
     "McpContext",
+    "Place",
     "Server",
     "ServerSession",
     "TextContent",
     "Tool",
     "ToolAnnotations",
     "ToolResult",
+    "answer_of",
+    "asks_mid_call",
+    "client_capabilities",
     "get_access_token",
+    "input_required",
+    "make_server",
+    "run_server",
 ]
 
 QUESTION_KEY = "okx_auth_question"
@@ -101,7 +109,7 @@ Place = tuple[str, int]
 """Where an HTTP server listens: interface and port."""
 
 
-def build(name: str, instructions: str, tools: list[Tool], http: Place | None,
+def make_server(name: str, instructions: str, tools: list[Tool], http: Place | None,
           auth: tuple[TokenVerifier, AuthSettings] | None) -> Server:
     """The server, listening at `http` (None: stdio), verifying tokens with `auth` (None: none)."""
     verifier, settings = auth if auth is not None else (None, None)
@@ -116,7 +124,7 @@ def build(name: str, instructions: str, tools: list[Tool], http: Place | None,
                   token_verifier=verifier, auth=settings)
 
 
-def run(server: Server, http: Place | None) -> None:
+def run_server(server: Server, http: Place | None) -> None:
     """Serve stdio (`http` None) or streamable HTTP until the client or the process ends."""
     if http is None:
         server.run("stdio")

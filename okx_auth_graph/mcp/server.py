@@ -56,9 +56,9 @@ from okx_auth_graph.mcp.sdk import (
     client_capabilities,
     get_access_token,
     input_required,
+    make_server,
+    run_server,
 )
-from okx_auth_graph.mcp.sdk import build as build_mcp_server
-from okx_auth_graph.mcp.sdk import run as run_mcp_server
 from okx_auth_graph.prompts import Language
 from okx_auth_graph.state import RequestAction
 
@@ -273,15 +273,15 @@ def build_server(
     rounds = RoundTrips(compiled, saver)
     tools = [_tool(spec, threads, rounds) for spec in TOOLS]
     if http is None:
-        return build_mcp_server(SERVER_NAME, INSTRUCTIONS, tools, None, None)
+        return make_server(SERVER_NAME, INSTRUCTIONS, tools, None, None)
     if not http.multi_user:
-        return build_mcp_server(SERVER_NAME, INSTRUCTIONS, tools, http.place, None)
+        return make_server(SERVER_NAME, INSTRUCTIONS, tools, http.place, None)
     from okx_auth_graph.mcp.bearer import BearerIdentity, bearer_auth
 
     auth = (BearerIdentity(), bearer_auth(f"http://{http.host}:{http.port}/mcp"))
-    return build_mcp_server(SERVER_NAME, INSTRUCTIONS, tools, http.place, auth)
+    return make_server(SERVER_NAME, INSTRUCTIONS, tools, http.place, auth)
 
 
 def serve(http: HttpSettings | None = None) -> None:
     """Run the server until its client (stdio) or the process (HTTP) ends."""
-    run_mcp_server(build_server(http), None if http is None else http.place)
+    run_server(build_server(http), None if http is None else http.place)
