@@ -8,7 +8,7 @@ not URL mode (as clients written before URL mode do).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,32 +20,8 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.context import RequestContext
 
 from tests.apps.conftest import SCRIPT
+from tests.mcp.answers import Answer
 from tests.mcp.servers import HttpServer
-
-Answer = Callable[[types.ElicitRequestParams], Awaitable[types.ElicitResult]]
-"""One step of the user's script: how they answer the elicitation they are shown."""
-
-
-def choose(**content: Any) -> Answer:
-    """Fill the form with `content` and submit it."""
-    async def answer(params: types.ElicitRequestParams) -> types.ElicitResult:
-        return types.ElicitResult(action="accept", content=content)
-    return answer
-
-
-def accept(before: Callable[[], None] = lambda: None) -> Answer:
-    """Accept (a URL elicitation: "I am done there"), after doing `before` (the browser)."""
-    async def answer(params: types.ElicitRequestParams) -> types.ElicitResult:
-        before()
-        return types.ElicitResult(action="accept")
-    return answer
-
-
-def decline() -> Answer:
-    """Decline the elicitation."""
-    async def answer(params: types.ElicitRequestParams) -> types.ElicitResult:
-        return types.ElicitResult(action="decline")
-    return answer
 
 
 @dataclass

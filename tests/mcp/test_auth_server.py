@@ -19,16 +19,8 @@ from mcp import ClientSession, types
 from okx_auth_graph.prompts import format_scopes, render
 from tests.apps.conftest import SCRIPT
 from tests.expected import FIRST_STEP_0, SCOPES, SEED_MENU, STATUS, URIS
-from tests.mcp.clients import (
-    FormOnlySession,
-    User,
-    accept,
-    choose,
-    decline,
-    over_http,
-    over_stdio,
-    reply_text,
-)
+from tests.mcp.answers import accept, choose, decline
+from tests.mcp.clients import FormOnlySession, User, over_http, over_stdio, reply_text
 from tests.mcp.servers import http_server, server_env
 from tests.server.tokens import Minter
 from tests.support import CallLog, Simulator, keyed_config
@@ -36,12 +28,6 @@ from tests.support import CallLog, Simulator, keyed_config
 pytestmark = pytest.mark.integration
 
 LOGIN = ["auth", "login", "--manual", "--site", "eea"]
-
-
-@pytest.fixture
-def sim(sim_path: str, okx_home: Any, call_log: CallLog) -> Simulator:
-    """The okx-sim executable on this test's HOME (the server's CLI too)."""
-    return Simulator(sim_path, okx_home, call_log)
 
 
 @pytest.fixture

@@ -34,7 +34,8 @@ from okx_auth_graph.prompts import render
 from okx_auth_graph.replies import NO_WORDS, YES_WORDS, is_done_signal
 from okx_auth_graph.skill import site_menu
 from tests.expected import URIS
-from tests.mcp.clients import User, accept, choose, decline, reply_text
+from tests.mcp.answers import accept, choose, decline
+from tests.mcp.clients import User, reply_text
 from tests.support import Conversation, Simulator, cli_options
 
 BOTH = ClientAsks(form=True, url=True)

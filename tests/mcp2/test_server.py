@@ -16,7 +16,7 @@ commands ran; the user answers each elicitation from a script.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +31,7 @@ from okx_auth_graph.mcp import okx_mcp_connection
 from okx_auth_graph.prompts import format_scopes, render
 from tests.apps.conftest import SCRIPT
 from tests.expected import FIRST_STEP_0, SCOPES, STATUS, URIS
+from tests.mcp.answers import Answer, accept, choose, decline
 from tests.mcp.servers import HttpServer, http_server, server_env
 from tests.rest_standin import BALANCE, serving
 from tests.server.tokens import Minter
@@ -42,32 +43,6 @@ MODES = ["2026-07-28", "legacy"]
 """The 2026-07-28 protocol (questions as `input_required` results), and the handshake."""
 
 LOGIN = ["auth", "login", "--manual", "--site", "eea"]
-
-Answer = Callable[[types.ElicitRequestParams], Awaitable[types.ElicitResult]]
-"""One step of the user's script."""
-
-
-def choose(**content: Any) -> Answer:
-    """Fill the form with `content` and submit it."""
-    async def answer(params: types.ElicitRequestParams) -> types.ElicitResult:
-        return types.ElicitResult(action="accept", content=content)
-    return answer
-
-
-def accept(before: Callable[[], None] = lambda: None) -> Answer:
-    """Accept (for a link: "I am done there"), after doing `before` (the browser)."""
-    async def answer(params: types.ElicitRequestParams) -> types.ElicitResult:
-        before()
-        return types.ElicitResult(action="accept")
-    return answer
-
-
-def decline() -> Answer:
-    """Decline the elicitation."""
-    async def answer(params: types.ElicitRequestParams) -> types.ElicitResult:
-        return types.ElicitResult(action="decline")
-    return answer
-
 
 @dataclass
 class User:
@@ -89,12 +64,6 @@ class User:
         """The client's message handler: keeps the completion notices."""
         if isinstance(message, types.ElicitCompleteNotification):
             self.completed.append(message.params.elicitation_id)
-
-
-@pytest.fixture
-def sim(sim_path: str, okx_home: Any, call_log: CallLog) -> Simulator:
-    """The okx-sim executable on this test's HOME (the server's CLI too)."""
-    return Simulator(sim_path, okx_home, call_log)
 
 
 @pytest.fixture

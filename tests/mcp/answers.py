@@ -1,0 +1,37 @@
+"""The user's answers to elicitations, as scripts of the MCP tests give them.
+
+Written against what 1.x and 2.x of the `mcp` package share
+(`types.ElicitResult`), so `tests/mcp` and `tests/mcp2` script users alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from mcp import types
+
+Answer = Callable[[types.ElicitRequestParams], Awaitable[types.ElicitResult]]
+"""One step of the user's script: how they answer the elicitation they are shown."""
+
+
+def choose(**content: Any) -> Answer:
+    """Fill the form with `content` and submit it."""
+    async def answer(params: types.ElicitRequestParams) -> types.ElicitResult:
+        return types.ElicitResult(action="accept", content=content)
+    return answer
+
+
+def accept(before: Callable[[], None] = lambda: None) -> Answer:
+    """Accept (a URL elicitation: "I am done there"), after doing `before` (the browser)."""
+    async def answer(params: types.ElicitRequestParams) -> types.ElicitResult:
+        before()
+        return types.ElicitResult(action="accept")
+    return answer
+
+
+def decline() -> Answer:
+    """Decline the elicitation."""
+    async def answer(params: types.ElicitRequestParams) -> types.ElicitResult:
+        return types.ElicitResult(action="decline")
+    return answer
