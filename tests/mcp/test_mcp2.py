@@ -43,14 +43,14 @@ def _run(*argv: str | Path, env: dict[str, str] | None = None) -> subprocess.Com
 
 
 @pytest.fixture(scope="module")
-def mcp2_python() -> Path:
+def mcp2_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The 2.x venv's python, the venv (re)built when its pins changed."""
     stamp = hashlib.sha256(b"".join(path.read_bytes() for path in PINS)).hexdigest()
     python = VENV / "bin" / "python"
     if (VENV / ".stamp").exists() and (VENV / ".stamp").read_text() == stamp:
         return python
     shutil.rmtree(VENV, ignore_errors=True)
-    pins = VENV.with_name(".venv-mcp2-constraints.txt")
+    pins = tmp_path_factory.mktemp("mcp2") / "constraints.txt"
     for step in (
         (sys.executable, "-m", "venv", VENV),
         (python, "-m", "pip", "install", "-q", "-c", PINS[0], "pip"),
@@ -58,11 +58,8 @@ def mcp2_python() -> Path:
         done = _run(*step)
         assert done.returncode == 0, done.stderr
     pins.write_text(_pins())
-    try:
-        done = _run(python, "-m", "pip", "install", "-q", "-c", pins, "--build-constraint", pins,
-                    "-e", ".[dev,server,mcp-server]")
-    finally:
-        pins.unlink()
+    done = _run(python, "-m", "pip", "install", "-q", "-c", pins, "--build-constraint", pins,
+                "-e", ".[dev,server,mcp-server]")
     assert done.returncode == 0, done.stderr
     (VENV / ".stamp").write_text(stamp)
     return python
