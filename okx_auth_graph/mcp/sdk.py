@@ -15,7 +15,7 @@ with the `mcp-server` extra. What 2.x changed for this server:
 
 Every other line of the server is written once, against the names here.
 mypy checks the 1.x branch (`always_false = ["MCP_2"]` in pyproject.toml);
-the 2.x test venv checks the 2.x branch (`--always-true MCP_2`).
+the 2.x test venv checks the 2.x branch (`always_true = MCP_2`).
 """
 
 from __future__ import annotations
