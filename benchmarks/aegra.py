@@ -13,14 +13,12 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.dev_server import ROOT, server_environment
+from benchmarks.dev_server import ROOT, answers, server_environment
 
 LOCAL_SH = ROOT / "deploy" / "aegra" / "local.sh"
 """The script that starts and stops the engine on one machine."""
@@ -85,11 +83,7 @@ def parse_up(output: str, folder: Path) -> AegraCluster:
 
 def healthy(url: str) -> bool:
     """Whether a replica answers its health check (which needs no token)."""
-    try:
-        with urllib.request.urlopen(f"{url}/health", timeout=5) as response:  # noqa: S310 - local
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
+    return answers(f"{url}/health")
 
 
 @contextmanager

@@ -72,9 +72,10 @@ def _served_url(log: Path) -> str | None:
     return found.group(1) if found else None
 
 
-def _answers_info(url: str) -> bool:
+def answers(url: str) -> bool:
+    """Whether a local server answers `url` with 200 (a route that needs no token)."""
     try:
-        with urllib.request.urlopen(f"{url}/info", timeout=5) as response:  # noqa: S310 - local
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - local
             return bool(response.status == 200)
     except (urllib.error.URLError, OSError):
         return False
@@ -87,7 +88,7 @@ def _wait_until_serving(server: subprocess.Popen[bytes], log: Path) -> str:
             raise DevServerError(f"langgraph dev exited with {server.returncode}:\n"
                                  f"{log.read_text()}")
         url = _served_url(log)
-        if url is not None and _answers_info(url):
+        if url is not None and answers(f"{url}/info"):
             return url
         time.sleep(0.5)
     raise DevServerError(f"langgraph dev did not answer /info in {STARTUP_SECONDS:g}s:\n"
