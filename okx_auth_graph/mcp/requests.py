@@ -151,10 +151,11 @@ class SessionThread:
 
     async def waiting(self, asks: ClientAsks, context: AuthContext) -> Step | None:
         """The question the thread waits on, asked as a fresh run would ask it; None: none waits."""
-        pending = (await self.graph.aget_state(self.config)).interrupts
-        if not pending:
+        snapshot = await self.graph.aget_state(self.config)
+        if not snapshot.interrupts:
             return None
-        return await self._ask_or_stop(dict(pending[0].value), asks, context)
+        language = _language_of(snapshot.values)
+        return await self._ask_or_stop(dict(snapshot.interrupts[0].value), asks, context, language)
 
     async def give_up(self, context: AuthContext) -> Reply:
         """End a request that asked more than `MAX_QUESTIONS`: its question closed as cancelled."""
@@ -165,15 +166,15 @@ class SessionThread:
         payload = _question(result)
         if payload is None:
             return _reply(result)
-        return await self._ask_or_stop(payload, asks, context)
+        return await self._ask_or_stop(payload, asks, context, await self._language())
 
     async def _ask_or_stop(
-        self, payload: dict[str, Any], asks: ClientAsks, context: AuthContext
+        self, payload: dict[str, Any], asks: ClientAsks, context: AuthContext, language: Language
     ) -> Step:
         """How to ask the question of `payload`; the stop when this client cannot ask it."""
-        elicitation = elicitation_for(payload, asks, await self._language())
+        elicitation = elicitation_for(payload, asks, language)
         if elicitation is None:
-            return await self._cannot_ask(context)
+            return await self._cannot_ask(context, language)
         return elicitation
 
     async def _ask(self, elicitation: Elicitation, asker: Asker, context: AuthContext) -> Step:
@@ -194,20 +195,23 @@ class SessionThread:
 
     async def _language(self) -> Language:
         """The request's language, as the graph fixed it when the request began."""
-        values = (await self.graph.aget_state(self.config)).values
-        return cast(Language, values.get("language") or "en")
+        return _language_of((await self.graph.aget_state(self.config)).values)
 
     async def _close_open_question(self, context: AuthContext) -> None:
         """Cancel a question an earlier call left open (its client went away mid-question)."""
         if (await self.graph.aget_state(self.config)).interrupts:
             await self._run(Command(resume=CANCEL), context)
 
-    async def _cannot_ask(self, context: AuthContext) -> Reply:
+    async def _cannot_ask(self, context: AuthContext, language: Language) -> Reply:
         """Close the question unanswered and say why the sign-in stops here."""
-        language = await self._language()
         await self._run(Command(resume=CANCEL), context)
         text = render("mcp_cannot_ask", language)
         return Reply(text=text, outcome={"status": "needs_user_action", "message": text})
+
+
+def _language_of(values: dict[str, Any]) -> Language:
+    """The language a request's state holds (English until the graph fixed one)."""
+    return cast(Language, values.get("language") or "en")
 
 
 def _question(result: dict[str, Any]) -> dict[str, Any] | None:
