@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from dataclasses import dataclass
 
 from okx_auth_graph.okx import Site, web_host
@@ -23,6 +24,8 @@ from okx_auth_graph.prompts import Language, render
 
 SKILL_ENV = "OKX_AUTH_SKILL"
 """The host's variable that names the skill version when the builder does not."""
+
+_NUMBERED_OPTION = re.compile(r"^\s*(\d+)[.)]\s+(\S.*?)\s*$")
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,18 @@ class Skill:
 
     def _numbered(self) -> list[tuple[int, SiteRow]]:
         return list(enumerate(self.sites, start=1))
+
+
+def numbered_option(line: str) -> tuple[str, str] | None:
+    """A line of a numbered choice, `  2. EEA (my.okx.com)`, as `("2", "EEA (my.okx.com)")`.
+
+    The skill numbers the options of its questions so (the Step 0.1 menu,
+    Step 0.2.a's two ways on); a rendering may write `2)` for `2.`. The
+    package's own messages are read back with it (an MCP form titles each
+    option with its line) and so is a published skill's text.
+    """
+    matched = _NUMBERED_OPTION.match(line)
+    return (matched.group(1), matched.group(2)) if matched else None
 
 
 def _english_list(words: list[str]) -> str:

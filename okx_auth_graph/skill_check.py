@@ -31,7 +31,7 @@ from okx_auth_graph.okx.commands import AuthCommandName
 from okx_auth_graph.okx.errors import action_of, classify_text
 from okx_auth_graph.okx.models import AuthState
 from okx_auth_graph.prompts import Language, template_text
-from okx_auth_graph.skill import DEFAULT_SKILL, SKILLS, Skill
+from okx_auth_graph.skill import DEFAULT_SKILL, SKILLS, Skill, numbered_option
 
 TEMPLATES: tuple[tuple[str, Language], ...] = (
     ("login", "zh"), ("login", "en"), ("success", "zh"), ("success", "en"),
@@ -45,7 +45,6 @@ KNOWN_COMMANDS = frozenset(
 KNOWN_FLAGS = frozenset({"--json", "--manual", "--site", "--force"})
 """The flags of those commands the package knows."""
 
-_MENU_ITEM = re.compile(r"^(\d+)[.)]\s+(.+)$")
 _RENDERED_SITE_ROW = re.compile(r"^([a-z]+)((?i:\1))([a-z0-9.-]+\.okx\.com)$")
 """A row of the sites table as a rendered page runs its cells together (`euEUeu.okx.com`):
 the region is the id in capitals, which is where the cells part."""
@@ -232,8 +231,8 @@ class MenuLine:
 
 
 def _menu_line(text: str, line: int | None = None) -> MenuLine | None:
-    matched = _MENU_ITEM.match(text.strip())
-    return MenuLine(matched.group(1), matched.group(2), text.strip(), line) if matched else None
+    found = numbered_option(text)
+    return MenuLine(found[0], found[1], text.strip(), line) if found else None
 
 
 def _menu(doc: SkillText, skill: Skill) -> Found:

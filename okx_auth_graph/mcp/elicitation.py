@@ -25,7 +25,6 @@ A client that can ask neither way gets `None`: nothing may answer for the user.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -34,6 +33,7 @@ from okx_auth_graph.extras import needs_extra
 from okx_auth_graph.interrupts import Question
 from okx_auth_graph.okx.links import is_okx_link
 from okx_auth_graph.prompts import Language, render
+from okx_auth_graph.skill import numbered_option
 
 with needs_extra("mcp-server"):
     from mcp.types import ClientCapabilities
@@ -50,10 +50,6 @@ DONE = "done"
 
 NO_ANSWER = ""
 """The resume of a form accepted without its confirmation: no answer, so the graph asks again."""
-
-_NUMBERED_LINE = re.compile(r"^\s*(\d+)\.\s+(\S.*?)\s*$", re.MULTILINE)
-"""A numbered option of a question's message (`  1. Global (www.okx.com)`)."""
-
 
 @dataclass(frozen=True)
 class ClientAsks:
@@ -106,7 +102,8 @@ Elicitation = FormQuestion | LinkQuestion
 
 def numbered_options(message: str) -> dict[str, str]:
     """The message's numbered lines by their number: `{"1": "1. Global (www.okx.com)", ...}`."""
-    return {number: f"{number}. {text}" for number, text in _NUMBERED_LINE.findall(message)}
+    options = (numbered_option(line) for line in message.splitlines())
+    return {found[0]: f"{found[0]}. {found[1]}" for found in options if found is not None}
 
 
 def _one_of(values: list[str], titles: Mapping[str, str]) -> dict[str, Any]:

@@ -17,7 +17,14 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from okx_auth_graph import build_auth_graph
 from okx_auth_graph.builder import AuthGraph
 from okx_auth_graph.gate import gate_allows_login
-from okx_auth_graph.skill import DEFAULT_SKILL, SKILL_ENV, SKILLS, skill_named
+from okx_auth_graph.skill import (
+    DEFAULT_SKILL,
+    SKILL_ENV,
+    SKILLS,
+    Skill,
+    numbered_option,
+    skill_named,
+)
 from okx_auth_graph.state import SiteChoice
 from tests.expected import NOT_A_CHOICE, SEED_MENU, STATUS, TR_MENU
 from tests.support import CallLog, Conversation, Simulator, cli_options
@@ -100,6 +107,26 @@ def test_the_default_is_the_seed(monkeypatch: pytest.MonkeyPatch) -> None:
     assert DEFAULT_SKILL.menu() == SEED_MENU
     assert DEFAULT_SKILL.choices_hint("zh") == NOT_A_CHOICE["zh"]
     assert DEFAULT_SKILL.choices_hint("en") == NOT_A_CHOICE["en"]
+
+
+@pytest.mark.parametrize("skill", SKILLS.values(), ids=SKILLS.keys())
+def test_each_menu_reads_back_as_its_numbered_sites(skill: Skill) -> None:
+    """What renders the menu and what reads numbered options back agree, version by version."""
+    options = [found for line in skill.menu().splitlines() if (found := numbered_option(line))]
+
+    assert [number for number, _ in options] == [str(n) for n in range(1, len(skill.sites) + 1)]
+    assert [label for _, label in options] == [f"{row.name} ({row.host})" for row in skill.sites]
+
+
+@pytest.mark.parametrize(
+    ("line", "read"),
+    [("  2. EEA (my.okx.com)", ("2", "EEA (my.okx.com)")), ("2) EEA ", ("2", "EEA")),
+     ("2.EEA", None), ("选择 2. EEA", None), ("10. ten", ("10", "ten")), ("3.   ", None)],
+)
+def test_a_numbered_option_is_a_number_a_mark_and_text(
+    line: str, read: tuple[str, str] | None
+) -> None:
+    assert numbered_option(line) == read
 
 
 @pytest.mark.parametrize("version", ["1.3.3", "latest", ""])
