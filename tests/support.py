@@ -78,6 +78,10 @@ class CallLog:
             if include_browser or not (e["argv"] and e["argv"][0] in controls)
         ]
 
+    def logins(self) -> list[list[str]]:
+        """The argv of each `okx auth login` call, in order."""
+        return [argv for argv in self.argvs() if argv[:2] == ["auth", "login"]]
+
 
 
 def keyed_config(

@@ -87,7 +87,7 @@ async def test_the_balance_through_the_mcp_server_with_a_key(
     # A successful answer is not mistaken for a sign-in case: one preflight, no recovery.
     assert sorted(call_log.argvs()) == FIRST_STEP_0
     assert result["okx_auth"]["status"] == "api_key_configured"
-    assert not any(argv[:2] == ["auth", "login"] for argv in call_log.argvs())
+    assert not call_log.logins()
 
 
 async def test_the_balance_without_credentials_asks_for_the_site_first(
@@ -96,6 +96,6 @@ async def test_the_balance_without_credentials_asks_for_the_site_first(
     app, result = await _ask(mcp_server, sim, BALANCE, "what's my balance?")
     assert [i.value["kind"] for i in result["__interrupt__"]] == ["site_choice"]
     assert result["__interrupt__"][0].value["message"] == site_menu()
-    assert not any(argv[:2] == ["auth", "login"] for argv in call_log.argvs())
+    assert not call_log.logins()
     resumed = await app.send(Command(resume="nope"))  # not a choice: the menu again
     assert [i.value["kind"] for i in resumed["__interrupt__"]] == ["site_choice"]

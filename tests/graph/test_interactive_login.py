@@ -141,7 +141,7 @@ def test_the_gate_holds_in_interactive_mode(sim: Simulator, call_log: CallLog) -
     events, posted = stream_reply(conv, "whatever you think")
     assert events == []
     assert posted == [NOT_A_CHOICE["en"], SEED_MENU]
-    assert not any(argv[:2] == ["auth", "login"] for argv in call_log.argvs())
+    assert not call_log.logins()
 
 
 @pytest.mark.integration  # no okx-sim process may be left running
@@ -187,7 +187,7 @@ def test_a_refused_login_shows_the_reason_and_offers_a_retry(
     assert posted == [SEED_MENU]
     assert conv.interrupt is not None
     assert conv.interrupt["kind"] == "site_choice"
-    logins = [argv for argv in call_log.argvs() if argv[:2] == ["auth", "login"]]
+    logins = call_log.logins()
     assert logins == [["auth", "login", "--site", "global"]]
 
 

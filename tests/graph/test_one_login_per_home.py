@@ -61,7 +61,7 @@ def test_two_threads_of_one_user_racing_a_login_mint_one_code(
     for racer in racers:
         racer.join(timeout=60)
 
-    logins = [argv for argv in call_log.argvs() if argv[:2] == ["auth", "login"]]
+    logins = call_log.logins()
     assert len(logins) == 1, logins
     assert logins_started(str(sim.home)) == before + 1
     if mode == "manual":

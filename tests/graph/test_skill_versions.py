@@ -57,7 +57,7 @@ def test_a_whole_login_on_tr_under_1_3_9(sim: Simulator, call_log: CallLog, repl
     assert conv.outcome is not None
     assert conv.outcome["status"] == "logged_in"
     assert conv.outcome["site"] == "tr"
-    logins = [argv for argv in call_log.argvs() if argv[:2] == ["auth", "login"]]
+    logins = call_log.logins()
     assert logins == [["auth", "login", "--manual", "--site", "tr"]]
     assert call_log.argvs()[-1] == STATUS
 
@@ -71,7 +71,7 @@ def test_1_3_2_rejects_four_with_the_three_line_menu_again(
     assert conv.reply("4") == [NOT_A_CHOICE["zh"], SEED_MENU]
     assert conv.reply("tr") == [NOT_A_CHOICE["zh"], SEED_MENU]
 
-    assert not [argv for argv in call_log.argvs() if argv[:2] == ["auth", "login"]]
+    assert not call_log.logins()
 
 
 def test_1_3_9_names_its_four_choices_after_a_reply_that_is_none(sim: Simulator) -> None:

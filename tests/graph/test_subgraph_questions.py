@@ -129,13 +129,13 @@ def test_typed_replies_continue_the_sign_in(
     thread.start("done")
     assert thread.result["okx_auth"]["status"] == "logged_in"
     assert thread.result["okx_auth"]["site"] == "us"
-    logins = [a for a in call_log.argvs() if a[:2] == ["auth", "login"]]
+    logins = call_log.logins()
     assert logins == [["auth", "login", "--manual", "--site", "us"]]
     # A new request on the same thread starts afresh: nothing of the last one is reused.
     thread.start("log me in")
     assert thread.result["okx_auth"]["status"] == "logged_in"
     assert thread.interrupt is None
-    assert [a for a in call_log.argvs() if a[:2] == ["auth", "login"]] == logins
+    assert call_log.logins() == logins
 
 
 @pytest.mark.parametrize(
@@ -160,14 +160,14 @@ def test_ignore_cancels_in_the_request_language(thread: Conversation, call_log: 
     thread.reply({"type": "ignore"})
     assert thread.result["okx_auth"] == {"status": "cancelled"}
     assert shown(thread)[-2:] == ["取消", render("login_cancelled", "zh")]
-    assert [a for a in call_log.argvs() if a[:2] == ["auth", "login"]] == []
+    assert call_log.logins() == []
 
 
 def test_the_gate_still_needs_the_menu_first(thread: Conversation, call_log: CallLog) -> None:
     """"2" as the first message is a new request, not a choice: the menu, and no login."""
     thread.start("2")
     assert shown(thread) == ["2", site_menu()]
-    assert [a for a in call_log.argvs() if a[:2] == ["auth", "login"]] == []
+    assert call_log.logins() == []
 
 
 def returning_auth_graph(checkpointer: BaseCheckpointSaver[str], okx_cli: str) -> AuthGraph:
@@ -191,7 +191,7 @@ def test_returning_at_questions_ends_each_run_without_an_interrupt(
     posted = conv.start("1")
     assert conv.result["okx_auth"]["question"]["kind"] == "authorization_done"
     assert posted == [conv.result["okx_auth"]["question"]["message"]]
-    assert [a for a in call_log.argvs() if a[:2] == ["auth", "login"]] == [
+    assert call_log.logins() == [
         ["auth", "login", "--manual", "--site", "global"]
     ]
 

@@ -36,11 +36,6 @@ def env(sim: Simulator) -> dict[str, str]:
     return server_env(str(sim.home), OKX_CLI=sim.path)
 
 
-def logins(calls: CallLog) -> list[list[str]]:
-    """Every `auth login` the simulator ran."""
-    return [argv for argv in calls.argvs() if argv[:2] == ["auth", "login"]]
-
-
 def site_form(asked: types.ElicitRequestParams) -> dict[str, Any]:
     """The menu form's one field, after checking the form is the menu."""
     assert isinstance(asked, types.ElicitRequestFormParams)
@@ -127,7 +122,7 @@ async def test_not_yet_then_done(env: dict[str, str], sim: Simulator) -> None:
     assert again.elicitationId != getattr(first, "elicitationId", None)
     assert result.structuredContent is not None
     assert result.structuredContent["status"] == "logged_in"
-    assert len(logins(sim.log)) == 1
+    assert len(sim.log.logins()) == 1
 
 
 async def test_a_client_without_url_mode_confirms_in_a_form(
@@ -163,7 +158,7 @@ async def test_a_client_without_elicitation_is_told_to_use_a_terminal(
     assert reply_text(zh) == render("mcp_cannot_ask", "zh")
     assert result.structuredContent == {"status": "needs_user_action",
                                         "message": render("mcp_cannot_ask", "en")}
-    assert logins(sim.log) == []
+    assert sim.log.logins() == []
 
 
 async def test_an_api_key_profile_stops_without_asking(
@@ -179,7 +174,7 @@ async def test_an_api_key_profile_stops_without_asking(
     assert result.structuredContent["status"] == "api_key_configured"
     assert "sk-mcp-0002" not in str(result)
     assert "pp-mcp-0003" not in str(result)
-    assert logins(sim.log) == []
+    assert sim.log.logins() == []
 
 
 async def test_a_site_argument_is_refused(env: dict[str, str], sim: Simulator) -> None:
@@ -270,4 +265,4 @@ async def test_beside_okx_trade_mcp_on_the_same_home(
     assert "1000" in str(balance)
     assert okx.paths
     assert okx.paths[-1].startswith("/api/v5/account/balance")
-    assert not any(argv[:2] == ["auth", "login"] for argv in call_log.argvs())
+    assert not call_log.logins()

@@ -43,10 +43,6 @@ def rounds(sim: Simulator, saver: InMemorySaver, monkeypatch: pytest.MonkeyPatch
     return RoundTrips(build_auth_graph(saver, **cli_options(sim.path)), saver)
 
 
-def logins(sim: Simulator) -> list[list[str]]:
-    return [argv for argv in sim.log.argvs() if argv[:2] == ["auth", "login"]]
-
-
 def threads(saver: InMemorySaver) -> set[str]:
     """The threads that have checkpoints."""
     return {checkpoint.config["configurable"]["thread_id"] for checkpoint in saver.list(None)}
@@ -70,7 +66,7 @@ async def test_a_login_in_three_calls_then_its_thread_is_gone(
     done = await rounds.call("login", None, BOTH, None, state, ("accept", {}))
     assert isinstance(done, Reply)
     assert done.outcome["status"] == "logged_in"
-    assert len(logins(sim)) == 1
+    assert len(sim.log.logins()) == 1
     assert rounds.waiting == {}
     assert threads(saver) == set()
 
@@ -91,7 +87,7 @@ async def test_a_state_this_server_never_gave_starts_at_the_menu(
     assert state != "not-a-thread"
     assert isinstance(menu, FormQuestion)
     assert menu.message == site_menu()
-    assert logins(sim) == []
+    assert sim.log.logins() == []
 
 
 async def test_another_callers_state_resumes_nothing_of_theirs(
@@ -104,7 +100,7 @@ async def test_another_callers_state_resumes_nothing_of_theirs(
     assert isinstance(bob, tuple)
     assert bob[0] != alice[0]  # a request of Bob's own, at its menu
     assert isinstance(bob[1], FormQuestion)
-    assert logins(sim) == []
+    assert sim.log.logins() == []
     assert rounds.waiting[alice[0]].thread.identity == "alice"
     resumed = await rounds.call("login", "alice", BOTH, None, alice[0], EEA)
     assert isinstance(resumed, tuple)
@@ -137,7 +133,7 @@ async def test_a_request_asks_at_most_max_questions(
     assert step.outcome == {"status": "cancelled"}
     assert step.text == render("login_cancelled", "en")
     assert asked == 4  # three questions asked, the fourth call gives up
-    assert logins(sim) == []
+    assert sim.log.logins() == []
 
 
 async def test_a_client_that_cannot_ask_is_told_so_and_nothing_waits(
@@ -147,4 +143,4 @@ async def test_a_client_that_cannot_ask_is_told_so_and_nothing_waits(
     assert isinstance(step, Reply)
     assert step.text == render("mcp_cannot_ask", "zh")
     assert rounds.waiting == {}
-    assert logins(sim) == []
+    assert sim.log.logins() == []

@@ -94,11 +94,6 @@ async def over_http(
             yield client
 
 
-def logins(calls: CallLog) -> list[list[str]]:
-    """Every `auth login` the simulator ran."""
-    return [argv for argv in calls.argvs() if argv[:2] == ["auth", "login"]]
-
-
 def reply_text(result: types.CallToolResult) -> str:
     """The tool result's text."""
     (content,) = result.content
@@ -187,7 +182,7 @@ async def test_not_yet_then_done(env: dict[str, str], sim: Simulator, mode: str)
         assert again.elicitation_id != first.elicitation_id
     assert result.structured_content is not None
     assert result.structured_content["status"] == "logged_in"
-    assert len(logins(sim.log)) == 1
+    assert len(sim.log.logins()) == 1
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -201,7 +196,7 @@ async def test_a_client_without_elicitation_is_told_to_use_a_terminal(
     assert reply_text(zh) == render("mcp_cannot_ask", "zh")
     assert result.structured_content == {"status": "needs_user_action",
                                          "message": render("mcp_cannot_ask", "en")}
-    assert logins(sim.log) == []
+    assert sim.log.logins() == []
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -215,7 +210,7 @@ async def test_an_api_key_profile_stops_without_asking(
     assert user.asked == []
     assert reply_text(result) == render("api_key_configured", "en", name="main")
     assert "sk-mcp-0002" not in str(result)
-    assert logins(sim.log) == []
+    assert sim.log.logins() == []
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -256,7 +251,7 @@ async def test_another_users_request_state_reaches_nothing_of_hers(
                     await bob.session.call_tool(
                         "okx_auth_login", {}, input_responses=eea,
                         request_state=menu.request_state, allow_input_required=True)
-            assert logins(call_log) == []
+            assert call_log.logins() == []
             link = await alice.session.call_tool(
                 "okx_auth_login", {}, input_responses=eea, request_state=menu.request_state,
                 allow_input_required=True)
@@ -298,4 +293,4 @@ async def test_beside_okx_trade_mcp_on_the_same_home(
     assert not balance.is_error, balance
     assert "1000" in str(balance.content)
     assert okx.paths[-1].startswith("/api/v5/account/balance")
-    assert logins(call_log) == []
+    assert call_log.logins() == []

@@ -93,10 +93,6 @@ def _seen_by_the_model(thread: AgentThread) -> str:
     return thread.model.seen_conversation()
 
 
-def _auth_logins(call_log: CallLog) -> list[list[str]]:
-    return [argv for argv in call_log.argvs() if argv[:2] == ["auth", "login"]]
-
-
 def _everything(thread: AgentThread) -> str:
     """What the agent stored and what the model was shown, as one text."""
     state = thread.agent.get_state(thread.config)
@@ -140,7 +136,7 @@ async def test_no_credentials_the_balance_waits_for_the_site_menu(
     assert thread.interrupts[0]["message"] == site_menu()
     assert counter.names == []
     assert "Private endpoint requires API credentials" not in _seen_by_the_model(thread)
-    assert _auth_logins(call_log) == []
+    assert call_log.logins() == []
     assert okx_rest.paths == []
 
 
@@ -170,7 +166,7 @@ async def test_a_key_okx_refuses_gets_step_0_2_a(
     )
     assert counter.names == ["account_get_balance"]
     assert okx_rest.headers[0]["OK-ACCESS-KEY"] == KEY  # the server really used the key
-    assert _auth_logins(call_log) == []
+    assert call_log.logins() == []
     everything = _everything(thread)
     for secret in (KEY, SECRET, PASSPHRASE):
         assert secret not in everything
@@ -187,7 +183,7 @@ async def test_a_rate_limit_is_the_tools_answer_and_no_sign_in(
     assert "Too Many Requests" in text_of(tool_answer)
     # One preflight before the tool (Step 0: an API key is configured), no recovery after it.
     assert sorted(call_log.argvs()) == FIRST_STEP_0
-    assert _auth_logins(call_log) == []
+    assert call_log.logins() == []
 
 
 async def test_signed_in_by_oauth_the_tool_is_retried_once_then_explained(
@@ -207,7 +203,7 @@ async def test_signed_in_by_oauth_the_tool_is_retried_once_then_explained(
     # This server release only takes API keys: the OAuth session cannot help it.
     assert thread.interrupt_kinds == []
     assert counter.names == ["account_get_balance", "account_get_balance"]
-    assert _auth_logins(call_log) == [["auth", "login", "--manual", "--site", "global"]]
+    assert call_log.logins() == [["auth", "login", "--manual", "--site", "global"]]
     answer = json.loads(text_of(
         next(m for m in reversed(result["messages"]) if isinstance(m, ToolMessage))
     ))

@@ -311,7 +311,7 @@ def assert_no_login_and_no_secret(conv: Conversation, call_log: CallLog) -> None
     shown = everything_shown(conv)
     for secret in KEY_SECRETS:
         assert secret not in shown
-    assert not any(argv[:2] == ["auth", "login"] for argv in call_log.argvs())
+    assert not call_log.logins()
 
 
 @pytest.mark.parametrize(
