@@ -37,6 +37,8 @@ class Waiting:
 
     thread: SessionThread
     """The request's thread."""
+    action: RequestAction
+    """The entry the request runs: only a call of that tool answers it."""
     asked: int = 1
     """Questions asked so far (at most `MAX_QUESTIONS`)."""
     since: float = field(default_factory=time.monotonic)
@@ -60,18 +62,20 @@ class RoundTrips:
     ) -> Reply | tuple[str, Elicitation]:
         """One tool call: the request's reply, or (its state, the question to ask next).
 
-        A call without a state this caller was given starts a request (so an
-        expired or foreign state only ever reaches the menu again); a call-back
-        without an answer is asked the same question again.
+        A call without a state this caller was given, through this tool,
+        starts a request (so an expired or foreign state only ever reaches the
+        menu again, and a read-only tool's call never answers another tool's
+        question, such as a removal's yes); a call-back without an answer is
+        asked the same question again.
         """
         self._forget_stale()
         context = AuthContext(language=language)
         held = self.waiting.pop(state, None) if state is not None else None
-        if held is not None and held.thread.identity != identity:
+        if held is not None and (held.thread.identity, held.action) != (identity, action):
             self.waiting[held.thread.thread_id] = held
             held = None
         if held is None:
-            held = Waiting(SessionThread(self.graph, str(uuid4()), identity))
+            held = Waiting(SessionThread(self.graph, str(uuid4()), identity), action)
             async with held.thread.lock:
                 step = await held.thread.begin(action, asks, context)
         else:

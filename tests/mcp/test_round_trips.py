@@ -144,3 +144,28 @@ async def test_a_client_that_cannot_ask_is_told_so_and_nothing_waits(
     assert step.text == render("mcp_cannot_ask", "zh")
     assert rounds.waiting == {}
     assert sim.log.logins() == []
+
+
+async def test_a_state_answers_only_through_the_tool_it_came_from(
+    rounds: RoundTrips, sim: Simulator
+) -> None:
+    """A read-only tool's call carrying a removal's state is a status request, not its yes."""
+    yes: UserResult = ("accept", {"answer": "yes"})
+    removal = await rounds.call("remove", None, BOTH, None, None, None)
+    assert isinstance(removal, tuple)
+    state, question = removal
+    assert isinstance(question, FormQuestion)
+    assert question.message == render("remove_question", "en")
+
+    status = await rounds.call("status", None, BOTH, None, state, yes)
+    assert isinstance(status, Reply)
+    assert status.outcome is not None and status.outcome["status"] == "not_logged_in"
+    assert not any(argv[:2] == ["auth", "remove"] for argv in sim.log.argvs())
+    assert state in rounds.waiting
+
+    removed = await rounds.call("remove", None, BOTH, None, state, yes)
+    assert isinstance(removed, Reply)
+    assert [argv for argv in sim.log.argvs() if argv[:2] == ["auth", "remove"]] == [
+        ["auth", "remove", "--force"]
+    ]
+    assert rounds.waiting == {}
