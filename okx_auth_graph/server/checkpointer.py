@@ -19,6 +19,8 @@ from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
+from okx_auth_graph.extras import needs_extra
+
 URL_ENV = "OKX_AUTH_POSTGRES_URL"
 """Where the server's PostgreSQL is, e.g. `postgresql://okx:secret@db:5432/okx_auth`."""
 POOL_SIZE_ENV = "OKX_AUTH_POSTGRES_POOL_SIZE"
@@ -27,11 +29,17 @@ POOL_SIZE_ENV = "OKX_AUTH_POSTGRES_POOL_SIZE"
 
 @asynccontextmanager
 async def postgres_checkpointer() -> AsyncIterator[BaseCheckpointSaver[Any]]:
-    """One connection pool for the server's life; the tables created (idempotently) at start."""
-    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
-    from psycopg import AsyncConnection
-    from psycopg.rows import DictRow, dict_row
-    from psycopg_pool import AsyncConnectionPool
+    """One connection pool for the server's life; the tables created (idempotently) at start.
+
+    The PostgreSQL packages are imported here, not with the module, which
+    `okx_auth_graph.server` re-exports: the server's auth must import
+    without them.
+    """
+    with needs_extra("postgres"):
+        from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+        from psycopg import AsyncConnection
+        from psycopg.rows import DictRow, dict_row
+        from psycopg_pool import AsyncConnectionPool
 
     url = os.environ.get(URL_ENV)
     if not url:

@@ -146,20 +146,29 @@ def test_the_conversation_driver_runs_from_a_plain_install(
     assert done.stdout.split() == ["logged_in", "False"]
 
 
+START_THE_CHECKPOINTER = (
+    "import asyncio; from okx_auth_graph.server import postgres_checkpointer; "
+    "asyncio.run(postgres_checkpointer().__aenter__())"
+)
+"""The server's saver imports its packages when a server starts it, not with the module."""
+
+
 @pytest.mark.parametrize(
-    ("module", "extra"),
+    ("code", "extra"),
     [
-        ("okx_auth_graph.server.tokens", "server"),
-        ("okx_auth_graph.server.auth", "server"),
-        ("okx_auth_graph.middleware.agent", "agents"),
-        ("okx_auth_graph.mcp.server", "mcp-server"),
+        ("import okx_auth_graph.server.tokens", "server"),
+        ("import okx_auth_graph.server.auth", "server"),
+        ("import okx_auth_graph.middleware.agent", "agents"),
+        ("import okx_auth_graph.mcp.server", "mcp-server"),
+        (START_THE_CHECKPOINTER, "postgres"),
     ],
+    ids=["server.tokens", "server.auth", "middleware.agent", "mcp.server", "checkpointer"],
 )
 def test_an_optional_part_names_its_extra(
-    plain_venv: Path, user_env: dict[str, str], tmp_path: Path, module: str, extra: str
+    plain_venv: Path, user_env: dict[str, str], tmp_path: Path, code: str, extra: str
 ) -> None:
     done = subprocess.run(
-        [str(plain_venv / "python"), "-c", f"import {module}"], env=user_env, cwd=tmp_path,
+        [str(plain_venv / "python"), "-c", code], env=user_env, cwd=tmp_path,
         capture_output=True, text=True, timeout=120, check=False,
     )
     assert done.returncode == 1
