@@ -29,8 +29,9 @@ from benchmarks.clis import InProcessSim, new_home
 from benchmarks.conversation import Conversation, auth_graph, manual_login_steps, play
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_SKILL = REPO_ROOT.parent / "shared" / "seed" / "000_001b7ea7168dc38c.txt"
-"""The okx-cex-auth skill, kept in `shared/` beside the repository (see DESIGN.md)."""
+DEFAULT_SKILL = REPO_ROOT / "tests" / "skill" / "okx-cex-auth-1.3.2.txt"
+"""The okx-cex-auth skill, version 1.3.2 (the one the package was written from), as kept in
+the repository for `check-skill`'s tests."""
 LATIN_CHARS_PER_TOKEN = 4
 """Estimate: about four characters of English text per token."""
 PROSE_MODEL_CALLS_PER_LOGIN = 6

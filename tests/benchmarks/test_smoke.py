@@ -17,7 +17,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
-from benchmarks import anchor, report, runner
+from benchmarks import anchor, model_cost, report, runner
 from benchmarks.calls import BEFORE_ISSUE_14, SCENARIOS
 from benchmarks.clis import INHERITED_OKX_VARIABLES
 from benchmarks.conversation import DURABILITIES
@@ -35,28 +35,12 @@ PLAN = Plan.quick()
 
 
 @pytest.fixture(scope="module")
-def skill_text(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Prose in both languages for the model-cost benchmark to measure.
-
-    The skill itself lives beside the repository (`shared/seed/`), not in a
-    clean clone; the smoke run checks the counting, so any prose will do.
-    """
-    path = tmp_path_factory.mktemp("skill") / "skill.txt"
-    path.write_text(
-        "Step 0.1: post the site menu and wait for the choice.\n"
-        "请选择您的 OKX 站点,然后告诉我。\n" * 40,
-        encoding="utf-8",
-    )
-    return path
-
-
-@pytest.fixture(scope="module")
-def results(skill_text: Path) -> Results:
+def results() -> Results:
     """One smoke run of every benchmark, shared by the tests below."""
     with pytest.MonkeyPatch.context() as patch:
         for name in INHERITED_OKX_VARIABLES:
             patch.delenv(name, raising=False)
-        return runner.run_all(PLAN, skill_text, lambda _message: None)
+        return runner.run_all(PLAN, model_cost.DEFAULT_SKILL, lambda _message: None)
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +147,9 @@ def test_the_procedure_calls_no_model(results: Results) -> None:
     cost = results.model_cost
     assert cost.model_calls == 0
     assert cost.chain_steps > 0, "the counting handler saw nothing: it was not attached"
+    assert Path(cost.skill_path) == model_cost.DEFAULT_SKILL
     text = Path(cost.skill_path).read_text(encoding="utf-8")
+    assert "okx auth login --manual" in text, "not the skill's text"
     assert cost.skill_characters == len(text)
     assert len(text) / 4 <= cost.skill_tokens_estimate <= len(text)
     assert cost.prose_tokens_per_login_estimate > cost.skill_tokens_estimate
@@ -254,11 +240,20 @@ def test_report_has_every_section_and_the_command(results: Results, info: RunInf
 
 
 def test_main_writes_the_report_with_its_command(
-    results: Results, skill_text: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    results: Results, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(runner, "run_all", lambda plan, skill, progress: results)
+    measured: list[Path] = []
+
+    def run_all(plan: Plan, skill: Path, progress: object) -> Results:
+        measured.append(skill)
+        return results
+
+    monkeypatch.setattr(runner, "run_all", run_all)
+    skill_text = tmp_path / "SKILL.md"
+    skill_text.write_text("another version of the skill\n", encoding="utf-8")
     out = tmp_path / "BENCHMARKS.md"
     assert runner.main(["--smoke", "--out", str(out), "--skill", str(skill_text)]) == 0
+    assert measured == [skill_text]
     text = out.read_text(encoding="utf-8")
     assert f"-m benchmarks --smoke --out {out} --skill {skill_text}\n" in text
     assert "## 6. Import time" in text
