@@ -137,7 +137,8 @@ class SiteChoicePayload(InboxFields):
     message: str
     """The menu (and why it is shown again, when it is)."""
     choices: list[Site]
-    """The site ids a reply maps to: global, eea, us."""
+    """The site ids a reply maps to, in the menu's order: the skill version's table
+    (global, eea, us under 1.3.2; tr too under 1.3.9)."""
 
 
 class AuthorizationDonePayload(InboxFields):

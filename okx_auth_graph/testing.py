@@ -180,7 +180,8 @@ class Conversation:
 
         Args:
             text: What the user types.
-            request: The entry to run (`okx_auth_request`); None → login.
+            request: The entry to run (`okx_auth_request`); None → the entry the
+                user's words ask for (usually login).
             values: More input values, for a graph around the auth graph.
         """
         return self.send(self.message(text, request, **values))

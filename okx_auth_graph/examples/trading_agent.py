@@ -13,7 +13,8 @@ the tool call there; the wiring around it stays the same.
 
 State contract with the subgraph: the parent shares `messages` (the auth
 graph reads the conversation and appends what it posts), passes
-`okx_auth_request` (None → login; `recover` with the error text) and reads
+`okx_auth_request` (None → the entry the user's words ask for, usually
+login; `recover` with the error text) and reads
 `okx_auth` (the outcome). It clears `okx_auth_request` once a sign-in ends.
 
 The subgraph is `build_auth_subgraph()`: it returns at each question, so the
@@ -164,7 +165,8 @@ class TradingState(TypedDict):
     messages: Annotated[list[AnyMessage], add_messages]
     """The conversation, shared with the auth subgraph."""
     okx_auth_request: NotRequired[OkxAuthRequest | None]
-    """What the next auth run does: None → login, or `recover` from a tool's error."""
+    """What the next auth run does: None → what the user's words ask for (usually login),
+    or `recover` from a tool's error."""
     okx_auth: NotRequired[OkxAuthOutcome | None]
     """How the latest auth run ended."""
     planned_call: NotRequired[PlannedCall | None]

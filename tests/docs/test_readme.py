@@ -592,7 +592,7 @@ def test_every_okx_auth_graph_option_the_readme_shows_is_accepted() -> None:
         (c for block in SHELL for c in commands(block)) for word in command
         if word.endswith(".venv/bin/okx-auth-graph")
     ]
-    assert {words[0] for words in shown} == {"chat", "demo", "mcp"}
+    assert {words[0] for words in shown} == {"chat", "check-skill", "demo", "mcp"}
     for words in shown:
         listed = set(re.findall(r"--[a-z][a-z-]*", _help(words[0])))
         assert {w for w in words[1:] if w.startswith("--")} <= listed, words
