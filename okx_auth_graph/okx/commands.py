@@ -21,6 +21,7 @@ from typing import Generic, Literal, TypeVar, get_args
 
 from typing_extensions import TypedDict
 
+from okx_auth_graph.okx.config_file import config_path
 from okx_auth_graph.okx.errors import FailedCall, OkxError, OkxFailure, classify
 from okx_auth_graph.okx.framing import MalformedOutput, clean
 from okx_auth_graph.okx.models import (
@@ -38,7 +39,7 @@ from okx_auth_graph.okx.models import (
     parse_install_status,
     parse_login_manual,
 )
-from okx_auth_graph.okx.redact import redact_text
+from okx_auth_graph.okx.redact import config_secrets, redact_text
 from okx_auth_graph.okx.runner import (
     INSTALL_TIMEOUT_SECONDS,
     AsyncCliRunner,
@@ -209,19 +210,26 @@ def _settings_for(command: OkxCommand[T], settings: OkxSettings) -> OkxSettings:
     return replace(settings, timeout=command.timeout)
 
 
-def failure_of(result: CliResult) -> OkxFailure:
-    """Classify a finished process that exited non-zero."""
-    return classify(FailedCall(result.command, result.returncode, result.stdout, result.stderr))
+def failure_of(result: CliResult, settings: OkxSettings, stdout: bool = True) -> OkxFailure:
+    """Classify a finished process that failed (`stdout=False`: read its stderr only).
+
+    What it printed is scrubbed of the credentials its HOME's config holds
+    too, which the CLI may echo in an error.
+    """
+    return classify(FailedCall(
+        result.command, result.returncode, result.stdout if stdout else "", result.stderr,
+        tuple(config_secrets(config_path(settings))),
+    ))
 
 
-def interpret(command: OkxCommand[T], result: CliResult) -> T:
+def interpret(command: OkxCommand[T], result: CliResult, settings: OkxSettings) -> T:
     """Turn a finished process into the command's value, or raise a classified error."""
     if result.returncode != 0:
-        raise OkxError(failure_of(result))
+        raise OkxError(failure_of(result, settings))
     try:
         return command.parse(result.stdout)
     except MalformedOutput as exc:
-        failure = classify(FailedCall(result.command, result.returncode, "", result.stderr))
+        failure = failure_of(result, settings, stdout=False)
         if failure["kind"] == "unknown":
             failure = OkxFailure(kind="malformed_output", detail=str(exc),
                                  command=list(result.command))
@@ -235,7 +243,7 @@ def execute(command: OkxCommand[T], settings: OkxSettings, runner: CliRunner = r
     measure the graph alone. A login is admitted only with its clearance.
     """
     admit(command.args, command.clearance)
-    return interpret(command, runner(command.args, _settings_for(command, settings)))
+    return interpret(command, runner(command.args, _settings_for(command, settings)), settings)
 
 
 async def aexecute(
@@ -243,4 +251,6 @@ async def aexecute(
 ) -> T:
     """Async twin of `execute`: the same admission and reading, the process awaited."""
     admit(command.args, command.clearance)
-    return interpret(command, await runner(command.args, _settings_for(command, settings)))
+    return interpret(
+        command, await runner(command.args, _settings_for(command, settings)), settings
+    )

@@ -12,7 +12,7 @@ unknown failures keep their redacted message.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
@@ -216,6 +216,8 @@ class FailedCall:
     returncode: int | None
     stdout: str = ""
     stderr: str = ""
+    secrets: tuple[str, ...] = ()
+    """Credential values the call's text may echo (its HOME's config): masked in the detail."""
 
 
 _DETAIL_LIMIT = 500
@@ -293,7 +295,7 @@ def classify_text(text: str) -> ErrorKind:
     return _match(error_message(text))
 
 
-def failure_detail(text: str) -> str:
+def failure_detail(text: str, secrets: Iterable[str] = ()) -> str:
     """The redacted, shortened message of a failure, as a user may read it.
 
     Never the CLI's `Hint:` (which for key errors says to set keys in
@@ -302,7 +304,7 @@ def failure_detail(text: str) -> str:
     """
     error = tool_error_object(text)
     message = str(error.get("message") or "") if error is not None else error_message(text)
-    return redact_text(" ".join(message.split()))[:_DETAIL_LIMIT]
+    return redact_text(" ".join(message.split()), secrets)[:_DETAIL_LIMIT]
 
 
 def classify(call: FailedCall) -> OkxFailure:
@@ -318,6 +320,6 @@ def classify(call: FailedCall) -> OkxFailure:
         stdout_kind = classify_text(call.stdout)
         if stdout_kind != "unknown" or not failure_detail(call.stderr):
             kind, source = stdout_kind, call.stdout
-    detail = failure_detail(source)
+    detail = failure_detail(source, call.secrets)
     return OkxFailure(kind=kind, detail=detail or f"exit code {call.returncode}",
                       command=list(call.command))

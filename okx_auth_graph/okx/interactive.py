@@ -88,10 +88,10 @@ def auth_login_interactive_args(site: Site) -> tuple[str, ...]:
     return ("auth", "login", "--site", checked_site(site))
 
 
-def parse_interactive_login(result: CliResult) -> InteractiveLogin:
+def parse_interactive_login(result: CliResult, settings: OkxSettings) -> InteractiveLogin:
     """Read the CLI's lines; raise a classified `OkxError` for anything but success or guard."""
     if result.returncode != 0:
-        raise OkxError(failure_of(result))
+        raise OkxError(failure_of(result, settings))
     guard = _KEY_GUARD.search(result.stdout)
     if guard is not None:
         return InteractiveLogin("api_key_configured", guard.group("profile"))
@@ -135,14 +135,14 @@ class BlockingLogin:
         """Run the login to its end; raise a classified `OkxError` for anything but success."""
         admit(self.args, self.clearance)
         return parse_interactive_login(
-            runner(self.args, self.settings, self._forward, self.on_tick)
+            runner(self.args, self.settings, self._forward, self.on_tick), self.settings
         )
 
     async def arun(self, runner: AsyncStreamingRunner = arun_okx_streaming) -> InteractiveLogin:
         """`run` on the event loop."""
         admit(self.args, self.clearance)
         return parse_interactive_login(
-            await runner(self.args, self.settings, self._forward, self.on_tick)
+            await runner(self.args, self.settings, self._forward, self.on_tick), self.settings
         )
 
     def _forward(self, line: str) -> None:

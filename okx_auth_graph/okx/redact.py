@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import os
 import re
+import tomllib
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 MASK_PREFIX = "***"
 
 #: Environment variables whose values the CLI treats as credentials.
 SECRET_ENV_VARS = ("OKX_API_KEY", "OKX_SECRET_KEY", "OKX_PASSPHRASE")
+#: A profile's fields in `~/.okx/config.toml` that hold credentials.
+SECRET_CONFIG_FIELDS = ("api_key", "secret_key", "passphrase")
 
 _SECRET_FIELD = re.compile(
     r"""(?P<name>["']?(?:api[_-]?key|secret[_-]?key|pass[_-]?phrase|apiKey|secretKey|
@@ -48,6 +52,27 @@ def env_secrets(env: Mapping[str, str] | None = None) -> list[str]:
     """Secret values the CLI would read from its environment, for scrubbing text."""
     source = os.environ if env is None else env
     return [source[name] for name in SECRET_ENV_VARS if source.get(name)]
+
+
+def config_secrets(config: Path) -> list[str]:
+    """The credential values a CLI config file holds, for scrubbing what the CLI printed.
+
+    The CLI reads keys from its config as well as from its environment, and
+    an error may echo them in words no `name: value` pattern catches. Read
+    when a call failed, used for that call's text and dropped; an unreadable
+    or malformed file holds none.
+    """
+    try:
+        parsed = tomllib.loads(config.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []
+    profiles = parsed.get("profiles")
+    return [
+        value for profile in (profiles.values() if isinstance(profiles, dict) else ())
+        if isinstance(profile, dict)
+        for field, value in profile.items()
+        if field in SECRET_CONFIG_FIELDS and isinstance(value, str) and value
+    ]
 
 
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:

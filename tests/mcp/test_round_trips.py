@@ -159,7 +159,8 @@ async def test_a_state_answers_only_through_the_tool_it_came_from(
 
     status = await rounds.call("status", None, BOTH, None, state, yes)
     assert isinstance(status, Reply)
-    assert status.outcome is not None and status.outcome["status"] == "not_logged_in"
+    assert status.outcome is not None
+    assert status.outcome["status"] == "not_logged_in"
     assert not any(argv[:2] == ["auth", "remove"] for argv in sim.log.argvs())
     assert state in rounds.waiting
 

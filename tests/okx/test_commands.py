@@ -39,7 +39,9 @@ from okx_auth_graph.okx import (
 from okx_auth_graph.okx.commands import interpret
 from okx_auth_graph.okx.errors import RELOGIN_KINDS
 from okx_auth_graph.okx.interactive import InteractiveLogin, blocking_login
+from okx_auth_graph.okx.redact import config_secrets
 from okx_auth_graph.okx.runner import DEFAULT_TIMEOUT_SECONDS, INSTALL_TIMEOUT_SECONDS
+from tests.support import keyed_config
 from tests.views import profile, status
 
 from .helpers import PLANTED_API_KEY, PLANTED_PASSPHRASE, PLANTED_SECRET_KEY, PLANTED_SECRETS
@@ -223,6 +225,9 @@ def test_only_the_gate_makes_a_clearance_and_only_builders_spell_a_login() -> No
 
 # ---------------------------------------------------------------- interpret
 
+NO_CONFIG = OkxSettings(okx_home="/nonexistent/okx-auth-graph-test")
+"""Settings whose HOME holds no CLI config: no secret of a config to scrub."""
+
 
 @pytest.mark.parametrize(
     ("stderr", "kind"),
@@ -239,7 +244,7 @@ def test_only_the_gate_makes_a_clearance_and_only_builders_spell_a_login() -> No
 def test_nonzero_exit_is_classified(stderr: str, kind: ErrorKind) -> None:
     command = auth_status()
     with pytest.raises(OkxError) as caught:
-        interpret(command, _result(command, 1, stdout=STATUS_JSON, stderr=stderr))
+        interpret(command, _result(command, 1, stdout=STATUS_JSON, stderr=stderr), NO_CONFIG)
     assert caught.value.kind == kind
     assert caught.value.failure["command"] == ["auth", "status", "--json"]
 
@@ -247,7 +252,7 @@ def test_nonzero_exit_is_classified(stderr: str, kind: ErrorKind) -> None:
 def test_nonzero_exit_even_with_valid_json() -> None:
     command = auth_status()
     with pytest.raises(OkxError) as caught:
-        interpret(command, _result(command, 2, stdout='{"status": "logged_in"}'))
+        interpret(command, _result(command, 2, stdout='{"status": "logged_in"}'), NO_CONFIG)
     assert caught.value.kind == "unknown"
 
 
@@ -257,6 +262,7 @@ def test_error_on_stdout_only_is_classified() -> None:
         interpret(
             command,
             _result(command, 1, stdout="Error: Not authenticated. Run okx auth login first.\n"),
+            NO_CONFIG,
         )
     assert caught.value.kind == "not_authenticated"
     assert caught.value.kind in RELOGIN_KINDS
@@ -266,7 +272,7 @@ def test_error_on_stdout_only_is_classified() -> None:
 def test_clean_exit_with_garbage_is_malformed(stdout: str) -> None:
     command = auth_status()
     with pytest.raises(OkxError) as caught:
-        interpret(command, _result(command, 0, stdout=stdout))
+        interpret(command, _result(command, 0, stdout=stdout), NO_CONFIG)
     assert caught.value.kind == "malformed_output"
     assert caught.value.failure["command"] == list(command.args)
     assert "auth status --json" in caught.value.failure["detail"]
@@ -284,7 +290,7 @@ def test_clean_exit_with_garbage_is_malformed(stdout: str) -> None:
 def test_clean_exit_with_garbage_and_known_stderr(stderr: str, kind: ErrorKind) -> None:
     command = auth_status()
     with pytest.raises(OkxError) as caught:
-        interpret(command, _result(command, 0, stdout="%%% garbage", stderr=stderr))
+        interpret(command, _result(command, 0, stdout="%%% garbage", stderr=stderr), NO_CONFIG)
     assert caught.value.kind == kind
     assert "garbage" not in caught.value.failure["detail"]
 
@@ -292,13 +298,18 @@ def test_clean_exit_with_garbage_and_known_stderr(stderr: str, kind: ErrorKind) 
 def test_clean_exit_with_garbage_and_unknown_stderr_is_malformed() -> None:
     command = auth_status()
     with pytest.raises(OkxError) as caught:
-        interpret(command, _result(command, 0, stdout="%%%", stderr="(node) DeprecationWarning"))
+        interpret(
+            command, _result(command, 0, stdout="%%%", stderr="(node) DeprecationWarning"),
+            NO_CONFIG,
+        )
     assert caught.value.kind == "malformed_output"
 
 
 def test_clean_exit_with_valid_output_ignores_stderr_noise() -> None:
     command = auth_status()
-    value = interpret(command, _result(command, 0, stdout=STATUS_JSON, stderr="Invalid Sign"))
+    value = interpret(
+        command, _result(command, 0, stdout=STATUS_JSON, stderr="Invalid Sign"), NO_CONFIG
+    )
     assert value["status"] == "logged_in"
 
 
@@ -322,7 +333,7 @@ def _assert_no_secret(error: OkxError) -> None:
 def test_failed_exit_error_never_holds_stdout_secrets(stdout: str) -> None:
     command = config_show(OkxSettings())
     with pytest.raises(OkxError) as caught:
-        interpret(command, _result(command, 1, stdout=stdout))
+        interpret(command, _result(command, 1, stdout=stdout), NO_CONFIG)
     _assert_no_secret(caught.value)
 
 
@@ -337,7 +348,7 @@ def test_failed_exit_error_never_holds_stdout_secrets(stdout: str) -> None:
 def test_malformed_error_never_holds_stdout_secrets(stdout: str) -> None:
     command = config_show(OkxSettings())
     with pytest.raises(OkxError) as caught:
-        interpret(command, _result(command, 0, stdout=stdout))
+        interpret(command, _result(command, 0, stdout=stdout), NO_CONFIG)
     assert caught.value.kind == "malformed_output"
     _assert_no_secret(caught.value)
 
@@ -485,3 +496,32 @@ async def test_aexecute_classifies(tmp_path: Path) -> None:
     with pytest.raises(OkxError) as caught:
         await aexecute(auth_status(), OkxSettings(okx_cli=str(cli)))
     assert caught.value.kind == "cli_too_old"
+
+
+def test_a_failure_echoing_the_homes_keys_in_prose_shows_them_masked(tmp_path: Path) -> None:
+    """The CLI may echo a config's keys in words no `name: value` pattern catches."""
+    key, secret, passphrase = "AKEY-1234567890abcd", "SUPERSECRET999", "PASSPHRASE777"
+    (tmp_path / ".okx").mkdir()
+    (tmp_path / ".okx" / "config.toml").write_text(keyed_config(key, secret, passphrase))
+    settings = OkxSettings(okx_home=str(tmp_path))
+    command = auth_status()
+    said = f"Error: bad key {key} {secret} ({passphrase})\n"
+    details = []
+    for result in (_result(command, 1, stderr=said), _result(command, 1, stdout=said)):
+        with pytest.raises(OkxError) as caught:
+            interpret(command, result, settings)
+        details.append(caught.value.failure["detail"])
+        for value in (key, secret, passphrase):
+            assert value not in str(caught.value)
+    # the same masks the environment's secrets get
+    assert details == ["bad key ***abcd ***T999 (***E777)"] * 2
+
+
+@pytest.mark.parametrize(
+    "text", ["", "not = [toml", "profiles = 3", "[profiles.main]\napi_key = 5\n"],
+    ids=["empty", "malformed", "no-table", "not-a-string"],
+)
+def test_a_config_without_readable_secrets_holds_none(tmp_path: Path, text: str) -> None:
+    (tmp_path / "config.toml").write_text(text)
+    assert config_secrets(tmp_path / "config.toml") == []
+    assert config_secrets(tmp_path / "missing.toml") == []

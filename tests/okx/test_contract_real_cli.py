@@ -307,12 +307,11 @@ def test_real_cli_private_call_without_credentials_is_the_sign_in_case(
     real_okx: Path, empty_home: Path, notice: str
 ) -> None:
     _quiet_update_check(empty_home, notice)
-    result = run_okx(
-        ["account", "balance"], OkxSettings(okx_cli=str(real_okx), okx_home=str(empty_home))
-    )
+    settings = OkxSettings(okx_cli=str(real_okx), okx_home=str(empty_home))
+    result = run_okx(["account", "balance"], settings)
     assert result.returncode == 1
     assert "Error: Private endpoint requires API credentials." in result.stderr
-    failure = failure_of(result)
+    failure = failure_of(result, settings)
     assert failure["kind"] == "not_authenticated"
     assert failure["detail"] == "Private endpoint requires API credentials."
     assert "OKX_API_KEY" not in failure["detail"]
@@ -336,7 +335,7 @@ def test_real_cli_key_refused_by_a_local_okx_is_api_key_rejected(
     # The real CLI really signed a request with the planted key and asked the stand-in.
     assert [path.split("?")[0] for path in okx.paths] == ["/api/v5/account/balance"]
     assert okx.headers[0]["OK-ACCESS-KEY"] == PLANTED_API_KEY
-    failure = failure_of(result)
+    failure = failure_of(result, settings)
     assert failure["kind"] == "api_key_rejected"
     assert failure["detail"] == detail
     for text in (json.dumps(failure), str(OkxError(failure)), caplog.text):

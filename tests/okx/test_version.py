@@ -7,6 +7,7 @@ import pytest
 from okx_auth_graph.okx import OkxError, Version, cli_ahead, cli_version, parse_version
 from okx_auth_graph.okx.commands import interpret
 from okx_auth_graph.okx.runner import CliResult
+from tests.okx.test_commands import NO_CONFIG
 
 
 @pytest.mark.parametrize(
@@ -67,11 +68,11 @@ def test_parse_version(text: str, version: Version | None) -> None:
 )
 def test_okx_version_reads_what_the_cli_prints(stdout: str, version: str) -> None:
     command = cli_version()
-    assert interpret(command, CliResult(command.args, 0, stdout, "", 0.01)) == version
+    assert interpret(command, CliResult(command.args, 0, stdout, "", 0.01), NO_CONFIG) == version
 
 
 @pytest.mark.parametrize(("code", "stdout"), [(0, "not a version\n"), (0, ""), (1, "1.3.9\n")])
 def test_okx_version_that_says_no_version_is_a_failure(code: int, stdout: str) -> None:
     command = cli_version()
     with pytest.raises(OkxError):
-        interpret(command, CliResult(command.args, code, stdout, "", 0.01))
+        interpret(command, CliResult(command.args, code, stdout, "", 0.01), NO_CONFIG)
