@@ -165,6 +165,7 @@ def _demo() -> int:
 def _chat(args: argparse.Namespace) -> int:
     from okx_auth_graph.apps.chat.launch import run_chat
     from okx_auth_graph.apps.chat.session import ChatError
+    from okx_auth_graph.apps.chat.stopping import Stopped
 
     options = ChatOptions(
         db=args.db.expanduser().absolute(),
@@ -178,6 +179,8 @@ def _chat(args: argparse.Namespace) -> int:
     except ChatError as error:
         print(f"okx-auth-graph chat: {error}", file=sys.stderr)
         return 1
+    except Stopped as stopped:  # as a shell reports a process a signal ended: 130 for Ctrl-C
+        return 128 + stopped.signum
 
 
 def _mcp(args: argparse.Namespace) -> int:

@@ -14,8 +14,6 @@ import signal
 import subprocess
 from pathlib import Path
 
-import psutil
-
 from okx_auth_graph.prompts import render
 from okx_auth_graph.skill import site_menu
 from tests.apps.conftest import (
@@ -24,6 +22,7 @@ from tests.apps.conftest import (
     RunChat,
     indented,
     login_template,
+    okx_processes_in,
     shown_codes,
     success_template,
 )
@@ -128,7 +127,7 @@ def test_ctrl_c_during_a_blocking_login_stops_the_cli_and_the_thread_resumes(
     assert chat.returncode == 130
     assert b"Traceback" not in errors, errors.decode()
     assert b"(stopped) This conversation is saved" in rest
-    assert _okx_processes_in(simulated_home) == []
+    assert okx_processes_in(simulated_home) == []
     (stopped_code,) = shown_codes((seen + rest).decode())
 
     resumed = run_chat("--simulate", "--login", "interactive", "--thread", THREAD,
@@ -300,18 +299,5 @@ def _read_until(process: subprocess.Popen[bytes], marker: bytes) -> bytes:
         assert chunk, f"the chat ended before {marker!r}: {seen.decode()}"
         seen += chunk
     return seen
-
-
-def _okx_processes_in(home: Path) -> list[str]:
-    """Command lines of live okx-sim processes whose HOME is `home`."""
-    found = []
-    for process in psutil.process_iter(["cmdline"]):
-        try:
-            if any("okx-sim" in part for part in process.info["cmdline"] or ()) and \
-                    process.environ().get("HOME") == str(home):
-                found.append(" ".join(process.info["cmdline"]))
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            continue
-    return found
 
 

@@ -18,6 +18,7 @@ import pty
 import re
 import select
 import shlex
+import signal
 import struct
 import subprocess
 import sys
@@ -31,7 +32,7 @@ import pytest
 
 from okx_auth_graph.prompts import render
 from okx_auth_graph.skill import site_menu
-from tests.apps.conftest import SCRIPT, THREAD, indented, shown_codes
+from tests.apps.conftest import SCRIPT, THREAD, indented, okx_processes_in, shown_codes
 from tests.expected import NOT_A_CHOICE, URIS
 
 CTRL_C, CTRL_D = b"\x03", b"\x04"
@@ -132,9 +133,10 @@ def terminal(chat_db: Path) -> Iterator[StartChat]:
     """Start `chat --simulate` on this test's database in a pseudo-terminal."""
     opened: list[Terminal] = []
 
-    def start(*extra: str, columns: int = 80) -> Terminal:
+    def start(*extra: str, columns: int = 80, env: dict[str, str] | None = None) -> Terminal:
         chat = Terminal(
-            "--simulate", "--db", str(chat_db), "--thread", THREAD, *extra, columns=columns
+            "--simulate", "--db", str(chat_db), "--thread", THREAD, *extra, columns=columns,
+            env=env,
         )
         opened.append(chat)
         return chat
@@ -195,6 +197,54 @@ def test_ctrl_c_during_a_blocking_login_exits_130(terminal: StartChat) -> None:
     chat.type(CTRL_C)
     assert chat.exit_code() == 130
     assert_clean(chat)
+
+
+HUNG_LOGIN = {**os.environ, "OKX_SIM_FAULT": "hang", "OKX_SIM_FAULT_ON": "auth login"}
+"""The simulator's `auth login --manual` hangs: the chat waits on a CLI call that never ends."""
+BUDGET_SECONDS = 30
+"""The CLI call's budget (the context's default `timeout_seconds`)."""
+
+
+def waiting_on_a_hung_call(terminal: StartChat, home: Path) -> Terminal:
+    """The menu answered; the manual login's call hangs (`home`: the chat's simulated HOME)."""
+    chat = terminal(env=HUNG_LOGIN)
+    chat.expect(PROMPT)
+    chat.type(b"log me in\n")
+    chat.expect(PROMPT, count=2)
+    chat.type(b"2\n")
+    deadline = time.monotonic() + 60
+    while not okx_processes_in(home):
+        assert time.monotonic() < deadline, chat.screen.decode(errors="replace")
+        time.sleep(0.1)
+    return chat
+
+
+def test_ctrl_c_stops_a_hung_call_before_its_budget(
+    terminal: StartChat, simulated_home: Path
+) -> None:
+    """Step 0's reads and the manual login obey Ctrl-C too, not only the blocking login."""
+    chat = waiting_on_a_hung_call(terminal, simulated_home)
+    chat.type(CTRL_C)
+    assert chat.exit_code(timeout=BUDGET_SECONDS / 2) == 130
+    assert_clean(chat)
+    assert okx_processes_in(simulated_home) == []
+
+
+@pytest.mark.parametrize(
+    ("leave", "exit_code"),
+    [
+        pytest.param(lambda chat: os.close(chat.master), 128 + signal.SIGHUP, id="terminal-closed"),
+        pytest.param(lambda chat: chat.process.terminate(), 128 + signal.SIGTERM, id="kill"),
+    ],
+)
+def test_a_chat_that_is_hung_up_on_or_killed_leaves_no_cli_behind(
+    terminal: StartChat, simulated_home: Path, leave: Callable[[Terminal], None], exit_code: int
+) -> None:
+    """The CLI runs in a process group of its own, which the hang-up never reaches."""
+    chat = waiting_on_a_hung_call(terminal, simulated_home)
+    leave(chat)
+    assert chat.process.wait(timeout=BUDGET_SECONDS / 2) == exit_code
+    assert okx_processes_in(simulated_home) == []
 
 
 # ---------------------------------------------------------------- what the screen shows

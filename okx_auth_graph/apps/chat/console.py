@@ -84,9 +84,8 @@ class Console:
         if not self._status_enabled:
             return
         with self._lock:
-            self._err.write(f"{_WIPE}{text}")
-            self._err.flush()
-            self._status_shown = True
+            self._draw_status(f"{_WIPE}{text}")
+            self._status_shown = self._status_enabled
 
     def clear_status(self) -> None:
         """Remove the status line, if one is drawn."""
@@ -105,6 +104,17 @@ class Console:
 
     def _wipe_status(self) -> None:
         if self._status_shown:
-            self._err.write(_WIPE)
-            self._err.flush()
+            self._draw_status(_WIPE)
             self._status_shown = False
+
+    def _draw_status(self, text: str) -> None:
+        """Write to the status line; a terminal that is gone (hung up) just shows no more.
+
+        The status line is decoration: a failed write must not take the place
+        of what the chat is doing, least of all of the hang-up it is leaving on.
+        """
+        try:
+            self._err.write(text)
+            self._err.flush()
+        except OSError:
+            self._status_enabled = False

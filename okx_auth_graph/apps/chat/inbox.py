@@ -49,7 +49,7 @@ class Inbox:
             yield from self._stream
             return
         pending = b""
-        while chunk := os.read(fd, _CHUNK):
+        while chunk := _read_chunk(fd):
             pending += chunk
             *lines, pending = pending.split(b"\n")
             yield from (line + b"\n" for line in lines)
@@ -82,3 +82,11 @@ class Inbox:
                 self._lines.popleft()
                 return head
             return None
+
+
+def _read_chunk(fd: int) -> bytes:
+    """The next bytes typed; none at the end of input or once the terminal is gone (hung up)."""
+    try:
+        return os.read(fd, _CHUNK)
+    except OSError:
+        return b""

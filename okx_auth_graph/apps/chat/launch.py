@@ -21,11 +21,11 @@ from okx_auth_graph.apps.chat.console import Console
 from okx_auth_graph.apps.chat.inbox import Inbox
 from okx_auth_graph.apps.chat.options import ChatOptions
 from okx_auth_graph.apps.chat.session import ChatError, ChatSession
-from okx_auth_graph.apps.chat.stopping import CtrlC
+from okx_auth_graph.apps.chat.stopping import Leaving
 from okx_auth_graph.apps.demo import simulator_path
 from okx_auth_graph.builder import build_auth_graph
 from okx_auth_graph.context import AuthContext
-from okx_auth_graph.okx import OkxError, run_okx_streaming
+from okx_auth_graph.okx import OkxError
 from okx_auth_graph.okx.runner import resolve_executable
 
 
@@ -46,14 +46,15 @@ def run_chat(options: ChatOptions, *, stdin: BinaryIO, out: TextIO, err: TextIO)
     else:
         okx_cli, context = _installed_okx(), _context(options, None)
         browser = None
-    ctrl_c = CtrlC()
+    leaving = Leaving()
     with _checkpointer(options.db) as saver:
         graph = build_auth_graph(
-            saver, streaming_runner=ctrl_c.stoppable(run_okx_streaming), okx_cli=okx_cli
+            saver, runner=leaving.stoppable_calls(), streaming_runner=leaving.stoppable(),
+            okx_cli=okx_cli,
         )
         session = ChatSession(
             options, graph, context, okx_cli=okx_cli, console=console, inbox=Inbox(stdin),
-            browser=browser, ctrl_c=ctrl_c,
+            browser=browser, leaving=leaving,
         )
         return session.run()
 

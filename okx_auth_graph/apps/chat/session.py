@@ -13,6 +13,7 @@ cut off, or shows how the last request ended) and goes on from there.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -26,7 +27,7 @@ from okx_auth_graph.apps.chat.console import Console
 from okx_auth_graph.apps.chat.inbox import Inbox
 from okx_auth_graph.apps.chat.options import ChatOptions
 from okx_auth_graph.apps.chat.progress import RunProgress
-from okx_auth_graph.apps.chat.stopping import CtrlC
+from okx_auth_graph.apps.chat.stopping import Leaving
 from okx_auth_graph.builder import AuthGraph
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.replies import text_of
@@ -61,7 +62,7 @@ class ChatSession:
         console: Console,
         inbox: Inbox,
         browser: SimulatedBrowser | None,
-        ctrl_c: CtrlC,
+        leaving: Leaving,
     ) -> None:
         """Bind the graph to a thread, a screen and a keyboard.
 
@@ -73,14 +74,15 @@ class ChatSession:
             console: The screen.
             inbox: The keyboard.
             browser: The simulated browser, in `--simulate` mode.
-            ctrl_c: The chat's Ctrl-C, which the graph's blocking runner obeys too.
+            leaving: The chat's way out (Ctrl-C, a hang-up, a kill), which the graph's
+                runners obey too.
         """
         self._options = options
         self._okx_cli = okx_cli
         self._console = console
         self._inbox = inbox
         self._browser = browser
-        self._ctrl_c = ctrl_c
+        self._leaving = leaving
         self._conversation = Conversation(
             graph,
             context,
@@ -101,7 +103,7 @@ class ChatSession:
         Raises:
             KeyboardInterrupt: Ctrl-C, after saying how to continue.
         """
-        with self._ctrl_c.handled():
+        with self._leaving.handled():
             try:
                 snapshot = self._conversation.catch_up()
                 self._check_mode(snapshot)
@@ -111,8 +113,9 @@ class ChatSession:
                 else:
                     self._pick_up(snapshot)
                 return self._loop()
-            except KeyboardInterrupt:  # the caller turns it into exit code 130
-                self._say_how_to_continue("\n(stopped) ")
+            except KeyboardInterrupt:  # the caller turns it into the exit code
+                with contextlib.suppress(OSError):  # a closed terminal shows nothing more
+                    self._say_how_to_continue("\n(stopped) ")
                 raise
 
     def _loop(self) -> int:
