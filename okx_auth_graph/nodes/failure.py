@@ -15,8 +15,16 @@ def outcome_status(failure: OkxFailure) -> OutcomeStatus:
 
 
 def failure_text(failure: OkxFailure, state: AuthState) -> str:
-    """The failure in the user's language, with the next step."""
-    return render(f"failure_{failure['kind']}", language_of(state), detail=failure["detail"])
+    """The failure in the user's language, with the next step.
+
+    A phrase names the failed command (`<command>`) where the detail is the
+    package's own English words (a timeout, unreadable output), and quotes
+    the detail where it is the CLI's.
+    """
+    return render(
+        f"failure_{failure['kind']}", language_of(state), detail=failure["detail"],
+        command=" ".join(["okx", *failure["command"]]),
+    )
 
 
 def report_failure(state: AuthState) -> AuthUpdate:

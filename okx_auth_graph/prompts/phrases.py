@@ -408,7 +408,10 @@ PHRASES: dict[str, dict[str, str]] = {
         ),
     },
     "failure_timeout": {
-        "zh": "okx 命令行工具没有及时响应(<detail>)。请重试;如果一直这样,请检查网络。",
+        "zh": (
+            "okx 命令行工具没有及时响应(<command> 超时,已被停止)。"
+            "请重试;如果一直这样,请检查网络。"
+        ),
         "en": (
             "The okx CLI did not answer in time (<detail>). Try again; "
             "if it keeps happening, check the network."
@@ -416,7 +419,7 @@ PHRASES: dict[str, dict[str, str]] = {
     },
     "failure_malformed_output": {
         "zh": (
-            "okx 命令行工具输出了无法识别的内容(<detail>)。请重试;如果一直这样,请升级:\n"
+            "okx 命令行工具输出了无法识别的内容(来自 <command>)。请重试;如果一直这样,请升级:\n"
             f"{INSTALL_COMMAND}"
         ),
         "en": (
