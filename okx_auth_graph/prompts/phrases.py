@@ -22,8 +22,14 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "Login cancelled.",
     },
     "pending_with_code": {
-        "zh": "已有一个登录在等待您的授权,无需重新登录:",
-        "en": "A login is already waiting for your authorization; no new login is needed:",
+        "zh": (
+            "已有一个登录在等待您的授权,无需重新登录。"
+            "链接和验证码与之前相同,有效期从首次显示时算起:"
+        ),
+        "en": (
+            "A login is already waiting for your authorization; no new login is needed. "
+            "The link and code are the ones shown before; their time counts from then:"
+        ),
     },
     "pending_without_code": {
         "zh": "已有一个登录在等待您在浏览器中授权。完成授权后请告诉我(回复“好了”),或回复“取消”。",
