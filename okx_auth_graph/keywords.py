@@ -170,8 +170,8 @@ ENTRY_KEYWORDS: dict[Entry, dict[str, frozenset[str]]] = {
         "en": frozenset({"am i logged in", "am i signed in", "logged in?", "signed in?",
                          "still logged in", "login status", "auth status", "session status",
                          "am i authenticated", "how long", "session last", "session expire",
-                         "session expires", "stay logged in", "stay signed in"}),
-        "zh": frozenset({"登录状态", "登录了吗", "登录了没", "是否登录", "有没有登录",
+                         "session expires", "stay logged in", "stay signed in", "status"}),
+        "zh": frozenset({"状态", "登录状态", "登录了吗", "登录了没", "是否登录", "有没有登录",
                          "已登录吗", "会话状态", "多久", "多长时间", "有效期", "过期"}),
     },
 }

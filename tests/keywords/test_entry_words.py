@@ -36,6 +36,9 @@ LOGOUT: Argv = ["auth", "logout"]
         ("how long does my session last?", "status"),
         ("am I logged in? how long does my session last?", "status"),
         ("会话多久过期", "status"),
+        ("status", "status"),
+        ("状态", "status"),
+        ("install status", "login"),  # the binary's status is asked only with its name
         ("install okx-auth", "install"),
         ("update the okx-auth binary", "install"),
         ("更新 okx-auth 组件", "install"),
