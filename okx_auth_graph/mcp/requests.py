@@ -13,14 +13,17 @@ A client that cannot ask a question stops the request there: the question
 is closed with the cancel answer (no CLI call on that path) and the tool
 says why the sign-in cannot go on from the model's word. A request also
 begins by closing any question a broken-off call left open, so a new call
-is never taken as the answer to an old question.
+is never taken as the answer to an old question, and a question no answer
+comes back to within `WAIT_SECONDS` is closed the same way, so the
+session's next call never waits behind it for good.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, TypeVar, cast
 from uuid import uuid4
 
 from langchain_core.messages import HumanMessage
@@ -47,8 +50,14 @@ MAX_QUESTIONS = 20
 """Questions one tool call may ask. A person answers a handful; a client that answers every
 form by itself with a value the graph rejects would otherwise be asked forever."""
 
+WAIT_SECONDS = 900.0
+"""How long a question waits for the user's answer: the device code's ten minutes and some.
+A question left longer is closed as cancelled (on 2026-07-28, the request is forgotten)."""
+
 UserResult = tuple[ElicitAction, dict[str, Any] | None]
 """What the user did with an elicitation: the action and, for an accepted form, its content."""
+
+T = TypeVar("T")
 
 
 class Asker(Protocol):
@@ -180,10 +189,10 @@ class SessionThread:
     async def _ask(self, elicitation: Elicitation, asker: Asker, context: AuthContext) -> Step:
         """Ask once, resume with the answer; a link the user finished there is completed."""
         if isinstance(elicitation, FormQuestion):
-            result = await asker.form(elicitation)
+            result = await _in_time(asker.form(elicitation), ("cancel", None))
             return await self.answer(elicitation, result, asker.asks, context)
         elicitation_id = str(uuid4())
-        action = await asker.link(elicitation, elicitation_id)
+        action = await _in_time(asker.link(elicitation, elicitation_id), "cancel")
         step = await self.answer(elicitation, (action, None), asker.asks, context)
         if action == "accept" and not isinstance(step, LinkQuestion):
             await asker.completed(elicitation_id)
@@ -207,6 +216,18 @@ class SessionThread:
         await self._run(Command(resume=CANCEL), context)
         text = render("mcp_cannot_ask", language)
         return Reply(text=text, outcome={"status": "needs_user_action", "message": text})
+
+
+async def _in_time(asked: Awaitable[T], silence: T) -> T:
+    """The user's answer, or `silence` when none came within `WAIT_SECONDS`.
+
+    A client may drop a question without a word (no result, no
+    cancellation); the session's lock would then be held for good.
+    """
+    try:
+        return await asyncio.wait_for(asked, WAIT_SECONDS)
+    except TimeoutError:
+        return silence
 
 
 def _language_of(values: dict[str, Any]) -> Language:

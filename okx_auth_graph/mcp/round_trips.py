@@ -22,13 +22,16 @@ from langgraph.checkpoint.memory import InMemorySaver
 from okx_auth_graph.builder import AuthGraph
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.mcp.elicitation import ClientAsks, Elicitation
-from okx_auth_graph.mcp.requests import MAX_QUESTIONS, Reply, SessionThread, Step, UserResult
+from okx_auth_graph.mcp.requests import (
+    MAX_QUESTIONS,
+    WAIT_SECONDS,
+    Reply,
+    SessionThread,
+    Step,
+    UserResult,
+)
 from okx_auth_graph.prompts import Language
 from okx_auth_graph.state import RequestAction
-
-WAIT_SECONDS = 900.0
-"""How long a request waits for the client to call back with an answer: the device code's
-ten minutes and some. A request left longer is forgotten, its thread deleted."""
 
 
 @dataclass
