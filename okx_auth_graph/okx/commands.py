@@ -210,15 +210,22 @@ def _settings_for(command: OkxCommand[T], settings: OkxSettings) -> OkxSettings:
     return replace(settings, timeout=command.timeout)
 
 
+def home_secrets(settings: OkxSettings) -> tuple[str, ...]:
+    """The credentials the CLI's config holds in the HOME it ran in: its failed text may echo them.
+
+    Read only for a call that failed, used to mask its words, and dropped.
+    """
+    return tuple(config_secrets(config_path(settings)))
+
+
 def failure_of(result: CliResult, settings: OkxSettings, stdout: bool = True) -> OkxFailure:
     """Classify a finished process that failed (`stdout=False`: read its stderr only).
 
-    What it printed is scrubbed of the credentials its HOME's config holds
-    too, which the CLI may echo in an error.
+    What it printed is masked of the credentials in its HOME's config too.
     """
     return classify(FailedCall(
         result.command, result.returncode, result.stdout if stdout else "", result.stderr,
-        tuple(config_secrets(config_path(settings))),
+        home_secrets(settings),
     ))
 
 

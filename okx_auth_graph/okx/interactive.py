@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
-from okx_auth_graph.okx.commands import LoginClearance, admit, failure_of
+from okx_auth_graph.okx.commands import LoginClearance, admit, failure_of, home_secrets
 from okx_auth_graph.okx.errors import OkxError, OkxFailure
 from okx_auth_graph.okx.links import foreign_link, holds_foreign_link
 from okx_auth_graph.okx.models import Site, checked_site
@@ -97,7 +97,8 @@ def parse_interactive_login(result: CliResult, settings: OkxSettings) -> Interac
         return InteractiveLogin("api_key_configured", guard.group("profile"))
     if _SUCCESS in result.stdout:
         return InteractiveLogin("logged_in")
-    detail = redact_text(" ".join(result.stdout.split()))[-300:] or "no output"
+    said = " ".join(result.stdout.split())
+    detail = redact_text(said, home_secrets(settings))[-300:] or "no output"
     raise OkxError(OkxFailure(
         kind="malformed_output",
         detail=f"the login ended without a result: {detail}",

@@ -240,8 +240,8 @@ def test_one_table_describes_every_kind_and_every_set_comes_from_it() -> None:
 
 @pytest.mark.parametrize("kind", list(ERROR_KINDS))
 def test_every_kind_has_its_words_in_both_languages(kind: ErrorKind) -> None:
-    for language in ("zh", "en"):
-        assert render(f"failure_{kind}", language, detail="d").strip()
+    for language in ("zh", "en"):  # the fields `failure_text` fills
+        assert render(f"failure_{kind}", language, detail="d", command="okx c").strip()
 
 
 @pytest.mark.parametrize(

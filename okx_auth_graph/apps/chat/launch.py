@@ -35,7 +35,7 @@ def run_chat(options: ChatOptions, *, stdin: BinaryIO, out: TextIO, err: TextIO)
     Raises:
         ChatError: no okx CLI (without `--simulate`), an unusable database or
             simulated HOME, or a thread started against the other CLI.
-        KeyboardInterrupt: Ctrl-C, once the chat has said how to continue.
+        Stopped: Ctrl-C, a hang-up or a kill, once the chat has said how to continue.
     """
     console = Console(out, err, echo_input=not stdin.isatty())
     if options.simulate:

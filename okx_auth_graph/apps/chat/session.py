@@ -101,7 +101,8 @@ class ChatSession:
         """Greet a new thread, or pick an existing one up where it stands; then answer line by line.
 
         Raises:
-            KeyboardInterrupt: Ctrl-C, after saying how to continue.
+            Stopped: Ctrl-C, a hang-up or a kill, after saying how to continue
+                (when the terminal is still there to say it).
         """
         with self._leaving.handled():
             try:

@@ -38,7 +38,7 @@ class Leaving:
     """The chat's way out: the first leaving signal stops everything; later ones do nothing."""
 
     def __init__(self) -> None:
-        self._pressed = threading.Event()
+        self._signalled = threading.Event()
 
     @contextmanager
     def handled(self) -> Iterator[None]:
@@ -49,8 +49,8 @@ class Leaving:
         """
 
         def on_signal(signum: int, frame: FrameType | None) -> None:
-            if not self._pressed.is_set():
-                self._pressed.set()
+            if not self._signalled.is_set():
+                self._signalled.set()
                 raise Stopped(signum)
 
         previous = {signum: signal.signal(signum, on_signal) for signum in LEAVING_SIGNALS}
@@ -64,7 +64,7 @@ class Leaving:
         """`runner`, giving up at its next line or quiet second once the chat is leaving."""
 
         def check() -> None:
-            if self._pressed.is_set():
+            if self._signalled.is_set():
                 raise KeyboardInterrupt
 
         def run(
