@@ -15,7 +15,8 @@
 # and exits 0 once every replica answers its health check. It takes from its
 # own environment: OKX_CLI (the okx executable; default `okx` on PATH),
 # OKX_AUTH_JWT_SECRET (default: a new random secret, kept in DIR/jwt-secret,
-# readable by the owner only), AEGRA_PYTHON (a Python >= 3.12; default the
+# readable by the owner only; PostgreSQL's and Redis's passwords are new random
+# ones, in URLs kept the same way), AEGRA_PYTHON (a Python >= 3.12; default the
 # newest python3.13 / python3.12 found), and Aegra's own settings such as
 # LEASE_DURATION_SECONDS, HEARTBEAT_INTERVAL_SECONDS and REAPER_INTERVAL_SECONDS,
 # which reach every replica unchanged.
@@ -106,6 +107,14 @@ PY
   return 1
 }
 
+new_secret() {
+  "$venv/bin/python" -c 'import secrets; print(secrets.token_hex(32))'
+}
+
+private() {  # FILE TEXT: write TEXT to FILE, readable by the owner only
+  ( umask 077; printf '%s\n' "$2" > "$1" )
+}
+
 start_replica() {  # DIR INDEX MIGRATE
   local dir="$1" index="$2" migrate="$3" port pid
   port="$(free_port)"
@@ -138,31 +147,43 @@ up() {
   chmod 700 "$dir/homes"
   ensure_venv
 
-  # PostgreSQL: a private cluster on a free loopback port, its socket in its own folder.
+  # Loopback is shared with every user of the machine: both services ask for a
+  # password of their own, kept (like every URL that holds one) readable by the owner only.
+  local pg_password redis_password
+  pg_password="$(new_secret)"
+  redis_password="$(new_secret)"
+
+  # PostgreSQL: a private cluster on a free loopback port, its socket in a folder only the
+  # cluster's user can open (the one way in without the password, used to create the database).
   local bindir base pg_port
   bindir="$(pg_bindir)"
   base="$(pg_base "$dir")"
   [ "$(id -u)" -ne 0 ] || as_pg=(runuser -u postgres --)
-  "${as_pg[@]}" "$bindir/initdb" -D "$base/data" -U postgres --auth=trust --encoding=UTF8 \
-    --no-locale >"$dir/pg-init.log" 2>&1 || die "initdb failed: see $dir/pg-init.log"
-  "${as_pg[@]}" mkdir -p "$base/sockets"
+  printf '%s\n' "$pg_password" | "${as_pg[@]}" sh -c 'umask 077; cat > "$1"' _ "$base/pwfile"
+  "${as_pg[@]}" "$bindir/initdb" -D "$base/data" -U postgres --auth-local=trust \
+    --auth-host=scram-sha-256 --pwfile="$base/pwfile" --encoding=UTF8 --no-locale \
+    >"$dir/pg-init.log" 2>&1 || die "initdb failed: see $dir/pg-init.log"
+  "${as_pg[@]}" rm -f "$base/pwfile"
+  "${as_pg[@]}" mkdir -m 700 -p "$base/sockets"
   pg_port="$(free_port)"
   "${as_pg[@]}" "$bindir/pg_ctl" -D "$base/data" -l "$base/server.log" -w -t 60 \
     -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $base/sockets" start >/dev/null \
     || die "PostgreSQL did not start: see $base/server.log"
   echo "$bindir" > "$dir/pg-bindir"
-  "${as_pg[@]}" "$bindir/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres aegra
-  echo "postgresql://postgres@127.0.0.1:$pg_port/aegra" > "$dir/database-url"
+  "${as_pg[@]}" "$bindir/createdb" -h "$base/sockets" -p "$pg_port" -U postgres aegra
+  private "$dir/database-url" "postgresql://postgres:$pg_password@127.0.0.1:$pg_port/aegra"
 
-  # Redis: no persistence (the job queue is rebuilt from PostgreSQL's runs).
+  # Redis: no persistence (the job queue is rebuilt from PostgreSQL's runs). Its password is
+  # read from stdin, so no process listing shows it.
   local redis_port
   redis_port="$(free_port)"
-  redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$dir/redis" --save "" \
-    --appendonly no --daemonize yes --pidfile "$dir/redis/redis.pid" \
-    --logfile "$dir/redis/redis.log" || die "Redis did not start (apt-get install redis-server)"
-  echo "redis://127.0.0.1:$redis_port/0" > "$dir/redis-url"
+  printf 'requirepass %s\n' "$redis_password" | redis-server - --bind 127.0.0.1 \
+    --port "$redis_port" --dir "$dir/redis" --save "" --appendonly no --daemonize yes \
+    --pidfile "$dir/redis/redis.pid" --logfile "$dir/redis/redis.log" >/dev/null \
+    || die "Redis did not start (apt-get install redis-server)"
+  private "$dir/redis-url" "redis://:$redis_password@127.0.0.1:$redis_port/0"
 
-  ( umask 077; echo "${OKX_AUTH_JWT_SECRET:-$("$venv/bin/python" -c 'import secrets; print(secrets.token_hex(32))')}" > "$dir/jwt-secret" )
+  private "$dir/jwt-secret" "${OKX_AUTH_JWT_SECRET:-$(new_secret)}"
 
   # The first replica migrates the schema; the others start on it.
   local index
