@@ -21,12 +21,27 @@ SECRET_ENV_VARS = ("OKX_API_KEY", "OKX_SECRET_KEY", "OKX_PASSPHRASE")
 #: A profile's fields in `~/.okx/config.toml` that hold credentials.
 SECRET_CONFIG_FIELDS = ("api_key", "secret_key", "passphrase")
 
+#: Command-line flags whose value is a credential (`--secret-key SK`, `--token=T`).
+SECRET_FLAGS = frozenset({
+    "--api-key", "--secret-key", "--passphrase", "--token", "--access-token", "--refresh-token",
+})
+
 _SECRET_FIELD = re.compile(
     r"""(?P<name>["']?(?:api[_-]?key|secret[_-]?key|pass[_-]?phrase|apiKey|secretKey|
-    OK-ACCESS-KEY|OK-ACCESS-SIGN|OK-ACCESS-PASSPHRASE|access[_-]?token|refresh[_-]?token)["']?
-    \s*[:=]\s*)(?:"(?P<double>[^"]*)"|'(?P<single>[^']*)'|(?P<bare>[^"'\s,;}]+))""",
+    OK-ACCESS-KEY|OK-ACCESS-SIGN|OK-ACCESS-PASSPHRASE|access[_-]?token|refresh[_-]?token|token)
+    ["']?\s*[:=]\s*)(?:"(?P<double>[^"]*)"|'(?P<single>[^']*)'|(?P<bare>[^"'\s,;}]+))""",
     re.IGNORECASE | re.VERBOSE,
 )
+_SECRET_FLAG_VALUE = re.compile(
+    rf"(?P<flag>{'|'.join(sorted(SECRET_FLAGS, key=len, reverse=True))})(?P<gap>\s+)"
+    r"(?P<value>(?!-)[^\s\"']+)",
+    re.IGNORECASE,
+)
+"""A credential flag and its value written apart, as a command line shows them."""
+_BEARER = re.compile(r"\b(?P<scheme>Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+", re.IGNORECASE)
+"""An HTTP `Authorization` value: the scheme stays, the credential goes."""
+_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
+"""A JSON Web Token wherever it stands (an access or refresh token, an ID token)."""
 
 
 def _mask_field(match: re.Match[str]) -> str:
@@ -75,9 +90,24 @@ def config_secrets(config: Path) -> list[str]:
     ]
 
 
+def _mask_flag_value(match: re.Match[str]) -> str:
+    """`--api-key K` keeps its masked key; any other credential flag's value goes."""
+    value = match.group("value")
+    masked = mask_key(value) if match.group("flag").lower() == "--api-key" else MASK_PREFIX
+    return f"{match.group('flag')}{match.group('gap')}{masked}"
+
+
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
-    """Mask credential-looking `name: value` pairs and every known secret value."""
+    """Mask credentials, in every form a text may hold them.
+
+    `name: value` pairs, credential flags with their values, bearer
+    credentials, JSON Web Tokens, and every known secret value wherever it
+    appears.
+    """
     scrubbed = _SECRET_FIELD.sub(_mask_field, text)
+    scrubbed = _SECRET_FLAG_VALUE.sub(_mask_flag_value, scrubbed)
+    scrubbed = _BEARER.sub(lambda match: f"{match.group('scheme')} {MASK_PREFIX}", scrubbed)
+    scrubbed = _JWT.sub(MASK_PREFIX, scrubbed)
     for secret in sorted({*secrets, *env_secrets()}, key=len, reverse=True):
         if len(secret) >= 4:
             scrubbed = scrubbed.replace(secret, mask_key(secret))

@@ -88,7 +88,7 @@ from dataclasses import dataclass, field
 from typing import IO, Protocol, cast
 
 from okx_auth_graph.okx.errors import OkxError, OkxFailure, action_of
-from okx_auth_graph.okx.redact import SECRET_ENV_VARS
+from okx_auth_graph.okx.redact import SECRET_ENV_VARS, SECRET_FLAGS
 from okx_auth_graph.okx.slots import SLOTS
 
 logger = logging.getLogger(__name__)
@@ -100,7 +100,6 @@ INSTALL_TIMEOUT_SECONDS = 180.0
 MAX_OUTPUT_BYTES = 1_048_576
 """Output beyond this is cut off: no command we parse prints a megabyte."""
 
-_SECRET_FLAGS = frozenset({"--api-key", "--secret-key", "--passphrase"})
 _INSTALL_ADVICE = f"{action_of('cli_not_found')}."
 """What a missing CLI's detail says to do: the same words as the failure's action."""
 
@@ -246,11 +245,11 @@ def redact_argv(args: Sequence[str]) -> list[str]:
         flag, equals, _ = arg.partition("=")
         if hide_next:
             shown.append("***")
-        elif equals and flag in _SECRET_FLAGS:
+        elif equals and flag.lower() in SECRET_FLAGS:
             shown.append(f"{flag}=***")
         else:
             shown.append(arg)
-        hide_next = arg in _SECRET_FLAGS
+        hide_next = arg.lower() in SECRET_FLAGS
     return shown
 
 

@@ -234,3 +234,42 @@ def test_recover_request_free_text_reaches_no_checkpoint(
     assert values["okx_auth_request"]["command"][:2] == ["account", "balance"]
     assert "secret_key=***" in values["okx_auth_request"]["error"]
     assert_no_secret(run.places(caplog))
+
+
+ACCESS_TOKEN = (
+    "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyLTQyIn0.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg"  # noqa: S105
+)
+"""A planted test secret, shaped as a JSON Web Token."""
+REFRESH_TOKEN = "rt-0a1b2c3d4e5f-refresh-token-9999"  # noqa: S105 - a planted test secret
+
+
+@pytest.mark.parametrize(
+    ("error", "command"),
+    [
+        pytest.param(
+            f"request failed: Authorization: Bearer {ACCESS_TOKEN}",
+            ["account", "balance"], id="bearer-header",
+        ),
+        pytest.param(
+            f"okx account balance --secret-key {SECRET_KEY} --passphrase {PASSPHRASE} failed",
+            ["account", "balance", "--secret-key", SECRET_KEY], id="flag-then-space",
+        ),
+        pytest.param(
+            f"token={ACCESS_TOKEN}: 401 Unauthorized",
+            ["account", "balance", f"--access-token={ACCESS_TOKEN}",
+             "--refresh-token", REFRESH_TOKEN], id="token-flags",
+        ),
+        pytest.param(
+            f"stale session {ACCESS_TOKEN} was refused", ["account", "balance"], id="bare-jwt",
+        ),
+    ],
+)
+def test_tokens_and_flag_values_in_a_recover_request_reach_no_checkpoint(
+    sim: Simulator, caplog: pytest.LogCaptureFixture, error: str, command: list[str]
+) -> None:
+    """Whatever form a caller's text holds a credential in, only its mask is stored."""
+    run = Run(sim)
+    run.start("my okx command failed", {"action": "recover", "error": error, "command": command})
+
+    assert run.values["okx_auth_request"]["command"][:2] == ["account", "balance"]
+    assert_no_secret(run.places(caplog), (*ALL_SECRETS, ACCESS_TOKEN, REFRESH_TOKEN))
