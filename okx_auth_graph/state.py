@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Literal, NotRequired, TypeVar, cast
+from typing import Annotated, Any, Literal, NotRequired, TypeVar, cast, get_args
 
 from langchain_core.messages import (
     AnyMessage,
@@ -114,6 +114,55 @@ class OkxAuthRequest(TypedDict, total=False):
     """For `recover`: the failed command's arguments, so it can be retried."""
 
 
+MAX_REQUEST_TEXT = 10_000
+"""Characters of a `recover` request's `error`, and of each `command` argument, that are kept:
+a failed call's message and its argv are short; a caller that sends megabytes sends no more."""
+MAX_REQUEST_ARGS = 64
+"""Arguments of a `recover` request's `command` that are kept."""
+
+
+class InvalidRequest(ValueError):
+    """An `okx_auth_request` that names no entry of the procedure, refused before any step runs.
+
+    A caller's mistake (a string for the mapping, an unknown action, a number
+    for the error text) is told as such, naming the field, instead of running
+    some other entry or failing halfway through one.
+    """
+
+
+def checked_request(value: object) -> OkxAuthRequest | None:
+    """A caller's `okx_auth_request`, checked against its type, with its free text bounded.
+
+    Raises:
+        InvalidRequest: It is not a mapping, names an unknown `action`, or its
+            `error` is not text or its `command` not a list of texts.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise InvalidRequest(
+            f"okx_auth_request must be a mapping such as {{'action': 'login'}}, "
+            f"not {type(value).__name__}"
+        )
+    request = cast(OkxAuthRequest, dict(value))
+    action = request.get("action")
+    if action is not None and action not in get_args(RequestAction):
+        raise InvalidRequest(
+            f"okx_auth_request action {action!r} is none of: {', '.join(get_args(RequestAction))}"
+        )
+    error = request.get("error")
+    if error is not None:
+        if not isinstance(error, str):
+            raise InvalidRequest(f"okx_auth_request error must be text, not {type(error).__name__}")
+        request["error"] = error[:MAX_REQUEST_TEXT]
+    command = request.get("command")
+    if command is not None:
+        if not isinstance(command, list) or not all(isinstance(arg, str) for arg in command):
+            raise InvalidRequest("okx_auth_request command must be a list of texts (an argv)")
+        request["command"] = [arg[:MAX_REQUEST_TEXT] for arg in command[:MAX_REQUEST_ARGS]]
+    return request
+
+
 def redacted_request(request: OkxAuthRequest) -> OkxAuthRequest:
     """A request with its free text redacted as the CLI's output is (keys masked, no secrets).
 
@@ -144,7 +193,8 @@ class RequestInput(EphemeralValue[Any]):
       nor written back to the parent, so a login costs the same on the first
       message of a conversation and on the ten-thousandth. A chat client
       sends its new message, which is kept whole.
-    - `okx_auth_request`: its free text redacted (`redacted_request`).
+    - `okx_auth_request`: checked (`checked_request`: a wrong one is refused
+      before any step runs) and its free text redacted (`redacted_request`).
     """
 
     @classmethod
@@ -171,8 +221,8 @@ def _request_input(value: Any) -> Any:
     narrowed = dict(value)
     if (messages := value.get("messages")) is not None:
         narrowed["messages"] = request_messages(convert_to_messages(_as_list(messages)))
-    if isinstance(request := value.get("okx_auth_request"), Mapping):
-        narrowed["okx_auth_request"] = redacted_request(cast(OkxAuthRequest, dict(request)))
+    if (request := checked_request(value.get("okx_auth_request"))) is not None:
+        narrowed["okx_auth_request"] = redacted_request(request)
     return narrowed
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from okx_auth_graph.prompts import Language, render
+from okx_auth_graph.state import MAX_REQUEST_ARGS, MAX_REQUEST_TEXT, InvalidRequest, checked_request
 from okx_sim.binary import AUTH_BINARY_VERSION
 from tests.expected import INSTALL, INSTALL_STATUS, SCOPES, STATUS, Argv, inbox_payload
 from tests.support import CallLog, Conversation, Simulator
@@ -392,3 +393,32 @@ def test_remove_unclear_then_no_removes_nothing(sim: Simulator, call_log: CallLo
     assert conv.reply("否") == [render("remove_declined", "zh")]
     assert conv.outcome == {"status": "cancelled"}
     assert call_log.argvs() == []
+
+
+@pytest.mark.parametrize(
+    ("wrong", "said"),
+    [
+        pytest.param("logout", "must be a mapping", id="a-string"),
+        pytest.param(["logout"], "must be a mapping", id="a-list"),
+        pytest.param({"action": "hack"}, "action 'hack' is none of: login, status", id="unknown"),
+        pytest.param({"action": 5}, "action 5 is none of", id="a-number"),
+        pytest.param({"action": "recover", "error": 401}, "error must be text", id="error-number"),
+        pytest.param({"action": "recover", "command": "okx auth status"},
+                     "command must be a list of texts", id="command-string"),
+    ],
+)
+def test_a_wrong_request_is_refused_by_name_before_any_cli_call(
+    sim: Simulator, call_log: CallLog, wrong: object, said: str
+) -> None:
+    conv = Conversation(sim)
+    with pytest.raises(InvalidRequest, match=re.escape(said)):
+        conv.start("log me out", cast(Any, wrong))
+    assert call_log.argvs() == []
+
+
+def test_a_huge_error_text_is_kept_only_to_its_bound() -> None:
+    request = checked_request({"action": "recover", "error": "x" * 5_000_000,
+                               "command": ["a" * 50_000] * 1_000})
+    assert request is not None
+    assert len(request["error"] or "") == MAX_REQUEST_TEXT
+    assert [len(arg) for arg in request["command"] or []] == [MAX_REQUEST_TEXT] * MAX_REQUEST_ARGS
