@@ -92,7 +92,11 @@ def is_okx_output(name: str) -> bool:
 
 
 def scrub(value: object) -> object:
-    """Drop hidden and secret fields, mask keys, redact free text; JSON stays JSON."""
+    """Drop hidden and secret fields, mask keys, clean free text; JSON stays JSON.
+
+    A string inside JSON is free text like any other (an error message may
+    say `expiresAt: ...`), so it is cleaned as `_clean_text` cleans text.
+    """
     if isinstance(value, dict):
         return {
             key: mask_key(item) if key in KEY_FIELDS and isinstance(item, str) else scrub(item)
@@ -101,7 +105,12 @@ def scrub(value: object) -> object:
         }
     if isinstance(value, list):
         return [scrub(item) for item in value]
-    return redact_text(value) if isinstance(value, str) else value
+    return _clean_text(value) if isinstance(value, str) else value
+
+
+def _clean_text(text: str) -> str:
+    """Free text without `name: value` pairs of the hidden fields, and redacted."""
+    return redact_text(_HIDDEN_PAIR.sub("", text))
 
 
 def clean_okx_output(text: str) -> str:
@@ -114,7 +123,7 @@ def clean_okx_output(text: str) -> str:
     try:
         value = json.loads(text)
     except ValueError:
-        return redact_text(_HIDDEN_PAIR.sub("", text))
+        return _clean_text(text)
     return json.dumps(scrub(value), ensure_ascii=False)
 
 

@@ -67,6 +67,14 @@ def test_json_output_loses_lifetimes_profile_and_secrets_and_stays_json() -> Non
     }
 
 
+def test_text_inside_json_loses_lifetime_pairs_too() -> None:
+    raw = json.dumps({"error": {"message": "Session expired (expiresAt: 1799999999, ttl=600, "
+                                           "profile: main) Bearer eyJhbGciOi.eyJzdWIi.c2ln"}})
+    assert json.loads(clean_okx_output(raw)) == {
+        "error": {"message": "Session expired () Bearer ***"}
+    }
+
+
 def test_text_output_loses_lifetime_pairs() -> None:
     text = "Logged in (site: eea) expiresAt: 2026-04-11T20:30:00Z, ttl=3600 profile: oauth done"
     assert clean_okx_output(text) == "Logged in (site: eea) done"
