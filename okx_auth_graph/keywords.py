@@ -137,10 +137,12 @@ ENTRY_ORDER: tuple[Entry, ...] = get_args(Entry)
 """Precedence when a request names more than one."""
 
 BINARY_WORDS: dict[str, frozenset[str]] = {
-    "en": frozenset({"okx-auth", "okx auth binary", "auth binary", "binary", "okx_auth"}),
-    "zh": frozenset({"组件", "二进制", "插件"}),
+    "en": frozenset({"okx-auth", "okx auth binary", "auth binary", "binary", "okx_auth", "auth"}),
+    "zh": frozenset({"组件", "二进制", "插件", "认证"}),
 }
-"""Words that name the okx-auth binary; its entries need one of them."""
+"""Words that name the okx-auth binary; its entries need one of them. The skill's own
+triggers name it as "auth" and "认证" ("install/update/remove auth", "安装/更新/卸载认证"):
+with no install or remove word beside them, those still ask for a login or the status."""
 
 ENTRY_KEYWORDS: dict[Entry, dict[str, frozenset[str]]] = {
     "remove": {
@@ -149,12 +151,13 @@ ENTRY_KEYWORDS: dict[Entry, dict[str, frozenset[str]]] = {
     },
     "install_status": {
         "en": frozenset({"installed", "install status", "install-status", "version",
-                         "installation status"}),
-        "zh": frozenset({"安装状态", "装了吗", "已安装", "安装了吗", "版本"}),
+                         "installation status", "binary status", "auth binary status",
+                         "okx-auth status", "check"}),
+        "zh": frozenset({"安装状态", "装了吗", "已安装", "安装了吗", "版本", "组件状态", "检查"}),
     },
     "install": {
-        "en": frozenset({"install", "reinstall", "update", "upgrade"}),
-        "zh": frozenset({"安装", "重新安装", "更新", "升级"}),
+        "en": frozenset({"install", "reinstall", "update", "upgrade", "download"}),
+        "zh": frozenset({"安装", "重新安装", "更新", "升级", "下载"}),
     },
     "logout": {
         "en": frozenset({"log out", "log me out", "logout", "sign out", "sign me out",

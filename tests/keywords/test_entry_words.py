@@ -45,6 +45,18 @@ LOGOUT: Argv = ["auth", "logout"]
         ("is okx-auth installed?", "install_status"),
         ("okx-auth 装了吗", "install_status"),
         ("remove okx-auth", "remove"),
+        # The skill's own triggers for the binary.
+        ("install auth", "install"),
+        ("update auth", "install"),
+        ("download okx-auth", "install"),
+        ("安装认证", "install"),
+        ("更新认证", "install"),
+        ("remove auth", "remove"),
+        ("卸载认证", "remove"),
+        ("auth binary status", "install_status"),
+        ("check okx-auth", "install_status"),
+        ("auth status", "status"),
+        ("帮我认证", "login"),
         ("卸载 okx-auth 组件", "remove"),
         # A login, or anything else, stays a login.
         ("帮我登录 OKX", "login"),
