@@ -54,8 +54,12 @@ def recover(state: AuthState) -> Command[str]:
     key_profile = api_key_profile(config) if config else None
     kind = recovery["kind"]
     if kind in RELOGIN_KINDS or (kind == "api_key_rejected" and key_profile is None):
+        # With no key configured, the refused credential was the session: say so, not "the key".
+        told = recovery if kind in RELOGIN_KINDS else OkxFailure(
+            kind="not_authenticated", detail=recovery["detail"], command=recovery["command"]
+        )
         explained: AuthUpdate = {
-            "recovery_handled": True, "messages": [say(failure_text(recovery, state))],
+            "recovery_handled": True, "messages": [say(failure_text(told, state))],
         }
         return Command(goto="site_check", update=explained)
     if kind == "spawn_failed":

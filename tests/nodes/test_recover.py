@@ -394,10 +394,11 @@ def test_api_key_remedy_cancelled(
 def test_rejected_api_key_without_a_keyed_profile_is_the_login_flow(
     sim: Simulator, call_log: CallLog, error: str
 ) -> None:
+    """No key is configured, so the refused credential was the session: a login, said so."""
     conv = Conversation(sim)
     posted = conv.start("balance failed", okx_auth_request=recover(error))
 
-    explanation = render("failure_api_key_rejected", "en")
+    explanation = render("failure_not_authenticated", "en")
     assert posted == [explanation, SEED_MENU]
     assert conv.interrupt == menu_payload(f"{explanation}\n\n{SEED_MENU}")
     assert conv.outcome is None
