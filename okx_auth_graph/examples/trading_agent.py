@@ -253,7 +253,11 @@ def check_result(state: TradingState) -> Command[Literal["okx_auth", "answer"]]:
 _ANSWERS: dict[str, dict[Language, str]] = {
     "balance": {"en": "Your OKX balance: {availBal} {ccy} available.",
                 "zh": "您的 OKX 余额:可用 {availBal} {ccy}。"},
+    "empty_balance": {"en": "Your OKX account holds no assets yet.",
+                      "zh": "您的 OKX 账户目前没有资产。"},
     "ticker": {"en": "{instId} last price: {last}", "zh": "{instId} 最新价:{last}"},
+    "no_data": {"en": "OKX returned no data for this request.",
+                "zh": "OKX 没有返回这次请求的数据。"},
     "failed": {"en": "The okx command failed: {message} ({action})",
                "zh": "okx 命令失败:{message}({action})"},
 }
@@ -266,16 +270,23 @@ def answer_text(
 
     The MCP server wraps OKX's answer (`{"data": {"endpoint": ..., "data": [...]}}`),
     the CLI tools do not; OKX's balance lists each currency under `details`,
-    and the first one is shown.
+    and the first one is shown (an account with none holds no assets).
     """
     if not output.get("ok"):
         fields = {"message": output.get("message", ""), "action": output.get("action", "")}
         return _ANSWERS["failed"][language].format(**fields)
-    rows = output["data"]
-    row = (rows["data"] if isinstance(rows, dict) else rows)[0]
+    rows = output.get("data")
+    listed = rows.get("data") if isinstance(rows, dict) else rows
+    if not isinstance(listed, list) or not listed:
+        return _ANSWERS["no_data"][language]
+    row = listed[0]
     if tool_name != tool_set.balance:
         return _ANSWERS["ticker"][language].format(**row)
-    return _ANSWERS["balance"][language].format(**(row["details"][0] if "details" in row else row))
+    if "details" not in row:
+        return _ANSWERS["balance"][language].format(**row)
+    if not row["details"]:
+        return _ANSWERS["empty_balance"][language]
+    return _ANSWERS["balance"][language].format(**row["details"][0])
 
 
 def _answer(state: TradingState, tool_set: ToolSet) -> dict[str, Any]:

@@ -244,6 +244,21 @@ def test_answers_follow_the_request_language() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("output", "said"),
+    [
+        pytest.param({"ok": True, "data": [{"totalEq": "0", "details": []}]},
+                     "Your OKX account holds no assets yet.", id="no-assets"),
+        pytest.param({"ok": True, "data": []}, "OKX returned no data for this request.",
+                     id="no-rows"),
+        pytest.param({"ok": True, "data": {"endpoint": "/api/v5/account/balance", "data": []}},
+                     "OKX returned no data for this request.", id="mcp-no-rows"),
+    ],
+)
+def test_an_empty_answer_is_said_so(output: dict[str, object], said: str) -> None:
+    assert answer_text("okx_account_balance", output, "en") == said
+
+
 @pytest.mark.integration  # loads the app in a fresh interpreter
 def test_langgraph_json_serves_the_app_from_its_path(tmp_path: Path) -> None:
     """The server imports the file by path: it must need nothing but the installed package."""
