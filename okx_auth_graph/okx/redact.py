@@ -44,6 +44,15 @@ _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
 """A JSON Web Token wherever it stands (an access or refresh token, an ID token)."""
 
 
+_KEY_NAME = re.compile(r"api[_-]?key|OK-ACCESS-KEY", re.IGNORECASE)
+"""A name (a field, a header, a flag) whose value is an API key, which keeps its masked form."""
+
+
+def _masked(name: str, value: str) -> str:
+    """An API key keeps its last four characters (the agreed masked form); other secrets nothing."""
+    return mask_key(value) if _KEY_NAME.search(name) else MASK_PREFIX
+
+
 def _mask_field(match: re.Match[str]) -> str:
     """Keys keep their last four characters (the agreed masked form); others nothing.
 
@@ -51,11 +60,10 @@ def _mask_field(match: re.Match[str]) -> str:
     """
     value = match.group("double") or match.group("single") or match.group("bare") or ""
     name = match.group("name")
-    is_key = re.search(r"api[_-]?key|OK-ACCESS-KEY", name, re.IGNORECASE) is not None
     quote = '"' if match.group("double") is not None else (
         "'" if match.group("single") is not None else ""
     )
-    return f"{name}{quote}{mask_key(value) if is_key else MASK_PREFIX}{quote}"
+    return f"{name}{quote}{_masked(name, value)}{quote}"
 
 
 def mask_key(value: str) -> str:
@@ -91,10 +99,9 @@ def config_secrets(config: Path) -> list[str]:
 
 
 def _mask_flag_value(match: re.Match[str]) -> str:
-    """`--api-key K` keeps its masked key; any other credential flag's value goes."""
-    value = match.group("value")
-    masked = mask_key(value) if match.group("flag").lower() == "--api-key" else MASK_PREFIX
-    return f"{match.group('flag')}{match.group('gap')}{masked}"
+    """A credential flag's value written apart from it, masked as a field's value is."""
+    flag = match.group("flag")
+    return f"{flag}{match.group('gap')}{_masked(flag, match.group('value'))}"
 
 
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
