@@ -218,14 +218,13 @@ def home_secrets(settings: OkxSettings) -> tuple[str, ...]:
     return tuple(config_secrets(config_path(settings)))
 
 
-def failure_of(result: CliResult, settings: OkxSettings, stdout: bool = True) -> OkxFailure:
-    """Classify a finished process that failed (`stdout=False`: read its stderr only).
+def failure_of(result: CliResult, settings: OkxSettings) -> OkxFailure:
+    """Classify a finished process that failed.
 
     What it printed is masked of the credentials in its HOME's config too.
     """
     return classify(FailedCall(
-        result.command, result.returncode, result.stdout if stdout else "", result.stderr,
-        home_secrets(settings),
+        result.command, result.returncode, result.stdout, result.stderr, home_secrets(settings)
     ))
 
 
@@ -236,7 +235,7 @@ def interpret(command: OkxCommand[T], result: CliResult, settings: OkxSettings) 
     try:
         return command.parse(result.stdout)
     except MalformedOutput as exc:
-        failure = failure_of(result, settings, stdout=False)
+        failure = failure_of(replace(result, stdout=""), settings)  # its stderr may say why
         if failure["kind"] == "unknown":
             failure = OkxFailure(kind="malformed_output", detail=str(exc),
                                  command=list(result.command))
