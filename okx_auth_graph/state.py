@@ -168,13 +168,13 @@ def redacted_request(request: OkxAuthRequest) -> OkxAuthRequest:
 
     `error` and `command` come from a caller (an agent pasting a failed
     call's output, a client of the server): whatever key or token they carry
-    must not reach a checkpoint.
+    must not reach a checkpoint. Their types were checked (`checked_request`).
     """
     clean = request.copy()
-    if isinstance(error := request.get("error"), str):
+    if (error := request.get("error")) is not None:
         clean["error"] = redact_text(error)
-    if isinstance(command := request.get("command"), list):
-        clean["command"] = [redact_text(arg) for arg in redact_argv([str(a) for a in command])]
+    if (command := request.get("command")) is not None:
+        clean["command"] = [redact_text(arg) for arg in redact_argv(command)]
     return clean
 
 
