@@ -7,10 +7,15 @@ import stat
 import time
 from pathlib import Path
 
+from okx_auth_graph.okx.runner import OkxSettings
+
 PLANTED_API_KEY = "AK-7f3e9c1d-4b2a-4e8f-9a6b-2c5d8e1f9876"
 PLANTED_SECRET_KEY = "SK8D4C2B1A9F8E7D6C5B4A39281706F5E4"  # noqa: S105 - planted fake
 PLANTED_PASSPHRASE = "Pp-Contract-Passphrase-2024"  # noqa: S105 - planted fake
 PLANTED_SECRETS = (PLANTED_API_KEY, PLANTED_SECRET_KEY, PLANTED_PASSPHRASE)
+
+NO_CONFIG = OkxSettings(okx_home="/nonexistent/okx-auth-graph-test")
+"""Settings whose HOME holds no CLI config: no secret of a config to mask a failure with."""
 
 CONFIG_TOML = f"""\
 default_profile = "main"

@@ -44,7 +44,13 @@ from okx_auth_graph.okx.runner import DEFAULT_TIMEOUT_SECONDS, INSTALL_TIMEOUT_S
 from tests.support import keyed_config
 from tests.views import profile, status
 
-from .helpers import PLANTED_API_KEY, PLANTED_PASSPHRASE, PLANTED_SECRET_KEY, PLANTED_SECRETS
+from .helpers import (
+    NO_CONFIG,
+    PLANTED_API_KEY,
+    PLANTED_PASSPHRASE,
+    PLANTED_SECRET_KEY,
+    PLANTED_SECRETS,
+)
 from .test_models import CONFIG_JSON, STATUS_JSON
 
 
@@ -224,9 +230,6 @@ def test_only_the_gate_makes_a_clearance_and_only_builders_spell_a_login() -> No
 
 
 # ---------------------------------------------------------------- interpret
-
-NO_CONFIG = OkxSettings(okx_home="/nonexistent/okx-auth-graph-test")
-"""Settings whose HOME holds no CLI config: no secret of a config to scrub."""
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import pytest
 from okx_auth_graph.okx import OkxError, Version, cli_ahead, cli_version, parse_version
 from okx_auth_graph.okx.commands import interpret
 from okx_auth_graph.okx.runner import CliResult
-from tests.okx.test_commands import NO_CONFIG
+from tests.okx.helpers import NO_CONFIG
 
 
 @pytest.mark.parametrize(
