@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
+import psutil
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Durability
@@ -82,6 +83,20 @@ class CallLog:
         """The argv of each `okx auth login` call, in order."""
         return [argv for argv in self.argvs() if argv[:2] == ["auth", "login"]]
 
+
+
+def okx_sim_processes(home: Path) -> list[str]:
+    """Command lines of live okx-sim processes whose HOME is `home` (a test wants none left)."""
+    found = []
+    for process in psutil.process_iter(["cmdline", "environ"]):
+        try:
+            cmdline = process.info["cmdline"] or []
+            environ = process.info["environ"] or {}
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        if any("okx-sim" in part for part in cmdline) and environ.get("HOME") == str(home):
+            found.append(" ".join(cmdline))
+    return found
 
 
 def keyed_config(

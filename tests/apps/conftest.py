@@ -14,7 +14,6 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import psutil
 import pytest
 
 from okx_auth_graph.apps.chat.options import ChatOptions
@@ -28,19 +27,6 @@ THREAD = "t1"
 """The thread every chat test names, so a second run can continue it."""
 
 RunChat = Callable[..., subprocess.CompletedProcess[str]]
-
-
-def okx_processes_in(home: Path) -> list[str]:
-    """Command lines of live okx-sim processes whose HOME is `home`."""
-    found = []
-    for process in psutil.process_iter(["cmdline"]):
-        try:
-            if any("okx-sim" in part for part in process.info["cmdline"] or ()) and \
-                    process.environ().get("HOME") == str(home):
-                found.append(" ".join(process.info["cmdline"]))
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            continue
-    return found
 
 
 def indented(text: str) -> str:

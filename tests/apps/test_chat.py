@@ -22,12 +22,11 @@ from tests.apps.conftest import (
     RunChat,
     indented,
     login_template,
-    okx_processes_in,
     shown_codes,
     success_template,
 )
 from tests.expected import FIRST_STEP_0, STATUS
-from tests.support import CallLog
+from tests.support import CallLog, okx_sim_processes
 
 LOGIN_EEA = ["auth", "login", "--manual", "--site", "eea"]
 BLOCKING_LOGIN_EEA = ["auth", "login", "--site", "eea"]
@@ -127,7 +126,7 @@ def test_ctrl_c_during_a_blocking_login_stops_the_cli_and_the_thread_resumes(
     assert chat.returncode == 130
     assert b"Traceback" not in errors, errors.decode()
     assert b"(stopped) This conversation is saved" in rest
-    assert okx_processes_in(simulated_home) == []
+    assert okx_sim_processes(simulated_home) == []
     (stopped_code,) = shown_codes((seen + rest).decode())
 
     resumed = run_chat("--simulate", "--login", "interactive", "--thread", THREAD,

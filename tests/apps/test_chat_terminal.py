@@ -32,8 +32,9 @@ import pytest
 
 from okx_auth_graph.prompts import render
 from okx_auth_graph.skill import site_menu
-from tests.apps.conftest import SCRIPT, THREAD, indented, okx_processes_in, shown_codes
+from tests.apps.conftest import SCRIPT, THREAD, indented, shown_codes
 from tests.expected import NOT_A_CHOICE, URIS
+from tests.support import okx_sim_processes
 
 CTRL_C, CTRL_D = b"\x03", b"\x04"
 PROMPT = b"you> "
@@ -213,7 +214,7 @@ def waiting_on_a_hung_call(terminal: StartChat, home: Path) -> Terminal:
     chat.expect(PROMPT, count=2)
     chat.type(b"2\n")
     deadline = time.monotonic() + 60
-    while not okx_processes_in(home):
+    while not okx_sim_processes(home):
         assert time.monotonic() < deadline, chat.screen.decode(errors="replace")
         time.sleep(0.1)
     return chat
@@ -227,7 +228,7 @@ def test_ctrl_c_stops_a_hung_call_before_its_budget(
     chat.type(CTRL_C)
     assert chat.exit_code(timeout=BUDGET_SECONDS / 2) == 130
     assert_clean(chat)
-    assert okx_processes_in(simulated_home) == []
+    assert okx_sim_processes(simulated_home) == []
 
 
 @pytest.mark.parametrize(
@@ -244,7 +245,7 @@ def test_a_chat_that_is_hung_up_on_or_killed_leaves_no_cli_behind(
     chat = waiting_on_a_hung_call(terminal, simulated_home)
     leave(chat)
     assert chat.process.wait(timeout=BUDGET_SECONDS / 2) == exit_code
-    assert okx_processes_in(simulated_home) == []
+    assert okx_sim_processes(simulated_home) == []
 
 
 # ---------------------------------------------------------------- what the screen shows

@@ -14,7 +14,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import psutil
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.types import Command
@@ -33,7 +32,7 @@ from tests.expected import (
     URIS,
     inbox_payload,
 )
-from tests.support import CallLog, Conversation, Simulator
+from tests.support import CallLog, Conversation, Simulator, okx_sim_processes
 
 pytestmark = pytest.mark.usefixtures("durability")
 
@@ -77,20 +76,6 @@ def approve_after_heartbeats(sim: Simulator, beats: int) -> EventHook:
                 sim.browser("approve")
 
     return hook
-
-
-def sim_processes(sim: Simulator) -> list[psutil.Process]:
-    """okx-sim processes still running in this user's HOME (there must be none)."""
-    alive = []
-    for proc in psutil.process_iter(["cmdline", "environ"]):
-        try:
-            cmdline = " ".join(proc.info["cmdline"] or [])
-            environ = proc.info["environ"] or {}
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            continue
-        if "okx-sim" in cmdline and environ.get("HOME") == str(sim.home):
-            alive.append(proc)
-    return alive
 
 
 def reach_menu(conv: Conversation, text: str) -> None:
@@ -159,7 +144,7 @@ def test_the_timeout_kills_the_cli_and_says_so(sim: Simulator, call_log: CallLog
     assert conv.outcome is None
     assert events[-1]["kind"] == "okx_cli_done"
     assert events[-1]["timed_out"] is True
-    assert sim_processes(sim) == []
+    assert okx_sim_processes(sim.home) == []
     assert sorted(call_log.argvs()[:3]) == FIRST_STEP_0
     assert call_log.argvs()[3:] == [["auth", "login", "--site", "us"]]
 
