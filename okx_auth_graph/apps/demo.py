@@ -8,7 +8,6 @@ template, a reply that is no signal, and one verification.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from okx_auth_graph.builder import build_auth_graph
 from okx_auth_graph.context import AuthContext
+from okx_auth_graph.okx.runner import OkxSettings, child_environment
 from okx_auth_graph.testing import Conversation
 
 
@@ -33,6 +33,19 @@ def simulator_path() -> str:
     if not found:
         raise SystemExit("okx-sim is not installed; install this package first (pip install -e .)")
     return found
+
+
+def run_simulator(simulator: str, home: str | Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run one of the simulator's controls (its browser, its clock) for the user in `home`.
+
+    It gets the environment the okx CLI would get there (`child_environment`),
+    not this process's whole one: the host's secrets are none of its business.
+    """
+    return subprocess.run(
+        [simulator, *args],
+        env=child_environment(OkxSettings(okx_home=str(home))),
+        capture_output=True, text=True, check=False, timeout=30,
+    )
 
 
 @dataclass(frozen=True)
@@ -74,10 +87,7 @@ def play(
                 return conv.result
             turn = next(script)
             for action in turn.browser:
-                subprocess.run(
-                    [sim, "browser", action], env={**os.environ, "HOME": home},
-                    check=True, capture_output=True,
-                )
+                run_simulator(sim, home, "browser", action).check_returncode()
                 print(f"\n    (browser: the user clicks {action!r})", file=out)
             conv.reply(turn.reply)
 

@@ -14,6 +14,9 @@ import signal
 import subprocess
 from pathlib import Path
 
+import pytest
+
+from okx_auth_graph.apps.demo import run_simulator
 from okx_auth_graph.prompts import render
 from okx_auth_graph.skill import site_menu
 from tests.apps.conftest import (
@@ -282,6 +285,49 @@ def test_lang_forces_the_reply_language(run_chat: RunChat) -> None:
     (code,) = shown_codes(done.stdout)
     assert login_template("eea", code, "zh") in done.stdout
     assert login_template("eea", code, "en") not in done.stdout
+
+
+def test_a_chinese_conversation_is_framed_in_chinese(
+    run_chat: RunChat, chat_db: Path, simulated_home: Path
+) -> None:
+    """The chat's own lines follow the conversation's language once it has one."""
+    first = run_chat("--simulate", "--thread", THREAD,
+                     lines=["帮我登录 OKX", "2", "/help", "/nonsense", "/deny"])
+    second = run_chat("--simulate", "--thread", THREAD, lines=[])
+
+    assert first.returncode == 0, first.stderr
+    (code,) = shown_codes(first.stdout)
+    assert "Ask to log in to OKX" in first.stdout  # the greeting: no language yet
+    assert "其余输入都是发给助手的消息。\n  /help     显示这些命令\n" in first.stdout
+    assert "  /approve  授权显示的验证码" in first.stdout
+    assert "未知命令 /nonsense;/help 列出可用命令" in first.stdout
+    assert f"(浏览器:denied {code})" in first.stdout
+    assert f"对话已保存;用以下命令继续:\n{continue_command(chat_db)}\n" in first.stdout
+    assert "continue it with" not in first.stdout
+    assert second.stdout.startswith(
+        f"(继续线程 {THREAD},模拟的 okx(HOME {simulated_home});仍在等待回答的问题:)"
+    )
+    assert login_template("eea", code, "zh") in second.stdout
+
+
+def test_the_simulated_browser_gets_the_cli_environment_not_the_hosts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`/approve` and the demo's clicks run the simulator without the host's secrets."""
+    dump = tmp_path / "env"
+    fake = tmp_path / "fake-okx-sim"
+    fake.write_text(f"#!/bin/sh\nenv > {shlex.quote(str(dump))}\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("OKX_AUTH_JWT_SECRET", "host-secret")
+    monkeypatch.setenv("OKX_SIM_FAULT", "none")
+
+    done = run_simulator(str(fake), tmp_path / "home", "browser", "approve")
+
+    assert done.returncode == 0
+    env = dict(line.split("=", 1) for line in dump.read_text().splitlines() if "=" in line)
+    assert env["HOME"] == str(tmp_path / "home")
+    assert env["OKX_SIM_FAULT"] == "none"  # the simulator's own controls pass
+    assert "OKX_AUTH_JWT_SECRET" not in env
 
 
 def continue_command(chat_db: Path) -> str:

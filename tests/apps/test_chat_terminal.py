@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pytest
 
+from okx_auth_graph.apps.chat.wording import frame
 from okx_auth_graph.prompts import render
 from okx_auth_graph.skill import site_menu
 from tests.apps.conftest import SCRIPT, THREAD, indented, shown_codes
@@ -148,10 +149,11 @@ def terminal(chat_db: Path) -> Iterator[StartChat]:
 
 
 def assert_clean(chat: Terminal) -> None:
-    """Nothing aborted, no traceback; the chat said how to continue."""
+    """Nothing aborted, no traceback; the chat said how to continue, in either language."""
     for sign in ABORTED:
         assert sign not in chat.screen, chat.screen.decode(errors="replace")
-    assert "continue it with:" in " ".join(chat.text.split())  # however the width broke it
+    words = chat.text.split()  # however the width broke the line
+    assert frame("saved", "en") in " ".join(words) or frame("saved", "zh") in "".join(words)
 
 
 @pytest.mark.parametrize(
@@ -371,7 +373,7 @@ def test_the_command_to_continue_works_pasted_anywhere(
         talk(first, b"log me in")
     finally:
         first.close()
-    pasted = first.text.split("continue it with:\n")[1].splitlines()[0]
+    pasted = first.text.split(f"{frame('saved', 'zh')}\n")[1].splitlines()[0]
 
     words = shlex.split(pasted)
     assert Path(words[0]).is_absolute()
@@ -387,5 +389,5 @@ def test_the_command_to_continue_works_pasted_anywhere(
         talk(second)
     finally:
         second.close()
-    assert second.text.startswith(f"(continuing thread {THREAD}, simulated okx")
+    assert second.text.startswith(f"(继续线程 {THREAD},模拟的 okx")  # --lang zh, kept
     assert "您需要选择要连接的 OKX 站点" in second.text  # the open question, in --lang zh

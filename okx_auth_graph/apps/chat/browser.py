@@ -7,27 +7,24 @@ the simulator's own controls, in the conversation's simulated HOME.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 from okx_auth_graph.apps.chat.console import Console
+from okx_auth_graph.apps.chat.wording import frame
+from okx_auth_graph.apps.demo import run_simulator
+from okx_auth_graph.prompts import Language
 
 A_DAY_SECONDS = 86_400
 """How far `/expire` moves the simulated clock: past any device code's lifetime."""
-
-COMMANDS = {
-    "/approve": "authorize the code shown, as clicking \"Authorize\" would",
-    "/deny": "refuse the code shown",
-    "/expire": "let a day pass, so the code shown expires",
-}
-"""The browser commands and what each does, for `/help`."""
 
 _SIMULATOR_ARGS = {
     "/approve": ("browser", "approve"),
     "/deny": ("browser", "deny"),
     "/expire": ("clock", "advance", str(A_DAY_SECONDS)),
 }
+
+COMMANDS = tuple(_SIMULATOR_ARGS)
+"""The browser commands, for `/help`."""
 
 
 class SimulatedBrowser:
@@ -44,18 +41,15 @@ class SimulatedBrowser:
         """Whether the line is one of the browser commands."""
         return line.strip().lower() in _SIMULATOR_ARGS
 
-    def act(self, line: str) -> None:
-        """Run the command and say what happened (a refusal is said too, not raised)."""
+    def act(self, line: str, language: Language) -> None:
+        """Run the command and say what happened in `language` (a refusal too, not raised)."""
         command = line.strip().lower()
-        done = subprocess.run(
-            [self._simulator, *_SIMULATOR_ARGS[command]],
-            env={**os.environ, "HOME": str(self._home)},
-            capture_output=True, text=True, check=False, timeout=30,
-        )
+        done = run_simulator(self._simulator, self._home, *_SIMULATOR_ARGS[command])
         said = (done.stdout if done.returncode == 0 else done.stderr).strip()
         if done.returncode != 0:
-            self._console.say(f"(browser: {command} did nothing: {said})")
+            text = frame("browser_refused", language, command=command, said=said)
         elif command == "/expire":
-            self._console.say("(browser: a day passes with no answer; any code shown has expired)")
+            text = frame("browser_day_passes", language)
         else:
-            self._console.say(f"(browser: {said})")
+            text = frame("browser_said", language, said=said)
+        self._console.say(text)

@@ -28,8 +28,10 @@ from okx_auth_graph.apps.chat.inbox import Inbox
 from okx_auth_graph.apps.chat.options import ChatOptions
 from okx_auth_graph.apps.chat.progress import RunProgress
 from okx_auth_graph.apps.chat.stopping import Leaving
+from okx_auth_graph.apps.chat.wording import COMMAND_HELP, frame
 from okx_auth_graph.builder import AuthGraph
 from okx_auth_graph.context import AuthContext
+from okx_auth_graph.prompts import Language
 from okx_auth_graph.replies import text_of
 from okx_auth_graph.testing import Conversation, Request, transcript_entry
 
@@ -38,10 +40,7 @@ ASSISTANT = "assistant"
 MODE_KEY = "okx_auth_graph_chat"
 """Checkpoint metadata naming the CLI a thread runs against: `simulator` or `okx`."""
 
-HELP = {
-    "/help": "show these commands",
-    "/quit": "leave (the conversation is saved; Ctrl-D does the same)",
-}
+HELP = ("/help", "/quit")
 """The commands every chat has."""
 
 
@@ -116,7 +115,7 @@ class ChatSession:
                 return self._loop()
             except KeyboardInterrupt:  # the caller turns it into the exit code
                 with contextlib.suppress(OSError):  # a closed terminal shows nothing more
-                    self._say_how_to_continue("\n(stopped) ")
+                    self._say_how_to_continue(f"\n{frame('stopped', self._language())} ")
                 raise
 
     def _loop(self) -> int:
@@ -145,22 +144,25 @@ class ChatSession:
         if word == "/help":
             self._console.say(self._help())
         elif self._browser is not None and self._browser.handles(word):
-            self._browser.act(word)
+            self._browser.act(word, self._language())
         elif word in browser.COMMANDS:
-            self._console.say(
-                f"{word} plays the simulated browser and works only with --simulate; "
-                "with the real okx CLI, authorize on the OKX website."
-            )
+            self._console.say(frame("browser_only", self._language(), command=word))
         else:
-            self._console.say(f"unknown command {text}; /help lists them")
+            self._console.say(frame("unknown_command", self._language(), command=text))
         return True
 
     def _help(self) -> str:
-        commands = dict(HELP)
-        if self._browser is not None:
-            commands |= browser.COMMANDS
-        lines = [f"  {name:<9} {what}" for name, what in commands.items()]
-        return "\n".join(["Anything else you type is your message to the assistant.", *lines])
+        language = self._language()
+        commands = HELP + (browser.COMMANDS if self._browser is not None else ())
+        lines = [f"  {name:<9} {COMMAND_HELP[name][language]}" for name in commands]
+        return "\n".join([frame("help", language), *lines])
+
+    def _language(self) -> Language:
+        """The language of the chat's own lines: `--lang`, else the last request's, else English."""
+        language: Language = (
+            self._options.language or self._conversation.values.get("language") or "en"
+        )
+        return language
 
     def _run(self, request: Request) -> None:
         """Stream one run to its next interrupt (or its end), printing as it goes."""
@@ -209,7 +211,7 @@ class ChatSession:
         if self._browser is not None:
             line = self._inbox.take_if(self._browser.handles)
             if line is not None:
-                self._browser.act(line)
+                self._browser.act(line, self._language())
 
     def _show_outcome(self) -> None:
         outcome = self._conversation.outcome
@@ -225,17 +227,16 @@ class ChatSession:
                 f"continue it the same way, or start a new thread"
             )
 
-    def _where(self) -> str:
+    def _where(self, language: Language) -> str:
         """Which CLI this chat runs, in a few words."""
         if self._browser is not None:
-            return f"simulated okx (HOME {self._conversation.context.okx_home})"
-        return f"okx CLI {self._okx_cli}"
+            return frame("simulated_cli", language, home=self._conversation.context.okx_home)
+        return frame("real_cli", language, cli=self._okx_cli)
 
     def _greet(self) -> None:
+        language = self._language()
         self._console.say(
-            f"okx-auth-graph chat: thread {self._options.thread}, {self._where()}\n"
-            "Ask to log in to OKX. /help lists commands; Ctrl-D leaves, and "
-            "--thread continues later."
+            frame("greeting", language, thread=self._options.thread, where=self._where(language))
         )
 
     def _pick_up(self, snapshot: StateSnapshot) -> None:
@@ -247,16 +248,17 @@ class ChatSession:
         a new request.
         """
         self._shown = len(self._conversation.messages)
-        where = f"(continuing thread {self._options.thread}, {self._where()}"
+        language = self._language()
+        where = {"thread": self._options.thread, "where": self._where(language)}
         question = self._conversation.interrupt
         if question is not None:
-            self._console.say(f"{where}; the question still open:)")
+            self._console.say(frame("question_open", language, **where))
             self._reply(str(question.get("message", "")))
         elif snapshot.next:
-            self._console.say(f"{where}, from the step that was cut off)")
+            self._console.say(frame("step_cut_off", language, **where))
             self._run(None)
         else:
-            self._console.say(f"{where}; its last request has ended:)")
+            self._console.say(frame("request_ended", language, **where))
             posted = self._conversation.ai_texts()
             if posted:
                 self._reply(posted[-1])
@@ -264,5 +266,5 @@ class ChatSession:
 
     def _say_how_to_continue(self, before: str = "") -> None:
         """Say how to continue; the command on a line of its own, never wrapped, to paste."""
-        self._console.say(f"{before}This conversation is saved; continue it with:")
+        self._console.say(f"{before}{frame('saved', self._language())}")
         self._console.say(self._options.resume_command(), wrap_lines=False)
