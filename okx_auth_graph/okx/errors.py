@@ -18,7 +18,7 @@ from typing import Any, Literal, get_args
 
 from typing_extensions import TypedDict
 
-from okx_auth_graph.okx.framing import MalformedOutput, decode_object, error_message
+from okx_auth_graph.okx.framing import MalformedOutput, decode_object, error_message, hints
 from okx_auth_graph.okx.redact import redact_text
 
 OAUTH_CLI_VERSION = "1.3.1-beta.17"
@@ -176,11 +176,24 @@ _PATTERN_TEXTS: tuple[tuple[ErrorKind, str], ...] = (
         r"|token not found|storagenotfounderror|未认证|需要登录",
     ),
     ("rate_limited", r"rate limit|too many requests|\b50011\b"),
-    ("network_error", r"network error|enotfound|econnrefused|etimedout"),
+    (
+        # The CLI's own `NetworkError`s: no answer from OKX, or an answer that is not JSON.
+        "network_error",
+        r"network error|enotfound|econnrefused|etimedout|failed to call okx endpoint"
+        r"|returned non-json response",
+    ),
 )
 _PATTERNS: tuple[tuple[ErrorKind, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in _PATTERN_TEXTS
 )
+_HINT_PATTERNS: tuple[tuple[ErrorKind, re.Pattern[str]], ...] = (
+    (
+        # The CLI's advice for OKX's 51155 and 51734, whose codes it does not print.
+        "region_restricted",
+        re.compile(r"unavailable in your region|not supported for your kyc country", re.I),
+    ),
+)
+"""Causes only the CLI's `Hint:` names; read when its `Error:` line names none of the above."""
 
 
 class OkxFailure(TypedDict):
@@ -282,8 +295,9 @@ def classify_tool_error(error: Mapping[str, Any]) -> ErrorKind:
 def classify_text(text: str) -> ErrorKind:
     """Map what a failed okx call or tool said to an error kind.
 
-    An MCP error object is read by its fields; CLI text by its `Error:` line
-    (the update notice, `Hint:` and `Version:` never decide).
+    An MCP error object is read by its fields; CLI text by its `Error:` line,
+    then by the few `Hint:`s that name a cause the line does not (`_HINT_PATTERNS`;
+    the update notice and `Version:` never decide).
     """
     answer = _json_answer(text)
     if answer is not None and answer.get("error") is True:
@@ -292,7 +306,11 @@ def classify_text(text: str) -> ErrorKind:
         # A successful answer reports no failure, whatever it mentions (OKX's MCP
         # server adds its capability report, `requires_auth` and all, to every answer).
         return "unknown"
-    return _match(error_message(text))
+    kind = _match(error_message(text))
+    if kind != "unknown":
+        return kind
+    advice = " ".join(hints(text))
+    return next((kind for kind, pattern in _HINT_PATTERNS if pattern.search(advice)), "unknown")
 
 
 def failure_detail(text: str, secrets: Iterable[str] = ()) -> str:

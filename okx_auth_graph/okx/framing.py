@@ -25,6 +25,7 @@ _NOTICE_LINES = re.compile(
 _TRAILER = re.compile(r"^\s*(?:hint|version|traceid):", re.IGNORECASE)
 """Lines after an `Error:` line: the CLI's advice, its version and OKX's trace id."""
 _ERROR_LINE = re.compile(r"^\s*error:\s*(?P<message>.*\S)", re.IGNORECASE)
+_HINT_LINE = re.compile(r"^\s*hint:\s*(?P<hint>.*\S)", re.IGNORECASE)
 
 _DECODER = json.JSONDecoder()
 
@@ -65,6 +66,16 @@ def error_message(text: str) -> str:
         if found:
             return found.group("message")
     return "\n".join(line for line in lines if not _TRAILER.match(line)).strip()
+
+
+def hints(text: str) -> list[str]:
+    """The advice of a failed call's `Hint:` lines.
+
+    The CLI prints no OKX error code, so for some failures (a region
+    restriction) its fixed advice is the only place the cause is named.
+    """
+    lines = without_notice(text).split("\n")
+    return [found.group("hint") for line in lines if (found := _HINT_LINE.match(line))]
 
 
 def decode_object(text: str, what: str) -> dict[str, Any]:

@@ -567,7 +567,13 @@ def test_cdn_failure_text(
     [
         "Error 51155: This instrument is not available in your region",
         "Error 51734: region restriction",
+        # The real CLI's words for 51155: no code, its fixed hint names the cause.
+        "Error: You can't trade this pair or borrow this crypto due to local compliance "
+        "restrictions.\nHint: Feature unavailable in your region (site: eea). Verify your site "
+        "setting matches your account registration region. Available sites: global, eea, us. "
+        "Do not retry.\nVersion: @okx_ai/okx-trade-cli@1.2.4\n",
     ],
+    ids=["51155", "51734", "real-cli-51155"],
 )
 @pytest.mark.parametrize(("text", "language"), [("order failed", "en"), ("下单失败", "zh")])
 def test_region_restriction_names_the_site_and_offers_another(

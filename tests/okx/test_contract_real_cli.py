@@ -12,6 +12,7 @@ import json
 import logging
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -341,6 +342,47 @@ def test_real_cli_key_refused_by_a_local_okx_is_api_key_rejected(
     for text in (json.dumps(failure), str(OkxError(failure)), caplog.text):
         for secret in PLANTED_SECRETS:
             assert secret not in text
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        ({"code": "51155", "msg": "You can't trade this pair due to local compliance "
+          "restrictions.", "data": []}, "region_restricted"),
+        ({"code": "51734", "msg": "This feature is not supported for your KYC country or "
+          "region.", "data": []}, "region_restricted"),
+    ],
+    ids=["51155", "51734"],
+)
+def test_real_cli_region_restriction_is_recognised_without_its_code(
+    real_okx: Path, configured_home: Path, body: dict[str, object], kind: str
+) -> None:
+    _quiet_update_check(configured_home, "99.0.0")
+    with serving(body) as okx:
+        write_okx_config(configured_home, _keyed_config(okx.base_url))
+        settings = OkxSettings(okx_cli=str(real_okx), okx_home=str(configured_home))
+        result = run_okx(["account", "balance", "--json"], settings)
+    assert okx.paths  # the CLI really asked the stand-in
+    assert str(body["code"]) not in result.stderr  # what the classifier cannot rely on
+    failure = failure_of(result, settings)
+    assert failure["kind"] == kind
+    assert failure["detail"] == body["msg"]
+
+
+def test_real_cli_without_an_answer_from_okx_is_a_network_error(
+    real_okx: Path, configured_home: Path
+) -> None:
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    _quiet_update_check(configured_home, "99.0.0")
+    write_okx_config(configured_home, _keyed_config(f"http://127.0.0.1:{port}"))
+    settings = OkxSettings(okx_cli=str(real_okx), okx_home=str(configured_home))
+    result = run_okx(["account", "balance"], settings)
+    assert result.returncode == 1
+    failure = failure_of(result, settings)
+    assert failure["kind"] == "network_error"
+    assert failure["detail"] == "Failed to call OKX endpoint GET /api/v5/account/balance."
 
 
 def test_recover_from_the_real_invalid_sign_offers_step_0_2_a(

@@ -45,6 +45,9 @@ CLASSIFICATION_TABLE: list[tuple[str, ErrorKind]] = [
         "region_restricted",
     ),
     ("51734", "region_restricted"),
+    # The real CLI's `NetworkError`s: no connection, DNS, timeout; an answer that is not JSON.
+    ("Error: Failed to call OKX endpoint GET /api/v5/account/balance.", "network_error"),
+    ("Error: OKX returned non-JSON response for GET /api/v5/account/balance.", "network_error"),
     ("Network error during login", "network_error"),
     ("Error: Failed to spawn okx-auth: spawn /x/okx-auth ENOENT", "spawn_failed"),
     ("Installation failed: All CDN sources failed", "install_cdn_failed"),
@@ -116,6 +119,46 @@ def test_classify_failed_call_from_stdout_when_stderr_empty(text: str, kind: Err
 def test_text_inside_a_longer_message(text: str, kind: ErrorKind) -> None:
     noisy = f"okx: something happened\n{text}\nHint: see the docs\nVersion: 1.3.0"
     assert classify_text(noisy) == kind
+
+
+_NETWORK_HINT = "Hint: Please check network connectivity and retry the request in a few seconds."
+_REGION_ADVICE = (
+    "(site: eea). Verify your site setting matches your account registration region. "
+    "Available sites: global, eea, us. Do not retry."
+)
+
+
+@pytest.mark.parametrize(
+    ("message", "hint", "kind"),
+    [
+        # 51155 and 51734: the real CLI (1.2.4) prints no OKX code, its fixed `Hint:` names them.
+        (
+            "You can't trade this pair or borrow this crypto due to local compliance "
+            "restrictions.",
+            f"Hint: Feature unavailable in your region {_REGION_ADVICE}",
+            "region_restricted",
+        ),
+        (
+            "This feature is not supported for your KYC country or region.",
+            f"Hint: Feature not supported for your KYC country {_REGION_ADVICE}",
+            "region_restricted",
+        ),
+        ("Failed to call OKX endpoint GET /api/v5/account/balance.", _NETWORK_HINT,
+         "network_error"),
+        # A hint decides only when the error line names nothing, never over it.
+        ("Invalid Sign", f"Hint: Feature unavailable in your region {_REGION_ADVICE}",
+         "api_key_rejected"),
+        ("HTTP 502 from OKX: <html>502 Bad Gateway</html>",
+         "Hint: Verify endpoint path and request parameters.", "unknown"),
+    ],
+    ids=["51155", "51734", "network", "key-error-line-wins", "other-hint"],
+)
+def test_the_real_clis_errors_with_their_hints(message: str, hint: str, kind: ErrorKind) -> None:
+    stderr = f"Error: {message}\n{hint}\nVersion: @okx_ai/okx-trade-cli@1.2.4\n"
+    for notice in ("", "Update available for @okx_ai/okx-trade-cli: 1.2.4 → 99.0.0\n"):
+        failure = classify(FailedCall(COMMAND, 1, stdout="", stderr=notice + stderr))
+        assert failure["kind"] == kind
+        assert failure["detail"] == message  # the advice is never kept
 
 
 def test_chinese_auth_messages() -> None:
