@@ -36,6 +36,7 @@ from langgraph.types import Command
 from okx_auth_graph.builder import AuthGraph, build_auth_graph
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.extras import needs_extra
+from okx_auth_graph.isolation import RunFacts, ServerSide, okx_settings
 from okx_auth_graph.middleware.policy import (
     auth_error_kind,
     clean_okx_output,
@@ -45,6 +46,8 @@ from okx_auth_graph.middleware.policy import (
     recovery_request,
     scrub,
 )
+from okx_auth_graph.okx import OkxError
+from okx_auth_graph.okx.commands import home_secrets
 from okx_auth_graph.okx.errors import failure_detail
 from okx_auth_graph.prompts import render
 from okx_auth_graph.replies import text_of
@@ -86,30 +89,35 @@ class OkxAuthState(AgentState[Any]):
     """How the most recent sign-in or recovery in this thread ended."""
 
 
-def _clean_content(content: str | list[str | dict[str, Any]]) -> str | list[str | dict[str, Any]]:
+def _clean_content(
+    content: str | list[str | dict[str, Any]], secrets: Sequence[str]
+) -> str | list[str | dict[str, Any]]:
     if isinstance(content, str):
-        return clean_okx_output(content)
+        return clean_okx_output(content, secrets)
     blocks: list[str | dict[str, Any]] = []
     for block in content:
         if isinstance(block, str):
-            blocks.append(clean_okx_output(block))
+            blocks.append(clean_okx_output(block, secrets))
         elif isinstance(block.get("text"), str):
-            blocks.append({**block, "text": clean_okx_output(block["text"])})
+            blocks.append({**block, "text": clean_okx_output(block["text"], secrets)})
         else:
             blocks.append(block)
     return blocks
 
 
-def clean_tool_message(message: ToolMessage) -> ToolMessage:
-    """A copy of an okx tool's message whose content and MCP artifact are safe to keep."""
-    update: dict[str, Any] = {"content": _clean_content(message.content)}
+def clean_tool_message(message: ToolMessage, secrets: Sequence[str] = ()) -> ToolMessage:
+    """A copy of an okx tool's message whose content and MCP artifact are safe to keep.
+
+    `secrets`: credential values to mask wherever they stand (the HOME's configured ones).
+    """
+    update: dict[str, Any] = {"content": _clean_content(message.content, secrets)}
     if message.artifact is not None:
-        update["artifact"] = scrub(message.artifact)
+        update["artifact"] = scrub(message.artifact, secrets)
     return message.model_copy(update=update)
 
 
-def _clean_result(result: ToolResult) -> ToolResult:
-    return clean_tool_message(result) if isinstance(result, ToolMessage) else result
+def _clean_result(result: ToolResult, secrets: Sequence[str]) -> ToolResult:
+    return clean_tool_message(result, secrets) if isinstance(result, ToolMessage) else result
 
 
 def _latest_human(messages: Sequence[AnyMessage]) -> list[AnyMessage]:
@@ -149,7 +157,7 @@ def _not_signed_in(request: ToolCallRequest, outcome: OkxAuthOutcome | None) -> 
 
 
 def _still_failing(request: ToolCallRequest, retried: ToolMessage,
-                   outcome: OkxAuthOutcome) -> ToolMessage:
+                   outcome: OkxAuthOutcome, secrets: Sequence[str]) -> ToolMessage:
     """What the model reads when a tool still reports an auth error after a completed sign-in.
 
     A second recovery would only loop, and the tool's own advice (for OKX's
@@ -163,8 +171,8 @@ def _still_failing(request: ToolCallRequest, retried: ToolMessage,
         "okx_auth_status": outcome.get("status"),
         "message": (
             f"The user is signed in to OKX, but {name} still failed: "
-            f"{failure_detail(retried.text)} Signing in again will not fix it; do not retry "
-            "it, and never ask the user for API keys, secrets or passphrases in the chat."
+            f"{failure_detail(retried.text, secrets)} Signing in again will not fix it; do not "
+            "retry it, and never ask the user for API keys, secrets or passphrases in the chat."
         ),
     }
     return ToolMessage(
@@ -175,11 +183,13 @@ def _still_failing(request: ToolCallRequest, retried: ToolMessage,
     )
 
 
-def _retried(request: ToolCallRequest, result: ToolResult, outcome: OkxAuthOutcome) -> ToolResult:
+def _retried(
+    request: ToolCallRequest, result: ToolResult, outcome: OkxAuthOutcome, secrets: Sequence[str]
+) -> ToolResult:
     """The retry after a completed sign-in: its cleaned answer, or the stop if it still fails."""
     if isinstance(result, ToolMessage) and auth_error_kind(result.text) is not None:
-        return _with_outcome(_still_failing(request, result, outcome), outcome)
-    return _with_outcome(_clean_result(result), outcome)
+        return _with_outcome(_still_failing(request, result, outcome, secrets), outcome)
+    return _with_outcome(_clean_result(result, secrets), outcome)
 
 
 def _with_outcome(result: ToolResult, outcome: OkxAuthOutcome) -> ToolResult:
@@ -190,22 +200,26 @@ def _with_outcome(result: ToolResult, outcome: OkxAuthOutcome) -> ToolResult:
 
 
 @task
-def okx_tool_first_attempt(handler: ToolHandler, request: ToolCallRequest) -> ToolResult:
-    """Run the tool as a LangGraph task, so its result is checkpointed.
+def okx_tool_first_attempt(
+    handler: ToolHandler, request: ToolCallRequest, secrets: Sequence[str]
+) -> ToolResult:
+    """Run the tool as a LangGraph task, so its result is checkpointed, cleaned.
 
     A recovery that interrupts makes the whole tool node run again on resume;
     the task's saved result stands in for the first call then, so the tool
-    runs once before the recovery and once after, never in between.
+    runs once before the recovery and once after, never in between. What the
+    task returns is saved and streamed (`messages` mode), so it is the cleaned
+    output: the raw one, secrets and token lifetimes included, never leaves here.
     """
-    return handler(request)
+    return _clean_result(handler(request), secrets)
 
 
 @task
 async def aokx_tool_first_attempt(
-    handler: AsyncToolHandler, request: ToolCallRequest
+    handler: AsyncToolHandler, request: ToolCallRequest, secrets: Sequence[str]
 ) -> ToolResult:
     """Async twin of `okx_tool_first_attempt`."""
-    return await handler(request)
+    return _clean_result(await handler(request), secrets)
 
 
 @dataclass(frozen=True)
@@ -308,6 +322,18 @@ class OkxAuthMiddleware(AgentMiddleware[OkxAuthState, Any, Any]):
     def _context_for(self, agent_context: object) -> AuthContext:
         return agent_context if isinstance(agent_context, AuthContext) else self._context
 
+    def _home_secrets(self, run: RunFacts) -> tuple[str, ...]:
+        """The credentials configured in the HOME the okx CLI runs in for this run.
+
+        A tool's words may echo them where no `name: value` pattern catches
+        them (an error quoting the key), so every okx output is masked of them.
+        """
+        try:
+            settings = okx_settings(self._context_for(run.context), ServerSide.of(run))
+        except OkxError:  # an identity without a HOME of its own: none to read
+            return ()
+        return home_secrets(settings)
+
     def _sign_in_due(self, state: OkxAuthState) -> bool:
         """Whether the model just asked for an account tool while not signed in."""
         last = state["messages"][-1] if state["messages"] else None
@@ -328,32 +354,34 @@ class OkxAuthMiddleware(AgentMiddleware[OkxAuthState, Any, Any]):
         result = yield SignIn(self._auth_input(state["messages"], None))
         return {"okx_auth": _outcome_of(result)}
 
-    def _tool_call_plan(self, request: ToolCallRequest) -> Plan[ToolResult]:
+    def _tool_call_plan(
+        self, request: ToolCallRequest, secrets: Sequence[str]
+    ) -> Plan[ToolResult]:
         """Around an okx tool: clean its output; on an auth error, recover and retry once.
 
         The decision alone, as a generator: it yields what must run (the tool,
-        its checkpointed first attempt, the auth graph) and gets the result
-        back, so the sync and async hooks below are only the shells that run
-        those steps.
+        its checkpointed first attempt, already cleaned, the auth graph) and
+        gets the result back, so the sync and async hooks below are only the
+        shells that run those steps.
         """
         name = request.tool_call["name"]
         if not self._needs_account(name):
             result = yield RUN_TOOL
-            return _clean_result(result) if self.is_okx_tool(name) else result
+            return _clean_result(result, secrets) if self.is_okx_tool(name) else result
         if not is_signed_in(request.state.get("okx_auth")):
             return _not_signed_in(request, request.state.get("okx_auth"))
-        first = yield FIRST_ATTEMPT
+        first: ToolResult = yield FIRST_ATTEMPT
         recover = (
             recovery_request(first.text, recovered=False) if isinstance(first, ToolMessage)
             else None
         )
         if recover is None:
-            return _clean_result(first)
+            return first
         recovery = yield SignIn(self._auth_input(request.state["messages"], recover))
         outcome = _outcome_of(recovery)
         if not is_signed_in(outcome):
             return _with_outcome(_not_signed_in(request, outcome), outcome)
-        return _retried(request, (yield RUN_TOOL), outcome)
+        return _retried(request, (yield RUN_TOOL), outcome, secrets)
 
     def after_model(
         self, state: OkxAuthState, runtime: Runtime[Any]
@@ -372,30 +400,32 @@ class OkxAuthMiddleware(AgentMiddleware[OkxAuthState, Any, Any]):
     def wrap_tool_call(self, request: ToolCallRequest, handler: ToolHandler) -> ToolResult:
         """Clean okx output; for account tools, recover from an auth error and retry once."""
         context = self._context_for(request.runtime.context)
+        secrets = self._home_secrets(request.runtime)
 
         def perform(step: Step) -> Any:
             if isinstance(step, SignIn):
                 return self._sign_in(step, context)
             if step is FIRST_ATTEMPT:
-                return okx_tool_first_attempt(handler, request).result()
+                return okx_tool_first_attempt(handler, request, secrets).result()
             return handler(request)
 
-        return _run(self._tool_call_plan(request), perform)
+        return _run(self._tool_call_plan(request, secrets), perform)
 
     async def awrap_tool_call(
         self, request: ToolCallRequest, handler: AsyncToolHandler
     ) -> ToolResult:
         """`wrap_tool_call` on the event loop."""
         context = self._context_for(request.runtime.context)
+        secrets = self._home_secrets(request.runtime)
 
         async def perform(step: Step) -> Any:
             if isinstance(step, SignIn):
                 return await self._asign_in(step, context)
             if step is FIRST_ATTEMPT:
-                return await aokx_tool_first_attempt(handler, request)
+                return await aokx_tool_first_attempt(handler, request, secrets)
             return await handler(request)
 
-        return await _arun(self._tool_call_plan(request), perform)
+        return await _arun(self._tool_call_plan(request, secrets), perform)
 
     def _sign_in(self, step: Step, context: AuthContext) -> dict[str, Any]:
         """Run the auth graph for a `SignIn` step (the only step a sign-in plan yields)."""
@@ -412,8 +442,9 @@ class OkxAuthMiddleware(AgentMiddleware[OkxAuthState, Any, Any]):
         that never passed through here (history from before the middleware,
         a tool that returns a `Command`).
         """
+        secrets = self._home_secrets(request.runtime)
         messages: list[AnyMessage] = [
-            clean_tool_message(m)
+            clean_tool_message(m, secrets)
             if isinstance(m, ToolMessage) and m.name and self.is_okx_tool(m.name)
             else m
             for m in request.messages

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 
 from okx_auth_graph.keywords import is_market_only
 from okx_auth_graph.mcp.registry import needs_account as mcp_needs_account
 from okx_auth_graph.mcp.registry import registry_name
-from okx_auth_graph.okx import ErrorKind, classify_text, mask_key, redact_text
-from okx_auth_graph.okx.errors import RECOVER_KINDS
+from okx_auth_graph.okx import ErrorKind, mask_key, redact_text
+from okx_auth_graph.okx.errors import RECOVER_KINDS, tool_output_failure
+from okx_auth_graph.okx.redact import is_credential_name, is_key_name
 from okx_auth_graph.state import OkxAuthOutcome, OkxAuthRequest
 from okx_auth_graph.tools import make_okx_tools
 
@@ -26,15 +28,6 @@ AUTH_ERROR_KINDS: frozenset[ErrorKind] = RECOVER_KINDS
 
 HIDDEN_FIELDS = frozenset({"expiresAt", "expires_at", "ttl", "profile"})
 """Fields the skill forbids showing: token lifetimes mislead, `profile` is internal."""
-
-SECRET_FIELDS = frozenset({
-    "secret_key", "secretKey", "passphrase", "access_token", "accessToken",
-    "refresh_token", "refreshToken",
-})
-"""Credentials dropped whole."""
-
-KEY_FIELDS = frozenset({"api_key", "apiKey"})
-"""API keys, kept only in their masked form (`***` and the last four characters)."""
 
 AUTH_TOOL_NAMES = frozenset(tool.name for tool in make_okx_tools())
 """The package's own auth tools: they are the procedure's steps, not account tools."""
@@ -51,8 +44,12 @@ def is_signed_in(outcome: OkxAuthOutcome | None) -> bool:
 
 
 def auth_error_kind(text: str) -> ErrorKind | None:
-    """The auth error an okx tool's output reports, or None for anything else."""
-    kind = classify_text(text)
+    """The auth error an okx tool's output reports, or None for anything else.
+
+    Data a tool answered is never read for error words (`tool_output_failure`):
+    a memo that says "401" does not make a successful call fail and run again.
+    """
+    kind = tool_output_failure(text)
     return kind if kind in AUTH_ERROR_KINDS else None
 
 
@@ -91,48 +88,50 @@ def is_okx_output(name: str) -> bool:
     return name.startswith("okx_") or registry_name(name) is not None
 
 
-def scrub(value: object) -> object:
-    """Drop hidden and secret fields, mask keys, clean free text; JSON stays JSON.
+def scrub(value: object, secrets: Iterable[str] = ()) -> object:
+    """Drop hidden and credential fields, mask API keys, clean free text; JSON stays JSON.
 
-    A string inside JSON is free text like any other (an error message may
-    say `expiresAt: ...`), so it is cleaned as `_clean_text` cleans text.
+    Which names are credentials is the okx layer's rule (`is_credential_name`,
+    the same one that masks `name: value` in text). A string inside JSON is
+    free text like any other (an error message may say `expiresAt: ...`), so it
+    is cleaned as `_clean_text` cleans text, known `secrets` masked too.
     """
     if isinstance(value, dict):
         return {
-            key: mask_key(item) if key in KEY_FIELDS and isinstance(item, str) else scrub(item)
+            key: mask_key(item) if is_key_name(key) and isinstance(item, str)
+            else scrub(item, secrets)
             for key, item in value.items()
-            if key not in HIDDEN_FIELDS and key not in SECRET_FIELDS
+            if key not in HIDDEN_FIELDS and not (is_credential_name(key) and not is_key_name(key))
         }
     if isinstance(value, list):
-        return [scrub(item) for item in value]
-    return _clean_text(value) if isinstance(value, str) else value
+        return [scrub(item, secrets) for item in value]
+    return _clean_text(value, secrets) if isinstance(value, str) else value
 
 
-def _clean_text(text: str) -> str:
+def _clean_text(text: str, secrets: Iterable[str]) -> str:
     """Free text without `name: value` pairs of the hidden fields, and redacted."""
-    return redact_text(_HIDDEN_PAIR.sub("", text))
+    return redact_text(_HIDDEN_PAIR.sub("", text), secrets)
 
 
-def clean_okx_output(text: str) -> str:
+def clean_okx_output(text: str, secrets: Iterable[str] = ()) -> str:
     """An okx tool's output without token lifetimes, `profile` or secrets.
 
     JSON loses the fields outright (and stays valid JSON); other text loses
     `name: value` pairs of the hidden fields. Every string then passes the
-    package's redaction, which masks any credential left in free text.
+    package's redaction, which masks any credential left in free text, and
+    every one of `secrets` (the HOME's configured credentials) wherever it stands.
     """
     try:
         value = json.loads(text)
     except ValueError:
-        return _clean_text(text)
-    return json.dumps(scrub(value), ensure_ascii=False)
+        return _clean_text(text, secrets)
+    return json.dumps(scrub(value, secrets), ensure_ascii=False)
 
 
 __all__ = [
     "AUTH_ERROR_KINDS",
     "AUTH_TOOL_NAMES",
     "HIDDEN_FIELDS",
-    "KEY_FIELDS",
-    "SECRET_FIELDS",
     "SIGNED_IN",
     "auth_error_kind",
     "clean_okx_output",

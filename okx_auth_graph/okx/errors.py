@@ -11,14 +11,21 @@ unknown failures keep their redacted message.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Any, Literal, cast, get_args
 
 from typing_extensions import TypedDict
 
-from okx_auth_graph.okx.framing import MalformedOutput, decode_object, error_message, hints
+from okx_auth_graph.okx.framing import (
+    MalformedOutput,
+    clean,
+    decode_object,
+    error_message,
+    hints,
+)
 from okx_auth_graph.okx.redact import redact_text
 
 OAUTH_CLI_VERSION = "1.3.1-beta.17"
@@ -262,16 +269,6 @@ def _json_answer(text: str) -> dict[str, Any] | None:
         return None
 
 
-def tool_error_object(text: str) -> dict[str, Any] | None:
-    """The `{"error": true, "type": ..., "message": ...}` object a tool answered, if any.
-
-    OKX's MCP server returns a failed tool call as that object (pretty JSON,
-    with `tool`, `suggestion`, `code` and more beside it).
-    """
-    value = _json_answer(text)
-    return value if value is not None and value.get("error") is True else None
-
-
 def classify_tool_error(error: Mapping[str, Any]) -> ErrorKind:
     """Classify an MCP error object on its `type`, `code` and `message` fields only.
 
@@ -300,8 +297,9 @@ def classify_text(text: str) -> ErrorKind:
     the update notice and `Version:` never decide).
     """
     answer = _json_answer(text)
-    if answer is not None and answer.get("error") is True:
-        return classify_tool_error(answer)
+    reported = _reported_failure(answer) if answer is not None else None
+    if reported is not None:
+        return reported[0]
     if answer is not None and answer.get("ok") is True:
         # A successful answer reports no failure, whatever it mentions (OKX's MCP
         # server adds its capability report, `requires_auth` and all, to every answer).
@@ -320,9 +318,50 @@ def failure_detail(text: str, secrets: Iterable[str] = ()) -> str:
     environment variables) and never the whole MCP object (its `suggestion`
     says the same): only the message itself.
     """
-    error = tool_error_object(text)
-    message = str(error.get("message") or "") if error is not None else error_message(text)
+    answer = _json_answer(text)
+    reported = _reported_failure(answer) if answer is not None else None
+    message = reported[1] if reported is not None else error_message(text)
     return redact_text(" ".join(message.split()), secrets)[:_DETAIL_LIMIT]
+
+
+def _reported_failure(answer: Mapping[str, Any]) -> tuple[ErrorKind, str] | None:
+    """The kind and message of a JSON answer that reports a failure, else None.
+
+    Two shapes do: OKX's MCP error object (`{"error": true, "type", "code",
+    "message"}`), and `{"ok": false, "message", ...}`, the package's own
+    tools' among them (`tools.failure_payload`, whose `error` is the kind it
+    already classified). Their advice (`suggestion`, `action`) is never the message.
+    """
+    message = str(answer.get("message") or "")
+    if answer.get("error") is True:
+        return classify_tool_error(answer), message
+    if answer.get("ok") is not False:
+        return None
+    named = answer.get("error")
+    kind = cast(ErrorKind, named) if named in ERROR_KINDS else _match(f"{named or ''} {message}")
+    return kind, message
+
+
+def tool_output_failure(text: str) -> ErrorKind | None:
+    """The failure a tool's output reports, or None when the output is an answer.
+
+    A tool that succeeds answers JSON data, and data may say anything (a
+    memo reading "401 Unauthorized", a bot tagged "token expired"): JSON
+    that is not one of the failure shapes (`_reported_failure`) is an answer
+    and is never read for error words. Other text is what a CLI printed, and
+    is classified as such.
+    """
+    try:
+        value = json.loads(clean(text))
+    except (ValueError, RecursionError):
+        value = None
+    if isinstance(value, dict):
+        reported = _reported_failure(value)
+        return reported[0] if reported is not None else None
+    if isinstance(value, list):
+        return None
+    kind = classify_text(text)
+    return None if kind == "unknown" else kind
 
 
 def classify(call: FailedCall) -> OkxFailure:

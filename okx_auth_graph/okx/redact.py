@@ -26,12 +26,22 @@ SECRET_FLAGS = frozenset({
     "--api-key", "--secret-key", "--passphrase", "--token", "--access-token", "--refresh-token",
 })
 
-_SECRET_FIELD = re.compile(
-    r"""(?P<name>["']?(?:api[_-]?key|secret[_-]?key|pass[_-]?phrase|apiKey|secretKey|
-    OK-ACCESS-KEY|OK-ACCESS-SIGN|OK-ACCESS-PASSPHRASE|access[_-]?token|refresh[_-]?token|token)
-    ["']?\s*[:=]\s*)(?:"(?P<double>[^"]*)"|'(?P<single>[^']*)'|(?P<bare>[^"'\s,;}]+))""",
-    re.IGNORECASE | re.VERBOSE,
+_KEY_NAMES = r"api[_-]?key|OK-ACCESS-KEY"
+"""Names whose value is an API key: it keeps its masked form (`***` and the last four)."""
+_OTHER_CREDENTIAL_NAMES = (
+    r"(?:api[_-]?|client[_-]?)?secret(?:[_-]?key)?|pass[_-]?phrase|password"
+    r"|OK-ACCESS-SIGN|OK-ACCESS-PASSPHRASE|(?:access|refresh|id)[_-]?token|token"
 )
+"""Names whose value is any other credential: nothing of it is kept."""
+_KEY_NAME = re.compile(_KEY_NAMES, re.IGNORECASE)
+_CREDENTIAL_NAME = re.compile(f"{_KEY_NAMES}|{_OTHER_CREDENTIAL_NAMES}", re.IGNORECASE)
+
+_SECRET_FIELD = re.compile(
+    rf"""(?P<name>["']?(?:{_KEY_NAMES}|{_OTHER_CREDENTIAL_NAMES})["']?\s*[:=]\s*)"""
+    r"""(?:"(?P<double>[^"]*)"|'(?P<single>[^']*)'|(?P<bare>[^"'\s,;}]+))""",
+    re.IGNORECASE,
+)
+"""A credential written as `name: value` or `name=value`, in text, JSON or TOML."""
 _SECRET_FLAG_VALUE = re.compile(
     rf"(?P<flag>{'|'.join(sorted(SECRET_FLAGS, key=len, reverse=True))})(?P<gap>\s+)"
     r"(?P<value>(?!-)[^\s\"']+)",
@@ -44,8 +54,14 @@ _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
 """A JSON Web Token wherever it stands (an access or refresh token, an ID token)."""
 
 
-_KEY_NAME = re.compile(r"api[_-]?key|OK-ACCESS-KEY", re.IGNORECASE)
-"""A name (a field, a header, a flag) whose value is an API key, which keeps its masked form."""
+def is_key_name(name: str) -> bool:
+    """Whether a field (a JSON key, a header) named so holds an API key."""
+    return _KEY_NAME.fullmatch(name) is not None
+
+
+def is_credential_name(name: str) -> bool:
+    """Whether a field named so holds a credential: an API key, a secret, a token."""
+    return _CREDENTIAL_NAME.fullmatch(name) is not None
 
 
 def _masked(name: str, value: str) -> str:

@@ -7,11 +7,12 @@ checkpointer, the auth graph run inside the agent's nodes, the CLI calls.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 import pytest
-from langchain_core.messages import SystemMessage, ToolMessage
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.tools import tool
+from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.prebuilt import ToolRuntime
 
 from okx_auth_graph.context import AuthContext
@@ -323,3 +324,111 @@ async def test_async_agent_signs_in_and_recovers(sim: Simulator, call_log: CallL
     result = thread.result
     assert call_log.argvs()[before:].count(BALANCE) == 2
     assert json.loads(text_of(tool_messages(result)[-1])) == BALANCE_OUTPUT
+
+
+KEYED_SECRETS = ("ak-middleware-5678", "sk-middleware-secret", "pp-middleware-secret")
+
+
+def saved_bytes(thread: AgentThread) -> bytes:
+    """Everything the agent's checkpointer holds for the thread, checkpoints and task writes."""
+    saver = thread.agent.checkpointer
+    assert isinstance(saver, InMemorySaver)
+    found: list[bytes] = []
+
+    def collect(value: object) -> None:
+        if isinstance(value, bytes | bytearray):
+            found.append(bytes(value))
+        elif isinstance(value, str):
+            found.append(value.encode())
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                collect(key)
+                collect(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                collect(item)
+
+    collect(saver.storage)
+    collect(saver.writes)
+    collect(saver.blobs)
+    return b"\n".join(found)
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_raw_okx_output_is_neither_streamed_nor_checkpointed(
+    sim: Simulator, mode: str
+) -> None:
+    """The tool's first attempt is a checkpointed task: what it saves and streams is cleaned."""
+    sim.write_config(KEYED_CONFIG)
+    thread = AgentThread(sim, [calls("okx_profiles_raw"), "Configured."], [okx_profiles_raw])
+    thread.model.disable_streaming = True  # the scripted model cannot stream a tool call
+    request = {"messages": [HumanMessage("show my okx profiles")]}
+    streamed: list[str] = []
+    if mode == "sync":
+        for item in thread.agent.stream(
+            request, thread.config, context=thread.context, stream_mode="messages"
+        ):
+            streamed.append(str(cast(tuple[BaseMessage, Any], item)[0].content))
+    else:
+        async for item in thread.agent.astream(
+            request, thread.config, context=thread.context, stream_mode="messages"
+        ):
+            streamed.append(str(cast(tuple[BaseMessage, Any], item)[0].content))
+
+    assert any('"api_key": "***5678"' in text for text in streamed)  # the tool's answer came
+    saved = saved_bytes(thread)
+    assert b"***5678" in saved
+    for secret in KEYED_SECRETS:
+        assert all(secret not in text for text in streamed)
+        assert secret.encode() not in saved
+
+
+def test_a_configured_credential_echoed_in_words_is_masked_everywhere(
+    sim: Simulator,
+) -> None:
+    """An error that quotes the HOME's key and secrets in prose: no pattern catches them, the
+    HOME's config does."""
+    sim.write_config(KEYED_CONFIG)
+
+    @tool
+    def okx_account_positions() -> str:
+        """Fails as a CLI might, echoing the configured credentials in words."""
+        return ("Error: Session expired for key ak-middleware-5678 with secret "
+                "sk-middleware-secret and passphrase pp-middleware-secret")
+
+    thread = AgentThread(sim, [calls("okx_account_positions"), "Sorry."],
+                         [okx_account_positions])
+    result = thread.say("my positions?")
+
+    answer = json.loads(text_of(tool_messages(result)[-1]))
+    assert answer["error"] == "okx_tool_failed_after_sign_in"
+    assert "Session expired for key ***5678" in answer["message"]
+    seen = thread.model.seen_conversation()
+    saved = saved_bytes(thread)
+    for secret in KEYED_SECRETS:
+        assert secret not in seen
+        assert secret.encode() not in saved
+
+
+def test_data_that_mentions_auth_words_is_an_answer_not_an_auth_error(
+    sim: Simulator, call_log: CallLog
+) -> None:
+    """A memo saying "401 Unauthorized" does not make a call fail and run again."""
+    sim.log_in("eea")
+    before = len(call_log.argvs())
+    ran: list[str] = []
+    bills = [{"billId": "1", "memo": "401 Unauthorized, token expired"}]
+
+    @tool
+    def okx_account_bills() -> str:
+        """The account's bills, as the CLI prints them with --json: a bare JSON array."""
+        ran.append("bills")
+        return json.dumps(bills)
+
+    thread = AgentThread(sim, [calls("okx_account_bills"), "One bill."], [okx_account_bills])
+    result = thread.say("my bills?")
+
+    assert ran == ["bills"]
+    assert thread.interrupt_kinds == []
+    assert json.loads(text_of(tool_messages(result)[-1])) == bills
+    assert not any(argv[:2] == ["auth", "login"] for argv in call_log.argvs()[before:])

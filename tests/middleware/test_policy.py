@@ -48,6 +48,11 @@ def test_default_needs_account_by_name(name: str, needs: bool) -> None:
         ("51155: region restricted", "region_restricted"),
         ("network error: ECONNREFUSED", None),
         ('{"data": [{"ccy": "USDT", "availBal": "1000"}]}', None),
+        # Data is an answer, whatever words it holds; only failure shapes are read.
+        ('[{"billId": "1", "memo": "401 Unauthorized"}]', None),
+        ('{"data": [{"tag": "token expired bot"}]}', None),
+        ('{"ok": false, "error": "session_expired", "action": "Run okx auth login --manual", '
+         '"message": "Session expired"}', "session_expired"),
     ],
 )
 def test_auth_errors_are_the_recoverable_ones(text: str, kind: ErrorKind | None) -> None:
@@ -78,6 +83,29 @@ def test_text_inside_json_loses_lifetime_pairs_too() -> None:
 def test_text_output_loses_lifetime_pairs() -> None:
     text = "Logged in (site: eea) expiresAt: 2026-04-11T20:30:00Z, ttl=3600 profile: oauth done"
     assert clean_okx_output(text) == "Logged in (site: eea) done"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["secret", "api_secret", "client_secret", "password", "OK-ACCESS-SIGN",
+     "OK-ACCESS-PASSPHRASE", "id_token", "accessToken", "secretKey", "token"],
+)
+def test_every_credential_field_is_dropped_from_json(name: str) -> None:
+    raw = json.dumps({"data": [{name: "s3cr3t-value", "ccy": "USDT"}], "OK-ACCESS-KEY": "ak-12345"})
+    assert json.loads(clean_okx_output(raw)) == {
+        "data": [{"ccy": "USDT"}], "OK-ACCESS-KEY": "***2345",
+    }
+
+
+def test_known_secrets_are_masked_wherever_they_stand() -> None:
+    text = "key ak-configured-9876 refused, secret sk-configured in use"
+    assert clean_okx_output(text, ("ak-configured-9876", "sk-configured")) == (
+        "key ***9876 refused, secret ***ured in use"
+    )
+    raw = json.dumps({"message": "bad key ak-configured-9876"})
+    assert json.loads(clean_okx_output(raw, ("ak-configured-9876",))) == {
+        "message": "bad key ***9876"
+    }
 
 
 def test_text_output_masks_credentials() -> None:

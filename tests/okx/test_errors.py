@@ -25,6 +25,7 @@ from okx_auth_graph.okx.errors import (
     RECOVER_KINDS,
     RELOGIN_KINDS,
     USER_ACTION_KINDS,
+    failure_detail,
 )
 from okx_auth_graph.prompts import render
 
@@ -341,3 +342,17 @@ def test_redaction_keeps_json_and_toml_valid() -> None:
     assert json.loads(redacted) == {"api_key": "***wxyz", "secret_key": "***", "site": "eea"}
     assert redact_text("passphrase = 'pp-quoted'") == "passphrase = '***'"
     assert redact_text("api_key=ak-bare-0001-abcd") == "api_key=***abcd"
+
+
+def test_the_packages_own_failure_payload_keeps_its_kind_and_message_not_its_advice() -> None:
+    """A tool's `failure_payload` handed back (to `recover`, to the middleware's retry)."""
+    payload = json.dumps({
+        "ok": False, "error": "api_key_rejected",
+        "action": "Replace the API key, or remove the API-key profile and switch to OAuth",
+        "message": "HTTP 401 from OKX: Unauthorized",
+    })
+    assert classify_text(payload) == "api_key_rejected"
+    assert failure_detail(payload) == "HTTP 401 from OKX: Unauthorized"
+    assert classify_text(json.dumps({"ok": False, "message": "Session expired"})) == (
+        "session_expired"
+    )
