@@ -13,9 +13,11 @@ waiting for "done": `pending`, the code stays valid).
 - `site_choice`: a form, message = the menu, one required `site` field
   whose options are the site ids, titled with the menu's lines;
 - `authorization_done`: a URL elicitation (the verification link, only when
-  it is OKX's, and the login template or reminder as message); accepting is
-  the "done" signal. A client without URL mode gets the same message in a
-  form with one `done` confirmation;
+  it is OKX's, and the login template or reminder as message), whose accept
+  is MCP's "consented to open the link", not the user's "done"; then the
+  same message in a form with one `done` confirmation, which is. A client
+  without URL mode gets that form at once; a client without forms stops
+  waiting once the link is open (the code stays valid);
 - `retry_login`, `confirm_remove`: a form with one required yes/no `answer`;
 - `api_key_remedy`: a form with one required `choice`, the numbered options
   of its message (replies `1` and `2`).
@@ -25,7 +27,7 @@ A client that can ask neither way gets `None`: nothing may answer for the user.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -46,7 +48,7 @@ CANCEL: Mapping[str, str] = {"type": "ignore"}
 which the graph reads as its cancel word in the request's language."""
 
 DONE = "done"
-"""The resume of an accepted authorization: a done signal in either language."""
+"""The resume of a ticked "I have authorized" confirmation: a done signal in either language."""
 
 NO_ANSWER = ""
 """The resume of a form accepted without its confirmation: no answer, so the graph asks again."""
@@ -88,7 +90,7 @@ class FormQuestion:
 
 @dataclass(frozen=True)
 class LinkQuestion:
-    """A URL elicitation: the user opens `url` and accepts once done there."""
+    """A URL elicitation: the user consents to open `url` (their "done" is asked after it)."""
 
     message: str
     """The login template (or the reminder) as the graph posted it."""
@@ -141,7 +143,7 @@ def _site_form(payload: Mapping[str, Any], language: Language) -> FormQuestion:
 
 
 def _done_form(payload: Mapping[str, Any], language: Language) -> FormQuestion:
-    """The login template with one confirmation, for a client without URL mode."""
+    """The login template with one confirmation: the user's "done" (after the link, if any)."""
     done = {"type": "boolean", "title": render("mcp_done_field", language)}
     return _form(str(payload["message"]), "done", done)
 
@@ -169,36 +171,38 @@ FORMS: dict[Question, Callable[[Mapping[str, Any], Language], FormQuestion]] = {
 
 
 def elicitation_for(
-    payload: Mapping[str, Any], asks: ClientAsks, language: Language
+    payload: Mapping[str, Any], asks: ClientAsks, language: Language,
+    opened: Collection[str] = (),
 ) -> Elicitation | None:
     """How to ask the question of `payload`; None when this client cannot ask it.
 
     The device code goes to URL mode when the client has it and the link is
     OKX's (the graph shows no other link; this checks again before a client
-    is asked to open it); otherwise every question is a form.
+    is asked to open it) and the user has not opened that link yet in this
+    request (`opened`); otherwise every question is a form.
     """
     url = payload.get("verification_uri")
-    on_link = payload["kind"] == "authorization_done" and asks.url
+    on_link = payload["kind"] == "authorization_done" and asks.url and url not in opened
     if on_link and isinstance(url, str) and is_okx_link(url):
         return LinkQuestion(message=str(payload["message"]), url=url)
     return FORMS[payload["kind"]](payload, language) if asks.form else None
 
 
 def resume_for(
-    elicitation: Elicitation, action: ElicitAction, content: Mapping[str, Any] | None
+    question: FormQuestion, action: ElicitAction, content: Mapping[str, Any] | None
 ) -> object:
     """The resume value of the user's result: the answer as typed, `DONE`, or `CANCEL`.
 
     A form's value goes to the graph as it came (a client that sent
     something outside the schema gets the question again, as a typed
     non-answer would); a `done` confirmation left unticked is `NO_ANSWER`.
+    A link is no form: accepting it is consent to open it, never the user's
+    "done" (`SessionThread.answer` asks for that next).
     """
     if action != "accept":
         return CANCEL
-    if isinstance(elicitation, LinkQuestion):
-        return DONE
-    value = (content or {}).get(elicitation.field)
-    if elicitation.field == "done":
+    value = (content or {}).get(question.field)
+    if question.field == "done":
         return DONE if value is True else NO_ANSWER
     return value if isinstance(value, str) else NO_ANSWER
 

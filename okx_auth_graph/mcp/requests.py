@@ -73,7 +73,7 @@ class Asker(Protocol):
         ...
 
     async def link(self, question: LinkQuestion, elicitation_id: str) -> ElicitAction:
-        """Ask the user to open the link and to accept once done there."""
+        """Ask the user to open the link (accept: they consent to; not that they are done)."""
         ...
 
     async def completed(self, elicitation_id: str) -> None:
@@ -92,6 +92,16 @@ class McpUser:
 
     identity: str
     """The token's `sub`."""
+
+
+@dataclass
+class Asked:
+    """What the user did with this request's links so far."""
+
+    opened: set[str] = field(default_factory=set)
+    """Links the user accepted to open: not offered again, the "done" form is asked instead."""
+    link_ids: list[str] = field(default_factory=list)
+    """The accepted link elicitations, each completed for the client when the request ends."""
 
 
 @dataclass(frozen=True)
@@ -132,15 +142,24 @@ class SessionThread:
     async def request(
         self, action: RequestAction, asker: Asker, language: Language | None = None
     ) -> Reply:
-        """Run one request to its end, asking the user each question the graph asks."""
+        """Run one request to its end, asking the user each question the graph asks.
+
+        A link the user opened is over for the client once the request ends
+        (`notifications/elicitation/complete`), however it ended.
+        """
         async with self.lock:
             context = AuthContext(language=language)
+            asked = Asked()
             step = await self.begin(action, asker.asks, context)
             for _ in range(MAX_QUESTIONS):
                 if isinstance(step, Reply):
-                    return step
-                step = await self._ask(step, asker, context)
-            return await self.give_up(context)
+                    break
+                step = await self._ask(step, asker, context, asked)
+            else:
+                step = await self.give_up(context)
+            for elicitation_id in asked.link_ids:
+                await asker.completed(elicitation_id)
+            return step
 
     async def begin(self, action: RequestAction, asks: ClientAsks, context: AuthContext) -> Step:
         """Start a request (closing any question left open); its first question or its reply."""
@@ -149,54 +168,80 @@ class SessionThread:
             "messages": [HumanMessage(content=f"okx_auth_{action}", id=str(uuid4()))],
             "okx_auth_request": {"action": action},
         }
-        return await self._step(await self._run(started, context), asks, context)
+        return await self._step(await self._run(started, context), asks, context, Asked())
 
     async def answer(
-        self, asked: Elicitation, result: UserResult, asks: ClientAsks, context: AuthContext
+        self, question: Elicitation, result: UserResult, asks: ClientAsks, context: AuthContext,
+        asked: Asked,
     ) -> Step:
-        """Resume the question with the user's result; the next question or the reply."""
-        answer = resume_for(asked, *result)
-        return await self._step(await self._run(Command(resume=answer), context), asks, context)
+        """Resume the question with the user's result; the next question or the reply.
 
-    async def waiting(self, asks: ClientAsks, context: AuthContext) -> Step | None:
+        An accepted link is not an answer (MCP: the user consented to open
+        it): the same question is asked next as the form whose ticked box is
+        the user's "done", or, for a client without forms, the wait stops
+        there (the code stays valid), so no `auth status` runs on an accept.
+        """
+        if isinstance(question, LinkQuestion):
+            if result[0] != "accept":
+                return await self._resume(CANCEL, asks, context, asked)
+            asked.opened.add(question.url)
+            if not asks.form:
+                return await self._resume(CANCEL, asks, context, asked)
+            return await self.waiting(asks, context, asked) or await self._resume(
+                CANCEL, asks, context, asked
+            )
+        return await self._resume(resume_for(question, *result), asks, context, asked)
+
+    async def waiting(self, asks: ClientAsks, context: AuthContext, asked: Asked) -> Step | None:
         """The question the thread waits on, asked as a fresh run would ask it; None: none waits."""
         snapshot = await self.graph.aget_state(self.config)
         if not snapshot.interrupts:
             return None
-        language = _language_of(snapshot.values)
-        return await self._ask_or_stop(dict(snapshot.interrupts[0].value), asks, context, language)
+        payload = dict(snapshot.interrupts[0].value)
+        return await self._ask_or_stop(payload, asks, context, _language_of(snapshot.values), asked)
 
     async def give_up(self, context: AuthContext) -> Reply:
         """End a request that asked more than `MAX_QUESTIONS`: its question closed as cancelled."""
         return _reply(await self._run(Command(resume=CANCEL), context))
 
-    async def _step(self, result: dict[str, Any], asks: ClientAsks, context: AuthContext) -> Step:
+    async def _resume(
+        self, answer: object, asks: ClientAsks, context: AuthContext, asked: Asked
+    ) -> Step:
+        """Resume the graph with `answer`; where the run then left the request."""
+        return await self._step(await self._run(Command(resume=answer), context), asks, context,
+                                asked)
+
+    async def _step(
+        self, result: dict[str, Any], asks: ClientAsks, context: AuthContext, asked: Asked
+    ) -> Step:
         """Where a run left the request: its reply, or the question to ask (asked how)."""
         payload = _question(result)
         if payload is None:
             return _reply(result)
-        return await self._ask_or_stop(payload, asks, context, await self._language())
+        return await self._ask_or_stop(payload, asks, context, await self._language(), asked)
 
     async def _ask_or_stop(
-        self, payload: dict[str, Any], asks: ClientAsks, context: AuthContext, language: Language
+        self, payload: dict[str, Any], asks: ClientAsks, context: AuthContext, language: Language,
+        asked: Asked,
     ) -> Step:
         """How to ask the question of `payload`; the stop when this client cannot ask it."""
-        elicitation = elicitation_for(payload, asks, language)
+        elicitation = elicitation_for(payload, asks, language, asked.opened)
         if elicitation is None:
             return await self._cannot_ask(context, language)
         return elicitation
 
-    async def _ask(self, elicitation: Elicitation, asker: Asker, context: AuthContext) -> Step:
-        """Ask once, resume with the answer; a link the user finished there is completed."""
+    async def _ask(
+        self, elicitation: Elicitation, asker: Asker, context: AuthContext, asked: Asked
+    ) -> Step:
+        """Ask once, then resume with the answer."""
         if isinstance(elicitation, FormQuestion):
             result = await _in_time(asker.form(elicitation), ("cancel", None))
-            return await self.answer(elicitation, result, asker.asks, context)
+            return await self.answer(elicitation, result, asker.asks, context, asked)
         elicitation_id = str(uuid4())
         action = await _in_time(asker.link(elicitation, elicitation_id), "cancel")
-        step = await self.answer(elicitation, (action, None), asker.asks, context)
-        if action == "accept" and not isinstance(step, LinkQuestion):
-            await asker.completed(elicitation_id)
-        return step
+        if action == "accept":
+            asked.link_ids.append(elicitation_id)
+        return await self.answer(elicitation, (action, None), asker.asks, context, asked)
 
     async def _run(self, request: AuthInput | Command[Any], context: AuthContext) -> dict[str, Any]:
         result = await self.graph.ainvoke(request, self.config, context=context)

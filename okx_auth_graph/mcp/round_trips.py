@@ -4,10 +4,12 @@ On the 2026-07-28 protocol (mcp 2.x) a tool call has no channel for a
 request from the server: the tool returns the question (`input_required`,
 with a `request_state`) and the client calls the tool again with the user's
 answer and that state. The auth graph already stops at each question on a
-checkpointer, so a call-back resumes it where it stopped: the state is the
-request's thread id (sealed by the SDK and bound to the caller's token; the
-thread is also checked to be this caller's here), and the question is read
-back from the thread, never from the call. The steps are the same as a
+checkpointer, so a call-back resumes it where it stopped: the state names
+the request's thread and the question asked now (sealed by the SDK and bound
+to the caller's token; the thread is also checked to be this caller's here),
+so a call-back replayed with an earlier question's state answers nothing of
+the request (it starts one of its own); the question is read back from the
+thread, never from the call. The steps are the same as a
 mid-call request's (`SessionThread`): no rule is written twice.
 """
 
@@ -25,6 +27,7 @@ from okx_auth_graph.mcp.elicitation import ClientAsks, Elicitation
 from okx_auth_graph.mcp.requests import (
     MAX_QUESTIONS,
     WAIT_SECONDS,
+    Asked,
     Reply,
     SessionThread,
     Step,
@@ -32,6 +35,9 @@ from okx_auth_graph.mcp.requests import (
 )
 from okx_auth_graph.prompts import Language
 from okx_auth_graph.state import RequestAction
+
+_QUESTION = "#"
+"""Between a request's thread id and the number of its question, in a state."""
 
 
 @dataclass
@@ -46,18 +52,25 @@ class Waiting:
     """Questions asked so far (at most `MAX_QUESTIONS`)."""
     since: float = field(default_factory=time.monotonic)
     """When the question was last asked."""
+    links: Asked = field(default_factory=Asked)
+    """The links the user opened in this request (no elicitation ids on this protocol)."""
+
+    @property
+    def state(self) -> str:
+        """The state of the question asked now: a call-back with an earlier one answers nothing."""
+        return f"{self.thread.thread_id}{_QUESTION}{self.asked}"
 
 
 @dataclass
 class RoundTrips:
-    """The requests of one server waiting on their callers' answers, by thread id."""
+    """The requests of one server waiting on their callers' answers."""
 
     graph: AuthGraph
     """The compiled auth graph, on the server's checkpointer."""
     saver: InMemorySaver
     """That checkpointer: a request's thread is deleted when it ends or is forgotten."""
     waiting: dict[str, Waiting] = field(default_factory=dict)
-    """The requests stopped at a question."""
+    """The requests stopped at a question, by the state of that question."""
 
     async def call(
         self, action: RequestAction, identity: str | None, asks: ClientAsks,
@@ -75,7 +88,7 @@ class RoundTrips:
         context = AuthContext(language=language)
         held = self.waiting.pop(state, None) if state is not None else None
         if held is not None and (held.thread.identity, held.action) != (identity, action):
-            self.waiting[held.thread.thread_id] = held
+            self.waiting[held.state] = held
             held = None
         if held is None:
             held = Waiting(SessionThread(self.graph, str(uuid4()), identity), action)
@@ -87,8 +100,8 @@ class RoundTrips:
             self.saver.delete_thread(held.thread.thread_id)
             return step
         held.since = time.monotonic()
-        self.waiting[held.thread.thread_id] = held
-        return held.thread.thread_id, step
+        self.waiting[held.state] = held
+        return held.state, step
 
     async def _resume(
         self, held: Waiting, action: RequestAction, asks: ClientAsks, context: AuthContext,
@@ -96,7 +109,7 @@ class RoundTrips:
     ) -> Step:
         """The call-back of a waiting request: its answer taken, or its question asked again."""
         async with held.thread.lock:
-            asked = await held.thread.waiting(asks, context)
+            asked = await held.thread.waiting(asks, context, held.links)
             if asked is None:
                 return await held.thread.begin(action, asks, context)
             if result is None or isinstance(asked, Reply):
@@ -104,12 +117,12 @@ class RoundTrips:
             if held.asked >= MAX_QUESTIONS:
                 return await held.thread.give_up(context)
             held.asked += 1
-            return await held.thread.answer(asked, result, asks, context)
+            return await held.thread.answer(asked, result, asks, context, held.links)
 
     def _forget_stale(self) -> None:
         """Delete the threads of requests whose client never called back."""
         cutoff = time.monotonic() - WAIT_SECONDS
-        for thread_id, held in list(self.waiting.items()):
+        for state, held in list(self.waiting.items()):
             if held.since < cutoff:
-                del self.waiting[thread_id]
-                self.saver.delete_thread(thread_id)
+                del self.waiting[state]
+                self.saver.delete_thread(held.thread.thread_id)

@@ -22,11 +22,18 @@ def choose(**content: Any) -> Answer:
     return answer
 
 
-def accept(before: Callable[[], None] = lambda: None) -> Answer:
-    """Accept (a URL elicitation: "I am done there"), after doing `before` (the browser)."""
+def accept() -> Answer:
+    """Accept (a URL elicitation: consent to open the link; MCP's accept says no more)."""
+    async def answer(params: types.ElicitRequestParams) -> types.ElicitResult:
+        return types.ElicitResult(action="accept")
+    return answer
+
+
+def confirm(before: Callable[[], None] = lambda: None) -> Answer:
+    """Tick the "I have authorized" form (the user's "done"), after doing `before` (the browser)."""
     async def answer(params: types.ElicitRequestParams) -> types.ElicitResult:
         before()
-        return types.ElicitResult(action="accept")
+        return types.ElicitResult(action="accept", content={"done": True})
     return answer
 
 

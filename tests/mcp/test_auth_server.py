@@ -19,7 +19,7 @@ from mcp import ClientSession, types
 from okx_auth_graph.prompts import format_scopes, render
 from tests.apps.conftest import SCRIPT
 from tests.expected import FIRST_STEP_0, SCOPES, SEED_MENU, STATUS, URIS
-from tests.mcp.answers import accept, choose, decline
+from tests.mcp.answers import accept, choose, confirm, decline
 from tests.mcp.clients import FormOnlySession, User, over_http, over_stdio, reply_text
 from tests.mcp.servers import http_server, server_env
 from tests.server.tokens import Minter
@@ -72,7 +72,7 @@ async def login(client: ClientSession, **arguments: Any) -> types.CallToolResult
 
 async def _whole_login(client: ClientSession, user: User, sim: Simulator) -> None:
     result = await login(client)
-    menu, link = user.asked
+    menu, link, done = user.asked
     assert [option["const"] for option in site_form(menu)["oneOf"]] == ["global", "eea", "us"]
     assert [option["title"] for option in site_form(menu)["oneOf"]] == [
         "1. Global (www.okx.com)", "2. EEA (my.okx.com)", "3. US (app.okx.com)"]
@@ -80,6 +80,10 @@ async def _whole_login(client: ClientSession, user: User, sim: Simulator) -> Non
     assert link.url == URIS["eea"]
     assert link.message == login_template(code_of(link))
     assert link.elicitationId
+    # Accepting the link is consent to open it; the user's "done" is the form after it.
+    assert isinstance(done, types.ElicitRequestFormParams)
+    assert done.message == link.message
+    assert list(done.requestedSchema["properties"]) == ["done"]
     assert user.completed == [link.elicitationId]  # the link's interaction is over
     assert sim.log.argvs()[-2:] == [LOGIN, STATUS]  # the login, then the one check after "done"
     assert sim.log.argvs().count(STATUS) == 2  # Step 0's, and the one after "done"
@@ -88,13 +92,13 @@ async def _whole_login(client: ClientSession, user: User, sim: Simulator) -> Non
 
 
 async def test_a_whole_login_over_stdio(env: dict[str, str], sim: Simulator) -> None:
-    user = User([choose(site="eea"), accept(before=lambda: sim.browser("approve"))])
+    user = User([choose(site="eea"), accept(), confirm(before=lambda: sim.browser("approve"))])
     async with over_stdio(env, user) as client:
         await _whole_login(client, user, sim)
 
 
 async def test_a_whole_login_over_http(env: dict[str, str], sim: Simulator) -> None:
-    user = User([choose(site="eea"), accept(before=lambda: sim.browser("approve"))])
+    user = User([choose(site="eea"), accept(), confirm(before=lambda: sim.browser("approve"))])
     with http_server(env) as server:
         async with over_http(server, user) as client:
             await _whole_login(client, user, sim)
@@ -112,14 +116,17 @@ async def test_declining_the_menu_cancels_and_runs_nothing(
 
 
 async def test_not_yet_then_done(env: dict[str, str], sim: Simulator) -> None:
-    user = User([choose(site="eea"), accept(), accept(before=lambda: sim.browser("approve"))])
+    approved = confirm(before=lambda: sim.browser("approve"))
+    user = User([choose(site="eea"), accept(), confirm(), approved])
     async with over_stdio(env, user) as client:
         result = await login(client)
-    _, first, again = user.asked
-    assert isinstance(again, types.ElicitRequestURLParams)
-    assert again.url == URIS["eea"]  # the same link, asked again with the graph's words
+    _, link, first, again = user.asked
+    assert isinstance(link, types.ElicitRequestURLParams)
+    # The link is open already: "not yet" asks for the "done" again, as a form.
+    assert isinstance(first, types.ElicitRequestFormParams)
+    assert isinstance(again, types.ElicitRequestFormParams)
     assert again.message == render("not_yet", "en")
-    assert again.elicitationId != getattr(first, "elicitationId", None)
+    assert sim.log.argvs().count(STATUS) == 3  # Step 0's, then one per "done"
     assert result.structuredContent is not None
     assert result.structuredContent["status"] == "logged_in"
     assert len(sim.log.logins()) == 1
@@ -128,23 +135,16 @@ async def test_not_yet_then_done(env: dict[str, str], sim: Simulator) -> None:
 async def test_a_client_without_url_mode_confirms_in_a_form(
     env: dict[str, str], sim: Simulator
 ) -> None:
-    user = User([choose(site="eea"), _approve_and_confirm(sim)])
+    user = User([choose(site="eea"), confirm(before=lambda: sim.browser("approve"))])
     async with over_stdio(env, user, session=FormOnlySession) as client:
         result = await login(client)
-    _, confirm = user.asked
-    assert isinstance(confirm, types.ElicitRequestFormParams)
-    assert confirm.message == login_template(code_of(confirm))
-    assert list(confirm.requestedSchema["properties"]) == ["done"]
-    assert confirm.requestedSchema["properties"]["done"]["type"] == "boolean"
+    _, done = user.asked
+    assert isinstance(done, types.ElicitRequestFormParams)
+    assert done.message == login_template(code_of(done))
+    assert list(done.requestedSchema["properties"]) == ["done"]
+    assert done.requestedSchema["properties"]["done"]["type"] == "boolean"
     assert result.structuredContent is not None
     assert result.structuredContent["status"] == "logged_in"
-
-
-def _approve_and_confirm(sim: Simulator) -> Any:
-    async def answer(params: types.ElicitRequestParams) -> types.ElicitResult:
-        sim.browser("approve")
-        return types.ElicitResult(action="accept", content={"done": True})
-    return answer
 
 
 async def test_a_client_without_elicitation_is_told_to_use_a_terminal(
@@ -210,7 +210,7 @@ async def test_two_users_over_http_each_in_their_own_home(
     env = server_env(str(tmp_path / "server-home"), OKX_CLI=sim.path,
                      OKX_AUTH_HOMES=str(homes), OKX_AUTH_JWT_SECRET=minter.secret)
     alice = Simulator(sim.path, homes / "alice", call_log)
-    user = User([choose(site="eea"), accept(before=lambda: alice.browser("approve"))])
+    user = User([choose(site="eea"), accept(), confirm(before=lambda: alice.browser("approve"))])
     with http_server(env, "--multi-user") as server:
         async with over_http(server, user, minter.header("alice")) as client:
             result = await login(client)

@@ -31,10 +31,10 @@ from okx_auth_graph.mcp.elicitation import (
 )
 from okx_auth_graph.mcp.server import build_server
 from okx_auth_graph.prompts import render
-from okx_auth_graph.replies import NO_WORDS, YES_WORDS, is_done_signal
+from okx_auth_graph.replies import NO_WORDS, YES_WORDS
 from okx_auth_graph.skill import site_menu
 from tests.expected import URIS
-from tests.mcp.answers import accept, choose, decline
+from tests.mcp.answers import accept, choose, confirm, decline
 from tests.mcp.clients import User, reply_text
 from tests.support import Conversation, Simulator, cli_options
 
@@ -118,7 +118,12 @@ def test_the_code_is_a_link_to_open_or_a_form_to_confirm(sim: Simulator) -> None
     assert isinstance(link, LinkQuestion)
     assert link.url == URIS["eea"]
     assert link.message == payload["message"] == conversation.ai_texts()[-1]
-    assert is_done_signal(resume_for(link, "accept", None))
+    # Once the user opened the link, the same question is the form whose tick is the "done".
+    opened = elicitation_for(payload, BOTH, "en", opened={URIS["eea"]})
+    assert isinstance(opened, FormQuestion)
+    assert opened.message == link.message
+    assert list(opened.schema["properties"]) == ["done"]
+    assert elicitation_for(payload, ClientAsks(form=False, url=True), "en", {URIS["eea"]}) is None
     form = elicitation_for(payload, FORM_ONLY, "zh")
     assert isinstance(form, FormQuestion)
     assert form.message == payload["message"]
@@ -171,7 +176,7 @@ def in_memory_server(sim: Simulator, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 async def test_a_login_in_memory(in_memory_server: Any, sim: Simulator) -> None:
-    user = User([choose(site="us"), accept(before=lambda: sim.browser("approve"))])
+    user = User([choose(site="us"), accept(), confirm(before=lambda: sim.browser("approve"))])
     async with create_connected_server_and_client_session(
         in_memory_server, elicitation_callback=user
     ) as client:
@@ -183,7 +188,7 @@ async def test_a_login_in_memory(in_memory_server: Any, sim: Simulator) -> None:
     assert status.structuredContent is not None
     assert status.structuredContent["status"] == "logged_in"
     assert [type(asked).__name__ for asked in user.asked] == [
-        "ElicitRequestFormParams", "ElicitRequestURLParams"]
+        "ElicitRequestFormParams", "ElicitRequestURLParams", "ElicitRequestFormParams"]
 
 
 async def test_a_new_call_after_a_declined_menu_starts_afresh(

@@ -23,7 +23,7 @@ from okx_auth_graph.mcp.requests import Reply, UserResult
 from okx_auth_graph.mcp.round_trips import RoundTrips
 from okx_auth_graph.prompts import render
 from okx_auth_graph.skill import site_menu
-from tests.expected import URIS
+from tests.expected import STATUS, URIS
 from tests.support import Simulator, cli_options
 
 BOTH = ClientAsks(form=True, url=True)
@@ -58,12 +58,18 @@ async def test_a_login_in_three_calls_then_its_thread_is_gone(
     assert menu.message == site_menu()
     second = await rounds.call("login", None, BOTH, None, state, EEA)
     assert isinstance(second, tuple)
-    assert second[0] == state
-    link = second[1]
+    link_state, link = second
+    assert link_state != state  # each question has a state of its own
     assert isinstance(link, LinkQuestion)
     assert link.url == URIS["eea"]
+    opened = await rounds.call("login", None, BOTH, None, link_state, ("accept", None))
+    assert isinstance(opened, tuple)
+    done_state, confirm = opened
+    assert isinstance(confirm, FormQuestion)  # opening the link is not the user's "done"
+    assert list(confirm.schema["properties"]) == ["done"]
+    assert sim.log.argvs().count(STATUS) == 1  # Step 0's only
     sim.browser("approve")
-    done = await rounds.call("login", None, BOTH, None, state, ("accept", {}))
+    done = await rounds.call("login", None, BOTH, None, done_state, ("accept", {"done": True}))
     assert isinstance(done, Reply)
     assert done.outcome["status"] == "logged_in"
     assert len(sim.log.logins()) == 1
@@ -107,6 +113,34 @@ async def test_another_callers_state_resumes_nothing_of_theirs(
     assert isinstance(resumed[1], LinkQuestion)
     assert [entry["home"] for entry in sim.log.entries() if entry["argv"][:2] == ["auth", "login"]
             ] == [str(tmp_path / "homes" / "alice")]
+
+
+async def test_a_call_back_replayed_with_an_earlier_state_answers_nothing(
+    rounds: RoundTrips, sim: Simulator
+) -> None:
+    """A lost response, the same call-back again: never a second site choice or a "done"."""
+    first = await rounds.call("login", None, BOTH, None, None, None)
+    assert isinstance(first, tuple)
+    link = await rounds.call("login", None, BOTH, None, first[0], EEA)
+    assert isinstance(link, tuple)
+    statuses = sim.log.argvs().count(STATUS)
+
+    replayed = await rounds.call("login", None, BOTH, None, first[0], EEA)
+
+    assert isinstance(replayed, tuple)
+    assert replayed[0] not in (first[0], link[0])  # a request of its own
+    assert len(sim.log.logins()) == 1  # the replayed choice started no second login
+    assert link[0] in rounds.waiting  # the first request still waits on its link
+    opened = await rounds.call("login", None, BOTH, None, link[0], ("accept", None))
+    assert isinstance(opened, tuple)
+    again = await rounds.call("login", None, BOTH, None, link[0], ("accept", None))
+    assert isinstance(again, tuple)
+    assert again[0] not in (link[0], opened[0])
+    assert sim.log.argvs().count(STATUS) - statuses == 2  # the two new requests' Step 0
+    sim.browser("approve")
+    done = await rounds.call("login", None, BOTH, None, opened[0], ("accept", {"done": True}))
+    assert isinstance(done, Reply)
+    assert done.outcome["status"] == "logged_in"
 
 
 async def test_a_request_never_called_back_is_forgotten(
@@ -162,7 +196,7 @@ async def test_a_state_answers_only_through_the_tool_it_came_from(
     assert status.outcome is not None
     assert status.outcome["status"] == "not_logged_in"
     assert not any(argv[:2] == ["auth", "remove"] for argv in sim.log.argvs())
-    assert state in rounds.waiting
+    assert state in rounds.waiting  # still waiting on its own tool
 
     removed = await rounds.call("remove", None, BOTH, None, state, yes)
     assert isinstance(removed, Reply)

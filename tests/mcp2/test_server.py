@@ -31,7 +31,7 @@ from okx_auth_graph.mcp import okx_mcp_connection
 from okx_auth_graph.prompts import format_scopes, render
 from tests.apps.conftest import SCRIPT
 from tests.expected import FIRST_STEP_0, SCOPES, STATUS, URIS
-from tests.mcp.answers import Answer, accept, choose, decline
+from tests.mcp.answers import Answer, accept, choose, confirm, decline
 from tests.mcp.servers import HttpServer, http_server, server_env
 from tests.rest_standin import BALANCE, serving
 from tests.server.tokens import Minter
@@ -116,7 +116,7 @@ def login_template(code: str) -> str:
 def _a_whole_login(result: types.CallToolResult, user: User, sim: Simulator, mode: str) -> None:
     from okx_auth_graph.skill import site_menu
 
-    menu, link = user.asked
+    menu, link, done = user.asked
     assert isinstance(menu, types.ElicitRequestFormParams)
     assert menu.message == site_menu()
     site = menu.requested_schema["properties"]["site"]
@@ -127,6 +127,10 @@ def _a_whole_login(result: types.CallToolResult, user: User, sim: Simulator, mod
     assert isinstance(link, types.ElicitRequestURLParams)
     assert link.url == URIS["eea"]
     assert link.message == login_template(code_of(link))
+    # Accepting the link is consent to open it; the user's "done" is the form after it.
+    assert isinstance(done, types.ElicitRequestFormParams)
+    assert done.message == link.message
+    assert list(done.requested_schema["properties"]) == ["done"]
     if mode == "legacy":
         assert link.elicitation_id
         assert user.completed == [link.elicitation_id]  # the link's interaction is over
@@ -141,7 +145,7 @@ def _a_whole_login(result: types.CallToolResult, user: User, sim: Simulator, mod
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_a_whole_login_over_stdio(env: dict[str, str], sim: Simulator, mode: str) -> None:
-    user = User([choose(site="eea"), accept(before=lambda: sim.browser("approve"))])
+    user = User([choose(site="eea"), accept(), confirm(before=lambda: sim.browser("approve"))])
     async with over_stdio(env, user, mode) as client:
         result = await client.call_tool("okx_auth_login", {})
     _a_whole_login(result, user, sim, mode)
@@ -149,7 +153,7 @@ async def test_a_whole_login_over_stdio(env: dict[str, str], sim: Simulator, mod
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_a_whole_login_over_http(env: dict[str, str], sim: Simulator, mode: str) -> None:
-    user = User([choose(site="eea"), accept(before=lambda: sim.browser("approve"))])
+    user = User([choose(site="eea"), accept(), confirm(before=lambda: sim.browser("approve"))])
     with http_server(env) as server:
         async with over_http(server, user, mode) as client:
             result = await client.call_tool("okx_auth_login", {})
@@ -170,16 +174,17 @@ async def test_declining_the_menu_cancels_and_runs_nothing(
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_not_yet_then_done(env: dict[str, str], sim: Simulator, mode: str) -> None:
-    user = User([choose(site="eea"), accept(), accept(before=lambda: sim.browser("approve"))])
+    approved = confirm(before=lambda: sim.browser("approve"))
+    user = User([choose(site="eea"), accept(), confirm(), approved])
     async with over_stdio(env, user, mode) as client:
         result = await client.call_tool("okx_auth_login", {})
-    _, first, again = user.asked
-    assert isinstance(first, types.ElicitRequestURLParams)
-    assert isinstance(again, types.ElicitRequestURLParams)
-    assert again.url == URIS["eea"]  # the same link, asked again with the graph's words
+    _, link, first, again = user.asked
+    assert isinstance(link, types.ElicitRequestURLParams)
+    # The link is open already: "not yet" asks for the "done" again, as a form.
+    assert isinstance(first, types.ElicitRequestFormParams)
+    assert isinstance(again, types.ElicitRequestFormParams)
     assert again.message == render("not_yet", "en")
-    if mode == "legacy":
-        assert again.elicitation_id != first.elicitation_id
+    assert sim.log.argvs().count(STATUS) == 3  # Step 0's, then one per "done"
     assert result.structured_content is not None
     assert result.structured_content["status"] == "logged_in"
     assert len(sim.log.logins()) == 1
