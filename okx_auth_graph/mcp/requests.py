@@ -44,6 +44,7 @@ from okx_auth_graph.mcp.elicitation import (
 )
 from okx_auth_graph.nodes.common import open_prompt
 from okx_auth_graph.prompts import Language, render
+from okx_auth_graph.skill import skill_named
 from okx_auth_graph.state import AuthInput, OkxAuthOutcome, RequestAction
 
 MAX_QUESTIONS = 20
@@ -60,8 +61,15 @@ UserResult = tuple[ElicitAction, dict[str, Any] | None]
 T = TypeVar("T")
 
 
+class QuestionNotShown(Exception):
+    """An `Asker`'s client failed to put a question to the user (it answered with an error)."""
+
+
 class Asker(Protocol):
-    """The user's side of one tool call: what the client can ask, and asking it."""
+    """The user's side of one tool call: what the client can ask, and asking it.
+
+    `form` and `link` raise `QuestionNotShown` when the client fails to ask.
+    """
 
     @property
     def asks(self) -> ClientAsks:
@@ -227,21 +235,37 @@ class SessionThread:
         """How to ask the question of `payload`; the stop when this client cannot ask it."""
         elicitation = elicitation_for(payload, asks, language, asked.opened)
         if elicitation is None:
-            return await self._cannot_ask(context, language)
+            return await self._cannot_ask(context, language, payload)
         return elicitation
 
     async def _ask(
         self, elicitation: Elicitation, asker: Asker, context: AuthContext, asked: Asked
     ) -> Step:
         """Ask once, then resume with the answer."""
-        if isinstance(elicitation, FormQuestion):
-            result = await _in_time(asker.form(elicitation), ("cancel", None))
-            return await self.answer(elicitation, result, asker.asks, context, asked)
-        elicitation_id = str(uuid4())
-        action = await _in_time(asker.link(elicitation, elicitation_id), "cancel")
+        try:
+            if isinstance(elicitation, FormQuestion):
+                result = await _in_time(asker.form(elicitation), ("cancel", None))
+                return await self.answer(elicitation, result, asker.asks, context, asked)
+            elicitation_id = str(uuid4())
+            action = await _in_time(asker.link(elicitation, elicitation_id), "cancel")
+        except QuestionNotShown:
+            return await self._not_shown(elicitation, context)
         if action == "accept":
             asked.link_ids.append(elicitation_id)
         return await self.answer(elicitation, (action, None), asker.asks, context, asked)
+
+    async def _not_shown(self, elicitation: Elicitation, context: AuthContext) -> Reply:
+        """The client failed to ask: the question is closed as dismissed, and the tool says so.
+
+        In the request's language, and with the link and code when the
+        question was the link's, so the user can still authorize from the
+        tool's text and say "done" in the chat (the next call checks once).
+        """
+        language = await self._language()
+        ended = _reply(await self._run(Command(resume=CANCEL), context))
+        shown = [elicitation.message] if isinstance(elicitation, LinkQuestion) else []
+        text = "\n\n".join([render("mcp_not_shown", language), *shown, ended.text])
+        return Reply(text=text, outcome=ended.outcome)
 
     async def _run(self, request: AuthInput | Command[Any], context: AuthContext) -> dict[str, Any]:
         result = await self.graph.ainvoke(request, self.config, context=context)
@@ -256,10 +280,22 @@ class SessionThread:
         if (await self.graph.aget_state(self.config)).interrupts:
             await self._run(Command(resume=CANCEL), context)
 
-    async def _cannot_ask(self, context: AuthContext, language: Language) -> Reply:
-        """Close the question unanswered and say why the sign-in stops here."""
+    async def _cannot_ask(
+        self, context: AuthContext, language: Language, payload: dict[str, Any]
+    ) -> Reply:
+        """Close the question unanswered and say why the sign-in stops here.
+
+        The local user is told to sign in from a terminal, with the sites the
+        graph's skill offers (the menu's own `choices` when that is the
+        question); an authenticated caller, whose CLI runs in a HOME of the
+        server's, to use a client that can ask.
+        """
         await self._run(Command(resume=CANCEL), context)
-        text = render("mcp_cannot_ask", language)
+        if self.identity is not None:
+            text = render("mcp_cannot_ask_server", language)
+        else:
+            sites = payload.get("choices") or skill_named().site_ids
+            text = render("mcp_cannot_ask", language, sites=f"<{'|'.join(map(str, sites))}>")
         return Reply(text=text, outcome={"status": "needs_user_action", "message": text})
 
 

@@ -40,6 +40,7 @@ with needs_extra("mcp-server"):
     if MCP_2:
         from mcp.server.mcpserver import Context, MCPServer
         from mcp.server.mcpserver.tools import Tool
+        from mcp.shared.exceptions import MCPError
         from mcp.types import (
             ElicitRequest,
             ElicitRequestFormParams,
@@ -52,18 +53,23 @@ with needs_extra("mcp-server"):
         Server: TypeAlias = MCPServer
         McpContext: TypeAlias = Context[Any, Any]
         ToolResult: TypeAlias = CallToolResult | InputRequiredResult
+        ClientError: TypeAlias = MCPError
     else:
         from mcp.server.fastmcp import Context, FastMCP
         from mcp.server.fastmcp.tools import Tool
+        from mcp.shared.exceptions import McpError
 
         Server: TypeAlias = FastMCP
         McpContext: TypeAlias = Context[ServerSession, Any, Any]
         ToolResult: TypeAlias = CallToolResult
+        ClientError: TypeAlias = McpError
+        """The error a request to the client raises when the client answers it with an error."""
 
 __all__ = [
     "MCP_2",
     "QUESTION_KEY",
     "CallToolResult",
+    "ClientError",
     "McpContext",
     "Place",
     "Server",

@@ -39,10 +39,11 @@ from okx_auth_graph.mcp.elicitation import (
     LinkQuestion,
     request_params,
 )
-from okx_auth_graph.mcp.requests import Reply, SessionThread, UserResult
+from okx_auth_graph.mcp.requests import QuestionNotShown, Reply, SessionThread, UserResult
 from okx_auth_graph.mcp.round_trips import RoundTrips
 from okx_auth_graph.mcp.sdk import (
     CallToolResult,
+    ClientError,
     McpContext,
     Place,
     Server,
@@ -136,14 +137,20 @@ class ClientAsker:
 
     async def form(self, question: FormQuestion) -> UserResult:
         """A form elicitation with the question's own schema."""
-        result = await self.ctx.session.elicit_form(
-            question.message, question.schema, related_request_id=self.ctx.request_id
-        )
+        try:
+            result = await self.ctx.session.elicit_form(
+                question.message, question.schema, related_request_id=self.ctx.request_id
+            )
+        except ClientError as error:
+            raise QuestionNotShown(str(error)) from error
         return result.action, result.content
 
     async def link(self, question: LinkQuestion, elicitation_id: str) -> ElicitAction:
         """A URL elicitation of the verification link."""
-        result = await self.ctx.elicit_url(question.message, question.url, elicitation_id)
+        try:
+            result = await self.ctx.elicit_url(question.message, question.url, elicitation_id)
+        except ClientError as error:
+            raise QuestionNotShown(str(error)) from error
         return result.action
 
     async def completed(self, elicitation_id: str) -> None:

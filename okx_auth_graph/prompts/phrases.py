@@ -290,15 +290,32 @@ PHRASES: dict[str, dict[str, str]] = {
         "zh": (
             "这个 MCP 客户端无法直接询问您(它不支持 elicitation),所以登录不能在这里继续:"
             "站点和授权确认必须由您本人给出,不能由模型代答。请在终端中登录:\n"
-            "okx auth login --site <global|eea|us>\n"
+            "okx auth login --site <sites>\n"
             "(站点由您选择),或运行 okx-auth-graph chat,按步骤完成登录。"
         ),
         "en": (
             "This MCP client cannot ask you anything (it supports no elicitation), so the "
             "sign-in cannot go on here: the site and the confirmation must come from you, not "
             "from the model. Sign in from a terminal instead:\n"
-            "okx auth login --site <global|eea|us>\n"
+            "okx auth login --site <sites>\n"
             "(the site is yours to choose), or run okx-auth-graph chat to be guided through it."
+        ),
+    },
+    "mcp_not_shown": {
+        "zh": "这个 MCP 客户端没能向您显示问题,所以这一步在这里停下。",
+        "en": "This MCP client could not show you the question, so this step stops here.",
+    },
+    "mcp_cannot_ask_server": {
+        "zh": (
+            "这个 MCP 客户端无法直接询问您(它不支持 elicitation),所以登录不能在这里继续:"
+            "站点和授权确认必须由您本人给出,不能由模型代答。"
+            "请使用能够询问您的 MCP 客户端(支持 elicitation)连接这台服务器再登录。"
+        ),
+        "en": (
+            "This MCP client cannot ask you anything (it supports no elicitation), so the "
+            "sign-in cannot go on here: the site and the confirmation must come from you, not "
+            "from the model. Connect to this server with an MCP client that can ask you "
+            "(one with elicitation) to sign in."
         ),
     },
     "mcp_done_field": {
@@ -405,7 +422,8 @@ PHRASES: dict[str, dict[str, str]] = {
     },
     "failure_home_unavailable": {
         "zh": (
-            "这台服务器无法为您的账号准备独立的 okx 目录(<detail>),"
+            # The detail is the package's own English words for the operator: not quoted here.
+            "这台服务器无法为您的账号准备独立的 okx 目录,"
             "所以没有运行任何 okx 命令。请联系服务器管理员。"
         ),
         "en": (

@@ -11,7 +11,7 @@ from typing import Any
 
 from mcp import types
 
-Answer = Callable[[types.ElicitRequestParams], Awaitable[types.ElicitResult]]
+Answer = Callable[[types.ElicitRequestParams], Awaitable[types.ElicitResult | types.ErrorData]]
 """One step of the user's script: how they answer the elicitation they are shown."""
 
 
@@ -41,4 +41,11 @@ def decline() -> Answer:
     """Decline the elicitation."""
     async def answer(params: types.ElicitRequestParams) -> types.ElicitResult:
         return types.ElicitResult(action="decline")
+    return answer
+
+
+def fail() -> Answer:
+    """A broken client: answers the elicitation request with an error, shows nothing."""
+    async def answer(params: types.ElicitRequestParams) -> types.ErrorData:
+        return types.ErrorData(code=types.INTERNAL_ERROR, message="the client broke")
     return answer

@@ -16,10 +16,10 @@ import httpx
 import pytest
 from mcp import ClientSession, types
 
-from okx_auth_graph.prompts import format_scopes, render
+from okx_auth_graph.prompts import Language, format_scopes, render
 from tests.apps.conftest import SCRIPT
 from tests.expected import FIRST_STEP_0, SCOPES, SEED_MENU, STATUS, URIS
-from tests.mcp.answers import accept, choose, confirm, decline
+from tests.mcp.answers import accept, choose, confirm, decline, fail
 from tests.mcp.clients import FormOnlySession, User, over_http, over_stdio, reply_text
 from tests.mcp.servers import http_server, server_env
 from tests.server.tokens import Minter
@@ -28,6 +28,8 @@ from tests.support import CallLog, Simulator, keyed_config
 pytestmark = pytest.mark.integration
 
 LOGIN = ["auth", "login", "--manual", "--site", "eea"]
+CANNOT_ASK_EN = render("mcp_cannot_ask", "en", sites="<global|eea|us>")
+CANNOT_ASK_ZH = render("mcp_cannot_ask", "zh", sites="<global|eea|us>")
 
 
 @pytest.fixture
@@ -147,17 +149,41 @@ async def test_a_client_without_url_mode_confirms_in_a_form(
     assert result.structuredContent["status"] == "logged_in"
 
 
+@pytest.mark.parametrize("language", ["zh", "en"])
+async def test_a_client_that_fails_to_ask_gets_the_question_in_the_tools_text(
+    env: dict[str, str], sim: Simulator, language: Language
+) -> None:
+    """A broken elicitation is no tool error: the user's language, the link and code kept."""
+    broken_link = User([choose(site="eea"), fail()])
+    broken_menu = User([fail()])
+    async with over_stdio(env, broken_menu) as client:
+        at_menu = await login(client, language=language)
+    async with over_stdio(env, broken_link) as client:
+        at_link = await login(client, language=language)
+
+    assert not at_link.isError
+    (link,) = [asked for asked in broken_link.asked if isinstance(
+        asked, types.ElicitRequestURLParams)]
+    assert reply_text(at_link) == "\n\n".join([
+        render("mcp_not_shown", language), link.message, render("stopped_waiting", language)])
+    assert at_link.structuredContent == {"status": "pending", "site": "eea"}
+    assert len(sim.log.logins()) == 1
+    assert not at_menu.isError
+    assert reply_text(at_menu) == "\n\n".join([
+        render("mcp_not_shown", language), render("login_cancelled", language)])
+
+
 async def test_a_client_without_elicitation_is_told_to_use_a_terminal(
     env: dict[str, str], sim: Simulator
 ) -> None:
     async with over_stdio(env, None) as client:
         result = await login(client)
         zh = await login(client, language="zh")
-    assert reply_text(result) == render("mcp_cannot_ask", "en")
+    assert reply_text(result) == CANNOT_ASK_EN
     assert "okx auth login" in reply_text(result)
-    assert reply_text(zh) == render("mcp_cannot_ask", "zh")
+    assert reply_text(zh) == CANNOT_ASK_ZH
     assert result.structuredContent == {"status": "needs_user_action",
-                                        "message": render("mcp_cannot_ask", "en")}
+                                        "message": CANNOT_ASK_EN}
     assert sim.log.logins() == []
 
 

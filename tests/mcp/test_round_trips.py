@@ -175,9 +175,32 @@ async def test_a_client_that_cannot_ask_is_told_so_and_nothing_waits(
 ) -> None:
     step = await rounds.call("login", None, ClientAsks(form=False, url=False), "zh", None, None)
     assert isinstance(step, Reply)
-    assert step.text == render("mcp_cannot_ask", "zh")
+    assert step.text == render("mcp_cannot_ask", "zh", sites="<global|eea|us>")
+    assert "okx auth login --site <global|eea|us>  \n" in step.text  # a markdown line
     assert rounds.waiting == {}
     assert sim.log.logins() == []
+
+
+async def test_a_server_user_who_cannot_be_asked_is_not_sent_to_a_terminal(
+    rounds: RoundTrips, sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Their CLI runs in the server's HOME for them: a local `okx auth login` would not help."""
+    monkeypatch.setenv("OKX_AUTH_HOMES", str(tmp_path / "homes"))
+    step = await rounds.call("login", "alice", ClientAsks(form=False, url=False), "zh", None, None)
+    assert isinstance(step, Reply)
+    assert step.text == render("mcp_cannot_ask_server", "zh")
+    assert "okx auth login" not in step.text
+    assert sim.log.logins() == []
+
+
+async def test_the_terminal_command_offers_the_skills_own_sites(
+    sim: Simulator, saver: InMemorySaver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(sim.home))
+    rounds = RoundTrips(build_auth_graph(saver, skill="1.3.9", **cli_options(sim.path)), saver)
+    step = await rounds.call("login", None, ClientAsks(form=False, url=False), "en", None, None)
+    assert isinstance(step, Reply)
+    assert "okx auth login --site <global|eea|us|tr>  \n" in step.text
 
 
 async def test_a_state_answers_only_through_the_tool_it_came_from(

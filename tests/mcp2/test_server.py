@@ -43,6 +43,9 @@ MODES = ["2026-07-28", "legacy"]
 """The 2026-07-28 protocol (questions as `input_required` results), and the handshake."""
 
 LOGIN = ["auth", "login", "--manual", "--site", "eea"]
+CANNOT_ASK_EN = render("mcp_cannot_ask", "en", sites="<global|eea|us>")
+CANNOT_ASK_ZH = render("mcp_cannot_ask", "zh", sites="<global|eea|us>")
+
 
 @dataclass
 class User:
@@ -55,7 +58,9 @@ class User:
     completed: list[str] = field(default_factory=list)
     """The `elicitationId` of every completion notice."""
 
-    async def __call__(self, context: Any, params: types.ElicitRequestParams) -> types.ElicitResult:
+    async def __call__(
+        self, context: Any, params: types.ElicitRequestParams
+    ) -> types.ElicitResult | types.ErrorData:
         self.asked.append(params)
         assert self.script, f"asked more than the script answers: {params}"
         return await self.script.pop(0)(params)
@@ -197,10 +202,10 @@ async def test_a_client_without_elicitation_is_told_to_use_a_terminal(
     async with over_stdio(env, None, mode) as client:
         result = await client.call_tool("okx_auth_login", {})
         zh = await client.call_tool("okx_auth_login", {"language": "zh"})
-    assert reply_text(result) == render("mcp_cannot_ask", "en")
-    assert reply_text(zh) == render("mcp_cannot_ask", "zh")
+    assert reply_text(result) == CANNOT_ASK_EN
+    assert reply_text(zh) == CANNOT_ASK_ZH
     assert result.structured_content == {"status": "needs_user_action",
-                                         "message": render("mcp_cannot_ask", "en")}
+                                         "message": CANNOT_ASK_EN}
     assert sim.log.logins() == []
 
 
