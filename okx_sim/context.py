@@ -51,7 +51,7 @@ class Console:
         """Print one line on stderr."""
         print(line, file=self.stderr, flush=True)
 
-    def json(self, payload: Mapping[str, Any]) -> None:
+    def json(self, payload: Mapping[str, Any] | list[Any]) -> None:
         """Print a payload as the real CLI does (`JSON.stringify(data, null, 2)`), or compact.
 
         `default=str` covers TOML dates a hand-edited config may contain.

@@ -25,7 +25,7 @@ def account_balance(ctx: CommandContext) -> None:
         if state.status != "logged_in":
             raise CommandError("Error: Not authenticated. Run okx auth login first.")
     if ctx.wants_json:
-        ctx.console.json({"data": [SIMULATED_BALANCE]})
+        ctx.console.json([SIMULATED_BALANCE])  # OKX's `data`, bare, as the real CLI prints it
     else:
         ctx.console.out(f"{SIMULATED_BALANCE['ccy']} available: {SIMULATED_BALANCE['availBal']}")
 
@@ -34,6 +34,6 @@ def market_ticker(ctx: CommandContext) -> None:
     """A fixed last price for any instrument; needs no authentication."""
     inst_id = ctx.positionals[0]
     if ctx.wants_json:
-        ctx.console.json({"data": [{"instId": inst_id, "last": SIMULATED_LAST_PRICE}]})
+        ctx.console.json([{"instId": inst_id, "last": SIMULATED_LAST_PRICE}])
     else:
         ctx.console.out(f"{inst_id} last: {SIMULATED_LAST_PRICE}")

@@ -55,7 +55,7 @@ from okx_auth_graph.middleware.policy import (
     is_signed_in,
     recovery_request,
 )
-from okx_auth_graph.okx import OkxCommand, OkxError, decode_object, execute
+from okx_auth_graph.okx import OkxCommand, OkxError, decode_rows, execute
 from okx_auth_graph.replies import detect_language, latest_human_text, text_of
 from okx_auth_graph.state import Language, OkxAuthOutcome, OkxAuthRequest
 from okx_auth_graph.subgraph import awaiting_reply, build_auth_subgraph, relay_question
@@ -70,18 +70,19 @@ _INSTRUMENT = re.compile(r"\b[A-Z0-9]{2,12}(?:-[A-Z0-9]{2,12}){1,3}\b")
 def _okx_json(
     args: tuple[str, ...], runtime: ToolRuntime[AuthContext], okx_cli: str | None
 ) -> dict[str, Any]:
-    """Run an okx command that prints JSON; failures come back classified, never raised.
+    """Run an okx data command; failures come back classified, never raised.
 
-    The settings are the auth graph's own (`run_settings`): on a server that
-    authenticates, the command runs in the caller's HOME, never in one the
-    caller's context names.
+    The CLI prints OKX's `data` rows as a bare JSON array. The settings are
+    the auth graph's own (`run_settings`): on a server that authenticates,
+    the command runs in the caller's HOME, never in one the caller's context
+    names.
     """
-    command = OkxCommand(args, lambda out: decode_object(out, " ".join(args)))
+    command = OkxCommand(args, lambda out: decode_rows(out, " ".join(args)))
     try:
-        value = execute(command, run_settings(runtime, okx_cli))
+        rows = execute(command, run_settings(runtime, okx_cli))
     except OkxError as error:
         return failure_payload(error)
-    return {"ok": True, **value}
+    return {"ok": True, "data": rows}
 
 
 def make_tools(okx_cli: str | None = None) -> list[BaseTool]:

@@ -33,7 +33,7 @@ from okx_auth_graph.okx.errors import (
     classify,
     classify_text,
 )
-from okx_auth_graph.okx.framing import MalformedOutput, decode_object, error_message
+from okx_auth_graph.okx.framing import MalformedOutput, decode_object, decode_rows, error_message
 from okx_auth_graph.okx.models import (
     ENV_KEY_PROFILE,
     SITES,
@@ -119,6 +119,7 @@ __all__ = [
     "config_show",
     "config_use",
     "decode_object",
+    "decode_rows",
     "error_message",
     "execute",
     "failure_of",

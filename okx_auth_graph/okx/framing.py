@@ -95,6 +95,20 @@ def decode_object(text: str, what: str) -> dict[str, Any]:
     return value
 
 
+def decode_rows(text: str, what: str) -> list[Any]:
+    """The JSON array a data command printed (`account balance --json`: OKX's `data`, bare).
+
+    Anything else raises `MalformedOutput` naming the command.
+    """
+    try:
+        value = json.loads(clean(text))
+    except (ValueError, RecursionError):  # JSONDecodeError, and over-long integers
+        value = None
+    if not isinstance(value, list):
+        raise MalformedOutput(what, len(text.encode()))
+    return value
+
+
 def _last_object(text: str) -> object:
     """The last top-level `{…}` that begins a line and decodes whole, else None.
 

@@ -19,8 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from langchain_core.messages import HumanMessage
+from langgraph.checkpoint.memory import InMemorySaver
 
 from benchmarks.real_cli import install as install_real_cli
+from okx_auth_graph.context import AuthContext
+from okx_auth_graph.examples.trading_agent import build_trading_graph
 from okx_auth_graph.okx import (
     INSTALL_COMMAND,
     OAUTH_CLI_VERSION,
@@ -42,11 +46,12 @@ from okx_auth_graph.okx import (
     selected_sites,
 )
 from okx_auth_graph.prompts import Language, render
+from okx_auth_graph.replies import text_of
 from okx_auth_graph.skill import site_menu
 from okx_sim.framing import plant_update_notice
 from tests.expected import visible
 from tests.graph.test_secrets_in_state import Run, assert_no_secret
-from tests.rest_standin import serving
+from tests.rest_standin import BALANCE, serving
 from tests.support import CallLog, Conversation, Simulator
 from tests.views import profile
 
@@ -383,6 +388,33 @@ def test_real_cli_without_an_answer_from_okx_is_a_network_error(
     failure = failure_of(result, settings)
     assert failure["kind"] == "network_error"
     assert failure["detail"] == "Failed to call OKX endpoint GET /api/v5/account/balance."
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "okx_answers"),
+    [
+        ("what's my balance?", "Your OKX balance: 1000 USDT available.", BALANCE),
+        ("BTC-USDT price?", "BTC-USDT last price: 64123.5",
+         {"code": "0", "msg": "", "data": [{"instId": "BTC-USDT", "last": "64123.5"}]}),
+    ],
+    ids=["balance", "ticker"],
+)
+def test_the_example_apps_cli_tools_read_what_the_real_cli_prints(
+    real_okx: Path, configured_home: Path, question: str, answer: str,
+    okx_answers: dict[str, object],
+) -> None:
+    """The real CLI prints OKX's `data` rows as a bare JSON array, not an object."""
+    _quiet_update_check(configured_home, "99.0.0")
+    with serving(okx_answers) as okx:
+        write_okx_config(configured_home, _keyed_config(okx.base_url))
+        app = build_trading_graph(InMemorySaver(), okx_cli=str(real_okx))
+        result = app.invoke(
+            {"messages": [HumanMessage(question)]},
+            {"configurable": {"thread_id": "app"}},
+            context=AuthContext(okx_home=str(configured_home)),
+        )
+    assert okx.paths  # the real CLI asked the stand-in
+    assert text_of(result["messages"][-1]) == answer
 
 
 def test_recover_from_the_real_invalid_sign_offers_step_0_2_a(

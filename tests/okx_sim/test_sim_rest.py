@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from .helpers import Sim
 
-BALANCE = {"data": [{"ccy": "USDT", "availBal": "1000"}]}
+BALANCE = [{"ccy": "USDT", "availBal": "1000"}]
+"""OKX's `data` rows, printed bare as the real CLI's `printJson(data)` does."""
 
 
 def test_balance_needs_authentication(sim: Sim) -> None:
@@ -34,7 +35,7 @@ def test_balance_after_oauth_login_and_text_form(sim: Sim) -> None:
 
 
 def test_ticker_needs_no_credentials(sim: Sim) -> None:
-    assert sim.json("market", "ticker", "ETH-USDT", "--json") == {
-        "data": [{"instId": "ETH-USDT", "last": "65000.1"}]
-    }
+    assert sim.json("market", "ticker", "ETH-USDT", "--json") == [
+        {"instId": "ETH-USDT", "last": "65000.1"}
+    ]
     assert sim.ok("market", "ticker", "BTC-USDT") == "BTC-USDT last: 65000.1\n"
