@@ -26,7 +26,7 @@ import functools
 import time
 from collections.abc import Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Generic, ParamSpec, TypeAlias, TypeVar, cast
 
 from langchain_core.messages import AIMessage
@@ -255,9 +255,15 @@ class Cli:
             yield from on_disk(functools.partial(ensure_private_home, private_home))
         return settings
 
-    def run(self, command: OkxCommand[T], runtime: Runtime[AuthContext]) -> CliPlan[T]:
-        """Run one okx command with this run's settings, parsed (and redacted) as it returns."""
-        value: T = yield Call(command, (yield from self.settings(runtime)))
+    def run(
+        self, command: OkxCommand[T], runtime: Runtime[AuthContext], holds: tuple[int, ...] = ()
+    ) -> CliPlan[T]:
+        """Run one okx command with this run's settings, parsed (and redacted) as it returns.
+
+        `holds`: open files the process inherits (`OkxSettings.holds`).
+        """
+        settings = yield from self.settings(runtime)
+        value: T = yield Call(command, replace(settings, holds=holds) if holds else settings)
         return value
 
     def config(self, runtime: Runtime[AuthContext]) -> CliPlan[ConfigView]:
@@ -290,10 +296,11 @@ class Cli:
         return (yield from attempt()), [say(render("binary_reinstalled", language_of(state)))]
 
     def run_auth(
-        self, command: OkxCommand[T], state: AuthState, runtime: Runtime[AuthContext]
+        self, command: OkxCommand[T], state: AuthState, runtime: Runtime[AuthContext],
+        holds: tuple[int, ...] = (),
     ) -> CliPlan[tuple[T, list[AIMessage]]]:
         """Run an auth command, repairing a missing okx-auth binary once."""
-        return self.repairing(lambda: self.run(command, runtime), state, runtime)
+        return self.repairing(lambda: self.run(command, runtime, holds), state, runtime)
 
     def reinstall(self, runtime: Runtime[AuthContext]) -> CliPlan[None]:
         """The skill's repair: `auth install`, then `auth install-status`."""

@@ -69,8 +69,8 @@ class LoginFlow:
             raced = yield from self._started_elsewhere(state, ledger, runtime)
             if raced is not None:
                 return Command(goto=raced[0], update=raced[1])
-            answer, notes = yield from self.cli.run_auth(
-                auth_login_manual(clearance), state, runtime
+            answer, notes = yield from self.cli.run_auth(  # the CLI holds the lock too
+                auth_login_manual(clearance), state, runtime, ledger.holds
             )
             if "status" in answer:  # `{"status": "skipped", ...}`: the CLI's API-key guard
                 stale = yield from self._stale_key(answer["profile"], notes, runtime)

@@ -81,6 +81,20 @@ class LoginLedger:
         self.started = _count(os.pread(fd, 32, 0)) or 0
         """Logins started in this HOME before this one."""
 
+    @property
+    def holds(self) -> tuple[int, ...]:
+        """The lock's open file, for the `auth login` process to inherit (`OkxSettings.holds`).
+
+        A file lock belongs to the open file, not to the process: while the
+        CLI has it open, the lock stays taken even if the worker that took it
+        is killed (`kill -9`) mid-login, so no other worker starts a second
+        login of this HOME while that one is still minting its code. Releasing
+        it here (`LOCK_UN`) frees it for every holder at once.
+        """
+        if self._fd is None:
+            raise RuntimeError("the login lock was already released")
+        return (self._fd,)
+
     def record_start(self) -> int:
         """Count the login this step just started; returns the new count.
 

@@ -121,6 +121,9 @@ class OkxSettings:
     max_processes: int | None = None
     """How many CLI processes of this HOME may run at once in this process (`okx.slots`);
     None: no bound. A server sets it for each identity's HOME."""
+    holds: tuple[int, ...] = ()
+    """Open files the CLI process inherits: the HOME's login lock for `auth login --manual`,
+    so that the lock outlives a worker killed mid-login for as long as its CLI runs on."""
 
 
 @dataclass(frozen=True)
@@ -287,7 +290,9 @@ def _environment(settings: OkxSettings, env: Mapping[str, str] | None) -> dict[s
     return dict(env) if env is not None else child_environment(settings)
 
 
-def _spawn(argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+def _spawn(
+    argv: list[str], env: dict[str, str], holds: tuple[int, ...] = ()
+) -> subprocess.Popen[bytes]:
     try:
         return subprocess.Popen(
             argv,
@@ -296,6 +301,7 @@ def _spawn(argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
             stderr=subprocess.PIPE,
             env=env,
             start_new_session=True,
+            pass_fds=holds,
         )
     except OSError as error:  # e.g. a script whose interpreter is missing
         raise _unstartable(argv[0], error) from None
@@ -369,7 +375,7 @@ def run_okx(
         argv = [resolve_executable(settings.okx_cli), *args]
         child_env = _environment(settings, env)
         start = time.monotonic()
-        proc = _spawn(argv, child_env)
+        proc = _spawn(argv, child_env, settings.holds)
         try:
             out, err = proc.communicate(timeout=settings.timeout)
         except subprocess.TimeoutExpired:
@@ -390,7 +396,7 @@ async def arun_okx(
     async with SLOTS.aheld(settings.okx_home, settings.max_processes):
         child_env = _environment(settings, env)
         start = time.monotonic()
-        proc = await _aspawn(settings.okx_cli, args, child_env)
+        proc = await _aspawn(settings.okx_cli, args, child_env, settings.holds)
         try:
             out, err = await asyncio.wait_for(proc.communicate(), settings.timeout)
         except TimeoutError:
@@ -404,7 +410,7 @@ async def arun_okx(
 
 
 async def _aspawn(
-    okx_cli: str | None, args: Sequence[str], env: dict[str, str]
+    okx_cli: str | None, args: Sequence[str], env: dict[str, str], holds: tuple[int, ...] = ()
 ) -> asyncio.subprocess.Process:
     """Start `okx <args>` as an asyncio subprocess in a process group of its own.
 
@@ -421,6 +427,7 @@ async def _aspawn(
             stderr=subprocess.PIPE,
             env=env,
             start_new_session=True,
+            pass_fds=holds,
             limit=MAX_OUTPUT_BYTES,
         )
     except OSError as error:

@@ -145,6 +145,27 @@ def test_unstartable_executable_is_an_okx_error(scripts: ScriptWriter, use_async
     assert caught.value.kind == "cli_not_found"
 
 
+@pytest.mark.parametrize("use_async", [False, True], ids=["run_okx", "arun_okx"])
+def test_the_cli_inherits_only_the_files_it_is_told_to_hold(
+    scripts: ScriptWriter, tmp_path: Path, use_async: bool
+) -> None:
+    """`holds` (the login lock) stays open in the child; any other open file does not."""
+    cli = scripts.py("import os, sys\nprint(*(os.path.exists(f'/proc/self/fd/{fd}') "
+                     "for fd in sys.argv[1:]))\n")
+    held = os.open(tmp_path / "held", os.O_RDWR | os.O_CREAT, 0o600)
+    other = os.open(tmp_path / "other", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        os.set_inheritable(other, True)  # inheritable, yet not passed on
+        settings = OkxSettings(okx_cli=str(cli), holds=(held,))
+        result = _run_either(use_async, [str(held), str(other)], settings)
+        plain = _run_either(use_async, [str(held)], OkxSettings(okx_cli=str(cli)))
+    finally:
+        os.close(held)
+        os.close(other)
+    assert result.stdout.split() == ["True", "False"]
+    assert plain.stdout.split() == ["False"]
+
+
 # ---------------------------------------------------------------- environment and argv
 
 

@@ -15,6 +15,7 @@ shows only that code.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import signal
@@ -28,6 +29,7 @@ import psutil
 import pytest
 
 from okx_auth_graph.graph import build_auth_graph
+from okx_auth_graph.okx.login_lock import lock_path
 from tests.reliability.driver import NEXT_NODE_AFTER, QUESTION_AT, StopPoint, thread_config
 from tests.reliability.report import Figure
 from tests.reliability.script import (
@@ -44,7 +46,7 @@ from tests.reliability.script import (
     shown_code,
 )
 from tests.reliability.stores import kind_of, open_saver
-from tests.support import CallLog, Simulator
+from tests.support import CallLog, Conversation, Simulator
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 THREAD = "crash-user"
@@ -196,3 +198,39 @@ def test_sigkill_inside_auth_login_shows_only_the_resumed_device_flow(
         f"{kind_of(store)}, SIGKILL inside auth login: the orphaned CLI's code never shown; "
         f"auth login x{calls.count(LOGIN)}, the user saw and approved only the resumed one"
     )
+
+
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)
+def test_a_login_killed_inside_auth_login_keeps_the_homes_lock_until_its_cli_ends(
+    store: str, sim: Simulator, call_log: CallLog
+) -> None:
+    """Another conversation of the user waits for the orphaned CLI: one code at a time.
+
+    The killed worker's `auth login` runs on (its own process group) and
+    holds the HOME's login lock it inherited, so a login elsewhere (another
+    thread, another replica) starts only once that one has minted its code,
+    and the code it shows is the one the HOME waits on.
+    """
+    slow = {"OKX_SIM_FAULT": "slow:3", "OKX_SIM_FAULT_ON": "auth login"}
+    with subprocess.Popen(
+        driver_argv(store, sim), cwd=REPO_ROOT, env={**os.environ, **slow},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    ) as child:
+        running_cli(child.pid, LOGIN[:2])
+        child.send_signal(signal.SIGKILL)
+        child.communicate(timeout=60)
+
+    lock = os.open(lock_path(str(sim.home)), os.O_RDWR)
+    try:  # the orphan holds the lock its dead worker took
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    finally:
+        os.close(lock)
+    other = Conversation(sim)
+    other.start(OPENING)
+    other.reply(CHOICE)  # its login waits for the orphan's to end, then starts its own
+
+    assert call_log.argvs().count(LOGIN) == 2
+    shown = shown_code(other.ai_texts())
+    approved = sim.run("browser", "approve")
+    assert approved.stdout.strip() == f"approved {shown}"  # the code shown is the live one
