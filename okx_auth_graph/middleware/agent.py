@@ -46,6 +46,7 @@ from okx_auth_graph.middleware.policy import (
     recovery_request,
     scrub,
 )
+from okx_auth_graph.nodes.common import open_prompt
 from okx_auth_graph.okx import OkxError
 from okx_auth_graph.okx.commands import home_secrets
 from okx_auth_graph.okx.errors import failure_detail
@@ -82,11 +83,19 @@ def _latest(_current: OkxAuthOutcome | None, new: OkxAuthOutcome | None) -> OkxA
     return new
 
 
+def _to_post(current: list[str] | None, new: list[str] | None) -> list[str]:
+    """Reducer: closing texts wait here, in order, until posted; None clears them."""
+    return [] if new is None else [*(current or []), *new]
+
+
 class OkxAuthState(AgentState[Any]):
-    """The agent state this middleware adds to: the latest auth outcome."""
+    """The agent state this middleware adds to: the latest auth outcome, and what to post."""
 
     okx_auth: NotRequired[Annotated[OkxAuthOutcome | None, _latest]]
     """How the most recent sign-in or recovery in this thread ended."""
+    okx_auth_to_post: NotRequired[Annotated[list[str], _to_post]]
+    """The closing texts of sign-ins that ended since the model last ran (the success
+    template, the API-key stop, a cancel): posted to the conversation before it runs again."""
 
 
 def _clean_content(
@@ -126,6 +135,16 @@ def _latest_human(messages: Sequence[AnyMessage]) -> list[AnyMessage]:
         if isinstance(message, HumanMessage):
             return [message]
     return []
+
+
+def _closing_text(result: dict[str, Any]) -> list[str]:
+    """What a finished auth run posted after the user last answered it.
+
+    The user has not seen it (the run's questions reached them as
+    interrupts), so the conversation gets it.
+    """
+    text = open_prompt(result.get("messages", []))
+    return [text] if text else []
 
 
 def _outcome_of(result: dict[str, Any]) -> OkxAuthOutcome:
@@ -184,18 +203,24 @@ def _still_failing(request: ToolCallRequest, retried: ToolMessage,
 
 
 def _retried(
-    request: ToolCallRequest, result: ToolResult, outcome: OkxAuthOutcome, secrets: Sequence[str]
+    request: ToolCallRequest, result: ToolResult, recovery: dict[str, Any],
+    secrets: Sequence[str],
 ) -> ToolResult:
     """The retry after a completed sign-in: its cleaned answer, or the stop if it still fails."""
+    outcome, closing = _outcome_of(recovery), _closing_text(recovery)
     if isinstance(result, ToolMessage) and auth_error_kind(result.text) is not None:
-        return _with_outcome(_still_failing(request, result, outcome, secrets), outcome)
-    return _with_outcome(_clean_result(result, secrets), outcome)
+        return _with_outcome(_still_failing(request, result, outcome, secrets), outcome, closing)
+    return _with_outcome(_clean_result(result, secrets), outcome, closing)
 
 
-def _with_outcome(result: ToolResult, outcome: OkxAuthOutcome) -> ToolResult:
-    """Report the recovery's outcome to the agent state beside the tool's message."""
+def _with_outcome(
+    result: ToolResult, outcome: OkxAuthOutcome, closing: list[str]
+) -> ToolResult:
+    """Report the recovery's outcome (and its closing text, to post) beside the tool's message."""
     if isinstance(result, ToolMessage):
-        return Command(update={"messages": [result], "okx_auth": outcome})
+        return Command(update={
+            "messages": [result], "okx_auth": outcome, "okx_auth_to_post": closing,
+        })
     return result
 
 
@@ -352,7 +377,7 @@ class OkxAuthMiddleware(AgentMiddleware[OkxAuthState, Any, Any]):
         if not self._sign_in_due(state):
             return None
         result = yield SignIn(self._auth_input(state["messages"], None))
-        return {"okx_auth": _outcome_of(result)}
+        return {"okx_auth": _outcome_of(result), "okx_auth_to_post": _closing_text(result)}
 
     def _tool_call_plan(
         self, request: ToolCallRequest, secrets: Sequence[str]
@@ -380,8 +405,31 @@ class OkxAuthMiddleware(AgentMiddleware[OkxAuthState, Any, Any]):
         recovery = yield SignIn(self._auth_input(request.state["messages"], recover))
         outcome = _outcome_of(recovery)
         if not is_signed_in(outcome):
-            return _with_outcome(_not_signed_in(request, outcome), outcome)
-        return _retried(request, (yield RUN_TOOL), outcome, secrets)
+            return _with_outcome(
+                _not_signed_in(request, outcome), outcome, _closing_text(recovery)
+            )
+        return _retried(request, (yield RUN_TOOL), recovery, secrets)
+
+    def before_model(
+        self, state: OkxAuthState, runtime: Runtime[Any]
+    ) -> dict[str, Any] | None:
+        """Post what finished sign-ins said last, before the model answers.
+
+        The success template (or the API-key stop, a cancel, a failure) is the
+        user's to read, word for word, as the skill wants it; posted here,
+        after every tool's result, it never comes between a tool call and its
+        result, and the model then goes on with the user's request.
+        """
+        posts = state.get("okx_auth_to_post") or []
+        if not posts:
+            return None
+        return {"messages": [AIMessage(content=text) for text in posts], "okx_auth_to_post": None}
+
+    async def abefore_model(
+        self, state: OkxAuthState, runtime: Runtime[Any]
+    ) -> dict[str, Any] | None:
+        """`before_model` on the event loop (it does no I/O)."""
+        return self.before_model(state, runtime)
 
     def after_model(
         self, state: OkxAuthState, runtime: Runtime[Any]

@@ -20,6 +20,7 @@ from okx_auth_graph.examples.trading_agent import okx_account_balance, okx_marke
 from okx_auth_graph.isolation import run_settings
 from okx_auth_graph.middleware import RULES, OkxAuthMiddleware
 from okx_auth_graph.okx import run_okx
+from okx_auth_graph.prompts import format_scopes, render
 from okx_auth_graph.replies import text_of
 from tests.expected import (
     CONFIG_SHOW,
@@ -106,6 +107,14 @@ def test_auth_runs_before_the_first_private_tool_not_before_market_data(
     assert call_log.argvs()[4:] == [
         ["auth", "login", "--manual", "--site", "eea"], STATUS, BALANCE,
     ]
+    # The skill's success template is the user's to read: posted after the tool's result
+    # (never between a call and its result), before the model's answer; and seen by it.
+    success = render("success", "en", site="eea", scopes=format_scopes(SCOPES))
+    last = [type(m).__name__ for m in result["messages"][-3:]]
+    assert last == ["ToolMessage", "AIMessage", "AIMessage"]
+    assert text_of(result["messages"][-2]) == success
+    assert success in str(thread.model.received[-1][-1].content)
+    assert "okx_auth_to_post" not in result or result["okx_auth_to_post"] == []
 
 
 def test_a_signed_in_thread_does_not_sign_in_again(sim: Simulator, call_log: CallLog) -> None:
@@ -223,6 +232,7 @@ def test_declined_sign_in_keeps_the_tool_from_running(
     assert answer["okx_auth_status"] == "cancelled"
     assert answer["message"]
     assert text_of(result["messages"][-1]) == "Maybe later."
+    assert text_of(result["messages"][-2]) == render("login_cancelled", "en")  # posted as is
 
 
 def test_an_api_key_counts_as_signed_in(sim: Simulator, call_log: CallLog) -> None:
@@ -232,6 +242,8 @@ def test_an_api_key_counts_as_signed_in(sim: Simulator, call_log: CallLog) -> No
     result = thread.say("show my okx profiles")
     assert thread.interrupt_kinds == []
     assert result["okx_auth"]["status"] == "api_key_configured"
+    posted = [text_of(m) for m in result["messages"] if type(m).__name__ == "AIMessage"]
+    assert posted.count(render("api_key_configured", "en", name="main")) == 1  # Step 0.2's stop
     assert call_log.argvs()[-1] == CONFIG_SHOW
     # Secrets never reach the state or the model; the key is masked to its last four.
     stored = text_of(tool_messages(result)[-1])
