@@ -149,6 +149,18 @@ def running_cli(pid: int, words: list[str]) -> None:
     pytest.fail(f"the driver never ran okx {' '.join(words)}")
 
 
+def kill_inside_auth_login(store: str, sim: Simulator, slow: dict[str, str]) -> None:
+    """SIGKILL a driver process while its `auth login` runs (made `slow` to land inside it)."""
+    with subprocess.Popen(
+        driver_argv(store, sim), cwd=REPO_ROOT, env={**os.environ, **slow},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    ) as child:
+        running_cli(child.pid, LOGIN[:2])
+        child.send_signal(signal.SIGKILL)
+        child.communicate(timeout=60)
+    assert child.returncode == -signal.SIGKILL
+
+
 def logged(call_log: CallLog, argv: list[str], times: int) -> None:
     """Return once the call log holds `argv` `times` times (a call logs when it exits)."""
     deadline = time.monotonic() + 60
@@ -169,14 +181,7 @@ def logged(call_log: CallLog, argv: list[str], times: int) -> None:
 def test_sigkill_inside_auth_login_shows_only_the_resumed_device_flow(
     store: str, sim: Simulator, call_log: CallLog, figure: Figure
 ) -> None:
-    with subprocess.Popen(
-        driver_argv(store, sim), cwd=REPO_ROOT, env={**os.environ, **SLOW_LOGIN},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    ) as child:
-        running_cli(child.pid, LOGIN[:2])
-        child.send_signal(signal.SIGKILL)
-        child.communicate(timeout=60)
-    assert child.returncode == -signal.SIGKILL
+    kill_inside_auth_login(store, sim, SLOW_LOGIN)
 
     # The CLI has its own process group: it outlives the kill and starts a device flow.
     logged(call_log, LOGIN, 1)
@@ -211,14 +216,7 @@ def test_a_login_killed_inside_auth_login_keeps_the_homes_lock_until_its_cli_end
     thread, another replica) starts only once that one has minted its code,
     and the code it shows is the one the HOME waits on.
     """
-    slow = {"OKX_SIM_FAULT": "slow:3", "OKX_SIM_FAULT_ON": "auth login"}
-    with subprocess.Popen(
-        driver_argv(store, sim), cwd=REPO_ROOT, env={**os.environ, **slow},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    ) as child:
-        running_cli(child.pid, LOGIN[:2])
-        child.send_signal(signal.SIGKILL)
-        child.communicate(timeout=60)
+    kill_inside_auth_login(store, sim, {**SLOW_LOGIN, "OKX_SIM_FAULT": "slow:3"})
 
     lock = os.open(lock_path(str(sim.home)), os.O_RDWR)
     try:  # the orphan holds the lock its dead worker took
