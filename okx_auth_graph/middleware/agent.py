@@ -78,8 +78,11 @@ RULES = (
 """The fragment added to the agent's system prompt."""
 
 
-def _latest(_current: OkxAuthOutcome | None, new: OkxAuthOutcome | None) -> OkxAuthOutcome | None:
-    """Reducer: parallel tool calls may each report an outcome; the last one stands."""
+T = TypeVar("T")
+
+
+def _latest(_current: T | None, new: T | None) -> T | None:
+    """Reducer: parallel tool calls may each report a value; the last one stands."""
     return new
 
 
@@ -96,6 +99,10 @@ class OkxAuthState(AgentState[Any]):
     okx_auth_to_post: NotRequired[Annotated[list[str], _to_post]]
     """The closing texts of sign-ins that ended since the model last ran (the success
     template, the API-key stop, a cancel): posted to the conversation before it runs again."""
+    okx_auth_turn: NotRequired[Annotated[str | None, _latest]]
+    """The id of the user's message whose turn last ran a sign-in (or a recovery): a turn
+    runs one, so a model that calls an account tool again after the user cancelled gets
+    the not-signed-in answer, not the menu again."""
 
 
 def _clean_content(
@@ -135,6 +142,12 @@ def _latest_human(messages: Sequence[AnyMessage]) -> list[AnyMessage]:
         if isinstance(message, HumanMessage):
             return [message]
     return []
+
+
+def _turn_of(messages: Sequence[AnyMessage]) -> str | None:
+    """The turn these messages are in: the id of the user's latest message."""
+    latest = _latest_human(messages)
+    return latest[0].id if latest else None
 
 
 def _closing_text(result: dict[str, Any]) -> list[str]:
@@ -208,18 +221,21 @@ def _retried(
 ) -> ToolResult:
     """The retry after a completed sign-in: its cleaned answer, or the stop if it still fails."""
     outcome, closing = _outcome_of(recovery), _closing_text(recovery)
+    turn = _turn_of(request.state["messages"])
     if isinstance(result, ToolMessage) and auth_error_kind(result.text) is not None:
-        return _with_outcome(_still_failing(request, result, outcome, secrets), outcome, closing)
-    return _with_outcome(_clean_result(result, secrets), outcome, closing)
+        still = _still_failing(request, result, outcome, secrets)
+        return _with_outcome(still, outcome, closing, turn)
+    return _with_outcome(_clean_result(result, secrets), outcome, closing, turn)
 
 
 def _with_outcome(
-    result: ToolResult, outcome: OkxAuthOutcome, closing: list[str]
+    result: ToolResult, outcome: OkxAuthOutcome, closing: list[str], turn: str | None
 ) -> ToolResult:
-    """Report the recovery's outcome (and its closing text, to post) beside the tool's message."""
+    """Report the recovery's outcome (its closing text, to post; its turn) beside the result."""
     if isinstance(result, ToolMessage):
         return Command(update={
             "messages": [result], "okx_auth": outcome, "okx_auth_to_post": closing,
+            "okx_auth_turn": turn,
         })
     return result
 
@@ -360,9 +376,11 @@ class OkxAuthMiddleware(AgentMiddleware[OkxAuthState, Any, Any]):
         return home_secrets(settings)
 
     def _sign_in_due(self, state: OkxAuthState) -> bool:
-        """Whether the model just asked for an account tool while not signed in."""
+        """Whether the model just asked for an account tool, not signed in, in a fresh turn."""
         last = state["messages"][-1] if state["messages"] else None
         if not isinstance(last, AIMessage) or is_signed_in(state.get("okx_auth")):
+            return False
+        if state.get("okx_auth_turn") == _turn_of(state["messages"]):
             return False
         return any(self._needs_account(call["name"]) for call in last.tool_calls)
 
@@ -377,7 +395,8 @@ class OkxAuthMiddleware(AgentMiddleware[OkxAuthState, Any, Any]):
         if not self._sign_in_due(state):
             return None
         result = yield SignIn(self._auth_input(state["messages"], None))
-        return {"okx_auth": _outcome_of(result), "okx_auth_to_post": _closing_text(result)}
+        return {"okx_auth": _outcome_of(result), "okx_auth_to_post": _closing_text(result),
+                "okx_auth_turn": _turn_of(state["messages"])}
 
     def _tool_call_plan(
         self, request: ToolCallRequest, secrets: Sequence[str]
@@ -405,9 +424,8 @@ class OkxAuthMiddleware(AgentMiddleware[OkxAuthState, Any, Any]):
         recovery = yield SignIn(self._auth_input(request.state["messages"], recover))
         outcome = _outcome_of(recovery)
         if not is_signed_in(outcome):
-            return _with_outcome(
-                _not_signed_in(request, outcome), outcome, _closing_text(recovery)
-            )
+            return _with_outcome(_not_signed_in(request, outcome), outcome,
+                                 _closing_text(recovery), _turn_of(request.state["messages"]))
         return _retried(request, (yield RUN_TOOL), recovery, secrets)
 
     def before_model(

@@ -235,6 +235,29 @@ def test_declined_sign_in_keeps_the_tool_from_running(
     assert text_of(result["messages"][-2]) == render("login_cancelled", "en")  # posted as is
 
 
+def test_a_turn_runs_one_sign_in_however_often_the_model_retries(
+    sim: Simulator, call_log: CallLog
+) -> None:
+    """After the user cancels, a model that calls the tool again gets the answer, not the menu."""
+    thread = AgentThread(sim, [
+        calls("okx_account_balance"), calls("okx_account_balance"), "OK, not signed in.",
+        calls("okx_account_balance"), "n/a",
+    ], [okx_account_balance])
+    thread.say("what's my balance")
+    assert thread.interrupt_kinds == ["site_choice"]
+
+    result = thread.reply("cancel")
+
+    assert thread.interrupt_kinds == []  # the second call asked nothing
+    answers = [json.loads(text_of(m)) for m in tool_messages(result)]
+    assert [a["okx_auth_status"] for a in answers] == ["cancelled", "cancelled"]
+    assert text_of(result["messages"][-1]) == "OK, not signed in."
+    assert BALANCE not in call_log.argvs()
+
+    thread.say("try again please")  # a new turn: the sign-in runs again
+    assert thread.interrupt_kinds == ["site_choice"]
+
+
 def test_an_api_key_counts_as_signed_in(sim: Simulator, call_log: CallLog) -> None:
     sim.write_config(KEYED_CONFIG)
     thread = AgentThread(sim, [calls("okx_profiles_raw"), "Configured."], [okx_profiles_raw])
