@@ -125,13 +125,15 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
 
     `name: value` pairs, credential flags with their values, bearer
     credentials, JSON Web Tokens, and every known secret value wherever it
-    appears.
+    appears. Only a value named as an API key keeps its last four characters;
+    a known value met alone may be a secret key or a short passphrase, so it
+    becomes `***` whole.
     """
     scrubbed = _SECRET_FIELD.sub(_mask_field, text)
     scrubbed = _SECRET_FLAG_VALUE.sub(_mask_flag_value, scrubbed)
     scrubbed = _BEARER.sub(lambda match: f"{match.group('scheme')} {MASK_PREFIX}", scrubbed)
     scrubbed = _JWT.sub(MASK_PREFIX, scrubbed)
     for secret in sorted({*secrets, *env_secrets()}, key=len, reverse=True):
-        if len(secret) >= 4:
-            scrubbed = scrubbed.replace(secret, mask_key(secret))
+        if len(secret) >= 4:  # a value alone, nothing names it: nothing of it is kept
+            scrubbed = scrubbed.replace(secret, MASK_PREFIX)
     return scrubbed

@@ -437,7 +437,7 @@ def test_a_configured_credential_echoed_in_words_is_masked_everywhere(
 
     answer = json.loads(text_of(tool_messages(result)[-1]))
     assert answer["error"] == "okx_tool_failed_after_sign_in"
-    assert "Session expired for key ***5678" in answer["message"]
+    assert "Session expired for key *** with secret *** and passphrase ***" in answer["message"]
     seen = thread.model.seen_conversation()
     saved = saved_bytes(thread)
     for secret in KEYED_SECRETS:

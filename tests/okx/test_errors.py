@@ -256,11 +256,12 @@ def test_environment_secrets_are_scrubbed_even_unlabelled(
     )
     assert "ENVSECRETVALUE99" not in failure["detail"]
     assert "EnvPassphrase42" not in failure["detail"]
-    assert failure["detail"] == "signing with ***UE99 and ***se42 failed"
+    assert failure["detail"] == "signing with *** and *** failed"  # nothing of a value alone
 
 
 def test_redact_text_with_explicit_secrets() -> None:
-    assert redact_text("key is abcdefghij here", ["abcdefghij"]) == "key is ***ghij here"
+    assert redact_text("key is abcdefghij here", ["abcdefghij"]) == "key is *** here"
+    assert redact_text("api_key=abcdefghij", ["abcdefghij"]) == "api_key=***ghij"  # named
     assert redact_text("nothing secret", ["abc"]) == "nothing secret"
 
 
