@@ -23,6 +23,7 @@ Install with the `agents` extra (it brings `langchain`).
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable, Collection, Generator, Sequence
 from dataclasses import dataclass
@@ -66,6 +67,9 @@ with needs_extra("agents"):
 ToolResult = ToolMessage | Command[Any]
 ToolHandler = Callable[[ToolCallRequest], ToolResult]
 AsyncToolHandler = Callable[[ToolCallRequest], Awaitable[ToolResult]]
+
+POSTED_BY = "okx_sign_in"
+"""The `name` of the assistant messages the sign-in posts itself (kept out of the model's input)."""
 
 RULES = (
     "OKX sign-in rules:\n"
@@ -241,26 +245,38 @@ def _with_outcome(
 
 
 @task
-def okx_tool_first_attempt(
-    handler: ToolHandler, request: ToolCallRequest, secrets: Sequence[str]
-) -> ToolResult:
-    """Run the tool as a LangGraph task, so its result is checkpointed, cleaned.
+def okx_tool_first_attempt(handler: ToolHandler, request: ToolCallRequest) -> ToolResult:
+    """Run the tool as a LangGraph task, so its result is checkpointed.
 
     A recovery that interrupts makes the whole tool node run again on resume;
     the task's saved result stands in for the first call then, so the tool
     runs once before the recovery and once after, never in between. What the
-    task returns is saved and streamed (`messages` mode), so it is the cleaned
-    output: the raw one, secrets and token lifetimes included, never leaves here.
+    task returns is saved and streamed, and what it is given is streamed too
+    (`tasks`, `debug`), so `handler` is the cleaning one (`_cleaning`): the raw
+    output, secrets and token lifetimes included, and the HOME's credentials
+    it is cleaned of never reach either.
     """
-    return _clean_result(handler(request), secrets)
+    return handler(request)
 
 
 @task
 async def aokx_tool_first_attempt(
-    handler: AsyncToolHandler, request: ToolCallRequest, secrets: Sequence[str]
+    handler: AsyncToolHandler, request: ToolCallRequest
 ) -> ToolResult:
     """Async twin of `okx_tool_first_attempt`."""
-    return _clean_result(await handler(request), secrets)
+    return await handler(request)
+
+
+def _cleaning(handler: ToolHandler, secrets: Sequence[str]) -> ToolHandler:
+    """The tool's handler, its result cleaned; `secrets` stay in the closure, out of any repr."""
+    return lambda request: _clean_result(handler(request), secrets)
+
+
+def _acleaning(handler: AsyncToolHandler, secrets: Sequence[str]) -> AsyncToolHandler:
+    """`_cleaning` for an async handler."""
+    async def cleaned(request: ToolCallRequest) -> ToolResult:
+        return _clean_result(await handler(request), secrets)
+    return cleaned
 
 
 @dataclass(frozen=True)
@@ -441,7 +457,10 @@ class OkxAuthMiddleware(AgentMiddleware[OkxAuthState, Any, Any]):
         posts = state.get("okx_auth_to_post") or []
         if not posts:
             return None
-        return {"messages": [AIMessage(content=text) for text in posts], "okx_auth_to_post": None}
+        return {
+            "messages": [AIMessage(content=text, name=POSTED_BY) for text in posts],
+            "okx_auth_to_post": None,
+        }
 
     async def abefore_model(
         self, state: OkxAuthState, runtime: Runtime[Any]
@@ -466,13 +485,16 @@ class OkxAuthMiddleware(AgentMiddleware[OkxAuthState, Any, Any]):
     def wrap_tool_call(self, request: ToolCallRequest, handler: ToolHandler) -> ToolResult:
         """Clean okx output; for account tools, recover from an auth error and retry once."""
         context = self._context_for(request.runtime.context)
-        secrets = self._home_secrets(request.runtime)
+        secrets = (
+            self._home_secrets(request.runtime)
+            if self.is_okx_tool(request.tool_call["name"]) else ()
+        )
 
         def perform(step: Step) -> Any:
             if isinstance(step, SignIn):
                 return self._sign_in(step, context)
             if step is FIRST_ATTEMPT:
-                return okx_tool_first_attempt(handler, request, secrets).result()
+                return okx_tool_first_attempt(_cleaning(handler, secrets), request).result()
             return handler(request)
 
         return _run(self._tool_call_plan(request, secrets), perform)
@@ -482,13 +504,16 @@ class OkxAuthMiddleware(AgentMiddleware[OkxAuthState, Any, Any]):
     ) -> ToolResult:
         """`wrap_tool_call` on the event loop."""
         context = self._context_for(request.runtime.context)
-        secrets = self._home_secrets(request.runtime)
+        secrets = (  # a file read: off the event loop
+            await asyncio.to_thread(self._home_secrets, request.runtime)
+            if self.is_okx_tool(request.tool_call["name"]) else ()
+        )
 
         async def perform(step: Step) -> Any:
             if isinstance(step, SignIn):
                 return await self._asign_in(step, context)
             if step is FIRST_ATTEMPT:
-                return await aokx_tool_first_attempt(handler, request, secrets)
+                return await aokx_tool_first_attempt(_acleaning(handler, secrets), request)
             return await handler(request)
 
         return await _arun(self._tool_call_plan(request, secrets), perform)
@@ -502,18 +527,21 @@ class OkxAuthMiddleware(AgentMiddleware[OkxAuthState, Any, Any]):
         return dict(await self.auth_graph.ainvoke(_auth_input_of(step), context=context))
 
     def _model_request(self, request: ModelRequest[Any]) -> ModelRequest[Any]:
-        """The request with the rules added and every okx tool output cleaned.
+        """The request with the rules added, every okx tool output cleaned, no sign-in post.
 
-        Tool results are cleaned when they are stored; this catches the ones
-        that never passed through here (history from before the middleware,
-        a tool that returns a `Command`).
+        Tool results are cleaned (of the HOME's credentials too) when they
+        are stored; this catches the ones that never passed through here
+        (history from before the middleware, a tool that returns a
+        `Command`). What `before_model` posted is the user's to read: the
+        model has the same facts in the tool results, and a request that
+        ended with an assistant message would read as text to continue.
         """
-        secrets = self._home_secrets(request.runtime)
         messages: list[AnyMessage] = [
-            clean_tool_message(m, secrets)
+            clean_tool_message(m)
             if isinstance(m, ToolMessage) and m.name and self.is_okx_tool(m.name)
             else m
             for m in request.messages
+            if not (isinstance(m, AIMessage) and m.name == POSTED_BY)
         ]
         return request.override(
             system_message=_with_rules(request.system_message), messages=messages
@@ -536,4 +564,4 @@ class OkxAuthMiddleware(AgentMiddleware[OkxAuthState, Any, Any]):
         return await handler(self._model_request(request))
 
 
-__all__ = ["RULES", "OkxAuthMiddleware", "OkxAuthState", "clean_tool_message"]
+__all__ = ["POSTED_BY", "RULES", "OkxAuthMiddleware", "OkxAuthState", "clean_tool_message"]

@@ -7,13 +7,14 @@ checkpointer, the auth graph run inside the agent's nodes, the CLI calls.
 from __future__ import annotations
 
 import json
-from typing import Any, cast
+from typing import Any
 
 import pytest
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import HumanMessage, SystemMessage, ToolMessage
 from langchain_core.tools import tool
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.prebuilt import ToolRuntime
+from langgraph.types import StreamMode
 
 from okx_auth_graph.context import AuthContext
 from okx_auth_graph.examples.trading_agent import okx_account_balance, okx_market_ticker
@@ -108,12 +109,14 @@ def test_auth_runs_before_the_first_private_tool_not_before_market_data(
         ["auth", "login", "--manual", "--site", "eea"], STATUS, BALANCE,
     ]
     # The skill's success template is the user's to read: posted after the tool's result
-    # (never between a call and its result), before the model's answer; and seen by it.
+    # (never between a call and its result), before the model's answer. The model's own
+    # input leaves it out: it has the facts, and must not read it as text to continue.
     success = render("success", "en", site="eea", scopes=format_scopes(SCOPES))
     last = [type(m).__name__ for m in result["messages"][-3:]]
     assert last == ["ToolMessage", "AIMessage", "AIMessage"]
     assert text_of(result["messages"][-2]) == success
-    assert success in str(thread.model.received[-1][-1].content)
+    assert type(thread.model.received[-1][-1]).__name__ == "ToolMessage"
+    assert success not in thread.model.seen_conversation()
     assert "okx_auth_to_post" not in result or result["okx_auth_to_post"] == []
 
 
@@ -398,19 +401,20 @@ async def test_raw_okx_output_is_neither_streamed_nor_checkpointed(
     thread = AgentThread(sim, [calls("okx_profiles_raw"), "Configured."], [okx_profiles_raw])
     thread.model.disable_streaming = True  # the scripted model cannot stream a tool call
     request = {"messages": [HumanMessage("show my okx profiles")]}
+    modes: list[StreamMode] = ["messages", "tasks", "debug", "updates", "values"]
     streamed: list[str] = []
     if mode == "sync":
         for item in thread.agent.stream(
-            request, thread.config, context=thread.context, stream_mode="messages"
+            request, thread.config, context=thread.context, stream_mode=modes
         ):
-            streamed.append(str(cast(tuple[BaseMessage, Any], item)[0].content))
+            streamed.append(repr(item))
     else:
         async for item in thread.agent.astream(
-            request, thread.config, context=thread.context, stream_mode="messages"
+            request, thread.config, context=thread.context, stream_mode=modes
         ):
-            streamed.append(str(cast(tuple[BaseMessage, Any], item)[0].content))
+            streamed.append(repr(item))
 
-    assert any('"api_key": "***5678"' in text for text in streamed)  # the tool's answer came
+    assert any("***5678" in text for text in streamed)  # the tool's answer came
     saved = saved_bytes(thread)
     assert b"***5678" in saved
     for secret in KEYED_SECRETS:
