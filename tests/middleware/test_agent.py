@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 import pytest
+from blockbuster import BlockBuster
 from langchain_core.messages import HumanMessage, SystemMessage, ToolMessage
 from langchain_core.tools import tool
 from langgraph.checkpoint.memory import InMemorySaver
@@ -471,3 +472,30 @@ def test_data_that_mentions_auth_words_is_an_answer_not_an_auth_error(
     assert thread.interrupt_kinds == []
     assert json.loads(text_of(tool_messages(result)[-1])) == bills
     assert not any(argv[:2] == ["auth", "login"] for argv in call_log.argvs()[before:])
+
+
+async def test_the_async_hooks_never_block_the_event_loop(sim: Simulator) -> None:
+    """Under `ainvoke` the HOME's config is read off the loop, as a server requires."""
+    sim.write_config(KEYED_CONFIG)
+
+    @tool
+    async def okx_account_positions() -> str:
+        """Fails, echoing the configured key (no I/O of its own)."""
+        return "Error: rate limit exceeded for key ak-middleware-5678"
+
+    @tool
+    async def get_weather() -> str:
+        """Not an okx tool."""
+        return "sunny"
+
+    thread = AgentThread(sim, [calls("okx_account_positions", "get_weather"), "Done."],
+                         [okx_account_positions, get_weather])
+    blocking = BlockBuster()
+    blocking.activate()
+    try:
+        result = await thread.asay("my positions, and the weather?")
+    finally:
+        blocking.deactivate()
+    answers = {m.name: text_of(m) for m in tool_messages(result)}
+    assert answers == {"okx_account_positions": "Error: rate limit exceeded for key ***",
+                       "get_weather": "sunny"}
