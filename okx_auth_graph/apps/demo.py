@@ -39,11 +39,12 @@ def run_simulator(simulator: str, home: str | Path, *args: str) -> subprocess.Co
     """Run one of the simulator's controls (its browser, its clock) for the user in `home`.
 
     It gets the environment the okx CLI would get there (`child_environment`),
-    not this process's whole one: the host's secrets are none of its business.
+    without this process's OKX credentials either: the host's secrets are none
+    of its business.
     """
     return subprocess.run(
         [simulator, *args],
-        env=child_environment(OkxSettings(okx_home=str(home))),
+        env=child_environment(OkxSettings(okx_home=str(home), inherit_credentials=False)),
         capture_output=True, text=True, check=False, timeout=30,
     )
 

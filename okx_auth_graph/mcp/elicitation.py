@@ -50,6 +50,9 @@ which the graph reads as its cancel word in the request's language."""
 DONE = "done"
 """The resume of a ticked "I have authorized" confirmation: a done signal in either language."""
 
+DONE_FIELD = "done"
+"""The one field of the "I have authorized" form."""
+
 NO_ANSWER = ""
 """The resume of a form accepted without its confirmation: no answer, so the graph asks again."""
 
@@ -145,7 +148,7 @@ def _site_form(payload: Mapping[str, Any], language: Language) -> FormQuestion:
 def _done_form(payload: Mapping[str, Any], language: Language) -> FormQuestion:
     """The login template with one confirmation: the user's "done" (after the link, if any)."""
     done = {"type": "boolean", "title": render("mcp_done_field", language)}
-    return _form(str(payload["message"]), "done", done)
+    return _form(str(payload["message"]), DONE_FIELD, done)
 
 
 def _yes_no_form(payload: Mapping[str, Any], language: Language) -> FormQuestion:
@@ -188,6 +191,14 @@ def elicitation_for(
     return FORMS[payload["kind"]](payload, language) if asks.form else None
 
 
+def asks_for_done(question: Elicitation) -> bool:
+    """Whether the question waits for the user's "done", whichever mode asks it.
+
+    Its message is then the login template (or a reminder): link and code.
+    """
+    return isinstance(question, LinkQuestion) or question.field == DONE_FIELD
+
+
 def resume_for(
     question: FormQuestion, action: ElicitAction, content: Mapping[str, Any] | None
 ) -> object:
@@ -202,7 +213,7 @@ def resume_for(
     if action != "accept":
         return CANCEL
     value = (content or {}).get(question.field)
-    if question.field == "done":
+    if question.field == DONE_FIELD:
         return DONE if value is True else NO_ANSWER
     return value if isinstance(value, str) else NO_ANSWER
 

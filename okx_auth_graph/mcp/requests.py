@@ -39,12 +39,12 @@ from okx_auth_graph.mcp.elicitation import (
     Elicitation,
     FormQuestion,
     LinkQuestion,
+    asks_for_done,
     elicitation_for,
     resume_for,
 )
 from okx_auth_graph.nodes.common import open_prompt
 from okx_auth_graph.prompts import Language, render
-from okx_auth_graph.skill import skill_named
 from okx_auth_graph.state import AuthInput, OkxAuthOutcome, RequestAction
 
 MAX_QUESTIONS = 20
@@ -158,16 +158,16 @@ class SessionThread:
         async with self.lock:
             context = AuthContext(language=language)
             asked = Asked()
-            step = await self.begin(action, asker.asks, context)
-            for _ in range(MAX_QUESTIONS):
-                if isinstance(step, Reply):
-                    break
-                step = await self._ask(step, asker, context, asked)
-            else:
-                step = await self.give_up(context)
-            for elicitation_id in asked.link_ids:
-                await asker.completed(elicitation_id)
-            return step
+            try:
+                step = await self.begin(action, asker.asks, context)
+                for _ in range(MAX_QUESTIONS):
+                    if isinstance(step, Reply):
+                        return step
+                    step = await self._ask(step, asker, context, asked)
+                return await self.give_up(context)
+            finally:
+                for elicitation_id in asked.link_ids:
+                    await asker.completed(elicitation_id)
 
     async def begin(self, action: RequestAction, asks: ClientAsks, context: AuthContext) -> Step:
         """Start a request (closing any question left open); its first question or its reply."""
@@ -263,7 +263,7 @@ class SessionThread:
         """
         language = await self._language()
         ended = _reply(await self._run(Command(resume=CANCEL), context))
-        shown = [elicitation.message] if isinstance(elicitation, LinkQuestion) else []
+        shown = [elicitation.message] if asks_for_done(elicitation) else []
         text = "\n\n".join([render("mcp_not_shown", language), *shown, ended.text])
         return Reply(text=text, outcome=ended.outcome)
 
@@ -286,16 +286,17 @@ class SessionThread:
         """Close the question unanswered and say why the sign-in stops here.
 
         The local user is told to sign in from a terminal, with the sites the
-        graph's skill offers (the menu's own `choices` when that is the
-        question); an authenticated caller, whose CLI runs in a HOME of the
-        server's, to use a client that can ask.
+        menu offered when that is the question (the graph's skill's own), else
+        a site to choose; an authenticated caller, whose CLI runs in a HOME of
+        the server's, to use a client that can ask.
         """
         await self._run(Command(resume=CANCEL), context)
         if self.identity is not None:
             text = render("mcp_cannot_ask_server", language)
         else:
-            sites = payload.get("choices") or skill_named().site_ids
-            text = render("mcp_cannot_ask", language, sites=f"<{'|'.join(map(str, sites))}>")
+            choices = payload.get("choices")
+            sites = f"<{'|'.join(map(str, choices))}>" if choices else "<site>"
+            text = render("mcp_cannot_ask", language, sites=sites)
         return Reply(text=text, outcome={"status": "needs_user_action", "message": text})
 
 

@@ -211,9 +211,10 @@ def _settings_for(command: OkxCommand[T], settings: OkxSettings) -> OkxSettings:
 
 
 def home_secrets(settings: OkxSettings) -> tuple[str, ...]:
-    """The credentials the CLI's config holds in the HOME it ran in: its failed text may echo them.
+    """The credentials the CLI's config holds in the HOME it ran in: its text may echo them.
 
-    Read only for a call that failed, used to mask its words, and dropped.
+    Read when a call failed (and by the middleware, for every okx tool's
+    output), used to mask those words, and dropped.
     """
     return tuple(config_secrets(config_path(settings)))
 

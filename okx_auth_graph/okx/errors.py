@@ -11,7 +11,6 @@ unknown failures keep their redacted message.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -21,8 +20,9 @@ from typing_extensions import TypedDict
 
 from okx_auth_graph.okx.framing import (
     MalformedOutput,
-    clean,
+    decode_json,
     decode_object,
+    error_line,
     error_message,
     hints,
 )
@@ -348,13 +348,11 @@ def tool_output_failure(text: str) -> ErrorKind | None:
     A tool that succeeds answers JSON data, and data may say anything (a
     memo reading "401 Unauthorized", a bot tagged "token expired"): JSON
     that is not one of the failure shapes (`_reported_failure`) is an answer
-    and is never read for error words. Other text is what a CLI printed, and
-    is classified as such.
+    and is never read for error words, whatever stray lines are around it
+    (`decode_json`). Text with an `Error:` line, and any other text, is what
+    a CLI printed, and is classified as such.
     """
-    try:
-        value = json.loads(clean(text))
-    except (ValueError, RecursionError):
-        value = None
+    value = None if error_line(text) is not None else decode_json(text)
     if isinstance(value, dict):
         reported = _reported_failure(value)
         return reported[0] if reported is not None else None

@@ -53,6 +53,15 @@ def without_notice(text: str) -> str:
     return "\n".join(line for line in clean(text).split("\n") if not _NOTICE_LINES.match(line))
 
 
+def error_line(text: str) -> str | None:
+    """The message of a failed call's `Error:` line, if it printed one."""
+    for line in without_notice(text).split("\n"):
+        found = _ERROR_LINE.match(line)
+        if found:
+            return found.group("message")
+    return None
+
+
 def error_message(text: str) -> str:
     """What a failed call said: its `Error:` line's message, else its text minus the notice.
 
@@ -60,11 +69,10 @@ def error_message(text: str) -> str:
     key it tells the reader to put keys in environment variables, which is
     not what the sign-in procedure does next.
     """
+    found = error_line(text)
+    if found is not None:
+        return found
     lines = without_notice(text).split("\n")
-    for line in lines:
-        found = _ERROR_LINE.match(line)
-        if found:
-            return found.group("message")
     return "\n".join(line for line in lines if not _TRAILER.match(line)).strip()
 
 
@@ -78,57 +86,55 @@ def hints(text: str) -> list[str]:
     return [found.group("hint") for line in lines if (found := _HINT_LINE.match(line))]
 
 
-def decode_object(text: str, what: str) -> dict[str, Any]:
-    """The JSON object a command printed, compact or pretty, among stray lines or not.
+def decode_json(text: str) -> object:
+    """The JSON answer a command or tool printed, compact or pretty, among stray lines or not.
 
     The whole output is tried first; failing that, the last complete object
-    that starts a line, so a notice or a warning before or after it does not
-    matter. Anything else raises `MalformedOutput` naming the command.
+    or array that starts a line, so a notice or a warning before or after it
+    does not matter. None when there is no such answer.
     """
     cleaned = clean(text)
     try:
-        value = json.loads(cleaned)
+        return json.loads(cleaned)
     except (ValueError, RecursionError):  # JSONDecodeError, and over-long integers
-        value = _last_object(cleaned)
+        return _last_value(cleaned)
+
+
+def decode_object(text: str, what: str) -> dict[str, Any]:
+    """The JSON object a command printed (`decode_json`); else `MalformedOutput`, named."""
+    value = decode_json(text)
     if not isinstance(value, dict):
         raise MalformedOutput(what, len(text.encode()))
     return value
 
 
 def decode_rows(text: str, what: str) -> list[Any]:
-    """The JSON array a data command printed (`account balance --json`: OKX's `data`, bare).
+    """The JSON array a data command printed; else `MalformedOutput`, named.
 
-    Anything else raises `MalformedOutput` naming the command.
+    `account balance --json` and the like print OKX's `data` rows bare.
     """
-    try:
-        value = json.loads(clean(text))
-    except (ValueError, RecursionError):  # JSONDecodeError, and over-long integers
-        value = None
+    value = decode_json(text)
     if not isinstance(value, list):
         raise MalformedOutput(what, len(text.encode()))
     return value
 
 
-def _last_object(text: str) -> object:
-    """The last top-level `{…}` that begins a line and decodes whole, else None.
+_LINE_START = re.compile(r"^[{\[]", re.MULTILINE)
+"""A `{` or `[` at the start of a line: where a printed answer may begin."""
+
+
+def _last_value(text: str) -> object:
+    """The last top-level object or array that begins a line and decodes whole, else None.
 
     Candidates start at column 0, as both the compact and the pretty form do;
-    an indented `{` is part of an enclosing object, not an answer of its own.
-    Each decoded object is skipped over, so objects nested in it never count.
+    an indented `{` is part of an enclosing answer, not an answer of its own.
+    Each decoded answer is skipped over, so values nested in it never count.
     """
     found: object = None
     position = 0
-    while (start := _next_line_brace(text, position)) >= 0:
+    while (start := _LINE_START.search(text, position)) is not None:
         try:
-            found, position = _DECODER.raw_decode(text, start)
+            found, position = _DECODER.raw_decode(text, start.start())
         except (ValueError, RecursionError):
-            position = start + 1
+            position = start.start() + 1
     return found
-
-
-def _next_line_brace(text: str, position: int) -> int:
-    """Index of the next `{` at the start of a line at or after `position`, or -1."""
-    if position == 0 and text.startswith("{"):
-        return 0
-    index = text.find("\n{", max(position - 1, 0))
-    return index + 1 if index >= 0 else -1

@@ -98,8 +98,8 @@ def config_secrets(config: Path) -> list[str]:
 
     The CLI reads keys from its config as well as from its environment, and
     an error may echo them in words no `name: value` pattern catches. Read
-    when a call failed, used for that call's text and dropped; an unreadable
-    or malformed file holds none.
+    for the text they may be echoed in, used for it and dropped; an
+    unreadable or malformed file holds none.
     """
     try:
         parsed = tomllib.loads(config.read_text(encoding="utf-8"))

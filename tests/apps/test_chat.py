@@ -318,7 +318,8 @@ def test_the_simulated_browser_gets_the_cli_environment_not_the_hosts(
     fake = tmp_path / "fake-okx-sim"
     fake.write_text(f"#!/bin/sh\nenv > {shlex.quote(str(dump))}\n")
     fake.chmod(0o755)
-    monkeypatch.setenv("OKX_AUTH_JWT_SECRET", "host-secret")
+    for name in ("OKX_AUTH_JWT_SECRET", "OKX_API_KEY", "OKX_SECRET_KEY", "OKX_PASSPHRASE"):
+        monkeypatch.setenv(name, "host-secret")
     monkeypatch.setenv("OKX_SIM_FAULT", "none")
 
     done = run_simulator(str(fake), tmp_path / "home", "browser", "approve")
@@ -327,7 +328,7 @@ def test_the_simulated_browser_gets_the_cli_environment_not_the_hosts(
     env = dict(line.split("=", 1) for line in dump.read_text().splitlines() if "=" in line)
     assert env["HOME"] == str(tmp_path / "home")
     assert env["OKX_SIM_FAULT"] == "none"  # the simulator's own controls pass
-    assert "OKX_AUTH_JWT_SECRET" not in env
+    assert "host-secret" not in env.values()
 
 
 def continue_command(chat_db: Path) -> str:

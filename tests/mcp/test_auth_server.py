@@ -173,6 +173,19 @@ async def test_a_client_that_fails_to_ask_gets_the_question_in_the_tools_text(
         render("mcp_not_shown", language), render("login_cancelled", language)])
 
 
+async def test_a_form_only_client_whose_done_form_fails_keeps_the_link_and_code(
+    env: dict[str, str], sim: Simulator
+) -> None:
+    user = User([choose(site="eea"), fail()])
+    async with over_stdio(env, user, session=FormOnlySession) as client:
+        result = await login(client)
+    _, done = user.asked
+    assert isinstance(done, types.ElicitRequestFormParams)
+    assert reply_text(result) == "\n\n".join([
+        render("mcp_not_shown", "en"), done.message, render("stopped_waiting", "en")])
+    assert code_of(done) in reply_text(result)
+
+
 async def test_a_client_without_elicitation_is_told_to_use_a_terminal(
     env: dict[str, str], sim: Simulator
 ) -> None:

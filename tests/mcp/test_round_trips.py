@@ -201,6 +201,11 @@ async def test_the_terminal_command_offers_the_skills_own_sites(
     step = await rounds.call("login", None, ClientAsks(form=False, url=False), "en", None, None)
     assert isinstance(step, Reply)
     assert "okx auth login --site <global|eea|us|tr>  \n" in step.text
+    # Asked something other than the menu, it names no sites it does not know.
+    removal = await rounds.call("remove", None, ClientAsks(form=False, url=False), "en", None,
+                                None)
+    assert isinstance(removal, Reply)
+    assert "okx auth login --site <site>  \n" in removal.text
 
 
 async def test_a_state_answers_only_through_the_tool_it_came_from(

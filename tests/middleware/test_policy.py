@@ -53,6 +53,13 @@ def test_default_needs_account_by_name(name: str, needs: bool) -> None:
         ('{"data": [{"tag": "token expired bot"}]}', None),
         ('{"ok": false, "error": "session_expired", "action": "Run okx auth login --manual", '
          '"message": "Session expired"}', "session_expired"),
+        # ...with stray lines around it, as a CLI may print them: still data.
+        ('Update available for @okx_ai/okx-trade-cli: 1.2.4 → 99.0.0\n'
+         '[\n  {\n    "memo": "401 Unauthorized"\n  }\n]', None),
+        ('{\n  "data": [{"tag": "token expired bot"}]\n}\nwarning: slow network', None),
+        # An error line is an error, whatever JSON follows it.
+        ('Error: Session expired — run okx auth login again\n{"traceId": "x"}',
+         "session_expired"),
     ],
 )
 def test_auth_errors_are_the_recoverable_ones(text: str, kind: ErrorKind | None) -> None:

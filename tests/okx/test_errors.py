@@ -354,6 +354,9 @@ def test_the_packages_own_failure_payload_keeps_its_kind_and_message_not_its_adv
     })
     assert classify_text(payload) == "api_key_rejected"
     assert failure_detail(payload) == "HTTP 401 from OKX: Unauthorized"
+    # The kind it names stands, whatever words its message has.
+    named = json.dumps({"ok": False, "error": "session_expired", "message": "HTTP 401 from OKX"})
+    assert classify_text(named) == "session_expired"
     assert classify_text(json.dumps({"ok": False, "message": "Session expired"})) == (
         "session_expired"
     )

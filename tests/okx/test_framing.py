@@ -20,6 +20,7 @@ from okx_auth_graph.okx.framing import (
     MalformedOutput,
     clean,
     decode_object,
+    decode_rows,
     error_message,
     without_notice,
 )
@@ -311,3 +312,12 @@ def test_a_successful_mcp_answer_is_no_failure_whatever_it_mentions() -> None:
         }},
     }, indent=2)
     assert classify_text(answer) == "unknown"
+
+
+def test_rows_among_stray_lines_decode_as_an_object_does() -> None:
+    """A data command's bare array, a notice before it or a warning after it."""
+    rows = '[\n  {\n    "ccy": "USDT"\n  }\n]'
+    for text in (rows, f"Update available for x: 1 → 2\n{rows}", f"{rows}\nwarning: slow\n"):
+        assert decode_rows(text, "account balance --json") == [{"ccy": "USDT"}]
+    with pytest.raises(MalformedOutput):
+        decode_rows('{"data": []}', "account balance --json")
