@@ -5,17 +5,19 @@ call an okx tool; this middleware makes sure the sign-in procedure runs first,
 exactly as the graph encodes it, whatever the model believes about the login:
 
 - after the model asks for an okx tool that needs an account (market data
-  does not), the compiled auth graph runs once for that turn, unless this
-  thread already ended signed in. Its interrupts (site menu, link and code)
-  reach the agent's caller and resume through it, because a graph run inside
-  an agent node is that node's subgraph;
+  does not), the compiled auth graph runs once for that turn (the user's
+  message), unless this thread already ended signed in. Its interrupts (site
+  menu, link and code) reach the agent's caller and resume through it,
+  because a graph run inside an agent node is that node's subgraph; what it
+  says last (the success template, the API-key stop, a cancel) is posted to
+  the conversation before the model runs again;
 - when such a tool answers with an auth error (the package's classifier, which
   also reads the error objects of OKX's MCP server), the graph's `recover`
   entry runs, then the tool is retried once; if it still fails that way, the
   model reads a short, redacted account of it, not the tool's advice;
 - an okx tool's output (the package's tools and OKX's MCP tools) loses
-  `expiresAt`, `ttl`, `profile` and every secret before it is stored or shown
-  to the model;
+  `expiresAt`, `ttl`, `profile` and every secret (the HOME's configured
+  credentials too) before it is stored, streamed or shown to the model;
 - the system prompt gains the skill's rules on what never to say.
 
 Install with the `agents` extra (it brings `langchain`).
