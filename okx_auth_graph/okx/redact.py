@@ -18,8 +18,6 @@ MASK_PREFIX = "***"
 
 #: Environment variables whose values the CLI treats as credentials.
 SECRET_ENV_VARS = ("OKX_API_KEY", "OKX_SECRET_KEY", "OKX_PASSPHRASE")
-#: A profile's fields in `~/.okx/config.toml` that hold credentials.
-SECRET_CONFIG_FIELDS = ("api_key", "secret_key", "passphrase")
 
 #: Command-line flags whose value is a credential (`--secret-key SK`, `--token=T`).
 SECRET_FLAGS = frozenset({
@@ -110,7 +108,7 @@ def config_secrets(config: Path) -> list[str]:
         value for profile in (profiles.values() if isinstance(profiles, dict) else ())
         if isinstance(profile, dict)
         for field, value in profile.items()
-        if field in SECRET_CONFIG_FIELDS and isinstance(value, str) and value
+        if is_credential_name(field) and isinstance(value, str) and value
     ]
 
 
