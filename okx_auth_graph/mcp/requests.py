@@ -189,16 +189,14 @@ class SessionThread:
         the user's "done", or, for a client without forms, the wait stops
         there (the code stays valid), so no `auth status` runs on an accept.
         """
-        if isinstance(question, LinkQuestion):
-            if result[0] != "accept":
-                return await self._resume(CANCEL, asks, context, asked)
+        if not isinstance(question, LinkQuestion):
+            return await self._resume(resume_for(question, *result), asks, context, asked)
+        if result[0] == "accept":
             asked.opened.add(question.url)
-            if not asks.form:
-                return await self._resume(CANCEL, asks, context, asked)
-            return await self.waiting(asks, context, asked) or await self._resume(
-                CANCEL, asks, context, asked
-            )
-        return await self._resume(resume_for(question, *result), asks, context, asked)
+            done_form = await self.waiting(asks, context, asked) if asks.form else None
+            if done_form is not None:
+                return done_form
+        return await self._resume(CANCEL, asks, context, asked)
 
     async def waiting(self, asks: ClientAsks, context: AuthContext, asked: Asked) -> Step | None:
         """The question the thread waits on, asked as a fresh run would ask it; None: none waits."""
