@@ -55,11 +55,13 @@ def without_notice(text: str) -> str:
 
 def error_line(text: str) -> str | None:
     """The message of a failed call's `Error:` line, if it printed one."""
-    for line in without_notice(text).split("\n"):
-        found = _ERROR_LINE.match(line)
-        if found:
-            return found.group("message")
-    return None
+    return _error_in(without_notice(text).split("\n"))
+
+
+def _error_in(lines: list[str]) -> str | None:
+    """The message of the first `Error:` line among `lines`, if any."""
+    return next((found.group("message") for line in lines
+                 if (found := _ERROR_LINE.match(line))), None)
 
 
 def error_message(text: str) -> str:
@@ -69,10 +71,10 @@ def error_message(text: str) -> str:
     key it tells the reader to put keys in environment variables, which is
     not what the sign-in procedure does next.
     """
-    found = error_line(text)
+    lines = without_notice(text).split("\n")
+    found = _error_in(lines)
     if found is not None:
         return found
-    lines = without_notice(text).split("\n")
     return "\n".join(line for line in lines if not _TRAILER.match(line)).strip()
 
 
